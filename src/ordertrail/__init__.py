@@ -1,0 +1,3 @@
+"""OrderTrail: one trusted timeline for every order, from confirmation to delivery and returns."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Use cases: commands in, derived state out; the unit-of-work boundary."""

@@ -1,0 +1,56 @@
+"""What callers ask the system to do. Plain data; the handlers carry them out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.model import Location, Order, Source
+
+
+@dataclass(frozen=True, slots=True)
+class EventReport:
+    """An event as a source reports it: its subject named by outside identifiers.
+
+    At least one of `order`, `shipment` (id or tracking number) and `return_id` is given; the
+    most specific one is the event's subject and the others must agree with it.
+    """
+
+    source: Source
+    occurred_at: datetime
+    milestone: Milestone | None = None
+    reason: Reason | None = None
+    order: str | None = None
+    shipment: str | None = None
+    return_id: str | None = None
+    key: str | None = None
+    location: Location | None = None
+    raw_code: str | None = None
+    raw_description: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordEvents:
+    """Append events to the log and re-derive what they touch. Each item stands alone: a bad
+    item is reported and skipped, the good ones land."""
+
+    reports: Sequence[EventReport]
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterOrders:
+    """Create orders, or update them and their shipments when they exist already."""
+
+    orders: Sequence[Order]
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuild:
+    """Re-derive every projection from the event log."""
+
+
+Command = RecordEvents | RegisterOrders | Rebuild

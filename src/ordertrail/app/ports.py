@@ -1,0 +1,169 @@
+"""What the use cases need from the outside world, as Protocols.
+
+Each method's docstring is its contract; `tests/contract/` runs the same checks against every
+implementation (SQLite and PostgreSQL stores).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from ordertrail.domain.fold import SubjectState
+from ordertrail.domain.model import Order, Return, Shipment, Subject, TrackingEvent
+from ordertrail.domain.order_status import OrderSummary
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectRef:
+    """Where an outside identifier led: the subject and the order it belongs to."""
+
+    subject: Subject
+    order_id: str
+
+
+class Subjects(Protocol):
+    def find_orders(self, ids: Iterable[str]) -> set[str]:
+        """The ids among `ids` that name stored orders."""
+        ...
+
+    def find_shipments(self, ids_or_tracking: Iterable[str]) -> dict[str, SubjectRef]:
+        """Map each identifier that names a shipment (by id or tracking number) to it."""
+        ...
+
+    def find_returns(self, ids: Iterable[str]) -> dict[str, SubjectRef]:
+        """Map each id that names a stored return to it."""
+        ...
+
+
+class EventLog(Protocol):
+    def append(self, events: Sequence[TrackingEvent]) -> list[TrackingEvent]:
+        """Store the events whose key is new; return exactly those (a duplicate key is skipped,
+        never overwritten). Events are never updated or deleted afterwards."""
+        ...
+
+    def for_subjects(self, subjects: Iterable[Subject]) -> dict[Subject, list[TrackingEvent]]:
+        """Every stored event of each subject, in no promised order."""
+        ...
+
+    def for_order(self, order_id: str) -> list[TrackingEvent]:
+        """Every stored event that belongs to the order, its shipments and its returns."""
+        ...
+
+    def subjects(self) -> Iterator[Subject]:
+        """Every subject that has at least one event."""
+        ...
+
+
+class Projections(Protocol):
+    def lock(self, subjects: Sequence[Subject]) -> dict[Subject, SubjectState]:
+        """The saved fold state of each subject, held against concurrent writers until the
+        unit of work ends. Subjects never folded yet are absent."""
+        ...
+
+    def save(self, states: Mapping[Subject, SubjectState]) -> None:
+        """Store each subject's fold state and the status columns derived from it."""
+        ...
+
+    def reset(self) -> None:
+        """Forget every fold state and derived status (before a rebuild)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFacts:
+    """Everything an order's status is derived from, and the summary stored last time."""
+
+    order: Order
+    own: SubjectState
+    shipments: Sequence[tuple[Shipment, SubjectState]]
+    returns: Sequence[tuple[Return, SubjectState]]
+    summary: OrderSummary | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderListing:
+    """One order in a list: enough to pick it out, not its whole story."""
+
+    id: str
+    channel: str
+    placed_at: datetime
+    status: str
+    needs_attention: bool
+
+
+class Orders(Protocol):
+    def get(self, order_id: str) -> Order | None:
+        """The order with its shipments, or None."""
+        ...
+
+    def save(self, orders: Sequence[Order]) -> None:
+        """Create or update each order and its shipments (a shipment is matched by id)."""
+        ...
+
+    def add_returns(self, returns: Sequence[Return]) -> None:
+        """Create returns; an existing id is left as it is."""
+        ...
+
+    def facts(self, order_ids: Iterable[str]) -> dict[str, OrderFacts]:
+        """The stored facts of each order, for deriving its status. In a writing unit of work
+        the orders are held against concurrent writers until it ends."""
+        ...
+
+    def save_summaries(self, summaries: Mapping[str, OrderSummary]) -> None:
+        """Store each order's derived status and attention flag."""
+        ...
+
+    def ids(self) -> Iterator[str]:
+        """Every order id."""
+        ...
+
+    def page(
+        self, *, status: str | None, needs_attention: bool | None, after: str | None, limit: int
+    ) -> list[OrderListing]:
+        """Up to `limit` orders with ids after `after`, by id, optionally filtered."""
+        ...
+
+    def shipment(self, id_or_tracking: str) -> Shipment | None:
+        """One shipment by id or tracking number."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the `with` block without `commit()` rolls everything back."""
+
+    @property
+    def subjects(self) -> Subjects: ...
+
+    @property
+    def events(self) -> EventLog: ...
+
+    @property
+    def projections(self) -> Projections: ...
+
+    @property
+    def orders(self) -> Orders: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...

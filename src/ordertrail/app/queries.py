@@ -1,0 +1,193 @@
+"""The read side: what the CLI, the API and the pages show about an order or a shipment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, datetime
+from typing import Any
+
+from ordertrail.app.ports import OrderFacts, OrderListing, UnitOfWorkFactory
+from ordertrail.domain.fold import Effect, SubjectState, timeline
+from ordertrail.domain.model import Line, Location, Shipment, Subject, SubjectKind, TrackingEvent
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    subject: Subject
+    milestone: str | None
+    reason: str | None
+    source: str
+    occurred_at: datetime
+    received_at: datetime
+    raw_code: str | None
+    raw_description: str | None
+    location: Location | None
+    conflict: bool
+    effect: Effect
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentDetail:
+    id: str
+    order_id: str
+    tracking_number: str | None
+    carrier: str | None
+    service: str | None
+    site: str | None
+    status: str | None
+    exception_reason: str | None
+    eta: str | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    lines: tuple[Line, ...]
+    unmapped: int
+    conflicts: int
+    timeline: list[TimelineRow]
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnDetail:
+    id: str
+    status: str | None
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDetail:
+    id: str
+    channel: str
+    placed_at: datetime
+    promised_by: str | None
+    priority: str
+    status: str
+    needs_attention: bool
+    lines: tuple[Line, ...]
+    shipments: list[ShipmentDetail]
+    returns: list[ReturnDetail]
+    timeline: list[TimelineRow]
+
+
+def list_orders(
+    uows: UnitOfWorkFactory,
+    *,
+    status: str | None = None,
+    needs_attention: bool | None = None,
+    after: str | None = None,
+    limit: int = 100,
+) -> list[OrderListing]:
+    with uows(read_only=True) as uow:
+        return uow.orders.page(
+            status=status, needs_attention=needs_attention, after=after, limit=limit
+        )
+
+
+def order_detail(uows: UnitOfWorkFactory, order_id: str) -> OrderDetail | None:
+    with uows(read_only=True) as uow:
+        facts = uow.orders.facts([order_id]).get(order_id)
+        if facts is None:
+            return None
+        events = uow.events.for_order(order_id)
+    return _order_detail(facts, events)
+
+
+def shipment_detail(uows: UnitOfWorkFactory, id_or_tracking: str) -> ShipmentDetail | None:
+    with uows(read_only=True) as uow:
+        shipment = uow.orders.shipment(id_or_tracking)
+        if shipment is None:
+            return None
+        facts = uow.orders.facts([shipment.order_id])[shipment.order_id]
+        subject = _subject_of(shipment)
+        events = uow.events.for_subjects([subject]).get(subject, [])
+    state = {s.id: st for s, st in facts.shipments}.get(shipment.id, SubjectState())
+    return _shipment_detail(shipment, state, _rows(events))
+
+
+def _order_detail(facts: OrderFacts, events: Sequence[TrackingEvent]) -> OrderDetail:
+    by_subject: dict[Subject, list[TrackingEvent]] = {}
+    for event in events:
+        by_subject.setdefault(event.subject, []).append(event)
+    rows = {subject: _rows(subject_events) for subject, subject_events in by_subject.items()}
+    order = facts.order
+    summary = facts.summary
+    return OrderDetail(
+        id=order.id,
+        channel=order.channel,
+        placed_at=order.placed_at,
+        promised_by=order.promised_by.isoformat() if order.promised_by else None,
+        priority=order.priority,
+        status=summary.status if summary else "placed",
+        needs_attention=summary.needs_attention if summary else False,
+        lines=order.lines,
+        shipments=[
+            _shipment_detail(shipment, state, rows.get(_subject_of(shipment), []))
+            for shipment, state in facts.shipments
+        ],
+        returns=[ReturnDetail(ret.id, state.status, ret.lines) for ret, state in facts.returns],
+        timeline=sorted(
+            (row for subject_rows in rows.values() for row in subject_rows),
+            key=lambda row: (row.occurred_at, row.key),  # event time, never arrival
+        ),
+    )
+
+
+def _shipment_detail(
+    shipment: Shipment, state: SubjectState, rows: list[TimelineRow]
+) -> ShipmentDetail:
+    return ShipmentDetail(
+        id=shipment.id,
+        order_id=shipment.order_id,
+        tracking_number=shipment.tracking_number,
+        carrier=shipment.carrier,
+        service=shipment.service,
+        site=shipment.site,
+        status=state.status,
+        exception_reason=state.reason,
+        eta=state.eta,
+        shipped_at=state.possession_at,
+        delivered_at=state.delivered_at,
+        lines=shipment.lines,
+        unmapped=state.unmapped,
+        conflicts=state.conflicts,
+        timeline=rows,
+    )
+
+
+def _subject_of(shipment: Shipment) -> Subject:
+    return Subject(SubjectKind.SHIPMENT, shipment.id)
+
+
+def _rows(events: Sequence[TrackingEvent]) -> list[TimelineRow]:
+    return [
+        TimelineRow(
+            subject=event.subject,
+            milestone=event.milestone,
+            reason=event.reason,
+            source=str(event.source),
+            occurred_at=event.occurred_at,
+            received_at=event.received_at,
+            raw_code=event.raw_code,
+            raw_description=event.raw_description,
+            location=event.location,
+            conflict=event.conflict,
+            effect=effect,
+            key=event.key,
+        )
+        for event, effect in timeline(events)
+    ]
+
+
+def jsonable(value: Any) -> Any:
+    """A view as plain JSON values: the shape `--json` and the API print."""
+    if is_dataclass(value) and not isinstance(value, type):
+        if isinstance(value, Subject):
+            return {"kind": value.kind.value, "id": value.id}
+        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return value

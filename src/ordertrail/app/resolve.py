@@ -1,0 +1,162 @@
+"""Turn event reports (outside identifiers) into tracking events about known subjects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ordertrail.app.commands import EventReport
+from ordertrail.app.ports import SubjectRef, UnitOfWork
+from ordertrail.domain.milestones import TROUBLE, Milestone, Phase, Reason, SourceKind
+from ordertrail.domain.model import (
+    DomainError,
+    Return,
+    Subject,
+    SubjectKind,
+    TrackingEvent,
+    default_event_key,
+    require_aware,
+)
+
+#: Which milestones can be said of which kind of subject. Picking and packing may be
+#: scanned against an order before it is split into parcels.
+_PHASES_OF = {
+    SubjectKind.ORDER: {Phase.ORDER},
+    SubjectKind.SHIPMENT: {Phase.WAREHOUSE, Phase.CARRIER},
+    SubjectKind.RETURN: {Phase.REVERSE},
+}
+_ORDER_WAREHOUSE = {Milestone.PICKED, Milestone.PACKED}
+
+#: Clocks drift and carriers report local times; anything further ahead is a mistake.
+_FUTURE_TOLERANCE = timedelta(days=1)
+
+
+@dataclass(slots=True)
+class Resolver:
+    orders: set[str]
+    shipments: dict[str, SubjectRef]
+    returns: dict[str, SubjectRef]
+    new_returns: dict[str, Return]
+
+    @classmethod
+    def load(cls, uow: UnitOfWork, reports: Sequence[EventReport]) -> Resolver:
+        """Look up every identifier the reports name, in three queries."""
+        return cls(
+            orders=uow.subjects.find_orders({r.order for r in reports if r.order}),
+            shipments=uow.subjects.find_shipments({r.shipment for r in reports if r.shipment}),
+            returns=uow.subjects.find_returns({r.return_id for r in reports if r.return_id}),
+            new_returns={},
+        )
+
+    def event(self, report: EventReport, received_at: datetime) -> TrackingEvent:
+        """The tracking event a report means, or a DomainError naming the bad field."""
+        subject, order_id = self._subject(report)
+        occurred_at = require_aware("occurred_at", report.occurred_at)
+        if occurred_at > received_at + _FUTURE_TOLERANCE:
+            raise DomainError("occurred_at", f"{occurred_at.isoformat()} is in the future")
+        milestone = report.milestone
+        if milestone is None and not report.raw_code:
+            raise DomainError("milestone", "give a canonical milestone or at least a raw_code")
+        if milestone is not None:
+            _check_applies(milestone, subject)
+        reason = _reason(milestone, report.reason)
+        if report.source.kind is SourceKind.OPS and milestone and not _why(report):
+            raise DomainError("data.why", "an ops correction must say why it was made")
+        key = report.key or default_event_key(
+            report.source, subject, milestone, occurred_at, report.raw_code
+        )
+        return TrackingEvent(
+            key=key,
+            subject=subject,
+            milestone=milestone,
+            source=report.source,
+            occurred_at=occurred_at,
+            received_at=received_at,
+            reason=reason,
+            order_id=order_id,
+            location=report.location,
+            raw_code=report.raw_code,
+            raw_description=report.raw_description,
+            data=report.data,
+        )
+
+    def open_new_returns(self, uow: UnitOfWork, events: Sequence[TrackingEvent]) -> None:
+        """Create the returns first named by an accepted event of this batch."""
+        used = {e.subject.id for e in events if e.subject.kind is SubjectKind.RETURN}
+        opened = [ret for ret_id, ret in self.new_returns.items() if ret_id in used]
+        if opened:
+            uow.orders.add_returns(opened)
+
+    def _subject(self, report: EventReport) -> tuple[Subject, str]:
+        if report.return_id:
+            ref = self.returns.get(report.return_id) or self._open_return(report)
+        elif report.shipment:
+            ref = self._shipment(report.shipment)
+        elif report.order:
+            if report.order not in self.orders:
+                raise DomainError("order", f"no order has id '{report.order}'")
+            return Subject(SubjectKind.ORDER, report.order), report.order
+        else:
+            raise DomainError("order", "name the event's order, shipment or return")
+        if report.order and report.order != ref.order_id:
+            raise DomainError(
+                "order",
+                f"{ref.subject.kind} '{ref.subject.id}' belongs to "
+                f"order '{ref.order_id}', not '{report.order}'",
+            )
+        return ref.subject, ref.order_id
+
+    def _shipment(self, id_or_tracking: str) -> SubjectRef:
+        ref = self.shipments.get(id_or_tracking)
+        if ref is None:
+            raise DomainError(
+                "shipment",
+                f"no shipment has id or tracking number "
+                f"'{id_or_tracking}'; register it with its order",
+            )
+        return ref
+
+    def _open_return(self, report: EventReport) -> SubjectRef:
+        return_id = report.return_id or ""
+        if not report.order or report.order not in self.orders:
+            raise DomainError(
+                "return", f"no return has id '{return_id}'; name its order to open it"
+            )
+        ref = SubjectRef(Subject(SubjectKind.RETURN, return_id), report.order)
+        self.returns[return_id] = ref
+        self.new_returns[return_id] = Return(return_id, report.order)
+        return ref
+
+
+def _check_applies(milestone: Milestone, subject: Subject) -> None:
+    if milestone.spec.phase in _PHASES_OF[subject.kind]:
+        return
+    if subject.kind is SubjectKind.ORDER and milestone in _ORDER_WAREHOUSE:
+        return
+    wanted = {
+        Phase.ORDER: "order",
+        Phase.WAREHOUSE: "shipment",
+        Phase.CARRIER: "shipment",
+        Phase.REVERSE: "return",
+    }[milestone.spec.phase]
+    raise DomainError(
+        "milestone", f"'{milestone}' is said of a {wanted}, not of {subject.kind} '{subject.id}'"
+    )
+
+
+def _reason(milestone: Milestone | None, reason: Reason | None) -> Reason | None:
+    if milestone is None or milestone in TROUBLE:
+        if milestone is not None and milestone.spec.needs_reason:
+            return reason or Reason.OTHER
+        return reason
+    if reason is not None:
+        raise DomainError(
+            "reason", f"'{milestone}' takes no reason; only " + ", ".join(sorted(TROUBLE)) + " do"
+        )
+    return None
+
+
+def _why(report: EventReport) -> bool:
+    why = report.data.get("why")
+    return isinstance(why, str) and bool(why.strip())

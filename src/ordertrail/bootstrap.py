@@ -1,0 +1,51 @@
+"""The composition root: the one place that builds engines and adapters and wires them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from ordertrail.app.handlers import handle
+from ordertrail.app.ports import Clock, UnitOfWorkFactory
+from ordertrail.config import Settings
+from ordertrail.store.engine import make_engine
+from ordertrail.store.migrate import upgrade
+from ordertrail.store.uow import SqlUnitOfWorkFactory
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class System:
+    """Everything an entry point needs, built once per process."""
+
+    settings: Settings
+    engine: Engine
+    uows: UnitOfWorkFactory
+    clock: Clock
+
+    def handle(self, command: Any) -> Any:
+        return handle(command, self.uows, self.clock)
+
+    def migrate(self) -> None:
+        upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build(settings: Settings | None = None, *, clock: Clock | None = None) -> System:
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    return System(
+        settings=settings,
+        engine=engine,
+        uows=SqlUnitOfWorkFactory(engine),
+        clock=clock or SystemClock(),
+    )

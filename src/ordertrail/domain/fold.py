@@ -1,0 +1,178 @@
+"""Derive a subject's state from its events: a pure, order-insensitive fold.
+
+The fold sorts events by event time (offsets honoured), never by arrival, and walks them with
+`step`. Because the sort is a total order over distinct events and duplicates collapse on their
+idempotency key, any arrival order of the same events gives the same state. `step` is exposed
+so that a store can resume from a saved state when new events sort after everything it has
+folded — the result is then identical to folding the whole history again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from ordertrail.domain.milestones import TROUBLE, Milestone, Reason
+from ordertrail.domain.model import TrackingEvent
+
+# A trouble milestone drops the progress floor back to carrier possession, so the carrier's
+# next movement scan (back at the depot, on the van again) counts as news.
+_POSSESSION_RANK = Milestone.CARRIER_ACCEPTED.spec.rank
+
+
+class Effect(StrEnum):
+    """What one event did to the derived status; shown on every timeline row."""
+
+    APPLIED = "applied"  # moved the status
+    CORRECTION = "correction"  # an ops correction: moved the status, recorded with who and why
+    SUPERSEDED = "superseded"  # older progress than what is already known; kept, moves nothing
+    CONFLICT = "conflict"  # the source may not assert this milestone
+    UNMAPPED = "unmapped"  # a raw code no mapping knows yet
+    DUPLICATE = "duplicate"  # same idempotency key as an event already counted
+
+
+SortKey = tuple[datetime, int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectState:
+    """The derived state of one shipment, order (its own events) or return."""
+
+    status: Milestone | None = None
+    reason: Reason | None = None
+    status_at: datetime | None = None
+    progress_rank: int = -1
+    events: int = 0
+    unmapped: int = 0
+    conflicts: int = 0
+    corrections: int = 0
+    first_event_at: datetime | None = None
+    last_event_at: datetime | None = None
+    possession_at: datetime | None = None
+    delivered_at: datetime | None = None
+    eta: str | None = None
+    last_sort_key: SortKey | None = None
+
+    @property
+    def shipped(self) -> bool:
+        """Has a carrier (not just a label printer) had the parcel?"""
+        return self.possession_at is not None
+
+    @property
+    def in_trouble(self) -> bool:
+        return self.status in TROUBLE
+
+
+def step(state: SubjectState, event: TrackingEvent) -> tuple[SubjectState, Effect]:
+    """Fold one more event, which must sort after every event already folded into `state`."""
+    counted = replace(
+        state,
+        events=state.events + 1,
+        first_event_at=state.first_event_at or event.occurred_at,
+        last_event_at=event.occurred_at,
+        last_sort_key=event.sort_key,
+        eta=_eta_from(event) or state.eta,
+    )
+    milestone = event.milestone
+    if milestone is None:
+        return replace(counted, unmapped=counted.unmapped + 1), Effect.UNMAPPED
+    if event.conflict:
+        return replace(counted, conflicts=counted.conflicts + 1), Effect.CONFLICT
+    if event.is_correction:
+        moved = _move(counted, event, milestone, progress_rank=milestone.spec.rank)
+        if milestone is not Milestone.DELIVERED:
+            moved = replace(moved, delivered_at=None)  # ops says it was not delivered after all
+        return replace(moved, corrections=moved.corrections + 1), Effect.CORRECTION
+    if _is_stale(counted, milestone):
+        return counted, Effect.SUPERSEDED
+    if milestone in TROUBLE:
+        floor = min(counted.progress_rank, _POSSESSION_RANK)
+        return _move(counted, event, milestone, progress_rank=floor), Effect.APPLIED
+    rank = max(counted.progress_rank, milestone.spec.rank)
+    return _move(counted, event, milestone, progress_rank=rank), Effect.APPLIED
+
+
+def _is_stale(state: SubjectState, milestone: Milestone) -> bool:
+    if state.status is not None and state.status.spec.terminal:
+        return True  # delivered stays delivered; only an ops correction reopens it
+    if milestone in TROUBLE:
+        return False
+    return milestone.spec.rank < state.progress_rank
+
+
+def _move(
+    state: SubjectState, event: TrackingEvent, milestone: Milestone, *, progress_rank: int
+) -> SubjectState:
+    spec = milestone.spec
+    return replace(
+        state,
+        status=milestone,
+        reason=event.reason if milestone in TROUBLE else None,
+        status_at=event.occurred_at,
+        progress_rank=progress_rank,
+        possession_at=state.possession_at
+        or (event.occurred_at if spec.carrier_possession else None),
+        delivered_at=event.occurred_at if milestone is Milestone.DELIVERED else state.delivered_at,
+    )
+
+
+def _eta_from(event: TrackingEvent) -> str | None:
+    value = event.data.get("estimated_delivery")
+    return value if isinstance(value, str) and value else None
+
+
+def ordered(events: Iterable[TrackingEvent]) -> list[tuple[TrackingEvent, bool]]:
+    """Events in fold order, each with whether it repeats a key seen before it.
+
+    Among copies of one key the same copy counts whatever order they come in: the earliest by
+    event time, then by arrival, then by content.
+    """
+    events = list(events)
+    chosen: dict[str, TrackingEvent] = {}
+    for event in events:
+        kept = chosen.get(event.key)
+        if kept is None or _preference(event) < _preference(kept):
+            chosen[event.key] = event
+    counted: set[str] = set()
+    marked = []
+    for event in sorted(events, key=lambda e: (e.sort_key, e.received_at)):
+        repeat = event.key in counted or event != chosen[event.key]
+        marked.append((event, repeat))
+        if not repeat:
+            counted.add(event.key)
+    return marked
+
+
+def _preference(event: TrackingEvent) -> tuple[SortKey, datetime, str]:
+    return (event.sort_key, event.received_at, repr(event))
+
+
+def fold(events: Iterable[TrackingEvent], state: SubjectState | None = None) -> SubjectState:
+    """The state after `events`, optionally resuming from `state` (see `step`)."""
+    current = state or SubjectState()
+    for event, duplicate in ordered(events):
+        if not duplicate:
+            current, _ = step(current, event)
+    return current
+
+
+def timeline(events: Iterable[TrackingEvent]) -> list[tuple[TrackingEvent, Effect]]:
+    """Every event, oldest first, with what it did: the audit view of a fold."""
+    current = SubjectState()
+    rows = []
+    for event, duplicate in ordered(events):
+        if duplicate:
+            rows.append((event, Effect.DUPLICATE))
+            continue
+        current, effect = step(current, event)
+        rows.append((event, effect))
+    return rows
+
+
+def can_resume(state: SubjectState, events: Iterable[TrackingEvent]) -> bool:
+    """True when every new event sorts after what `state` has folded, so `fold(new, state)`
+    equals folding the whole history again."""
+    last = state.last_sort_key
+    return last is None or all(event.sort_key > last for event in events)

@@ -1,0 +1,197 @@
+"""Orders, shipments, returns and the events that happen to them: frozen values, aware times."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from ordertrail.domain.milestones import Milestone, Reason, SourceKind
+
+
+class DomainError(ValueError):
+    """A value the business rules refuse; `field` names what was wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class SubjectKind(StrEnum):
+    ORDER = "order"
+    SHIPMENT = "shipment"
+    RETURN = "return"
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    kind: SubjectKind
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """`warehouse:<site>`, `carrier:<code>`, `channel:<code>`, `ops:<user>` or `customer`."""
+
+    kind: SourceKind
+    name: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> Source:
+        kind_text, _, name = text.partition(":")
+        try:
+            kind = SourceKind(kind_text)
+        except ValueError:
+            choices = ", ".join(k.value for k in SourceKind)
+            raise DomainError("source", f"'{text}' must start with one of {choices}") from None
+        if kind is not SourceKind.CUSTOMER and not name.strip():
+            raise DomainError("source", f"'{text}' needs a name after the colon, e.g. '{kind}:x'")
+        return cls(kind, name.strip())
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.name}" if self.name else str(self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    postal_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: int  # minor units
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    sku: str
+    quantity: int
+
+    def __post_init__(self) -> None:
+        if not self.sku.strip():
+            raise DomainError("sku", "must not be empty")
+        if self.quantity < 1:
+            raise DomainError("quantity", f"must be at least 1 (got {self.quantity})")
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    time_zone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    """One parcel of an order. `id` is the shipment's own id (the tracking number by default)."""
+
+    id: str
+    order_id: str
+    tracking_number: str | None = None
+    carrier: str | None = None
+    service: str | None = None
+    site: str | None = None
+    lines: tuple[Line, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    id: str
+    order_id: str
+    lines: tuple[Line, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: str
+    channel: str
+    placed_at: datetime
+    customer: Customer = field(default_factory=Customer)
+    promised_by: date | None = None
+    priority: str = "routine"
+    value: Money | None = None
+    lines: tuple[Line, ...] = ()
+    shipments: tuple[Shipment, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.id.strip():
+            raise DomainError("id", "an order needs an id")
+        require_aware("placed_at", self.placed_at)
+        ids = [shipment.id for shipment in self.shipments]
+        if len(ids) != len(set(ids)):
+            raise DomainError("shipments", "the same shipment is listed twice")
+
+
+def require_aware(name: str, moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise DomainError(name, "needs a UTC offset (e.g. 2026-11-20T09:26:00-07:00)")
+    return moment
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingEvent:
+    """Something that happened to an order, shipment or return. Never updated once stored.
+
+    `milestone` is None when the source's raw code maps to no canonical milestone (unmapped):
+    the event is kept for the audit trail and moves no status. `conflict` is set when the
+    source had no authority to assert the milestone.
+    """
+
+    key: str
+    subject: Subject
+    milestone: Milestone | None
+    source: Source
+    occurred_at: datetime
+    received_at: datetime
+    reason: Reason | None = None
+    order_id: str | None = None
+    location: Location | None = None
+    raw_code: str | None = None
+    raw_description: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        require_aware("occurred_at", self.occurred_at)
+        require_aware("received_at", self.received_at)
+
+    @property
+    def conflict(self) -> bool:
+        if self.milestone is None:
+            return False
+        return self.source.kind not in self.milestone.spec.authority
+
+    @property
+    def is_correction(self) -> bool:
+        return self.source.kind is SourceKind.OPS and self.milestone is not None
+
+    @property
+    def sort_key(self) -> tuple[datetime, int, str]:
+        """Event time first; ties by happy-path rank, then key, so any arrival order agrees."""
+        rank = self.milestone.spec.rank if self.milestone else -1
+        return (self.occurred_at.astimezone(UTC), rank, self.key)
+
+
+def default_event_key(
+    source: Source,
+    subject: Subject,
+    milestone: Milestone | None,
+    occurred_at: datetime,
+    raw_code: str | None,
+) -> str:
+    """The idempotency key when the source gives none: the same report always hashes alike."""
+    instant = occurred_at.astimezone(UTC).isoformat()
+    text = "|".join(
+        (str(source), subject.kind, subject.id, milestone or "", instant, raw_code or "")
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -1,0 +1,99 @@
+"""Terminal pictures of an order: a progress strip per parcel and the timeline as a table."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ordertrail.app.queries import OrderDetail, ShipmentDetail, TimelineRow
+from ordertrail.domain.fold import Effect
+from ordertrail.domain.milestones import TROUBLE, Milestone
+
+_STRIP = (
+    ("label", Milestone.LABEL_CREATED),
+    ("with carrier", Milestone.CARRIER_ACCEPTED),
+    ("in transit", Milestone.IN_TRANSIT),
+    ("out for delivery", Milestone.OUT_FOR_DELIVERY),
+    ("delivered", Milestone.DELIVERED),
+)
+
+_EFFECT_STYLE = {
+    Effect.APPLIED: "",
+    Effect.CORRECTION: "bold magenta",
+    Effect.SUPERSEDED: "dim",
+    Effect.CONFLICT: "bold red",
+    Effect.UNMAPPED: "yellow",
+    Effect.DUPLICATE: "dim strike",
+}
+
+
+def progress_strip(status: str | None) -> Text:
+    """● done ─ ○ still to come, with trouble shown in red where the parcel stands."""
+    reached = Milestone(status).spec.rank if status else -1
+    if status == Milestone.RETURNED_TO_SENDER:
+        reached = Milestone.IN_TRANSIT.spec.rank  # it travelled, but never arrived
+    text = Text()
+    for position, (label, milestone) in enumerate(_STRIP):
+        if position:
+            text.append(" ─ ", style="dim")
+        done = reached >= milestone.spec.rank
+        text.append(("● " if done else "○ ") + label, style="green" if done else "dim")
+    if status and Milestone(status) in TROUBLE:
+        text.append(f"   ⚠ {status.replace('_', ' ')}", style="bold red")
+    return text
+
+
+def shipment_panel(shipment: ShipmentDetail) -> Panel:
+    title = f"{shipment.carrier or 'carrier?'} {shipment.tracking_number or shipment.id}"
+    facts = Text(f"status {shipment.status or 'no events yet'}")
+    if shipment.exception_reason:
+        facts.append(f" ({shipment.exception_reason})", style="red")
+    if shipment.eta:
+        facts.append(f" · eta {shipment.eta}")
+    if shipment.unmapped:
+        facts.append(f" · {shipment.unmapped} unmapped", style="yellow")
+    if shipment.conflicts:
+        facts.append(f" · {shipment.conflicts} conflicting", style="red")
+    items = ", ".join(f"{line.quantity}× {line.sku}" for line in shipment.lines)
+    body = [progress_strip(shipment.status), facts]
+    if items:
+        body.append(Text(f"carries {items}", style="dim"))
+    return Panel(Group(*body), title=title, title_align="left")
+
+
+def timeline_table(rows: list[TimelineRow]) -> Table:
+    table = Table(title="timeline (event time, oldest first)", expand=True)
+    for column in ("occurred", "subject", "milestone", "source", "raw", "effect"):
+        table.add_column(column)
+    for row in rows:
+        milestone = row.milestone or "—"
+        if row.reason:
+            milestone += f" ({row.reason})"
+        raw = " ".join(part for part in (row.raw_code, row.raw_description) if part)
+        table.add_row(
+            row.occurred_at.isoformat(timespec="minutes"),
+            row.subject.id,
+            milestone,
+            row.source,
+            raw,
+            row.effect.value,
+            style=_EFFECT_STYLE[row.effect],
+        )
+    return table
+
+
+def order_picture(order: OrderDetail) -> Group:
+    attention = Text("  needs attention", style="bold red") if order.needs_attention else Text()
+    header = Text.assemble(
+        (f"Order {order.id}", "bold"),
+        f"  {order.channel} · ",
+        (order.status, "bold cyan"),
+        attention,
+    )
+    parts: list[Panel | Table | Text] = [header]
+    parts.extend(shipment_panel(shipment) for shipment in order.shipments)
+    parts.extend(Text(f"return {r.id}: {r.status or 'opened'}") for r in order.returns)
+    parts.append(timeline_table(order.timeline))
+    return Group(*parts)

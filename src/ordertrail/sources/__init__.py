@@ -1,0 +1,1 @@
+"""Edge in: everything that turns outside formats into use-case inputs."""

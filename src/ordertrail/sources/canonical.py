@@ -1,0 +1,214 @@
+"""The canonical event and order JSON of DESIGN.md, validated into use-case inputs.
+
+One parser serves `ordertrail ingest`, `ordertrail import orders --format jsonl` and the HTTP
+API, so every entry point refuses the same things with the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+
+from ordertrail.app.commands import EventReport
+from ordertrail.app.handlers import ItemProblem
+from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.model import (
+    Customer,
+    DomainError,
+    Line,
+    Location,
+    Money,
+    Order,
+    Shipment,
+    Source,
+)
+
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Text = Annotated[str, StringConstraints(max_length=2000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+
+#: A line longer than this is refused before parsing; no real event comes near it.
+MAX_LINE_BYTES = 256 * 1024
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class LocationIn(_Strict):
+    city: Short | None = None
+    region: Short | None = None
+    country: Short | None = None
+    postal_code: Short | None = None
+
+
+class EventIn(_Strict):
+    key: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    order: Id | None = None
+    shipment: Id | None = None
+    return_: Id | None = Field(None, alias="return")
+    milestone: Milestone | None = None
+    reason: Reason | None = None
+    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+    occurred_at: AwareDatetime
+    location: LocationIn | None = None
+    raw_code: Short | None = None
+    raw_description: Text | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("source")
+    @classmethod
+    def _known_source(cls, value: str) -> str:
+        try:
+            Source.parse(value)
+        except DomainError as problem:
+            raise ValueError(problem.message) from None
+        return value
+
+    def report(self) -> EventReport:
+        return EventReport(
+            source=Source.parse(self.source),
+            occurred_at=self.occurred_at,
+            milestone=self.milestone,
+            reason=self.reason,
+            order=self.order,
+            shipment=self.shipment,
+            return_id=self.return_,
+            key=self.key,
+            location=Location(**self.location.model_dump()) if self.location else None,
+            raw_code=self.raw_code,
+            raw_description=self.raw_description,
+            data=self.data,
+        )
+
+
+class LineIn(_Strict):
+    sku: Id
+    quantity: Annotated[int, Field(ge=1, le=1_000_000)]
+
+
+class CustomerIn(_Strict):
+    name: Short | None = None
+    email: Annotated[str, StringConstraints(max_length=320)] | None = None
+    phone: Short | None = None
+    postal_code: Short | None = None
+    country: Short | None = None
+    time_zone: Short | None = None
+
+
+class MoneyIn(_Strict):
+    amount: Annotated[int, Field(ge=0)]
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class ShipmentIn(_Strict):
+    id: Id | None = None
+    tracking_number: Id | None = None
+    carrier: Short | None = None
+    service: Short | None = None
+    site: Short | None = None
+    lines: list[LineIn] = Field(default_factory=list)
+
+
+class OrderIn(_Strict):
+    id: Id
+    channel: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    placed_at: AwareDatetime
+    customer: CustomerIn = Field(default_factory=CustomerIn)
+    promised_by: date | None = None
+    priority: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,30}$")] = "routine"
+    value: MoneyIn | None = None
+    lines: list[LineIn] = Field(default_factory=list)
+    shipments: list[ShipmentIn] = Field(default_factory=list)
+
+    def order(self) -> Order:
+        return Order(
+            id=self.id,
+            channel=self.channel,
+            placed_at=self.placed_at,
+            customer=Customer(**self.customer.model_dump()),
+            promised_by=self.promised_by,
+            priority=self.priority,
+            value=Money(self.value.amount, self.value.currency) if self.value else None,
+            lines=_lines(self.lines),
+            shipments=tuple(_shipment(s, self.id, n) for n, s in enumerate(self.shipments)),
+        )
+
+
+def _lines(lines: Iterable[LineIn]) -> tuple[Line, ...]:
+    return tuple(Line(line.sku, line.quantity) for line in lines)
+
+
+def _shipment(given: ShipmentIn, order_id: str, position: int) -> Shipment:
+    shipment_id = given.id or given.tracking_number
+    if not shipment_id:
+        raise DomainError(f"shipments.{position}", "needs an id or a tracking_number")
+    return Shipment(
+        id=shipment_id,
+        order_id=order_id,
+        tracking_number=given.tracking_number,
+        carrier=given.carrier,
+        service=given.service,
+        site=given.site,
+        lines=_lines(given.lines),
+    )
+
+
+def parse_event(value: Any) -> EventReport:
+    """One canonical event from a decoded JSON value; raises ValidationError."""
+    return EventIn.model_validate(value).report()
+
+
+def parse_order(value: Any) -> Order:
+    """One canonical order from a decoded JSON value; raises ValidationError or DomainError."""
+    return OrderIn.model_validate(value).order()
+
+
+def parse_event_line(line: str | bytes) -> EventReport:
+    return EventIn.model_validate_json(line).report()
+
+
+def parse_order_line(line: str | bytes) -> Order:
+    return OrderIn.model_validate_json(line).order()
+
+
+def problems_of(index: int, error: ValidationError | DomainError) -> list[ItemProblem]:
+    """Clear, field-named messages for one refused item."""
+    if isinstance(error, DomainError):
+        return [ItemProblem(index, error.field, error.message)]
+    found = []
+    for detail in error.errors(include_url=False):
+        where = ".".join(str(part) for part in detail["loc"]) or "(item)"
+        message = detail["msg"]
+        if detail["type"] == "extra_forbidden":
+            message = "is not a field of this shape"
+        elif detail["type"] == "json_invalid":
+            message = f"is not valid JSON ({detail.get('ctx', {}).get('error', 'malformed')})"
+        found.append(ItemProblem(index, where.replace("return_", "return"), message))
+    return found
+
+
+def parse_lines(lines: Iterable[bytes], parse: Any) -> Iterator[tuple[int, Any, list[ItemProblem]]]:
+    """Parse JSON Lines; yields (line number, item or None, problems). Blank lines are skipped."""
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        if len(raw) > MAX_LINE_BYTES:
+            message = f"is longer than {MAX_LINE_BYTES} bytes"
+            yield number, None, [ItemProblem(number, "(line)", message)]
+            continue
+        try:
+            yield number, parse(raw), []
+        except (ValidationError, DomainError) as error:
+            yield number, None, problems_of(number, error)

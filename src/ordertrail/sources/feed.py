@@ -1,0 +1,80 @@
+"""Feed a file of JSON Lines through the use cases in batches, keeping line numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
+from ordertrail.app.handlers import BatchResult, ItemProblem
+from ordertrail.domain.model import Order
+from ordertrail.sources.canonical import parse_event_line, parse_lines, parse_order_line
+
+
+@dataclass(slots=True)
+class FeedSummary:
+    read: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    problems: list[ItemProblem] = field(default_factory=list)  # index = line number
+
+
+Handle = Callable[[Any], BatchResult]
+Progress = Callable[[int], None]
+
+
+def feed_events(
+    lines: Iterable[bytes], handle: Handle, *, batch: int = 1000, progress: Progress | None = None
+) -> FeedSummary:
+    """Record every good event; report each bad line by number. Each batch commits alone, so
+    a bad line never costs the good ones around it."""
+    return _feed(
+        lines, parse_event_line, lambda items: RecordEvents(items), handle, batch, progress
+    )
+
+
+def feed_orders(
+    lines: Iterable[bytes], handle: Handle, *, batch: int = 1000, progress: Progress | None = None
+) -> FeedSummary:
+    return _feed(
+        lines, parse_order_line, lambda items: RegisterOrders(items), handle, batch, progress
+    )
+
+
+def _feed(
+    lines: Iterable[bytes],
+    parse: Callable[[bytes], EventReport | Order],
+    command: Callable[[list[Any]], Any],
+    handle: Handle,
+    batch: int,
+    progress: Progress | None,
+) -> FeedSummary:
+    summary = FeedSummary()
+    pending: list[tuple[int, Any]] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        result = handle(command([item for _, item in pending]))
+        summary.accepted += result.accepted
+        summary.duplicates += result.duplicates
+        for problem in result.problems:
+            number = pending[problem.index][0]
+            summary.problems.append(ItemProblem(number, problem.field, problem.message))
+        if progress:
+            progress(len(pending))
+        pending.clear()
+
+    for number, item, problems in parse_lines(lines, parse):
+        summary.read += 1
+        summary.problems.extend(problems)
+        if item is not None:
+            pending.append((number, item))
+        elif progress:
+            progress(1)
+        if len(pending) >= batch:
+            flush()
+    flush()
+    summary.problems.sort(key=lambda problem: problem.index)
+    return summary

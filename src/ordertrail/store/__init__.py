@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 storage: one schema for SQLite and PostgreSQL, the unit of work, migrations."""

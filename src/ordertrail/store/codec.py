@@ -1,0 +1,158 @@
+"""Rows to domain values and back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from ordertrail.domain.fold import SubjectState
+from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.model import (
+    Customer,
+    Line,
+    Location,
+    Money,
+    Order,
+    Shipment,
+    Source,
+    Subject,
+    SubjectKind,
+    TrackingEvent,
+)
+
+_OFFSETS: dict[int, timezone] = {}
+
+
+def event_row(event: TrackingEvent) -> dict[str, Any]:
+    offset = event.occurred_at.utcoffset() or timedelta()
+    return {
+        "key": event.key,
+        "subject_kind": event.subject.kind.value,
+        "subject_id": event.subject.id,
+        "order_id": event.order_id,
+        "milestone": event.milestone.value if event.milestone else None,
+        "reason": event.reason.value if event.reason else None,
+        "source": str(event.source),
+        "occurred_at": event.occurred_at,
+        "occurred_offset_min": int(offset.total_seconds() // 60),
+        "received_at": event.received_at,
+        "location": _compact(asdict(event.location)) if event.location else None,
+        "raw_code": event.raw_code,
+        "raw_description": event.raw_description,
+        "data": dict(event.data) if event.data else None,
+    }
+
+
+def event_from_row(row: Any) -> TrackingEvent:
+    zone = _OFFSETS.get(row.occurred_offset_min)
+    if zone is None:
+        zone = _OFFSETS.setdefault(
+            row.occurred_offset_min, timezone(timedelta(minutes=row.occurred_offset_min))
+        )
+    return TrackingEvent(
+        key=row.key,
+        subject=Subject(SubjectKind(row.subject_kind), row.subject_id),
+        milestone=Milestone(row.milestone) if row.milestone else None,
+        source=Source.parse(row.source),
+        occurred_at=row.occurred_at.astimezone(zone),
+        received_at=row.received_at,
+        reason=Reason(row.reason) if row.reason else None,
+        order_id=row.order_id,
+        location=Location(**row.location) if row.location else None,
+        raw_code=row.raw_code,
+        raw_description=row.raw_description,
+        data=row.data or {},
+    )
+
+
+def state_json(state: SubjectState) -> dict[str, Any]:
+    values = asdict(state)
+    for name in ("status_at", "first_event_at", "last_event_at", "possession_at", "delivered_at"):
+        if values[name] is not None:
+            values[name] = values[name].isoformat()
+    if state.last_sort_key is not None:
+        moment, rank, key = state.last_sort_key
+        values["last_sort_key"] = [moment.isoformat(), rank, key]
+    return values
+
+
+def state_from_json(values: Mapping[str, Any] | None) -> SubjectState:
+    if not values:
+        return SubjectState()
+    fields = dict(values)
+    for name in ("status_at", "first_event_at", "last_event_at", "possession_at", "delivered_at"):
+        if fields[name] is not None:
+            fields[name] = datetime.fromisoformat(fields[name])
+    if fields["last_sort_key"] is not None:
+        moment, rank, key = fields["last_sort_key"]
+        fields["last_sort_key"] = (datetime.fromisoformat(moment).astimezone(UTC), rank, key)
+    fields["status"] = Milestone(fields["status"]) if fields["status"] else None
+    fields["reason"] = Reason(fields["reason"]) if fields["reason"] else None
+    return SubjectState(**fields)
+
+
+def lines_json(lines: Sequence[Line]) -> list[dict[str, Any]]:
+    return [{"sku": line.sku, "quantity": line.quantity} for line in lines]
+
+
+def lines_from_json(values: Sequence[Mapping[str, Any]] | None) -> tuple[Line, ...]:
+    return tuple(Line(v["sku"], v["quantity"]) for v in values or ())
+
+
+def order_row(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "channel": order.channel,
+        "placed_at": order.placed_at,
+        "customer": _compact(asdict(order.customer)),
+        "promised_by": order.promised_by,
+        "priority": order.priority,
+        "value_amount": order.value.amount if order.value else None,
+        "value_currency": order.value.currency if order.value else None,
+        "lines": lines_json(order.lines),
+    }
+
+
+def order_from_row(row: Any, shipments: Sequence[Shipment] = ()) -> Order:
+    promised = row.promised_by
+    return Order(
+        id=row.id,
+        channel=row.channel,
+        placed_at=row.placed_at,
+        customer=Customer(**row.customer),
+        promised_by=date.fromisoformat(promised) if isinstance(promised, str) else promised,
+        priority=row.priority,
+        value=Money(row.value_amount, row.value_currency) if row.value_currency else None,
+        lines=lines_from_json(row.lines),
+        shipments=tuple(shipments),
+    )
+
+
+def shipment_row(shipment: Shipment) -> dict[str, Any]:
+    return {
+        "id": shipment.id,
+        "order_id": shipment.order_id,
+        "tracking_number": shipment.tracking_number,
+        "carrier": shipment.carrier,
+        "service": shipment.service,
+        "site": shipment.site,
+        "lines": lines_json(shipment.lines),
+    }
+
+
+def shipment_from_row(row: Any) -> Shipment:
+    return Shipment(
+        id=row.id,
+        order_id=row.order_id,
+        tracking_number=row.tracking_number,
+        carrier=row.carrier,
+        service=row.service,
+        site=row.site,
+        lines=lines_from_json(row.lines),
+    )
+
+
+def _compact(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if value is not None}

@@ -1,0 +1,306 @@
+"""The ports of `app.ports`, implemented with SQLAlchemy Core on one connection."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ordertrail.app.ports import OrderFacts, OrderListing, SubjectRef
+from ordertrail.domain.fold import SubjectState
+from ordertrail.domain.model import Order, Return, Shipment, Subject, SubjectKind, TrackingEvent
+from ordertrail.domain.order_status import OrderStatus, OrderSummary
+from ordertrail.store import codec
+from ordertrail.store.tables import events, orders, returns, shipments
+
+_CHUNK = 500  # identifiers per IN (...) list; far below every driver's parameter limit
+
+_TABLE_OF: dict[SubjectKind, Table] = {
+    SubjectKind.ORDER: orders,
+    SubjectKind.SHIPMENT: shipments,
+    SubjectKind.RETURN: returns,
+}
+
+
+def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start : start + _CHUNK]
+
+
+def _insert(conn: Connection, table: Table) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+class SqlSubjects:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def find_orders(self, ids: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(ids):
+            found.update(self._conn.scalars(select(orders.c.id).where(orders.c.id.in_(chunk))))
+        return found
+
+    def find_shipments(self, ids_or_tracking: Iterable[str]) -> dict[str, SubjectRef]:
+        found: dict[str, SubjectRef] = {}
+        for chunk in _chunks(ids_or_tracking):
+            query = select(shipments.c.id, shipments.c.tracking_number, shipments.c.order_id)
+            query = query.where(
+                or_(shipments.c.id.in_(chunk), shipments.c.tracking_number.in_(chunk))
+            )
+            for row in self._conn.execute(query):
+                ref = SubjectRef(Subject(SubjectKind.SHIPMENT, row.id), row.order_id)
+                found[row.id] = ref
+                if row.tracking_number:
+                    found[row.tracking_number] = ref
+        return found
+
+    def find_returns(self, ids: Iterable[str]) -> dict[str, SubjectRef]:
+        found: dict[str, SubjectRef] = {}
+        for chunk in _chunks(ids):
+            query = select(returns.c.id, returns.c.order_id).where(returns.c.id.in_(chunk))
+            for row in self._conn.execute(query):
+                found[row.id] = SubjectRef(Subject(SubjectKind.RETURN, row.id), row.order_id)
+        return found
+
+
+class SqlEventLog:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def append(self, batch: Sequence[TrackingEvent]) -> list[TrackingEvent]:
+        unique = list({event.key: event for event in reversed(batch)}.values())[::-1]
+        if not unique:
+            return []
+        statement = (
+            _insert(self._conn, events)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(events.c.key)
+        )
+        stored = set(self._conn.scalars(statement, [codec.event_row(e) for e in unique]))
+        return [event for event in unique if event.key in stored]
+
+    def for_subjects(self, subjects: Iterable[Subject]) -> dict[Subject, list[TrackingEvent]]:
+        by_kind: dict[SubjectKind, list[str]] = defaultdict(list)
+        for subject in subjects:
+            by_kind[subject.kind].append(subject.id)
+        found: dict[Subject, list[TrackingEvent]] = defaultdict(list)
+        for kind, ids in by_kind.items():
+            for chunk in _chunks(ids):
+                query = select(events).where(
+                    events.c.subject_kind == kind.value, events.c.subject_id.in_(chunk)
+                )
+                for row in self._conn.execute(query):
+                    event = codec.event_from_row(row)
+                    found[event.subject].append(event)
+        return dict(found)
+
+    def for_order(self, order_id: str) -> list[TrackingEvent]:
+        query = select(events).where(events.c.order_id == order_id).order_by(events.c.seq)
+        return [codec.event_from_row(row) for row in self._conn.execute(query)]
+
+    def subjects(self) -> Iterator[Subject]:
+        query = select(events.c.subject_kind, events.c.subject_id).distinct()
+        for kind, subject_id in self._conn.execute(query):
+            yield Subject(SubjectKind(kind), subject_id)
+
+
+class SqlProjections:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def lock(self, subjects: Sequence[Subject]) -> dict[Subject, SubjectState]:
+        by_kind: dict[SubjectKind, list[str]] = defaultdict(list)
+        for subject in subjects:  # kinds in the caller's lock order
+            by_kind[subject.kind].append(subject.id)
+        found: dict[Subject, SubjectState] = {}
+        for kind in by_kind:
+            table = _TABLE_OF[kind]
+            for chunk in _chunks(by_kind[kind]):
+                query = (
+                    select(table.c.id, table.c.fold_state)
+                    .where(table.c.id.in_(chunk))
+                    .order_by(table.c.id)
+                    .with_for_update()
+                )
+                for row in self._conn.execute(query):
+                    if row.fold_state:
+                        found[Subject(kind, row.id)] = codec.state_from_json(row.fold_state)
+        return found
+
+    def save(self, states: Mapping[Subject, SubjectState]) -> None:
+        by_kind: dict[SubjectKind, list[dict[str, Any]]] = defaultdict(list)
+        for subject, state in states.items():
+            by_kind[subject.kind].append(_projection_row(subject, state))
+        for kind, rows in by_kind.items():
+            table = _TABLE_OF[kind]
+            columns: dict[str, Any] = {n: bindparam(n) for n in rows[0] if n != "b_id"}
+            statement = update(table).where(table.c.id == bindparam("b_id")).values(columns)
+            self._conn.execute(statement, rows)
+
+    def reset(self) -> None:
+        cleared = {"status": None, "fold_state": None}
+        self._conn.execute(
+            update(shipments).values(
+                **cleared,
+                exception_reason=None,
+                eta=None,
+                shipped_at=None,
+                delivered_at=None,
+                last_event_at=None,
+            )
+        )
+        self._conn.execute(update(returns).values(**cleared))
+        self._conn.execute(
+            update(orders).values(
+                fold_state=None, status=OrderStatus.PLACED.value, needs_attention=False
+            )
+        )
+
+
+def _projection_row(subject: Subject, state: SubjectState) -> dict[str, Any]:
+    row: dict[str, Any] = {"b_id": subject.id, "fold_state": codec.state_json(state)}
+    if subject.kind is SubjectKind.SHIPMENT:
+        row.update(
+            status=state.status.value if state.status else None,
+            exception_reason=state.reason.value if state.reason else None,
+            eta=state.eta,
+            shipped_at=state.possession_at,
+            delivered_at=state.delivered_at,
+            last_event_at=state.last_event_at,
+        )
+    elif subject.kind is SubjectKind.RETURN:
+        row["status"] = state.status.value if state.status else None
+    return row
+
+
+class SqlOrders:
+    def __init__(self, conn: Connection, *, read_only: bool) -> None:
+        self._conn = conn
+        self._read_only = read_only
+
+    def get(self, order_id: str) -> Order | None:
+        row = self._conn.execute(select(orders).where(orders.c.id == order_id)).first()
+        if row is None:
+            return None
+        query = select(shipments).where(shipments.c.order_id == order_id)
+        found = [codec.shipment_from_row(r) for r in self._conn.execute(query)]
+        return codec.order_from_row(row, found)
+
+    def save(self, batch: Sequence[Order]) -> None:
+        if not batch:
+            return
+        rows = [codec.order_row(order) for order in batch]
+        insert = _insert(self._conn, orders)
+        changed = {name: insert.excluded[name] for name in rows[0] if name != "id"}
+        new_projection = {"status": OrderStatus.PLACED.value, "needs_attention": False}
+        self._conn.execute(
+            insert.values(new_projection).on_conflict_do_update(
+                index_elements=["id"], set_=changed
+            ),
+            rows,
+        )
+        parcel_rows = [codec.shipment_row(s) for order in batch for s in _owned(order)]
+        if parcel_rows:
+            insert = _insert(self._conn, shipments)
+            changed = {name: insert.excluded[name] for name in parcel_rows[0] if name != "id"}
+            self._conn.execute(
+                insert.on_conflict_do_update(index_elements=["id"], set_=changed), parcel_rows
+            )
+
+    def add_returns(self, batch: Sequence[Return]) -> None:
+        rows = [
+            {"id": r.id, "order_id": r.order_id, "lines": codec.lines_json(r.lines)} for r in batch
+        ]
+        if rows:
+            statement = _insert(self._conn, returns).on_conflict_do_nothing(index_elements=["id"])
+            self._conn.execute(statement, rows)
+
+    def facts(self, order_ids: Iterable[str]) -> dict[str, OrderFacts]:
+        found: dict[str, OrderFacts] = {}
+        for chunk in _chunks(order_ids):
+            query = select(orders).where(orders.c.id.in_(chunk)).order_by(orders.c.id)
+            if not self._read_only:
+                query = query.with_for_update()
+            order_rows = list(self._conn.execute(query))
+            parcels = self._children(shipments, chunk)
+            returned = self._children(returns, chunk)
+            for row in order_rows:
+                found[row.id] = OrderFacts(
+                    order=codec.order_from_row(row, [s for s, _ in parcels[row.id]]),
+                    own=codec.state_from_json(row.fold_state),
+                    shipments=parcels[row.id],
+                    returns=[
+                        (Return(r.id, r.order_id, codec.lines_from_json(r.lines)), state)
+                        for r, state in returned[row.id]
+                    ],
+                    summary=OrderSummary(OrderStatus(row.status), row.needs_attention),
+                )
+        return found
+
+    def _children(self, table: Table, order_ids: list[str]) -> dict[str, list[Any]]:
+        children: dict[str, list[Any]] = defaultdict(list)
+        query = select(table).where(table.c.order_id.in_(order_ids)).order_by(table.c.id)
+        for row in self._conn.execute(query):
+            entity = codec.shipment_from_row(row) if table is shipments else row
+            children[row.order_id].append((entity, codec.state_from_json(row.fold_state)))
+        return children
+
+    def save_summaries(self, summaries: Mapping[str, OrderSummary]) -> None:
+        if not summaries:
+            return
+        statement = (
+            update(orders)
+            .where(orders.c.id == bindparam("b_id"))
+            .values(status=bindparam("b_status"), needs_attention=bindparam("b_attention"))
+        )
+        rows = [
+            {"b_id": order_id, "b_status": s.status.value, "b_attention": s.needs_attention}
+            for order_id, s in summaries.items()
+        ]
+        self._conn.execute(statement, rows)
+
+    def ids(self) -> Iterator[str]:
+        yield from self._conn.scalars(select(orders.c.id).order_by(orders.c.id))
+
+    def page(
+        self, *, status: str | None, needs_attention: bool | None, after: str | None, limit: int
+    ) -> list[OrderListing]:
+        query = (
+            select(
+                orders.c.id,
+                orders.c.channel,
+                orders.c.placed_at,
+                orders.c.status,
+                orders.c.needs_attention,
+            )
+            .order_by(orders.c.id)
+            .limit(limit)
+        )
+        if status is not None:
+            query = query.where(orders.c.status == status)
+        if needs_attention is not None:
+            query = query.where(orders.c.needs_attention == needs_attention)
+        if after is not None:
+            query = query.where(orders.c.id > after)
+        return [OrderListing(*row) for row in self._conn.execute(query)]
+
+    def shipment(self, id_or_tracking: str) -> Shipment | None:
+        query = select(shipments).where(
+            or_(shipments.c.id == id_or_tracking, shipments.c.tracking_number == id_or_tracking)
+        )
+        row = self._conn.execute(query).first()
+        return codec.shipment_from_row(row) if row else None
+
+
+def _owned(order: Order) -> Iterator[Shipment]:
+    """The order's shipments, each stamped with the order it belongs to."""
+    for shipment in order.shipments:
+        yield replace(shipment, order_id=order.id)

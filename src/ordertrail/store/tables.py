@@ -1,0 +1,122 @@
+"""The schema: the append-only event log, and the projections derived from it.
+
+The same tables run on SQLite and PostgreSQL; migrations in `migrations/` create them and a
+test checks the two never drift apart.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+from ordertrail.store.types import UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+SequenceId = BigInteger().with_variant(Integer(), "sqlite")
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("channel", String(50), nullable=False),
+    Column("placed_at", UtcDateTime(), nullable=False),
+    Column("customer", JSON, nullable=False),
+    Column("promised_by", Date),
+    Column("priority", String(30), nullable=False),
+    Column("value_amount", BigInteger),
+    Column("value_currency", String(3)),
+    Column("lines", JSON, nullable=False),
+    # projection: derived from events, rewritten by every change and by `rebuild`
+    Column("status", String(30), nullable=False),
+    Column("needs_attention", Boolean, nullable=False),
+    Column("fold_state", JSON),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("order_id", String(100), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("tracking_number", String(100), unique=True),
+    Column("carrier", String(50)),
+    Column("service", String(100)),
+    Column("site", String(100)),
+    Column("lines", JSON, nullable=False),
+    # projection
+    Column("status", String(30)),
+    Column("exception_reason", String(30)),
+    Column("eta", String(40)),
+    Column("shipped_at", UtcDateTime()),
+    Column("delivered_at", UtcDateTime()),
+    Column("last_event_at", UtcDateTime()),
+    Column("fold_state", JSON),
+)
+
+returns = Table(
+    "returns",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("order_id", String(100), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("lines", JSON, nullable=False),
+    Column("status", String(30)),
+    Column("fold_state", JSON),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", SequenceId, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("subject_kind", String(10), nullable=False),
+    Column("subject_id", String(100), nullable=False),
+    Column("order_id", String(100), nullable=False, index=True),
+    Column("milestone", String(30)),
+    Column("reason", String(30)),
+    Column("source", String(120), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    # the UTC offset the source reported, so its local time can be shown as it was said
+    Column("occurred_offset_min", SmallInteger, nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("location", JSON),
+    Column("raw_code", String(100)),
+    Column("raw_description", Text),
+    Column("data", JSON),
+    Index("ix_events_subject", "subject_kind", "subject_id"),
+)
+
+#: Statements that make the log append-only inside the database itself.
+APPEND_ONLY_SQL = {
+    "sqlite": [
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+        "CREATE TRIGGER events_no_delete BEFORE DELETE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$",
+        "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events "
+        "FOR EACH ROW EXECUTE FUNCTION events_append_only()",
+    ],
+}

@@ -1,0 +1,60 @@
+"""The unit of work: one connection, one transaction, the repositories bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine, RootTransaction
+
+from ordertrail.store.repositories import SqlEventLog, SqlOrders, SqlProjections, SqlSubjects
+
+
+class SqlUnitOfWork:
+    subjects: SqlSubjects
+    events: SqlEventLog
+    projections: SqlProjections
+    orders: SqlOrders
+
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+        self._engine = engine
+        self._read_only = read_only
+        self._connection: Connection | None = None
+        self._transaction: RootTransaction | None = None
+
+    def __enter__(self) -> Self:
+        connection = self._engine.connect()
+        if self._read_only:
+            connection = connection.execution_options(sqlite_begin="DEFERRED")
+        self._connection = connection
+        self._transaction = connection.begin()
+        self.subjects = SqlSubjects(connection)
+        self.events = SqlEventLog(connection)
+        self.projections = SqlProjections(connection)
+        self.orders = SqlOrders(connection, read_only=self._read_only)
+        return self
+
+    def commit(self) -> None:
+        assert self._transaction is not None, "commit() outside the with block"
+        self._transaction.commit()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._connection is not None and self._transaction is not None
+        if self._transaction.is_active:
+            self._transaction.rollback()
+        self._connection.close()
+
+
+class SqlUnitOfWorkFactory:
+    """Makes a unit of work per use; holds the engine and nothing else."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, read_only=read_only)

@@ -1,0 +1,1 @@
+"""FastAPI: routes parse input, call a handler or a query, render. Nothing more."""

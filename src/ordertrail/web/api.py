@@ -1,0 +1,141 @@
+"""`/api/v1`: orders, shipments and events as JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from ordertrail.app.commands import RecordEvents, RegisterOrders
+from ordertrail.app.handlers import ItemProblem
+from ordertrail.app.queries import jsonable, list_orders, order_detail, shipment_detail
+from ordertrail.domain.model import DomainError
+from ordertrail.domain.order_status import OrderStatus
+from ordertrail.sources.canonical import EventIn, OrderIn, parse_event, parse_order, problems_of
+from ordertrail.web.problems import item_errors, problem
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+def _array_of(model: type[Any]) -> dict[str, Any]:
+    schema = {"type": "array", "items": {"$ref": f"#/components/schemas/{model.__name__}"}}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def _one(model: type[Any]) -> dict[str, Any]:
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+async def _json_body(request: Request) -> Any:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise HTTPException(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise HTTPException(400, f"the body is not valid JSON: {error}") from None
+
+
+def router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1")
+
+    @api.post(
+        "/events",
+        openapi_extra=_array_of(EventIn),
+        response_model=None,
+        responses={422: {"description": "some items were refused; the rest landed"}},
+    )
+    async def record_events(request: Request) -> Response:
+        """Record a batch of canonical events. Each item stands alone: good items land even
+        when others are refused, and the 422 answer lists each refused item by index."""
+        system = request.app.state.system
+        payload = await _json_body(request)
+        if not isinstance(payload, list):
+            return problem(400, "Bad request", "send a JSON array of events")
+        if len(payload) > system.settings.max_batch:
+            return problem(413, "Too large", f"at most {system.settings.max_batch} events a call")
+        positions, reports, problems = [], [], []
+        for index, item in enumerate(payload):
+            try:
+                reports.append(parse_event(item))
+                positions.append(index)
+            except (ValidationError, DomainError) as error:
+                problems.extend(problems_of(index, error))
+        result = await run_in_threadpool(system.handle, RecordEvents(reports))
+        problems += [ItemProblem(positions[p.index], p.field, p.message) for p in result.problems]
+        body = {"accepted": result.accepted, "duplicates": result.duplicates}
+        if problems:
+            problems.sort(key=lambda p: p.index)
+            refused = len({p.index for p in problems})
+            return problem(
+                422,
+                "Some events were refused",
+                f"{refused} of {len(payload)} events were refused; the others landed",
+                errors=item_errors(problems),
+                **body,
+            )
+        return JSONResponse(body)
+
+    @api.post("/orders", openapi_extra=_one(OrderIn), status_code=201, response_model=None)
+    async def register_order(request: Request) -> Response:
+        """Create an order (with any shipments it has), or update it if it exists."""
+        system = request.app.state.system
+        try:
+            order = parse_order(await _json_body(request))
+        except (ValidationError, DomainError) as error:
+            return problem(
+                422,
+                "Invalid order",
+                "the order was refused",
+                errors=item_errors(problems_of(0, error)),
+            )
+        result = await run_in_threadpool(system.handle, RegisterOrders([order]))
+        if result.problems:
+            return problem(
+                409, "Conflict", result.problems[0].message, errors=item_errors(result.problems)
+            )
+        detail = await run_in_threadpool(order_detail, system.uows, order.id)
+        return JSONResponse(
+            jsonable(detail), status_code=201, headers={"Location": f"/api/v1/orders/{order.id}"}
+        )
+
+    @api.get("/orders")
+    def orders(
+        request: Request,
+        status: OrderStatus | None = None,
+        needs_attention: bool | None = None,
+        after: str | None = Query(None, description="Continue after this order id."),
+        limit: int = Query(100, ge=1, le=1000),
+    ) -> dict[str, Any]:
+        """Orders with their derived status, by id; page with `after`."""
+        rows = list_orders(
+            request.app.state.system.uows,
+            status=status,
+            needs_attention=needs_attention,
+            after=after,
+            limit=limit,
+        )
+        return {"orders": jsonable(rows), "next_after": rows[-1].id if len(rows) == limit else None}
+
+    @api.get("/orders/{order_id}")
+    def order(request: Request, order_id: str) -> dict[str, Any]:
+        """An order's derived status, its shipments and its whole timeline."""
+        detail = order_detail(request.app.state.system.uows, order_id)
+        if detail is None:
+            raise HTTPException(404, f"no order has id '{order_id}'")
+        return jsonable(detail)  # type: ignore[no-any-return]
+
+    @api.get("/shipments/{tracking_number}")
+    def shipment(request: Request, tracking_number: str) -> dict[str, Any]:
+        """A shipment (by tracking number or id) with its own timeline."""
+        detail = shipment_detail(request.app.state.system.uows, tracking_number)
+        if detail is None:
+            raise HTTPException(404, f"no shipment has tracking number or id '{tracking_number}'")
+        return jsonable(detail)  # type: ignore[no-any-return]
+
+    return api

@@ -1,0 +1,56 @@
+"""The web application: `create_app(system)` wires routes to an already built system."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy import text
+
+import ordertrail
+from ordertrail.bootstrap import System, build
+from ordertrail.sources.canonical import EventIn, OrderIn
+from ordertrail.web import api, problems
+
+
+def create_app(system: System) -> FastAPI:
+    app = FastAPI(
+        title="OrderTrail",
+        version=ordertrail.__version__,
+        description="One trusted timeline for every order.",
+    )
+    app.state.system = system
+    problems.install(app)
+    app.include_router(api.router())
+
+    @app.get("/healthz", tags=["health"])
+    def healthz(request: Request) -> dict[str, str]:
+        with request.app.state.system.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    def openapi() -> dict[str, Any]:
+        # The event and order bodies are parsed item by item (so one bad item cannot sink the
+        # rest), hence declared here rather than inferred from the route signatures.
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in (EventIn, OrderIn):
+                found = model.model_json_schema(
+                    ref_template="#/components/schemas/{model}", by_alias=True
+                )
+                components.update(found.pop("$defs", {}))
+                components[model.__name__] = found
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def from_environment() -> FastAPI:
+    """The uvicorn factory for `ordertrail serve`: settings from the environment."""
+    return create_app(build())

@@ -1,0 +1,41 @@
+"""RFC 9457 problem documents for every error the API answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from ordertrail.app.handlers import ItemProblem
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def item_errors(problems: Sequence[ItemProblem]) -> list[dict[str, Any]]:
+    return [{"index": p.index, "field": p.field, "message": p.message} for p in problems]
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, error: HTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed", 413: "Too large"}
+        return problem(error.status_code, titles.get(error.status_code, "Error"), str(error.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            for e in error.errors()
+        ]
+        return problem(
+            422, "Invalid request", "the request does not have the expected shape", errors=errors
+        )

@@ -1,0 +1,123 @@
+"""The storage ports' contracts, run against every backend (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from ordertrail.bootstrap import System
+from ordertrail.domain.fold import fold
+from ordertrail.domain.milestones import Milestone
+from ordertrail.domain.model import Location, Return, Shipment, Subject, SubjectKind
+from ordertrail.domain.order_status import OrderStatus, OrderSummary
+from ordertrail.store.tables import metadata
+from tests.factories import PARCEL, event, order
+
+M = Milestone
+
+
+def _with_parcel(system: System) -> None:
+    with system.uows() as uow:
+        parcel = Shipment(PARCEL.id, "ORD-1", PARCEL.id, "ups")
+        uow.orders.save([order("ORD-1", parcel)])
+        uow.commit()
+
+
+def test_the_migrated_schema_matches_the_tables_the_code_uses(system: System) -> None:
+    with system.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []
+
+
+def test_append_stores_new_keys_once_and_returns_only_them(system: System) -> None:
+    _with_parcel(system)
+    first, second = event(M.CARRIER_ACCEPTED, 1), event(M.IN_TRANSIT, 5)
+    with system.uows() as uow:
+        assert uow.events.append([first, first]) == [first]
+        uow.commit()
+    with system.uows() as uow:
+        assert uow.events.append([first, second]) == [second]
+        uow.commit()
+    with system.uows(read_only=True) as uow:
+        stored = uow.events.for_subjects([PARCEL])[PARCEL]
+    assert sorted(e.key for e in stored) == sorted([first.key, second.key])
+
+
+def test_events_come_back_exactly_as_they_were_said(system: System) -> None:
+    _with_parcel(system)
+    mountain = timezone(timedelta(hours=-7))
+    said = replace(
+        event(M.IN_TRANSIT, 3, raw_code="DP"),
+        occurred_at=event(M.IN_TRANSIT, 3).occurred_at.astimezone(mountain),
+        location=Location(city="Salt Lake City", region="UT", country="US"),
+        raw_description="Departed FedEx location",
+        data={"facility": "SLCA", "pieces": 2},
+    )
+    with system.uows() as uow:
+        uow.events.append([said])
+        uow.commit()
+    with system.uows(read_only=True) as uow:
+        (back,) = uow.events.for_subjects([PARCEL])[PARCEL]
+    assert back == said
+    assert back.occurred_at.utcoffset() == timedelta(hours=-7)
+
+
+def test_the_log_refuses_updates_and_deletes(system: System) -> None:
+    _with_parcel(system)
+    with system.uows() as uow:
+        uow.events.append([event(M.IN_TRANSIT, 3)])
+        uow.commit()
+    for statement in ("UPDATE events SET milestone = 'delivered'", "DELETE FROM events"):
+        with pytest.raises(DBAPIError, match="append-only"), system.engine.begin() as conn:
+            conn.execute(text(statement))
+
+
+def test_a_unit_of_work_left_without_commit_stores_nothing(system: System) -> None:
+    _with_parcel(system)
+    with system.uows() as uow:
+        uow.events.append([event(M.IN_TRANSIT, 3)])
+    with system.uows(read_only=True) as uow:
+        assert uow.events.for_subjects([PARCEL]) == {}
+
+
+def test_projections_round_trip_their_fold_state(system: System) -> None:
+    _with_parcel(system)
+    state = fold([event(M.CARRIER_ACCEPTED, 1), event(M.IN_TRANSIT, 5, estimated_delivery="x")])
+    with system.uows() as uow:
+        assert uow.projections.lock([PARCEL]) == {}
+        uow.projections.save({PARCEL: state})
+        uow.commit()
+    with system.uows() as uow:
+        assert uow.projections.lock([PARCEL]) == {PARCEL: state}
+        uow.projections.reset()
+        assert uow.projections.lock([PARCEL]) == {}
+
+
+def test_orders_save_updates_in_place_and_facts_gather_children(system: System) -> None:
+    _with_parcel(system)
+    second = Shipment("123456789012", "ORD-1", "123456789012", "fedex", site="reno")
+    with system.uows() as uow:
+        updated = order("ORD-1", Shipment(PARCEL.id, "ORD-1", PARCEL.id, "ups"), second)
+        uow.orders.save([replace(updated, priority="high_value")])
+        uow.orders.add_returns([Return("RMA-1", "ORD-1")])
+        uow.orders.save_summaries({"ORD-1": OrderSummary(OrderStatus.SHIPPED, True)})
+        uow.commit()
+    with system.uows(read_only=True) as uow:
+        facts = uow.orders.facts(["ORD-1", "ORD-404"])
+        refs = uow.subjects.find_shipments([PARCEL.id, "123456789012", "nope"])
+        listing = uow.orders.page(status="shipped", needs_attention=True, after=None, limit=5)
+    assert list(facts) == ["ORD-1"]
+    fact = facts["ORD-1"]
+    assert fact.order.priority == "high_value"
+    assert [s.id for s, _ in fact.shipments] == ["123456789012", PARCEL.id]
+    assert [r.id for r, _ in fact.returns] == ["RMA-1"]
+    assert fact.summary == OrderSummary(OrderStatus.SHIPPED, True)
+    assert set(refs) == {PARCEL.id, "123456789012"}
+    assert refs["123456789012"].subject == Subject(SubjectKind.SHIPMENT, "123456789012")
+    assert [row.id for row in listing] == ["ORD-1"]

@@ -1,0 +1,93 @@
+"""An order's status from its parcels, returns and cancellation."""
+
+from __future__ import annotations
+
+from ordertrail.domain.fold import SubjectState, fold
+from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.model import Line, Subject, SubjectKind
+from ordertrail.domain.order_status import OrderStatus, ParcelView, derive_order
+from tests.factories import event
+
+M = Milestone
+DRILL, BITS = Line("DRILL-18V", 1), Line("BIT-SET", 2)
+ORDER_LINES = (DRILL, BITS)
+PLACED = fold(
+    [event(M.ORDER_PLACED, 0, "channel:shopify", subject=Subject(SubjectKind.ORDER, "ORD-1"))]
+)
+
+
+def parcel(*milestones: Milestone, lines: tuple[Line, ...] = (DRILL,)) -> ParcelView:
+    sources = {M.PICKED: "warehouse:reno", M.PACKED: "warehouse:reno"}
+    reasons = {M.DELIVERY_ATTEMPTED: Reason.RECIPIENT_UNAVAILABLE}
+    events = [
+        event(m, hour, sources.get(m, "carrier:ups"), reason=reasons.get(m))
+        for hour, m in enumerate(milestones)
+    ]
+    return ParcelView(fold(events), lines)
+
+
+def status(
+    *parcels: ParcelView, own: SubjectState = PLACED, returns: tuple[SubjectState, ...] = ()
+) -> OrderStatus:
+    return derive_order(own, ORDER_LINES, parcels, returns).status
+
+
+def test_an_order_with_no_parcels_yet_is_placed_or_confirmed() -> None:
+    assert status() is OrderStatus.PLACED
+    confirmed = fold(
+        [
+            event(M.ORDER_PLACED, 0, "channel:shopify"),
+            event(M.ORDER_CONFIRMED, 1, "channel:shopify"),
+        ]
+    )
+    assert status(own=confirmed) is OrderStatus.CONFIRMED
+
+
+def test_picking_or_a_label_is_fulfillment_not_shipping() -> None:
+    assert status(parcel(M.PICKED, M.PACKED)) is OrderStatus.IN_FULFILLMENT
+    labelled = parcel(M.PICKED, M.PACKED, M.LABEL_CREATED, lines=ORDER_LINES)
+    assert status(labelled) is OrderStatus.IN_FULFILLMENT
+
+
+def test_a_split_order_ships_and_arrives_in_parts() -> None:
+    drill_moving = parcel(M.LABEL_CREATED, M.CARRIER_ACCEPTED, M.IN_TRANSIT)
+    bits_labelled = parcel(M.LABEL_CREATED, lines=(BITS,))
+    bits_moving = parcel(M.LABEL_CREATED, M.CARRIER_ACCEPTED, lines=(BITS,))
+    drill_home = parcel(M.CARRIER_ACCEPTED, M.DELIVERED)
+    bits_home = parcel(M.CARRIER_ACCEPTED, M.DELIVERED, lines=(BITS,))
+    assert status(drill_moving, bits_labelled) is OrderStatus.PARTIALLY_SHIPPED
+    assert status(drill_moving, bits_moving) is OrderStatus.SHIPPED
+    assert status(drill_home, bits_moving) is OrderStatus.PARTIALLY_DELIVERED
+    assert status(drill_home, bits_home) is OrderStatus.DELIVERED
+
+
+def test_units_no_parcel_carries_yet_keep_the_order_partial() -> None:
+    only_drill = parcel(M.CARRIER_ACCEPTED, M.DELIVERED)
+    assert status(only_drill) is OrderStatus.PARTIALLY_DELIVERED
+
+
+def test_a_cancelled_order_keeps_what_already_left() -> None:
+    cancelled = fold([event(M.ORDER_CANCELLED, 5, "channel:shopify")])
+    assert status(own=cancelled) is OrderStatus.CANCELLED
+    assert status(parcel(M.PICKED), own=cancelled) is OrderStatus.CANCELLED
+    left = parcel(M.CARRIER_ACCEPTED, M.DELIVERED)
+    assert status(left, parcel(M.PICKED, lines=(BITS,)), own=cancelled) is OrderStatus.DELIVERED
+
+
+def test_returns_take_over_the_story_until_they_close() -> None:
+    home = parcel(M.CARRIER_ACCEPTED, M.DELIVERED, lines=ORDER_LINES)
+    requested = fold([event(M.RETURN_REQUESTED, 60, "customer")])
+    refunded = fold(
+        [event(M.RETURN_REQUESTED, 60, "customer"), event(M.REFUND_RELEASED, 90, "channel:shopify")]
+    )
+    rejected = fold([event(M.RETURN_REJECTED, 61, "channel:shopify")])
+    assert status(home, returns=(requested,)) is OrderStatus.RETURN_IN_PROGRESS
+    assert status(home, returns=(refunded,)) is OrderStatus.RETURNED
+    assert status(home, returns=(rejected,)) is OrderStatus.DELIVERED
+
+
+def test_a_parcel_in_trouble_flags_the_order() -> None:
+    stuck = parcel(M.CARRIER_ACCEPTED, M.OUT_FOR_DELIVERY, M.DELIVERY_ATTEMPTED)
+    fine = parcel(M.CARRIER_ACCEPTED, M.DELIVERED, lines=(BITS,))
+    assert derive_order(PLACED, ORDER_LINES, [stuck, fine]).needs_attention
+    assert not derive_order(PLACED, ORDER_LINES, [fine]).needs_attention
