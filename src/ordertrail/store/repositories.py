@@ -32,6 +32,11 @@ def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
         yield ordered[start : start + _CHUNK]
 
 
+# Row locks are taken FOR NO KEY UPDATE (key_share=True): projections never change keys, and
+# this lock does not collide with the KEY SHARE lock that inserting a child row (a return, a
+# shipment) takes on its order — a plain FOR UPDATE deadlocks against such inserts.
+
+
 def _insert(conn: Connection, table: Table) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
@@ -128,7 +133,7 @@ class SqlProjections:
                     select(table.c.id, table.c.fold_state)
                     .where(table.c.id.in_(chunk))
                     .order_by(table.c.id)
-                    .with_for_update()
+                    .with_for_update(key_share=True)
                 )
                 for row in self._conn.execute(query):
                     if row.fold_state:
@@ -228,7 +233,7 @@ class SqlOrders:
         for chunk in _chunks(order_ids):
             query = select(orders).where(orders.c.id.in_(chunk)).order_by(orders.c.id)
             if not self._read_only:
-                query = query.with_for_update()
+                query = query.with_for_update(key_share=True)
             order_rows = list(self._conn.execute(query))
             parcels = self._children(shipments, chunk)
             returned = self._children(returns, chunk)

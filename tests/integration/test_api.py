@@ -1,0 +1,142 @@
+"""The HTTP API through the real ASGI app and a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ordertrail.bootstrap import System
+from ordertrail.web.app import create_app
+from tests.factories import canonical_order
+
+UPS, FEDEX = "1Z999AA10123456784", "123456789012"
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def client(system: System) -> Iterator[TestClient]:
+    with TestClient(create_app(system)) as test_client:
+        order = canonical_order("ORD-1", (UPS, "ups", {"DRILL-18V": 1}),
+                                (FEDEX, "fedex", {"BIT-SET": 2}))
+        assert test_client.post("/api/v1/orders", json=order).status_code == 201
+        yield test_client
+
+
+def scan(milestone: str, when: str, shipment: str = UPS, **extra: Any) -> dict[str, Any]:
+    return {"shipment": shipment, "milestone": milestone, "occurred_at": when,
+            "source": "carrier:ups", **extra}
+
+
+def test_events_in_status_out(client: TestClient) -> None:
+    batch = [scan("carrier_accepted", "2026-11-19T18:30:00-05:00"),
+             scan("in_transit", "2026-11-20T03:15:00-05:00")]
+    answer = client.post("/api/v1/events", json=batch)
+    assert answer.status_code == 200
+    assert answer.json() == {"accepted": 2, "duplicates": 0}
+    assert client.post("/api/v1/events", json=batch).json() == {"accepted": 0, "duplicates": 2}
+    parcel = client.get(f"/api/v1/shipments/{UPS}").json()
+    assert parcel["status"] == "in_transit"
+    assert len(parcel["timeline"]) == 2
+    order = client.get("/api/v1/orders/ORD-1").json()
+    assert order["status"] == "partially_shipped"
+
+
+def test_a_batch_with_bad_items_keeps_the_good_ones_and_lists_each_bad_one(
+    client: TestClient,
+) -> None:
+    batch = [
+        scan("carrier_accepted", "2026-11-19T18:30:00-05:00"),
+        scan("carrier_accepted", "2026-11-19T18:30:00"),  # naive time
+        scan("beamed_up", "2026-11-19T19:00:00Z"),  # unknown milestone
+        scan("in_transit", "2026-11-20T03:15:00Z", shipment="NOPE"),  # unknown parcel
+        "not an object",
+        scan("in_transit", "2026-11-20T03:15:00Z", colour="red"),  # unknown field
+        scan("in_transit", "2026-11-20T04:00:00Z", source="ops:maria"),  # correction, no why
+        scan("in_transit", "2026-11-20T05:00:00Z"),
+    ]
+    answer = client.post("/api/v1/events", json=batch)
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == PROBLEM
+    problem = answer.json()
+    assert problem["accepted"] == 2
+    assert [(e["index"], e["field"]) for e in problem["errors"]] == [
+        (1, "occurred_at"), (2, "milestone"), (3, "shipment"), (4, "(item)"), (5, "colour"),
+        (6, "data.why"),
+    ]
+    assert "6 of 8 events were refused" in problem["detail"]
+    assert client.get(f"/api/v1/shipments/{UPS}").json()["status"] == "in_transit"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [(b"{", 400), (b'{"shipment": "x"}', 400), (b"[]", 200), (b"\xff\xfe", 400)],
+)
+def test_bodies_that_are_not_event_arrays_get_a_problem(
+    client: TestClient, body: bytes, status: int
+) -> None:
+    answer = client.post("/api/v1/events", content=body,
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == status
+    if status != 200:
+        assert answer.headers["content-type"] == PROBLEM
+        assert answer.json()["status"] == status
+
+
+def test_too_many_events_in_one_call_are_refused_whole(client: TestClient) -> None:
+    limit = client.app.state.system.settings.max_batch  # type: ignore[attr-defined]
+    batch = [scan("in_transit", f"2026-11-20T03:{i % 60:02d}:00Z") for i in range(limit + 1)]
+    answer = client.post("/api/v1/events", json=batch)
+    assert answer.status_code == 413
+    assert client.get(f"/api/v1/shipments/{UPS}").json()["timeline"] == []
+
+
+def test_orders_are_created_updated_listed_and_validated(client: TestClient) -> None:
+    updated = canonical_order("ORD-1", (UPS, "ups", {"DRILL-18V": 1}),
+                              (FEDEX, "fedex", {"BIT-SET": 2}))
+    updated["priority"] = "high_value"
+    assert client.post("/api/v1/orders", json=updated).json()["priority"] == "high_value"
+    other = canonical_order("ORD-2", ("9400111899223197428490", "usps", {"GLOVES": 3}))
+    created = client.post("/api/v1/orders", json=other)
+    assert created.status_code == 201
+    assert created.headers["location"] == "/api/v1/orders/ORD-2"
+    listing = client.get("/api/v1/orders", params={"limit": 1}).json()
+    assert [o["id"] for o in listing["orders"]] == ["ORD-1"]
+    assert listing["next_after"] == "ORD-1"
+    rest = client.get("/api/v1/orders", params={"after": "ORD-1"}).json()
+    assert [o["id"] for o in rest["orders"]] == ["ORD-2"]
+    assert rest["next_after"] is None
+
+    stolen = canonical_order("ORD-3", (UPS, "ups", {"DRILL-18V": 1}))
+    conflict = client.post("/api/v1/orders", json=stolen)
+    assert conflict.status_code == 409
+    assert "already belongs to order 'ORD-1'" in conflict.json()["detail"]
+
+    bad = {**other, "id": "ORD-4", "placed_at": "yesterday", "lines": [{"sku": "X",
+                                                                       "quantity": 0}]}
+    refused = client.post("/api/v1/orders", json=bad)
+    assert refused.status_code == 422
+    assert {e["field"] for e in refused.json()["errors"]} == {"placed_at", "lines.0.quantity"}
+    assert client.get("/api/v1/orders/ORD-4").status_code == 404
+
+
+def test_missing_things_are_problem_documents(client: TestClient) -> None:
+    for path in ("/api/v1/orders/NOPE", "/api/v1/shipments/NOPE", "/api/v1/nothing"):
+        answer = client.get(path)
+        assert answer.status_code == 404
+        assert answer.headers["content-type"] == PROBLEM
+    wrong = client.get("/api/v1/orders", params={"status": "teleported"})
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "query.status"
+
+
+def test_health_and_the_published_contract(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    assert {"EventIn", "OrderIn", "LocationIn", "LineIn"} <= set(schemas)
+    assert "return" in schemas["EventIn"]["properties"]
+    body = spec["paths"]["/api/v1/events"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"]["items"]["$ref"].endswith("/EventIn")
