@@ -19,20 +19,28 @@ PROBLEM = "application/problem+json"
 @pytest.fixture
 def client(system: System) -> Iterator[TestClient]:
     with TestClient(create_app(system)) as test_client:
-        order = canonical_order("ORD-1", (UPS, "ups", {"DRILL-18V": 1}),
-                                (FEDEX, "fedex", {"BIT-SET": 2}))
+        order = canonical_order(
+            "ORD-1", (UPS, "ups", {"DRILL-18V": 1}), (FEDEX, "fedex", {"BIT-SET": 2})
+        )
         assert test_client.post("/api/v1/orders", json=order).status_code == 201
         yield test_client
 
 
 def scan(milestone: str, when: str, shipment: str = UPS, **extra: Any) -> dict[str, Any]:
-    return {"shipment": shipment, "milestone": milestone, "occurred_at": when,
-            "source": "carrier:ups", **extra}
+    return {
+        "shipment": shipment,
+        "milestone": milestone,
+        "occurred_at": when,
+        "source": "carrier:ups",
+        **extra,
+    }
 
 
 def test_events_in_status_out(client: TestClient) -> None:
-    batch = [scan("carrier_accepted", "2026-11-19T18:30:00-05:00"),
-             scan("in_transit", "2026-11-20T03:15:00-05:00")]
+    batch = [
+        scan("carrier_accepted", "2026-11-19T18:30:00-05:00"),
+        scan("in_transit", "2026-11-20T03:15:00-05:00"),
+    ]
     answer = client.post("/api/v1/events", json=batch)
     assert answer.status_code == 200
     assert answer.json() == {"accepted": 2, "duplicates": 0}
@@ -63,7 +71,11 @@ def test_a_batch_with_bad_items_keeps_the_good_ones_and_lists_each_bad_one(
     problem = answer.json()
     assert problem["accepted"] == 2
     assert [(e["index"], e["field"]) for e in problem["errors"]] == [
-        (1, "occurred_at"), (2, "milestone"), (3, "shipment"), (4, "(item)"), (5, "colour"),
+        (1, "occurred_at"),
+        (2, "milestone"),
+        (3, "shipment"),
+        (4, "(item)"),
+        (5, "colour"),
         (6, "data.why"),
     ]
     assert "6 of 8 events were refused" in problem["detail"]
@@ -77,8 +89,9 @@ def test_a_batch_with_bad_items_keeps_the_good_ones_and_lists_each_bad_one(
 def test_bodies_that_are_not_event_arrays_get_a_problem(
     client: TestClient, body: bytes, status: int
 ) -> None:
-    answer = client.post("/api/v1/events", content=body,
-                         headers={"content-type": "application/json"})
+    answer = client.post(
+        "/api/v1/events", content=body, headers={"content-type": "application/json"}
+    )
     assert answer.status_code == status
     if status != 200:
         assert answer.headers["content-type"] == PROBLEM
@@ -94,8 +107,9 @@ def test_too_many_events_in_one_call_are_refused_whole(client: TestClient) -> No
 
 
 def test_orders_are_created_updated_listed_and_validated(client: TestClient) -> None:
-    updated = canonical_order("ORD-1", (UPS, "ups", {"DRILL-18V": 1}),
-                              (FEDEX, "fedex", {"BIT-SET": 2}))
+    updated = canonical_order(
+        "ORD-1", (UPS, "ups", {"DRILL-18V": 1}), (FEDEX, "fedex", {"BIT-SET": 2})
+    )
     updated["priority"] = "high_value"
     assert client.post("/api/v1/orders", json=updated).json()["priority"] == "high_value"
     other = canonical_order("ORD-2", ("9400111899223197428490", "usps", {"GLOVES": 3}))
@@ -114,8 +128,7 @@ def test_orders_are_created_updated_listed_and_validated(client: TestClient) -> 
     assert conflict.status_code == 409
     assert "already belongs to order 'ORD-1'" in conflict.json()["detail"]
 
-    bad = {**other, "id": "ORD-4", "placed_at": "yesterday", "lines": [{"sku": "X",
-                                                                       "quantity": 0}]}
+    bad = {**other, "id": "ORD-4", "placed_at": "yesterday", "lines": [{"sku": "X", "quantity": 0}]}
     refused = client.post("/api/v1/orders", json=bad)
     assert refused.status_code == 422
     assert {e["field"] for e in refused.json()["errors"]} == {"placed_at", "lines.0.quantity"}

@@ -25,8 +25,9 @@ def write_jsonl(path: Path, items: list[dict[str, Any]]) -> Path:
     return path
 
 
-def ev(subject: dict[str, str], milestone: str | None, when: str, source: str,
-       **extra: Any) -> dict[str, Any]:
+def ev(
+    subject: dict[str, str], milestone: str | None, when: str, source: str, **extra: Any
+) -> dict[str, Any]:
     return {**subject, "milestone": milestone, "occurred_at": when, "source": source, **extra}
 
 
@@ -49,21 +50,33 @@ def split_order_story() -> list[dict[str, Any]]:
         # the warehouse cannot know about deliveries: a conflict, kept but ignored
         ev(ups, "delivered", "2026-11-20T12:00:00-05:00", "warehouse:louisville"),
         ev(fedex, "label_created", "2026-11-19T12:00:00-08:00", "carrier:fedex", raw_code="OC"),
-        ev(fedex, "carrier_accepted", "2026-11-19T17:20:00-08:00", "carrier:fedex",
-           raw_code="PU"),
+        ev(fedex, "carrier_accepted", "2026-11-19T17:20:00-08:00", "carrier:fedex", raw_code="PU"),
         ev(fedex, "in_transit", "2026-11-20T09:26:00-07:00", "carrier:fedex", raw_code="DP"),
         ev(fedex, None, "2026-11-21T07:00:00-07:00", "carrier:fedex", raw_code="SE-A7"),
-        ev(fedex, "delivery_attempted", "2026-11-22T15:10:00-06:00", "carrier:fedex",
-           reason="business_closed", raw_code="DE"),
+        ev(
+            fedex,
+            "delivery_attempted",
+            "2026-11-22T15:10:00-06:00",
+            "carrier:fedex",
+            reason="business_closed",
+            raw_code="DE",
+        ),
     ]
 
 
 @pytest.fixture
 def url(database_url: str, tmp_path: Path) -> str:
-    orders = canonical_order("ORD-1", (UPS, "ups", {"DRILL-18V": 1}),
-                             (FEDEX, "fedex", {"BIT-SET": 2}))
-    result = run(database_url, "import", "orders",
-                 str(write_jsonl(tmp_path / "orders.jsonl", [orders])), "--format", "jsonl")
+    orders = canonical_order(
+        "ORD-1", (UPS, "ups", {"DRILL-18V": 1}), (FEDEX, "fedex", {"BIT-SET": 2})
+    )
+    result = run(
+        database_url,
+        "import",
+        "orders",
+        str(write_jsonl(tmp_path / "orders.jsonl", [orders])),
+        "--format",
+        "jsonl",
+    )
     assert result.exit_code == 0, result.output
     return database_url
 
@@ -106,8 +119,15 @@ def test_shuffled_duplicated_late_and_conflicting_events_read_as_a_person_would(
     # offsets are kept as the carrier said them
     assert "2026-11-20T09:26:00-07:00" in {row["occurred_at"] for row in timeline}
     for row in timeline:
-        assert {"milestone", "source", "occurred_at", "received_at", "raw_code",
-                "raw_description", "conflict"} <= set(row)
+        assert {
+            "milestone",
+            "source",
+            "occurred_at",
+            "received_at",
+            "raw_code",
+            "raw_description",
+            "conflict",
+        } <= set(row)
 
     rebuilt = run(url, "rebuild", "--json")
     assert rebuilt.exit_code == 0, rebuilt.output
@@ -133,9 +153,7 @@ def test_a_shipment_shows_its_own_timeline(url: str, tmp_path: Path) -> None:
     assert "delivery_attempted" in human.stdout and "business_closed" in human.stdout
 
 
-def test_bad_lines_are_reported_by_number_and_the_good_ones_land(
-    url: str, tmp_path: Path
-) -> None:
+def test_bad_lines_are_reported_by_number_and_the_good_ones_land(url: str, tmp_path: Path) -> None:
     good = ev({"shipment": UPS}, "carrier_accepted", "2026-11-19T18:30:00-05:00", "carrier:ups")
     lines = [
         json.dumps(good),

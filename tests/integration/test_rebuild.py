@@ -24,8 +24,12 @@ PARCELS = [f"PARCEL-{n}" for n in range(6)]
 def snapshot(system: System) -> dict[str, Any]:
     with system.engine.connect() as connection:
         return {
-            table.name: sorted(tuple(row) for row in connection.execute(
-                select(*(c for c in table.c if c.name not in ("lines", "customer")))))
+            table.name: sorted(
+                tuple(row)
+                for row in connection.execute(
+                    select(*(c for c in table.c if c.name not in ("lines", "customer")))
+                )
+            )
             for table in (orders, shipments, returns)
         }
 
@@ -34,8 +38,10 @@ def register_parcels(system: System) -> None:
     """Three orders, two parcels each."""
     batch = []
     for n in range(3):
-        parcels = [Shipment(p, f"ORD-{n}", p, "ups", lines=(Line("SKU", 1),))
-                   for p in PARCELS[2 * n : 2 * n + 2]]
+        parcels = [
+            Shipment(p, f"ORD-{n}", p, "ups", lines=(Line("SKU", 1),))
+            for p in PARCELS[2 * n : 2 * n + 2]
+        ]
         batch.append(order(f"ORD-{n}", *parcels, lines=(Line("SKU", 2),)))
     system.handle(RegisterOrders(batch))
 
@@ -43,9 +49,13 @@ def register_parcels(system: System) -> None:
 def random_report(rng: random.Random) -> EventReport:
     parcel = rng.choice(PARCELS)
     if rng.random() < 0.1:
-        return EventReport(source=Source.parse("customer"), occurred_at=at(rng.randint(0, 99)),
-                           milestone=Milestone.RETURN_REQUESTED, return_id=f"RMA-{parcel}",
-                           order=f"ORD-{PARCELS.index(parcel) // 2}")
+        return EventReport(
+            source=Source.parse("customer"),
+            occurred_at=at(rng.randint(0, 99)),
+            milestone=Milestone.RETURN_REQUESTED,
+            return_id=f"RMA-{parcel}",
+            order=f"ORD-{PARCELS.index(parcel) // 2}",
+        )
     milestone = rng.choice([None, *CARRIER_SIDE])
     needs_reason = milestone is not None and milestone.spec.needs_reason
     return EventReport(

@@ -23,13 +23,13 @@ def parcel(*milestones: Milestone, lines: tuple[Line, ...] = (DRILL,)) -> Parcel
         event(m, hour, sources.get(m, "carrier:ups"), reason=reasons.get(m))
         for hour, m in enumerate(milestones)
     ]
-    return ParcelView(fold(events), lines)
+    return ParcelView.of_state(fold(events), lines)
 
 
 def status(
     *parcels: ParcelView, own: SubjectState = PLACED, returns: tuple[SubjectState, ...] = ()
 ) -> OrderStatus:
-    return derive_order(own, ORDER_LINES, parcels, returns).status
+    return derive_order(own.status, ORDER_LINES, parcels, [r.status for r in returns]).status
 
 
 def test_an_order_with_no_parcels_yet_is_placed_or_confirmed() -> None:
@@ -89,5 +89,5 @@ def test_returns_take_over_the_story_until_they_close() -> None:
 def test_a_parcel_in_trouble_flags_the_order() -> None:
     stuck = parcel(M.CARRIER_ACCEPTED, M.OUT_FOR_DELIVERY, M.DELIVERY_ATTEMPTED)
     fine = parcel(M.CARRIER_ACCEPTED, M.DELIVERED, lines=(BITS,))
-    assert derive_order(PLACED, ORDER_LINES, [stuck, fine]).needs_attention
-    assert not derive_order(PLACED, ORDER_LINES, [fine]).needs_attention
+    assert derive_order(PLACED.status, ORDER_LINES, [stuck, fine]).needs_attention
+    assert not derive_order(PLACED.status, ORDER_LINES, [fine]).needs_attention

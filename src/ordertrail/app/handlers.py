@@ -77,8 +77,25 @@ def append_and_derive(uow: UnitOfWork, events: Sequence[TrackingEvent]) -> list[
         for subject, new in fresh.items()
     }
     uow.projections.save(states)
-    refresh_orders(uow, {event.order_id for event in stored if event.order_id})
+    order_of = {event.subject: event.order_id for event in stored if event.order_id}
+    refresh_orders(
+        uow,
+        {
+            order_of[subject]
+            for subject, state in states.items()
+            if subject in order_of and _moves_order(subject, saved.get(subject), state)
+        },
+    )
     return stored
+
+
+def _moves_order(subject: Subject, before: SubjectState | None, after: SubjectState) -> bool:
+    """Could this change alter its order's status? Most scans (in transit again, unmapped
+    codes, conflicts) cannot, and skipping them spares the order's row a write."""
+    before = before or SubjectState()
+    if subject.kind is SubjectKind.SHIPMENT:
+        return ParcelView.of_state(before) != ParcelView.of_state(after)
+    return before.status != after.status
 
 
 def _lock_order(subjects: Iterable[Subject]) -> list[Subject]:
@@ -88,17 +105,14 @@ def _lock_order(subjects: Iterable[Subject]) -> list[Subject]:
 
 
 def refresh_orders(uow: UnitOfWork, order_ids: Iterable[str]) -> None:
-    facts = uow.orders.facts(sorted(set(order_ids)))
+    """Re-derive each order's status; write only those that changed."""
+    inputs = uow.orders.status_inputs(sorted(set(order_ids)))
+    summaries = {
+        order_id: derive_order(given.own, given.lines, given.parcels, given.returns)
+        for order_id, given in inputs.items()
+    }
     uow.orders.save_summaries(
-        {
-            order_id: derive_order(
-                fact.own,
-                fact.order.lines,
-                [ParcelView(state, shipment.lines) for shipment, state in fact.shipments],
-                [state for _, state in fact.returns],
-            )
-            for order_id, fact in facts.items()
-        }
+        {order_id: s for order_id, s in summaries.items() if s != inputs[order_id].summary}
     )
 
 
@@ -140,7 +154,8 @@ def rebuild(cmd: Rebuild, uows: UnitOfWorkFactory, clock: Clock) -> RebuildResul
             uow.projections.save({s: fold(history.get(s, [])) for s in chunk})
             events += sum(len(h) for h in history.values())
         order_ids = list(uow.orders.ids())
-        refresh_orders(uow, order_ids)
+        for start in range(0, len(order_ids), 500):
+            refresh_orders(uow, order_ids[start : start + 500])
         uow.commit()
     return RebuildResult(subjects=len(subjects), events=events, orders=len(order_ids))
 

@@ -13,8 +13,9 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from ordertrail.domain.fold import SubjectState
-from ordertrail.domain.model import Order, Return, Shipment, Subject, TrackingEvent
-from ordertrail.domain.order_status import OrderSummary
+from ordertrail.domain.milestones import Milestone
+from ordertrail.domain.model import Line, Order, Return, Shipment, Subject, TrackingEvent
+from ordertrail.domain.order_status import OrderSummary, ParcelView
 
 
 class Clock(Protocol):
@@ -91,6 +92,17 @@ class OrderFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusInputs:
+    """What an order's status is derived from, read lean for the write path."""
+
+    lines: tuple[Line, ...]
+    own: Milestone | None
+    parcels: Sequence[ParcelView]
+    returns: Sequence[Milestone | None]
+    summary: OrderSummary
+
+
+@dataclass(frozen=True, slots=True)
 class OrderListing:
     """One order in a list: enough to pick it out, not its whole story."""
 
@@ -115,8 +127,12 @@ class Orders(Protocol):
         ...
 
     def facts(self, order_ids: Iterable[str]) -> dict[str, OrderFacts]:
-        """The stored facts of each order, for deriving its status. In a writing unit of work
-        the orders are held against concurrent writers until it ends."""
+        """The stored facts of each order, with every child's whole fold state (for views)."""
+        ...
+
+    def status_inputs(self, order_ids: Iterable[str]) -> dict[str, StatusInputs]:
+        """What each order's status is derived from; in a writing unit of work the orders are
+        held against concurrent writers until it ends."""
         ...
 
     def save_summaries(self, summaries: Mapping[str, OrderSummary]) -> None:

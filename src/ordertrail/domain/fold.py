@@ -10,7 +10,7 @@ folded — the result is then identical to folding the whole history again.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -67,55 +67,65 @@ class SubjectState:
 
 def step(state: SubjectState, event: TrackingEvent) -> tuple[SubjectState, Effect]:
     """Fold one more event, which must sort after every event already folded into `state`."""
-    counted = replace(
-        state,
+    effect = _effect_of(state, event)
+    milestone, at = event.milestone, event.occurred_at
+    status: Milestone | None
+    status_at: datetime | None
+    if milestone is not None and effect in (Effect.APPLIED, Effect.CORRECTION):
+        status, reason, status_at = milestone, event.reason if milestone in TROUBLE else None, at
+        progress = _progress_after(state, milestone, effect)
+        possession = state.possession_at or (at if milestone.spec.carrier_possession else None)
+        if milestone is Milestone.DELIVERED:
+            delivered: datetime | None = at
+        else:  # an ops correction away from delivered says it was not delivered after all
+            delivered = None if effect is Effect.CORRECTION else state.delivered_at
+    else:
+        status, reason, status_at = state.status, state.reason, state.status_at
+        progress, possession, delivered = (
+            state.progress_rank,
+            state.possession_at,
+            state.delivered_at,
+        )
+    # One constructor call, not a chain of replace(): this runs for every event ingested.
+    return SubjectState(
+        status=status,
+        reason=reason,
+        status_at=status_at,
+        progress_rank=progress,
         events=state.events + 1,
-        first_event_at=state.first_event_at or event.occurred_at,
-        last_event_at=event.occurred_at,
-        last_sort_key=event.sort_key,
+        unmapped=state.unmapped + (effect is Effect.UNMAPPED),
+        conflicts=state.conflicts + (effect is Effect.CONFLICT),
+        corrections=state.corrections + (effect is Effect.CORRECTION),
+        first_event_at=state.first_event_at or at,
+        last_event_at=at,
+        possession_at=possession,
+        delivered_at=delivered,
         eta=_eta_from(event) or state.eta,
-    )
+        last_sort_key=event.sort_key,
+    ), effect
+
+
+def _effect_of(state: SubjectState, event: TrackingEvent) -> Effect:
     milestone = event.milestone
     if milestone is None:
-        return replace(counted, unmapped=counted.unmapped + 1), Effect.UNMAPPED
+        return Effect.UNMAPPED
     if event.conflict:
-        return replace(counted, conflicts=counted.conflicts + 1), Effect.CONFLICT
+        return Effect.CONFLICT
     if event.is_correction:
-        moved = _move(counted, event, milestone, progress_rank=milestone.spec.rank)
-        if milestone is not Milestone.DELIVERED:
-            moved = replace(moved, delivered_at=None)  # ops says it was not delivered after all
-        return replace(moved, corrections=moved.corrections + 1), Effect.CORRECTION
-    if _is_stale(counted, milestone):
-        return counted, Effect.SUPERSEDED
-    if milestone in TROUBLE:
-        floor = min(counted.progress_rank, _POSSESSION_RANK)
-        return _move(counted, event, milestone, progress_rank=floor), Effect.APPLIED
-    rank = max(counted.progress_rank, milestone.spec.rank)
-    return _move(counted, event, milestone, progress_rank=rank), Effect.APPLIED
-
-
-def _is_stale(state: SubjectState, milestone: Milestone) -> bool:
+        return Effect.CORRECTION
     if state.status is not None and state.status.spec.terminal:
-        return True  # delivered stays delivered; only an ops correction reopens it
+        return Effect.SUPERSEDED  # delivered stays delivered; only an ops correction reopens it
+    if milestone not in TROUBLE and milestone.spec.rank < state.progress_rank:
+        return Effect.SUPERSEDED
+    return Effect.APPLIED
+
+
+def _progress_after(state: SubjectState, milestone: Milestone, effect: Effect) -> int:
+    if effect is Effect.CORRECTION:
+        return milestone.spec.rank
     if milestone in TROUBLE:
-        return False
-    return milestone.spec.rank < state.progress_rank
-
-
-def _move(
-    state: SubjectState, event: TrackingEvent, milestone: Milestone, *, progress_rank: int
-) -> SubjectState:
-    spec = milestone.spec
-    return replace(
-        state,
-        status=milestone,
-        reason=event.reason if milestone in TROUBLE else None,
-        status_at=event.occurred_at,
-        progress_rank=progress_rank,
-        possession_at=state.possession_at
-        or (event.occurred_at if spec.carrier_possession else None),
-        delivered_at=event.occurred_at if milestone is Milestone.DELIVERED else state.delivered_at,
-    )
+        return min(state.progress_rank, _POSSESSION_RANK)
+    return max(state.progress_rank, milestone.spec.rank)
 
 
 def _eta_from(event: TrackingEvent) -> str | None:

@@ -160,10 +160,15 @@ class TrackingEvent:
     raw_code: str | None = None
     raw_description: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+    #: Event time first; ties by happy-path rank, then key, so any arrival order agrees.
+    #: Computed once: every fold sorts by it.
+    sort_key: tuple[datetime, int, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         require_aware("occurred_at", self.occurred_at)
         require_aware("received_at", self.received_at)
+        rank = self.milestone.spec.rank if self.milestone else -1
+        object.__setattr__(self, "sort_key", (self.occurred_at.astimezone(UTC), rank, self.key))
 
     @property
     def conflict(self) -> bool:
@@ -174,12 +179,6 @@ class TrackingEvent:
     @property
     def is_correction(self) -> bool:
         return self.source.kind is SourceKind.OPS and self.milestone is not None
-
-    @property
-    def sort_key(self) -> tuple[datetime, int, str]:
-        """Event time first; ties by happy-path rank, then key, so any arrival order agrees."""
-        rank = self.milestone.spec.rank if self.milestone else -1
-        return (self.occurred_at.astimezone(UTC), rank, self.key)
 
 
 def default_event_key(

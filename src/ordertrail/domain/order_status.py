@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ordertrail.domain.fold import SubjectState
-from ordertrail.domain.milestones import Milestone, Phase
+from ordertrail.domain.milestones import TROUBLE, Milestone, Phase
 from ordertrail.domain.model import Line
 
 
@@ -27,10 +27,28 @@ class OrderStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ParcelView:
-    """What the order needs to know about one of its shipments."""
+    """Everything the order's status reads from one of its shipments, and nothing more: when
+    an event leaves a parcel's view unchanged, its order's status cannot change either."""
 
-    state: SubjectState
     lines: tuple[Line, ...]
+    shipped: bool = False
+    delivered: bool = False
+    in_trouble: bool = False
+    in_warehouse: bool = False
+
+    @classmethod
+    def of(cls, status: Milestone | None, shipped: bool, lines: tuple[Line, ...]) -> ParcelView:
+        return cls(
+            lines=lines,
+            shipped=shipped,
+            delivered=status is Milestone.DELIVERED,
+            in_trouble=status in TROUBLE,
+            in_warehouse=status is not None and status.spec.phase is Phase.WAREHOUSE,
+        )
+
+    @classmethod
+    def of_state(cls, state: SubjectState, lines: tuple[Line, ...] = ()) -> ParcelView:
+        return cls.of(state.status, state.shipped, lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,37 +63,39 @@ _RETURN_CLOSED = frozenset(
 
 
 def derive_order(
-    own: SubjectState,
+    own: Milestone | None,
     lines: Sequence[Line],
     parcels: Sequence[ParcelView],
-    returns: Sequence[SubjectState] = (),
+    returns: Sequence[Milestone | None] = (),
 ) -> OrderSummary:
-    attention = any(parcel.state.in_trouble for parcel in parcels)
+    """`own` is the status of the order's own events, `returns` those of its returns."""
+    attention = any(parcel.in_trouble for parcel in parcels)
     return OrderSummary(_status(own, lines, parcels, returns), attention)
 
 
 def _status(
-    own: SubjectState,
+    own: Milestone | None,
     lines: Sequence[Line],
     parcels: Sequence[ParcelView],
-    returns: Sequence[SubjectState],
+    returns: Sequence[Milestone | None],
 ) -> OrderStatus:
-    live_returns = [r for r in returns if r.status is not Milestone.RETURN_REJECTED]
-    if any(r.status not in _RETURN_CLOSED for r in live_returns):
+    live_returns = [status for status in returns if status is not Milestone.RETURN_REJECTED]
+    if any(status not in _RETURN_CLOSED for status in live_returns):
         return OrderStatus.RETURN_IN_PROGRESS
     if live_returns:
         return OrderStatus.RETURNED
-    shipped = [p for p in parcels if p.state.shipped]
-    cancelled = own.status is Milestone.ORDER_CANCELLED
+    shipped = [p for p in parcels if p.shipped]
+    cancelled = own is Milestone.ORDER_CANCELLED
     if cancelled and not shipped:
         return OrderStatus.CANCELLED
     # A cancelled order keeps what already left; the rest of it no longer counts as pending.
-    pending = [] if cancelled else [p for p in parcels if not p.state.shipped]
+    pending = [] if cancelled else [p for p in parcels if not p.shipped]
     if shipped:
         return _shipping_status(shipped, pending, _unallocated(lines, parcels) and not cancelled)
-    if any(_in_warehouse(state) for state in (own, *(p.state for p in parcels))):
+    own_in_warehouse = own is not None and own.spec.phase is Phase.WAREHOUSE
+    if own_in_warehouse or any(p.in_warehouse for p in parcels):
         return OrderStatus.IN_FULFILLMENT
-    if own.status is Milestone.ORDER_CONFIRMED:
+    if own is Milestone.ORDER_CONFIRMED:
         return OrderStatus.CONFIRMED
     return OrderStatus.PLACED
 
@@ -84,15 +104,11 @@ def _shipping_status(
     shipped: Sequence[ParcelView], pending: Sequence[ParcelView], unallocated: bool
 ) -> OrderStatus:
     everything_left = not pending and not unallocated
-    delivered = [p for p in shipped if p.state.status is Milestone.DELIVERED]
+    delivered = [p for p in shipped if p.delivered]
     if delivered:
         all_delivered = everything_left and len(delivered) == len(shipped)
         return OrderStatus.DELIVERED if all_delivered else OrderStatus.PARTIALLY_DELIVERED
     return OrderStatus.SHIPPED if everything_left else OrderStatus.PARTIALLY_SHIPPED
-
-
-def _in_warehouse(state: SubjectState) -> bool:
-    return state.status is not None and state.status.spec.phase is Phase.WAREHOUSE
 
 
 def _unallocated(lines: Iterable[Line], parcels: Sequence[ParcelView]) -> bool:

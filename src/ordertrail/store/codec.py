@@ -67,30 +67,42 @@ def event_from_row(row: Any) -> TrackingEvent:
     )
 
 
+_STATE_TIMES = ("status_at", "first_event_at", "last_event_at", "possession_at", "delivered_at")
+_STATE_PLAIN = ("progress_rank", "events", "unmapped", "conflicts", "corrections", "eta")
+
+
 def state_json(state: SubjectState) -> dict[str, Any]:
-    values = asdict(state)
-    for name in ("status_at", "first_event_at", "last_event_at", "possession_at", "delivered_at"):
-        if values[name] is not None:
-            values[name] = values[name].isoformat()
+    # Spelled out rather than dataclasses.asdict, which deep-copies: this runs per write.
+    values: dict[str, Any] = {name: getattr(state, name) for name in _STATE_PLAIN}
+    for name in _STATE_TIMES:
+        moment = getattr(state, name)
+        values[name] = moment.isoformat() if moment is not None else None
+    values["status"] = state.status.value if state.status else None
+    values["reason"] = state.reason.value if state.reason else None
     if state.last_sort_key is not None:
         moment, rank, key = state.last_sort_key
         values["last_sort_key"] = [moment.isoformat(), rank, key]
+    else:
+        values["last_sort_key"] = None
     return values
 
 
 def state_from_json(values: Mapping[str, Any] | None) -> SubjectState:
     if not values:
         return SubjectState()
-    fields = dict(values)
-    for name in ("status_at", "first_event_at", "last_event_at", "possession_at", "delivered_at"):
-        if fields[name] is not None:
-            fields[name] = datetime.fromisoformat(fields[name])
-    if fields["last_sort_key"] is not None:
-        moment, rank, key = fields["last_sort_key"]
-        fields["last_sort_key"] = (datetime.fromisoformat(moment).astimezone(UTC), rank, key)
-    fields["status"] = Milestone(fields["status"]) if fields["status"] else None
-    fields["reason"] = Reason(fields["reason"]) if fields["reason"] else None
-    return SubjectState(**fields)
+    fields = {name: values[name] for name in _STATE_PLAIN}
+    for name in _STATE_TIMES:
+        text = values[name]
+        fields[name] = datetime.fromisoformat(text) if text is not None else None
+    sort_key = values["last_sort_key"]
+    return SubjectState(
+        status=Milestone(values["status"]) if values["status"] else None,
+        reason=Reason(values["reason"]) if values["reason"] else None,
+        last_sort_key=(datetime.fromisoformat(sort_key[0]).astimezone(UTC), *sort_key[1:])
+        if sort_key
+        else None,
+        **fields,
+    )
 
 
 def lines_json(lines: Sequence[Line]) -> list[dict[str, Any]]:

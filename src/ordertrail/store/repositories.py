@@ -7,14 +7,16 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, or_, select, update
+from sqlalchemy import Connection, Table, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ordertrail.app.ports import OrderFacts, OrderListing, SubjectRef
+from ordertrail.app.ports import OrderFacts, OrderListing, StatusInputs, SubjectRef
 from ordertrail.domain.fold import SubjectState
+from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Order, Return, Shipment, Subject, SubjectKind, TrackingEvent
-from ordertrail.domain.order_status import OrderStatus, OrderSummary
+from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
 from ordertrail.store import codec
+from ordertrail.store import statements as sql
 from ordertrail.store.tables import events, orders, returns, shipments
 
 _CHUNK = 500  # identifiers per IN (...) list; far below every driver's parameter limit
@@ -32,11 +34,6 @@ def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
         yield ordered[start : start + _CHUNK]
 
 
-# Row locks are taken FOR NO KEY UPDATE (key_share=True): projections never change keys, and
-# this lock does not collide with the KEY SHARE lock that inserting a child row (a return, a
-# shipment) takes on its order — a plain FOR UPDATE deadlocks against such inserts.
-
-
 def _insert(conn: Connection, table: Table) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
@@ -50,17 +47,13 @@ class SqlSubjects:
     def find_orders(self, ids: Iterable[str]) -> set[str]:
         found: set[str] = set()
         for chunk in _chunks(ids):
-            found.update(self._conn.scalars(select(orders.c.id).where(orders.c.id.in_(chunk))))
+            found.update(self._conn.scalars(sql.ids_in(orders), {sql.IDS: chunk}))
         return found
 
     def find_shipments(self, ids_or_tracking: Iterable[str]) -> dict[str, SubjectRef]:
         found: dict[str, SubjectRef] = {}
         for chunk in _chunks(ids_or_tracking):
-            query = select(shipments.c.id, shipments.c.tracking_number, shipments.c.order_id)
-            query = query.where(
-                or_(shipments.c.id.in_(chunk), shipments.c.tracking_number.in_(chunk))
-            )
-            for row in self._conn.execute(query):
+            for row in self._conn.execute(sql.shipments_named(), {sql.IDS: chunk}):
                 ref = SubjectRef(Subject(SubjectKind.SHIPMENT, row.id), row.order_id)
                 found[row.id] = ref
                 if row.tracking_number:
@@ -70,8 +63,7 @@ class SqlSubjects:
     def find_returns(self, ids: Iterable[str]) -> dict[str, SubjectRef]:
         found: dict[str, SubjectRef] = {}
         for chunk in _chunks(ids):
-            query = select(returns.c.id, returns.c.order_id).where(returns.c.id.in_(chunk))
-            for row in self._conn.execute(query):
+            for row in self._conn.execute(sql.returns_named(), {sql.IDS: chunk}):
                 found[row.id] = SubjectRef(Subject(SubjectKind.RETURN, row.id), row.order_id)
         return found
 
@@ -84,13 +76,20 @@ class SqlEventLog:
         unique = list({event.key: event for event in reversed(batch)}.values())[::-1]
         if not unique:
             return []
-        statement = (
-            _insert(self._conn, events)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(events.c.key)
-        )
-        stored = set(self._conn.scalars(statement, [codec.event_row(e) for e in unique]))
-        return [event for event in unique if event.key in stored]
+        dialect = self._conn.dialect.name
+        if dialect == "postgresql":
+            rows = [codec.event_row(e) for e in unique]
+            stored = set(self._conn.scalars(sql.insert_events(dialect), rows))
+            return [event for event in unique if event.key in stored]
+        # SQLite has one writer at a time (BEGIN IMMEDIATE), so keys seen now stay exactly
+        # the ones stored, and a plain executemany is far faster than INSERT ... RETURNING.
+        known: set[str] = set()
+        for chunk in _chunks(e.key for e in unique):
+            known.update(self._conn.scalars(sql.known_keys(), {sql.IDS: chunk}))
+        new = [event for event in unique if event.key not in known]
+        if new:
+            self._conn.execute(sql.insert_events(dialect), [codec.event_row(e) for e in new])
+        return new
 
     def for_subjects(self, subjects: Iterable[Subject]) -> dict[Subject, list[TrackingEvent]]:
         by_kind: dict[SubjectKind, list[str]] = defaultdict(list)
@@ -99,10 +98,8 @@ class SqlEventLog:
         found: dict[Subject, list[TrackingEvent]] = defaultdict(list)
         for kind, ids in by_kind.items():
             for chunk in _chunks(ids):
-                query = select(events).where(
-                    events.c.subject_kind == kind.value, events.c.subject_id.in_(chunk)
-                )
-                for row in self._conn.execute(query):
+                params = {"kind": kind.value, sql.IDS: chunk}
+                for row in self._conn.execute(sql.events_of(), params):
                     event = codec.event_from_row(row)
                     found[event.subject].append(event)
         return dict(found)
@@ -129,13 +126,7 @@ class SqlProjections:
         for kind in by_kind:
             table = _TABLE_OF[kind]
             for chunk in _chunks(by_kind[kind]):
-                query = (
-                    select(table.c.id, table.c.fold_state)
-                    .where(table.c.id.in_(chunk))
-                    .order_by(table.c.id)
-                    .with_for_update(key_share=True)
-                )
-                for row in self._conn.execute(query):
+                for row in self._conn.execute(sql.fold_states(table), {sql.IDS: chunk}):
                     if row.fold_state:
                         found[Subject(kind, row.id)] = codec.state_from_json(row.fold_state)
         return found
@@ -145,10 +136,8 @@ class SqlProjections:
         for subject, state in states.items():
             by_kind[subject.kind].append(_projection_row(subject, state))
         for kind, rows in by_kind.items():
-            table = _TABLE_OF[kind]
-            columns: dict[str, Any] = {n: bindparam(n) for n in rows[0] if n != "b_id"}
-            statement = update(table).where(table.c.id == bindparam("b_id")).values(columns)
-            self._conn.execute(statement, rows)
+            columns = tuple(name for name in rows[0] if name != "b_id")
+            self._conn.execute(sql.save_projection(_TABLE_OF[kind], columns), rows)
 
     def reset(self) -> None:
         cleared = {"status": None, "fold_state": None}
@@ -232,8 +221,6 @@ class SqlOrders:
         found: dict[str, OrderFacts] = {}
         for chunk in _chunks(order_ids):
             query = select(orders).where(orders.c.id.in_(chunk)).order_by(orders.c.id)
-            if not self._read_only:
-                query = query.with_for_update(key_share=True)
             order_rows = list(self._conn.execute(query))
             parcels = self._children(shipments, chunk)
             returned = self._children(returns, chunk)
@@ -250,6 +237,31 @@ class SqlOrders:
                 )
         return found
 
+    def status_inputs(self, order_ids: Iterable[str]) -> dict[str, StatusInputs]:
+        found: dict[str, StatusInputs] = {}
+        for chunk in _chunks(order_ids):
+            children: dict[str, list[Any]] = defaultdict(list)
+            for child in self._conn.execute(sql.children_for_status(), {sql.IDS: chunk}):
+                children[child.order_id].append(child)
+            query = sql.orders_for_status(lock=not self._read_only)
+            for row in self._conn.execute(query, {sql.IDS: chunk}):
+                own = (row.fold_state or {}).get("status")
+                kids = children[row.id]
+                found[row.id] = StatusInputs(
+                    lines=codec.lines_from_json(row.lines),
+                    own=Milestone(own) if own else None,
+                    parcels=[
+                        ParcelView.of(
+                            _milestone(c.status), bool(c.shipped), codec.lines_from_json(c.lines)
+                        )
+                        for c in kids
+                        if c.kind == "shipment"
+                    ],
+                    returns=[_milestone(c.status) for c in kids if c.kind == "return"],
+                    summary=OrderSummary(OrderStatus(row.status), row.needs_attention),
+                )
+        return found
+
     def _children(self, table: Table, order_ids: list[str]) -> dict[str, list[Any]]:
         children: dict[str, list[Any]] = defaultdict(list)
         query = select(table).where(table.c.order_id.in_(order_ids)).order_by(table.c.id)
@@ -261,16 +273,11 @@ class SqlOrders:
     def save_summaries(self, summaries: Mapping[str, OrderSummary]) -> None:
         if not summaries:
             return
-        statement = (
-            update(orders)
-            .where(orders.c.id == bindparam("b_id"))
-            .values(status=bindparam("b_status"), needs_attention=bindparam("b_attention"))
-        )
         rows = [
             {"b_id": order_id, "b_status": s.status.value, "b_attention": s.needs_attention}
             for order_id, s in summaries.items()
         ]
-        self._conn.execute(statement, rows)
+        self._conn.execute(sql.save_summary(), rows)
 
     def ids(self) -> Iterator[str]:
         yield from self._conn.scalars(select(orders.c.id).order_by(orders.c.id))
@@ -303,6 +310,10 @@ class SqlOrders:
         )
         row = self._conn.execute(query).first()
         return codec.shipment_from_row(row) if row else None
+
+
+def _milestone(value: str | None) -> Milestone | None:
+    return Milestone(value) if value else None
 
 
 def _owned(order: Order) -> Iterator[Shipment]:

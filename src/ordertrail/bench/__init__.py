@@ -1,0 +1,1 @@
+"""Benchmarks behind `ordertrail bench`: figures printed beside a same-run baseline."""

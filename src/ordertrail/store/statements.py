@@ -1,0 +1,127 @@
+"""The statements of the write path, each built once on first use and reused.
+
+Building a SQLAlchemy statement costs more than running a small one on SQLite; the ingest path
+runs a handful per transaction, so they are made once, with expanding `ids` parameters.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, Table, Update, bindparam, literal, or_, select, union_all, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ordertrail.store.tables import events, orders, returns, shipments
+
+IDS = "ids"
+_ids: Any = bindparam(IDS, expanding=True)
+
+
+@cache
+def ids_in(table: Table) -> Select[Any]:
+    return select(table.c.id).where(table.c.id.in_(_ids))
+
+
+@cache
+def shipments_named() -> Select[Any]:
+    """Shipments whose id or tracking number is among `ids`."""
+    return select(shipments.c.id, shipments.c.tracking_number, shipments.c.order_id).where(
+        or_(shipments.c.id.in_(_ids), shipments.c.tracking_number.in_(_ids))
+    )
+
+
+@cache
+def returns_named() -> Select[Any]:
+    return select(returns.c.id, returns.c.order_id).where(returns.c.id.in_(_ids))
+
+
+@cache
+def fold_states(table: Table) -> Select[Any]:
+    # FOR NO KEY UPDATE (key_share=True): projections never change keys, and this lock does
+    # not collide with the KEY SHARE lock that inserting a child row (a return, a shipment)
+    # takes on its order; a plain FOR UPDATE deadlocks against such inserts.
+    return (
+        select(table.c.id, table.c.fold_state)
+        .where(table.c.id.in_(_ids))
+        .order_by(table.c.id)
+        .with_for_update(key_share=True)
+    )
+
+
+@cache
+def known_keys() -> Select[Any]:
+    return select(events.c.key).where(events.c.key.in_(_ids))
+
+
+@cache
+def insert_events(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (key) DO NOTHING; on PostgreSQL it returns the stored keys."""
+    if dialect == "postgresql":
+        return (
+            postgresql.insert(events)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(events.c.key)
+        )
+    return sqlite.insert(events).on_conflict_do_nothing(index_elements=["key"])
+
+
+@cache
+def events_of() -> Select[Any]:
+    """Every event of the subjects of one `kind` whose ids are among `ids`."""
+    return select(events).where(
+        events.c.subject_kind == bindparam("kind"), events.c.subject_id.in_(_ids)
+    )
+
+
+@cache
+def save_projection(table: Table, columns: tuple[str, ...]) -> Update:
+    values: dict[str, Any] = {name: bindparam(name) for name in columns}
+    return update(table).where(table.c.id == bindparam("b_id")).values(values)
+
+
+@cache
+def orders_for_status(lock: bool) -> Select[Any]:
+    query = (
+        select(
+            orders.c.id,
+            orders.c.lines,
+            orders.c.fold_state,
+            orders.c.status,
+            orders.c.needs_attention,
+        )
+        .where(orders.c.id.in_(_ids))
+        .order_by(orders.c.id)
+    )
+    return query.with_for_update(key_share=True) if lock else query
+
+
+@cache
+def children_for_status() -> Any:
+    """Each order's shipments and returns, as much as its status needs, in one query."""
+    parcels = select(
+        shipments.c.order_id,
+        literal("shipment").label("kind"),
+        shipments.c.status,
+        shipments.c.shipped_at.is_not(None).label("shipped"),
+        shipments.c.lines,
+        shipments.c.id,
+    ).where(shipments.c.order_id.in_(_ids))
+    reverse = select(
+        returns.c.order_id,
+        literal("return").label("kind"),
+        returns.c.status,
+        literal(False).label("shipped"),
+        returns.c.lines,
+        returns.c.id,
+    ).where(returns.c.order_id.in_(_ids))
+    return union_all(parcels, reverse).order_by("order_id", "kind", "id")
+
+
+@cache
+def save_summary() -> Update:
+    return (
+        update(orders)
+        .where(orders.c.id == bindparam("b_id"))
+        .values(status=bindparam("b_status"), needs_attention=bindparam("b_attention"))
+    )
