@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,18 +52,25 @@ def record_events(cmd: RecordEvents, uows: UnitOfWorkFactory, clock: Clock) -> B
             except DomainError as problem:
                 result.problems.append(ItemProblem(index, problem.field, problem.message))
         resolver.open_new_returns(uow, events)
-        stored = append_and_derive(uow, events)
+        stored = append_and_derive(uow, events, held=resolver.held)
         uow.commit()
     result.accepted = len(stored)
     result.duplicates = len(events) - len(stored)
     return result
 
 
-def append_and_derive(uow: UnitOfWork, events: Sequence[TrackingEvent]) -> list[TrackingEvent]:
-    """Store the new events and bring every projection they touch up to date."""
+def append_and_derive(
+    uow: UnitOfWork,
+    events: Sequence[TrackingEvent],
+    held: Mapping[Subject, SubjectState] | None = None,
+) -> list[TrackingEvent]:
+    """Store the new events and bring every projection they touch up to date. `held` are
+    subjects this unit of work already holds for writing, with their saved states."""
     if not events:
         return []
-    saved = uow.projections.lock(_lock_order({event.subject for event in events}))
+    held = held or {}
+    others = _lock_order({event.subject for event in events} - held.keys())
+    saved = {**uow.projections.lock(others), **held}
     stored = uow.events.append(events)
     fresh: dict[Subject, list[TrackingEvent]] = defaultdict(list)
     for event in stored:

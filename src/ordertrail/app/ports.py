@@ -26,10 +26,12 @@ class Clock(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class SubjectRef:
-    """Where an outside identifier led: the subject and the order it belongs to."""
+    """Where an outside identifier led: the subject, the order it belongs to and, when it was
+    looked up to be held for writing, its saved fold state."""
 
     subject: Subject
     order_id: str
+    state: SubjectState | None = None
 
 
 class Subjects(Protocol):
@@ -37,8 +39,12 @@ class Subjects(Protocol):
         """The ids among `ids` that name stored orders."""
         ...
 
-    def find_shipments(self, ids_or_tracking: Iterable[str]) -> dict[str, SubjectRef]:
-        """Map each identifier that names a shipment (by id or tracking number) to it."""
+    def find_shipments(
+        self, ids_or_tracking: Iterable[str], *, hold: bool = False
+    ) -> dict[str, SubjectRef]:
+        """Map each identifier that names a shipment (by id or tracking number) to it. With
+        `hold`, the shipments are held against concurrent writers until the unit of work ends
+        (as `Projections.lock` would) and each ref carries its saved fold state."""
         ...
 
     def find_returns(self, ids: Iterable[str]) -> dict[str, SubjectRef]:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from ordertrail.app.commands import EventReport
 from ordertrail.app.ports import SubjectRef, UnitOfWork
+from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import TROUBLE, Milestone, Phase, Reason, SourceKind
 from ordertrail.domain.model import (
     DomainError,
@@ -41,13 +42,24 @@ class Resolver:
 
     @classmethod
     def load(cls, uow: UnitOfWork, reports: Sequence[EventReport]) -> Resolver:
-        """Look up every identifier the reports name, in three queries."""
+        """Look up every identifier the reports name, in three queries; the shipments are held
+        for writing from here on (see `held`)."""
+        named = {r.shipment for r in reports if r.shipment}
         return cls(
             orders=uow.subjects.find_orders({r.order for r in reports if r.order}),
-            shipments=uow.subjects.find_shipments({r.shipment for r in reports if r.shipment}),
+            shipments=uow.subjects.find_shipments(named, hold=True),
             returns=uow.subjects.find_returns({r.return_id for r in reports if r.return_id}),
             new_returns={},
         )
+
+    @property
+    def held(self) -> dict[Subject, SubjectState]:
+        """The shipments looked up, already held for writing, with their saved fold states."""
+        return {
+            ref.subject: ref.state or SubjectState()
+            for ref in self.shipments.values()
+            if ref.subject.kind is SubjectKind.SHIPMENT
+        }
 
     def event(self, report: EventReport, received_at: datetime) -> TrackingEvent:
         """The tracking event a report means, or a DomainError naming the bad field."""

@@ -38,11 +38,21 @@ def event_row(event: TrackingEvent) -> dict[str, Any]:
         "occurred_at": event.occurred_at,
         "occurred_offset_min": int(offset.total_seconds() // 60),
         "received_at": event.received_at,
-        "location": _compact(asdict(event.location)) if event.location else None,
+        "location": _location_json(event.location) if event.location else None,
         "raw_code": event.raw_code,
         "raw_description": event.raw_description,
         "data": dict(event.data) if event.data else None,
     }
+
+
+def _location_json(location: Location) -> dict[str, str]:
+    parts = (
+        ("city", location.city),
+        ("region", location.region),
+        ("country", location.country),
+        ("postal_code", location.postal_code),
+    )
+    return {name: value for name, value in parts if value is not None}
 
 
 def event_from_row(row: Any) -> TrackingEvent:

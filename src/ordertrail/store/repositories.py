@@ -50,11 +50,14 @@ class SqlSubjects:
             found.update(self._conn.scalars(sql.ids_in(orders), {sql.IDS: chunk}))
         return found
 
-    def find_shipments(self, ids_or_tracking: Iterable[str]) -> dict[str, SubjectRef]:
+    def find_shipments(
+        self, ids_or_tracking: Iterable[str], *, hold: bool = False
+    ) -> dict[str, SubjectRef]:
         found: dict[str, SubjectRef] = {}
         for chunk in _chunks(ids_or_tracking):
-            for row in self._conn.execute(sql.shipments_named(), {sql.IDS: chunk}):
-                ref = SubjectRef(Subject(SubjectKind.SHIPMENT, row.id), row.order_id)
+            for row in self._conn.execute(sql.shipments_named(hold), {sql.IDS: chunk}):
+                state = codec.state_from_json(row.fold_state) if hold else None
+                ref = SubjectRef(Subject(SubjectKind.SHIPMENT, row.id), row.order_id, state)
                 found[row.id] = ref
                 if row.tracking_number:
                     found[row.tracking_number] = ref
@@ -76,20 +79,9 @@ class SqlEventLog:
         unique = list({event.key: event for event in reversed(batch)}.values())[::-1]
         if not unique:
             return []
-        dialect = self._conn.dialect.name
-        if dialect == "postgresql":
-            rows = [codec.event_row(e) for e in unique]
-            stored = set(self._conn.scalars(sql.insert_events(dialect), rows))
-            return [event for event in unique if event.key in stored]
-        # SQLite has one writer at a time (BEGIN IMMEDIATE), so keys seen now stay exactly
-        # the ones stored, and a plain executemany is far faster than INSERT ... RETURNING.
-        known: set[str] = set()
-        for chunk in _chunks(e.key for e in unique):
-            known.update(self._conn.scalars(sql.known_keys(), {sql.IDS: chunk}))
-        new = [event for event in unique if event.key not in known]
-        if new:
-            self._conn.execute(sql.insert_events(dialect), [codec.event_row(e) for e in new])
-        return new
+        rows = [codec.event_row(e) for e in unique]
+        stored = set(self._conn.scalars(sql.insert_events(self._conn.dialect.name), rows))
+        return [event for event in unique if event.key in stored]
 
     def for_subjects(self, subjects: Iterable[Subject]) -> dict[Subject, list[TrackingEvent]]:
         by_kind: dict[SubjectKind, list[str]] = defaultdict(list)

@@ -14,6 +14,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ordertrail.store.tables import events, orders, returns, shipments
 
+# Rows are held FOR NO KEY UPDATE (key_share=True): projections never change keys, and this
+# lock does not collide with the KEY SHARE lock that inserting a child row (a return, a
+# shipment) takes on its order; a plain FOR UPDATE deadlocks against such inserts.
+
 IDS = "ids"
 _ids: Any = bindparam(IDS, expanding=True)
 
@@ -24,11 +28,14 @@ def ids_in(table: Table) -> Select[Any]:
 
 
 @cache
-def shipments_named() -> Select[Any]:
-    """Shipments whose id or tracking number is among `ids`."""
-    return select(shipments.c.id, shipments.c.tracking_number, shipments.c.order_id).where(
-        or_(shipments.c.id.in_(_ids), shipments.c.tracking_number.in_(_ids))
-    )
+def shipments_named(hold: bool) -> Select[Any]:
+    """Shipments whose id or tracking number is among `ids`; held with their fold state."""
+    columns = [shipments.c.id, shipments.c.tracking_number, shipments.c.order_id]
+    named = or_(shipments.c.id.in_(_ids), shipments.c.tracking_number.in_(_ids))
+    if not hold:
+        return select(*columns).where(named)
+    query = select(*columns, shipments.c.fold_state).where(named).order_by(shipments.c.id)
+    return query.with_for_update(key_share=True)
 
 
 @cache
@@ -38,9 +45,6 @@ def returns_named() -> Select[Any]:
 
 @cache
 def fold_states(table: Table) -> Select[Any]:
-    # FOR NO KEY UPDATE (key_share=True): projections never change keys, and this lock does
-    # not collide with the KEY SHARE lock that inserting a child row (a return, a shipment)
-    # takes on its order; a plain FOR UPDATE deadlocks against such inserts.
     return (
         select(table.c.id, table.c.fold_state)
         .where(table.c.id.in_(_ids))
@@ -50,20 +54,11 @@ def fold_states(table: Table) -> Select[Any]:
 
 
 @cache
-def known_keys() -> Select[Any]:
-    return select(events.c.key).where(events.c.key.in_(_ids))
-
-
-@cache
 def insert_events(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT (key) DO NOTHING; on PostgreSQL it returns the stored keys."""
-    if dialect == "postgresql":
-        return (
-            postgresql.insert(events)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(events.c.key)
-        )
-    return sqlite.insert(events).on_conflict_do_nothing(index_elements=["key"])
+    """INSERT ... ON CONFLICT (key) DO NOTHING RETURNING key: the keys it returns are exactly
+    the events stored now (SQLAlchemy sends many rows as multi-row VALUES on both databases)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(events).on_conflict_do_nothing(index_elements=["key"]).returning(events.c.key)
 
 
 @cache
