@@ -31,6 +31,8 @@ app.add_typer(bench_app, name="bench")
 
 out = Console()
 err = Console(stderr=True)
+if not out.is_terminal:
+    out.width = 120  # piped or logged: no terminal to fit, so give timelines room
 
 JsonFlag = typer.Option(False, "--json", help="Print machine-readable JSON.")
 

@@ -64,24 +64,40 @@ def shipment_panel(shipment: ShipmentDetail) -> Panel:
 
 
 def timeline_table(rows: list[TimelineRow]) -> Table:
-    table = Table(title="timeline (event time, oldest first)", expand=True)
-    for column in ("occurred", "subject", "milestone", "source", "raw", "effect"):
-        table.add_column(column)
+    table = Table(title="timeline (event time as reported, oldest first)", expand=True)
+    table.add_column("occurred", no_wrap=True)
+    table.add_column("parcel", no_wrap=True)
+    table.add_column("milestone", no_wrap=True)
+    table.add_column("source", no_wrap=True)
+    table.add_column("as reported", ratio=1, overflow="ellipsis", no_wrap=True, min_width=12)
+    table.add_column("effect", no_wrap=True)
     for row in rows:
         milestone = row.milestone or "—"
         if row.reason:
             milestone += f" ({row.reason})"
-        raw = " ".join(part for part in (row.raw_code, row.raw_description) if part)
+        said = " ".join(part for part in (row.raw_code, row.raw_description) if part)
         table.add_row(
-            row.occurred_at.isoformat(timespec="minutes"),
-            row.subject.id,
+            _when(row),
+            _short(row),
             milestone,
             row.source,
-            raw,
-            row.effect.value,
+            said,
+            "" if row.effect is Effect.APPLIED else row.effect.value,
             style=_EFFECT_STYLE[row.effect],
         )
     return table
+
+
+def _when(row: TimelineRow) -> str:
+    offset = row.occurred_at.strftime("%z")
+    return row.occurred_at.strftime("%b %d %H:%M ") + (offset[:3] if offset else "")
+
+
+def _short(row: TimelineRow) -> str:
+    if row.subject.kind != "shipment":
+        return row.subject.kind
+    ident = row.subject.id
+    return ident if len(ident) <= 10 else "…" + ident[-8:]
 
 
 def order_picture(order: OrderDetail) -> Group:

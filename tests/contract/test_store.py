@@ -121,3 +121,17 @@ def test_orders_save_updates_in_place_and_facts_gather_children(system: System) 
     assert set(refs) == {PARCEL.id, "123456789012"}
     assert refs["123456789012"].subject == Subject(SubjectKind.SHIPMENT, "123456789012")
     assert [row.id for row in listing] == ["ORD-1"]
+
+
+def test_large_appends_store_each_new_key_once_too(system: System) -> None:
+    """Past a handful of events the log takes another route; it must keep the same promise."""
+    _with_parcel(system)
+    scans = [event(M.IN_TRANSIT, hour, raw_code=f"S{hour}") for hour in range(30)]
+    with system.uows() as uow:
+        assert uow.events.append(scans[:20] + scans[:5]) == scans[:20]
+        uow.commit()
+    with system.uows() as uow:
+        assert uow.events.append(scans[10:]) == scans[20:]
+        uow.commit()
+    with system.uows(read_only=True) as uow:
+        assert len(uow.events.for_subjects([PARCEL])[PARCEL]) == 30

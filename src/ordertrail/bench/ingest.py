@@ -170,13 +170,20 @@ def _rows_as_stored(system: System, lines: list[bytes]) -> list[dict[str, Any]]:
     for number, line in enumerate(lines):
         report = parse_event_line(line)
         row = codec.event_row(_as_event(report, number, received))
-        rows.append(
-            {
-                name: (processors[name](value) if processors[name] else value)
-                for name, value in row.items()
-            }
-        )
+        bound = {
+            name: (processors[name](value) if processors[name] else value)
+            for name, value in row.items()
+        }
+        if dialect.name == "postgresql":  # psycopg adapts JSON itself, given the hint
+            bound = {name: _json_hint(value) for name, value in bound.items()}
+        rows.append(bound)
     return rows
+
+
+def _json_hint(value: Any) -> Any:
+    from psycopg.types.json import Json
+
+    return Json(value) if isinstance(value, dict | list) else value
 
 
 def _as_event(report: EventReport, number: int, received: datetime) -> TrackingEvent:

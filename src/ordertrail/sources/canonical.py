@@ -18,6 +18,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from ordertrail.app.commands import EventReport
@@ -44,6 +45,25 @@ MAX_LINE_BYTES = 256 * 1024
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL cannot store NUL in text; refuse it here, item by item, rather than let
+        # one such string fail a whole transaction of good events.
+        if _has_nul(value):
+            raise ValueError("text must not contain NUL (\\u0000) characters")
+        return value
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 class LocationIn(_Strict):

@@ -20,6 +20,9 @@ from ordertrail.store import statements as sql
 from ordertrail.store.tables import events, orders, returns, shipments
 
 _CHUNK = 500  # identifiers per IN (...) list; far below every driver's parameter limit
+# Up to this many events go in as one INSERT ... RETURNING; more are sent as an executemany
+# after a key lookup, because a long multi-row RETURNING statement is slow to build and parse.
+_RETURNING_ROWS = 8
 
 _TABLE_OF: dict[SubjectKind, Table] = {
     SubjectKind.ORDER: orders,
@@ -79,9 +82,23 @@ class SqlEventLog:
         unique = list({event.key: event for event in reversed(batch)}.values())[::-1]
         if not unique:
             return []
-        rows = [codec.event_row(e) for e in unique]
-        stored = set(self._conn.scalars(sql.insert_events(self._conn.dialect.name), rows))
-        return [event for event in unique if event.key in stored]
+        dialect = self._conn.dialect.name
+        if len(unique) <= _RETURNING_ROWS:  # a webhook's worth: one round trip
+            rows = [codec.event_row(e) for e in unique]
+            stored = set(self._conn.scalars(sql.insert_events(dialect, returning=True), rows))
+            return [event for event in unique if event.key in stored]
+        known: set[str] = set()
+        for chunk in _chunks(e.key for e in unique):
+            known.update(self._conn.scalars(sql.known_keys(), {sql.IDS: chunk}))
+        new = [event for event in unique if event.key not in known]
+        if not new:
+            return []
+        # The keys not seen now are exactly the ones stored: SQLite has one writer, and on
+        # PostgreSQL every writer holds its subjects' rows before appending to them. Only a
+        # key reused for another subject at this very moment could race; the conflict clause
+        # then keeps the first event, and `rebuild` settles the projection.
+        self._conn.execute(sql.insert_events(dialect), [codec.event_row(e) for e in new])
+        return new
 
     def for_subjects(self, subjects: Iterable[Subject]) -> dict[Subject, list[TrackingEvent]]:
         by_kind: dict[SubjectKind, list[str]] = defaultdict(list)

@@ -54,11 +54,16 @@ def fold_states(table: Table) -> Select[Any]:
 
 
 @cache
-def insert_events(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT (key) DO NOTHING RETURNING key: the keys it returns are exactly
-    the events stored now (SQLAlchemy sends many rows as multi-row VALUES on both databases)."""
+def known_keys() -> Select[Any]:
+    return select(events.c.key).where(events.c.key.in_(_ids))
+
+
+@cache
+def insert_events(dialect: str, returning: bool = False) -> Any:
+    """INSERT ... ON CONFLICT (key) DO NOTHING, optionally RETURNING the keys it stored."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(events).on_conflict_do_nothing(index_elements=["key"]).returning(events.c.key)
+    statement = insert(events).on_conflict_do_nothing(index_elements=["key"])
+    return statement.returning(events.c.key) if returning else statement
 
 
 @cache

@@ -1,0 +1,5 @@
+"""`python -m ordertrail` is the `ordertrail` command."""
+
+from ordertrail.cli import main
+
+main()

@@ -1,0 +1,68 @@
+"""`ordertrail serve` as a user runs it: a real process, real HTTP on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.factories import canonical_order
+
+CLI = [sys.executable, "-m", "ordertrail"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    database = f"sqlite:///{tmp_path / 'served.db'}"
+    env = {**os.environ, "ORDERTRAIL_DATABASE_URL": database}
+    subprocess.run([*CLI, "init"], env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(transport=httpx.HTTPTransport(retries=50)) as client:
+            # retries cover the moments before the server listens; no sleeping
+            for _ in range(200):
+                try:
+                    if client.get(f"{base}/healthz", timeout=5).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    if server.poll() is not None:
+                        output = server.stdout.read().decode() if server.stdout else ""
+                        pytest.fail(f"ordertrail serve exited: {output}")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_the_served_api_takes_an_order_and_its_events(served: str) -> None:
+    with httpx.Client(base_url=served, timeout=10) as client:
+        order = canonical_order("ORD-9", ("1Z999AA10123456784", "ups", {"DRILL": 1}))
+        assert client.post("/api/v1/orders", json=order).status_code == 201
+        event = {
+            "shipment": "1Z999AA10123456784",
+            "milestone": "carrier_accepted",
+            "occurred_at": "2026-11-19T18:30:00-05:00",
+            "source": "carrier:ups",
+        }
+        assert client.post("/api/v1/events", json=[event]).json()["accepted"] == 1
+        assert client.get("/api/v1/orders/ORD-9").json()["status"] == "shipped"
+        assert client.get("/openapi.json").json()["info"]["title"] == "OrderTrail"
