@@ -79,7 +79,10 @@ class SqlEventLog:
         self._conn = conn
 
     def append(self, batch: Sequence[TrackingEvent]) -> list[TrackingEvent]:
-        unique = list({event.key: event for event in reversed(batch)}.values())[::-1]
+        first_of_key: dict[str, TrackingEvent] = {}
+        for event in batch:
+            first_of_key.setdefault(event.key, event)
+        unique = list(first_of_key.values())
         if not unique:
             return []
         dialect = self._conn.dialect.name
