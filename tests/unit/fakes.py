@@ -1,0 +1,230 @@
+"""In-memory implementations of the storage ports, for handler tests that run in milliseconds.
+
+They keep the promises of `app.ports` (the contract tests hold the SQL store to the same ones)
+with plain dicts; a unit of work works on copies and publishes them on commit.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import TracebackType
+from typing import Self
+
+from ordertrail.app.ports import OrderFacts, OrderListing, StatusInputs, SubjectRef
+from ordertrail.domain.fold import SubjectState
+from ordertrail.domain.model import Order, Return, Shipment, Subject, SubjectKind, TrackingEvent
+from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
+
+
+@dataclass
+class Tables:
+    orders: dict[str, Order] = field(default_factory=dict)
+    shipments: dict[str, Shipment] = field(default_factory=dict)
+    returns: dict[str, Return] = field(default_factory=dict)
+    events: dict[str, TrackingEvent] = field(default_factory=dict)
+    states: dict[Subject, SubjectState] = field(default_factory=dict)
+    summaries: dict[str, OrderSummary] = field(default_factory=dict)
+
+
+class MemoryUnitOfWork:
+    def __init__(self, committed: Tables) -> None:
+        self._committed = committed
+        self.tables = copy.deepcopy(committed)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.tables = copy.deepcopy(self._committed)
+
+    def commit(self) -> None:
+        self._committed.__dict__.update(copy.deepcopy(self.tables).__dict__)
+
+    @property
+    def subjects(self) -> MemoryUnitOfWork:
+        return self
+
+    @property
+    def events(self) -> MemoryEventLog:
+        return MemoryEventLog(self.tables)
+
+    @property
+    def projections(self) -> MemoryProjections:
+        return MemoryProjections(self.tables)
+
+    @property
+    def orders(self) -> MemoryOrders:
+        return MemoryOrders(self.tables)
+
+    # Subjects
+    def find_orders(self, ids: Iterable[str]) -> set[str]:
+        return {order_id for order_id in ids if order_id in self.tables.orders}
+
+    def find_shipments(
+        self, ids_or_tracking: Iterable[str], *, hold: bool = False
+    ) -> dict[str, SubjectRef]:
+        found = {}
+        for name in ids_or_tracking:
+            for shipment in self.tables.shipments.values():
+                if name in (shipment.id, shipment.tracking_number):
+                    subject = Subject(SubjectKind.SHIPMENT, shipment.id)
+                    state = self.tables.states.get(subject) if hold else None
+                    found[name] = SubjectRef(subject, shipment.order_id, state)
+        return found
+
+    def find_returns(self, ids: Iterable[str]) -> dict[str, SubjectRef]:
+        return {
+            i: SubjectRef(Subject(SubjectKind.RETURN, i), self.tables.returns[i].order_id)
+            for i in ids
+            if i in self.tables.returns
+        }
+
+
+@dataclass
+class MemoryEventLog:
+    tables: Tables
+
+    def append(self, events: Sequence[TrackingEvent]) -> list[TrackingEvent]:
+        stored = []
+        for event in events:
+            if event.key not in self.tables.events:
+                self.tables.events[event.key] = event
+                stored.append(event)
+        return stored
+
+    def for_subjects(self, subjects: Iterable[Subject]) -> dict[Subject, list[TrackingEvent]]:
+        wanted = set(subjects)
+        found: dict[Subject, list[TrackingEvent]] = {}
+        for event in self.tables.events.values():
+            if event.subject in wanted:
+                found.setdefault(event.subject, []).append(event)
+        return found
+
+    def for_order(self, order_id: str) -> list[TrackingEvent]:
+        return [e for e in self.tables.events.values() if e.order_id == order_id]
+
+    def subjects(self) -> Iterator[Subject]:
+        yield from {event.subject for event in self.tables.events.values()}
+
+
+@dataclass
+class MemoryProjections:
+    tables: Tables
+
+    def lock(self, subjects: Sequence[Subject]) -> dict[Subject, SubjectState]:
+        return {s: self.tables.states[s] for s in subjects if s in self.tables.states}
+
+    def save(self, states: Mapping[Subject, SubjectState]) -> None:
+        self.tables.states.update(states)
+
+    def reset(self) -> None:
+        self.tables.states.clear()
+        self.tables.summaries.clear()
+
+
+@dataclass
+class MemoryOrders:
+    tables: Tables
+
+    def get(self, order_id: str) -> Order | None:
+        order = self.tables.orders.get(order_id)
+        return replace(order, shipments=tuple(self._parcels(order_id))) if order else None
+
+    def save(self, orders: Sequence[Order]) -> None:
+        for order in orders:
+            self.tables.orders[order.id] = order
+            for shipment in order.shipments:
+                self.tables.shipments[shipment.id] = replace(shipment, order_id=order.id)
+
+    def add_returns(self, returns: Sequence[Return]) -> None:
+        for ret in returns:
+            self.tables.returns.setdefault(ret.id, ret)
+
+    def facts(self, order_ids: Iterable[str]) -> dict[str, OrderFacts]:
+        return {
+            i: OrderFacts(
+                order=self.tables.orders[i],
+                own=self._state(SubjectKind.ORDER, i),
+                shipments=[(s, self._state(SubjectKind.SHIPMENT, s.id)) for s in self._parcels(i)],
+                returns=[(r, self._state(SubjectKind.RETURN, r.id)) for r in self._returns(i)],
+                summary=self._summary(i),
+            )
+            for i in order_ids
+            if i in self.tables.orders
+        }
+
+    def status_inputs(self, order_ids: Iterable[str]) -> dict[str, StatusInputs]:
+        return {
+            i: StatusInputs(
+                lines=fact.order.lines,
+                own=fact.own.status,
+                parcels=[ParcelView.of_state(state, s.lines) for s, state in fact.shipments],
+                returns=[state.status for _, state in fact.returns],
+                summary=self._summary(i),
+            )
+            for i, fact in self.facts(order_ids).items()
+        }
+
+    def save_summaries(self, summaries: Mapping[str, OrderSummary]) -> None:
+        self.tables.summaries.update(summaries)
+
+    def ids(self) -> Iterator[str]:
+        yield from sorted(self.tables.orders)
+
+    def page(
+        self, *, status: str | None, needs_attention: bool | None, after: str | None, limit: int
+    ) -> list[OrderListing]:
+        rows = [
+            OrderListing(
+                o.id,
+                o.channel,
+                o.placed_at,
+                self._summary(o.id).status,
+                self._summary(o.id).needs_attention,
+            )
+            for o in sorted(self.tables.orders.values(), key=lambda o: o.id)
+            if (after is None or o.id > after)
+            and (status is None or self._summary(o.id).status == status)
+            and (needs_attention is None or self._summary(o.id).needs_attention == needs_attention)
+        ]
+        return rows[:limit]
+
+    def shipment(self, id_or_tracking: str) -> Shipment | None:
+        return next(
+            (
+                s
+                for s in self.tables.shipments.values()
+                if id_or_tracking in (s.id, s.tracking_number)
+            ),
+            None,
+        )
+
+    def _parcels(self, order_id: str) -> list[Shipment]:
+        return sorted(
+            (s for s in self.tables.shipments.values() if s.order_id == order_id),
+            key=lambda s: s.id,
+        )
+
+    def _returns(self, order_id: str) -> list[Return]:
+        return [r for r in self.tables.returns.values() if r.order_id == order_id]
+
+    def _state(self, kind: SubjectKind, subject_id: str) -> SubjectState:
+        return self.tables.states.get(Subject(kind, subject_id), SubjectState())
+
+    def _summary(self, order_id: str) -> OrderSummary:
+        return self.tables.summaries.get(order_id, OrderSummary(OrderStatus.PLACED, False))
+
+
+class MemoryUnitOfWorkFactory:
+    def __init__(self) -> None:
+        self.committed = Tables()
+
+    def __call__(self, *, read_only: bool = False) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.committed)

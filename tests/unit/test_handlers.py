@@ -1,0 +1,146 @@
+"""The use cases, on in-memory ports: which reports are refused, and what lands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ordertrail.app.commands import EventReport, Rebuild, RecordEvents, RegisterOrders
+from ordertrail.app.handlers import BatchResult, handle
+from ordertrail.app.queries import order_detail, shipment_detail
+from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.model import Line, Shipment, Source
+from tests.conftest import FixedClock
+from tests.factories import at, order
+from tests.unit.fakes import MemoryUnitOfWorkFactory
+
+M = Milestone
+UPS = "1Z999AA10123456784"
+
+
+@pytest.fixture
+def uows() -> MemoryUnitOfWorkFactory:
+    factory = MemoryUnitOfWorkFactory()
+    parcel = Shipment(UPS, "ORD-1", UPS, "ups", lines=(Line("DRILL-18V", 1),))
+    bits = Shipment("BITS-1", "ORD-1", None, "fedex", lines=(Line("BIT-SET", 2),))
+    handle(RegisterOrders([order("ORD-1", parcel, bits)]), factory, FixedClock(at(0)))
+    return factory
+
+
+def record(
+    uows: MemoryUnitOfWorkFactory, *reports: EventReport, now_hours: float = 200
+) -> BatchResult:
+    result: BatchResult = handle(RecordEvents(reports), uows, FixedClock(at(now_hours)))
+    return result
+
+
+def report(
+    milestone: Milestone | None, hours: float, source: str = "carrier:ups", **fields: Any
+) -> EventReport:
+    fields.setdefault("shipment", UPS)
+    return EventReport(
+        source=Source.parse(source), occurred_at=at(hours), milestone=milestone, **fields
+    )
+
+
+def test_good_reports_land_and_re_derive_the_order(uows: MemoryUnitOfWorkFactory) -> None:
+    result = record(uows, report(M.CARRIER_ACCEPTED, 1), report(M.IN_TRANSIT, 5))
+    assert (result.accepted, result.duplicates, result.problems) == (2, 0, [])
+    detail = order_detail(uows, "ORD-1")
+    assert detail is not None
+    assert detail.status == "partially_shipped"
+    assert {s.id: s.status for s in detail.shipments} == {UPS: "in_transit", "BITS-1": None}
+
+
+@pytest.mark.parametrize(
+    ("bad", "field", "words"),
+    [
+        (report(M.IN_TRANSIT, 1, shipment="1ZNOPE"), "shipment", "no shipment has id"),
+        (report(M.IN_TRANSIT, 1, shipment=None, order="ORD-404"), "order", "no order has id"),
+        (report(M.IN_TRANSIT, 1, shipment=None), "order", "name the event's order"),
+        (report(M.DELIVERED, 1, shipment=None, order="ORD-1"), "milestone", "said of a shipment"),
+        (report(M.ORDER_PLACED, 1, "channel:shopify"), "milestone", "said of a order"),
+        (report(M.IN_TRANSIT, 1, order="ORD-2"), "order", "belongs to order 'ORD-1'"),
+        (report(M.IN_TRANSIT, 1, "ops:maria"), "data.why", "must say why"),
+        (report(M.IN_TRANSIT, 1, reason=Reason.WEATHER), "reason", "takes no reason"),
+        (report(None, 1), "milestone", "at least a raw_code"),
+        (report(M.IN_TRANSIT, 300), "occurred_at", "in the future"),
+        (
+            report(M.RETURN_REQUESTED, 1, "customer", shipment=None, return_id="RMA-1"),
+            "return",
+            "name its order",
+        ),
+    ],
+)
+def test_each_bad_report_is_refused_with_its_field_and_the_rest_land(
+    uows: MemoryUnitOfWorkFactory, bad: EventReport, field: str, words: str
+) -> None:
+    result = record(uows, report(M.CARRIER_ACCEPTED, 1), bad, report(M.IN_TRANSIT, 5))
+    assert result.accepted == 2
+    [problem] = result.problems
+    assert (problem.index, problem.field) == (1, field)
+    assert words in problem.message
+
+
+def test_a_trouble_report_without_a_reason_gets_other(uows: MemoryUnitOfWorkFactory) -> None:
+    record(uows, report(M.CARRIER_ACCEPTED, 1), report(M.EXCEPTION, 3))
+    detail = shipment_detail(uows, UPS)
+    assert detail is not None
+    assert (detail.status, detail.exception_reason) == ("exception", "other")
+
+
+def test_a_return_named_with_its_order_opens_itself(uows: MemoryUnitOfWorkFactory) -> None:
+    record(uows, report(M.CARRIER_ACCEPTED, 1), report(M.DELIVERED, 30))
+    requested = report(
+        M.RETURN_REQUESTED, 50, "customer", shipment=None, order="ORD-1", return_id="RMA-1"
+    )
+    assert record(uows, requested).accepted == 1
+    later = report(M.RETURN_RECEIVED, 80, "warehouse:reno", shipment=None, return_id="RMA-1")
+    assert record(uows, later).accepted == 1
+    detail = order_detail(uows, "ORD-1")
+    assert detail is not None
+    assert [(r.id, r.status) for r in detail.returns] == [("RMA-1", "return_received")]
+    assert detail.status == "return_in_progress"
+
+
+def test_a_late_event_refolds_the_history(uows: MemoryUnitOfWorkFactory) -> None:
+    record(uows, report(M.CARRIER_ACCEPTED, 1), report(M.OUT_FOR_DELIVERY, 20))
+    record(uows, report(M.DELIVERY_ATTEMPTED, 22, reason=Reason.RECIPIENT_UNAVAILABLE))
+    late_but_older = report(M.IN_TRANSIT, 10)
+    record(uows, late_but_older)
+    detail = shipment_detail(uows, UPS)
+    assert detail is not None
+    assert (detail.status, len(detail.timeline)) == ("delivery_attempted", 4)
+
+
+def test_rebuild_reproduces_what_incremental_updates_made(
+    uows: MemoryUnitOfWorkFactory,
+) -> None:
+    record(
+        uows,
+        report(M.CARRIER_ACCEPTED, 1),
+        report(M.DELIVERED, 30),
+        report(M.PICKED, 0, "warehouse:reno", shipment="BITS-1"),
+    )
+    before = (dict(uows.committed.states), dict(uows.committed.summaries))
+    result = handle(Rebuild(), uows, FixedClock(at(100)))
+    assert (result.subjects, result.events, result.orders) == (2, 3, 1)
+    assert (uows.committed.states, uows.committed.summaries) == before
+    assert uows.committed.summaries["ORD-1"].status == "partially_delivered"
+
+
+def test_an_order_cannot_take_another_orders_parcel(uows: MemoryUnitOfWorkFactory) -> None:
+    thief = order("ORD-2", Shipment(UPS, "ORD-2", UPS, "ups"))
+    honest = order("ORD-3", Shipment("NEW-1", "ORD-3", "NEW-1", "dhl"))
+    result = handle(RegisterOrders([thief, honest]), uows, FixedClock(at(0)))
+    assert result.accepted == 1
+    assert [(p.index, p.field) for p in result.problems] == [(0, "shipments")]
+    assert "ORD-3" in uows.committed.orders and "ORD-2" not in uows.committed.orders
+
+
+def test_a_report_a_day_ahead_is_tolerated_as_clock_drift(
+    uows: MemoryUnitOfWorkFactory,
+) -> None:
+    ahead = report(M.CARRIER_ACCEPTED, 200 + 23)
+    assert record(uows, ahead, now_hours=200).accepted == 1
