@@ -156,14 +156,7 @@ def order_show(ctx: typer.Context, order_id: str, as_json: bool = JsonFlag) -> N
     """An order's derived status, its parcels and its whole timeline."""
     with _system(ctx) as system:
         detail = order_detail(system.uows, order_id)
-    if detail is None:
-        _fail(f"no order has id '{order_id}'", code=1)
-    if as_json:
-        out.print_json(json.dumps(jsonable(detail)))
-    else:
-        from ordertrail.render import order_picture
-
-        out.print(order_picture(detail))
+    _show(detail, f"no order has id '{order_id}'", as_json, "order_picture")
 
 
 @shipment_app.command("show")
@@ -171,15 +164,20 @@ def shipment_show(ctx: typer.Context, tracking: str, as_json: bool = JsonFlag) -
     """A shipment's derived status and its own timeline, by tracking number or id."""
     with _system(ctx) as system:
         detail = shipment_detail(system.uows, tracking)
+    _show(
+        detail, f"no shipment has tracking number or id '{tracking}'", as_json, "shipment_picture"
+    )
+
+
+def _show(detail: Any, missing: str, as_json: bool, picture: str) -> None:
     if detail is None:
-        _fail(f"no shipment has tracking number or id '{tracking}'", code=1)
+        _fail(missing, code=1)
     if as_json:
         out.print_json(json.dumps(jsonable(detail)))
-    else:
-        from ordertrail.render import shipment_panel, timeline_table
+        return
+    from ordertrail import render  # rich layout code, loaded only for people
 
-        out.print(shipment_panel(detail))
-        out.print(timeline_table(detail.timeline))
+    out.print(getattr(render, picture)(detail))
 
 
 @app.command()

@@ -113,3 +113,7 @@ def order_picture(order: OrderDetail) -> Group:
     parts.extend(Text(f"return {r.id}: {r.status or 'opened'}") for r in order.returns)
     parts.append(timeline_table(order.timeline))
     return Group(*parts)
+
+
+def shipment_picture(shipment: ShipmentDetail) -> Group:
+    return Group(shipment_panel(shipment), timeline_table(shipment.timeline))

@@ -8,7 +8,7 @@ from datetime import timedelta, timezone
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from ordertrail.bootstrap import System
@@ -16,6 +16,7 @@ from ordertrail.domain.fold import fold
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Location, Return, Shipment, Subject, SubjectKind
 from ordertrail.domain.order_status import OrderStatus, OrderSummary
+from ordertrail.store.migrate import current_revision, downgrade, upgrade
 from ordertrail.store.tables import metadata
 from tests.factories import PARCEL, event, order
 
@@ -135,3 +136,14 @@ def test_large_appends_store_each_new_key_once_too(system: System) -> None:
         uow.commit()
     with system.uows(read_only=True) as uow:
         assert len(uow.events.for_subjects([PARCEL])[PARCEL]) == 30
+
+
+def test_migrations_go_down_and_up_cleanly(system: System) -> None:
+    assert current_revision(system.engine) == "0001"
+    downgrade(system.engine, "base")
+    with system.engine.connect() as connection:
+        assert not inspect(connection).has_table("events")
+    upgrade(system.engine)
+    assert current_revision(system.engine) == "0001"
+    test_the_migrated_schema_matches_the_tables_the_code_uses(system)
+    test_the_log_refuses_updates_and_deletes(system)
