@@ -84,7 +84,13 @@ def test_a_batch_with_bad_items_keeps_the_good_ones_and_lists_each_bad_one(
 
 @pytest.mark.parametrize(
     ("body", "status"),
-    [(b"{", 400), (b'{"shipment": "x"}', 400), (b"[]", 200), (b"\xff\xfe", 400)],
+    [
+        (b"{", 400),
+        (b'{"shipment": "x"}', 400),
+        (b"[]", 200),
+        (b"\xff\xfe", 400),
+        (b"[" * 100_000 + b"]" * 100_000, 400),
+    ],
 )
 def test_bodies_that_are_not_event_arrays_get_a_problem(
     client: TestClient, body: bytes, status: int

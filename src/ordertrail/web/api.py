@@ -39,6 +39,8 @@ async def _json_body(request: Request) -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise HTTPException(400, f"the body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise HTTPException(400, "the body nests too deeply to be an event or order") from None
 
 
 def router() -> APIRouter:
