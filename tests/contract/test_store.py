@@ -147,3 +147,18 @@ def test_migrations_go_down_and_up_cleanly(system: System) -> None:
     assert current_revision(system.engine) == "0001"
     test_the_migrated_schema_matches_the_tables_the_code_uses(system)
     test_the_log_refuses_updates_and_deletes(system)
+
+
+def test_holding_many_shipments_finds_each_with_its_state(system: System) -> None:
+    parcels = [Shipment(f"P{n:04d}", "ORD-1", f"T{n:04d}", "ups") for n in range(1200)]
+    state = fold([event(M.CARRIER_ACCEPTED, 1)])
+    with system.uows() as uow:
+        uow.orders.save([order("ORD-1", *parcels)])
+        uow.projections.save({Subject(SubjectKind.SHIPMENT, "P0007"): state})
+        uow.commit()
+    names = [p.tracking_number or "" for p in parcels] + ["NOPE"]
+    with system.uows() as uow:
+        found = uow.subjects.find_shipments(names, hold=True)
+    assert set(names[:-1]) <= set(found) and "NOPE" not in found
+    assert found["T0007"].state == state
+    assert found["T0008"].state == fold([])

@@ -56,8 +56,11 @@ class SqlSubjects:
     def find_shipments(
         self, ids_or_tracking: Iterable[str], *, hold: bool = False
     ) -> dict[str, SubjectRef]:
+        names = set(ids_or_tracking)
+        if hold and len(names) > _CHUNK:
+            return self._find_then_hold(names)
         found: dict[str, SubjectRef] = {}
-        for chunk in _chunks(ids_or_tracking):
+        for chunk in _chunks(names):
             for row in self._conn.execute(sql.shipments_named(hold), {sql.IDS: chunk}):
                 state = codec.state_from_json(row.fold_state) if hold else None
                 ref = SubjectRef(Subject(SubjectKind.SHIPMENT, row.id), row.order_id, state)
@@ -65,6 +68,18 @@ class SqlSubjects:
                 if row.tracking_number:
                     found[row.tracking_number] = ref
         return found
+
+    def _find_then_hold(self, names: set[str]) -> dict[str, SubjectRef]:
+        """More than one query's worth: find first, then hold strictly in id order, as every
+        other writer does, so two large batches cannot deadlock."""
+        found = self.find_shipments(names)
+        held = SqlProjections(self._conn).lock(
+            sorted({ref.subject for ref in found.values()}, key=lambda s: s.id)
+        )
+        return {
+            name: replace(ref, state=held.get(ref.subject, SubjectState()))
+            for name, ref in found.items()
+        }
 
     def find_returns(self, ids: Iterable[str]) -> dict[str, SubjectRef]:
         found: dict[str, SubjectRef] = {}
