@@ -79,6 +79,9 @@ def ingest(
     file: Path = typer.Argument(..., help="JSON Lines of canonical events ('-' for stdin)."),
     format: str = typer.Option("canonical", "--format", help="canonical (JSON Lines)."),
     batch: int = typer.Option(1000, min=1, max=10_000, help="Events per transaction."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Refuse the whole file if any line is bad (one transaction)."
+    ),
     as_json: bool = JsonFlag,
 ) -> None:
     """Record events from a file. Good lines land; each bad one is reported by line number."""
@@ -86,7 +89,10 @@ def ingest(
         _fail(f"--format {format} is not known yet; use canonical")
     with _system(ctx) as system:
         summary = _run_feed(
-            file, lambda lines, p: feed_events(lines, system.handle, batch=batch, progress=p)
+            file,
+            lambda lines, p: feed_events(
+                lines, system.handle, batch=batch, progress=p, strict=strict
+            ),
         )
     _report(summary, "events", as_json)
 

@@ -198,3 +198,19 @@ def test_the_human_view_draws_each_parcel(url: str, tmp_path: Path) -> None:
     assert "partially_delivered" in picture
     assert "● delivered" in picture  # the UPS parcel's strip
     assert "⚠ delivery attempted" in picture  # the FedEx parcel's trouble
+
+
+def test_strict_ingest_refuses_the_whole_file_for_one_bad_line(url: str, tmp_path: Path) -> None:
+    good = ev({"shipment": UPS}, "carrier_accepted", "2026-11-19T18:30:00-05:00", "carrier:ups")
+    unknown = {**good, "shipment": "1ZNOSUCHPARCEL"}
+    for bad in (unknown, {**good, "milestone": "teleported"}):
+        path = write_jsonl(tmp_path / "strict.jsonl", [good, bad])
+        result = run(url, "ingest", str(path), "--strict", "--json")
+        assert result.exit_code == 2
+        report = json.loads(result.stdout)
+        assert report["accepted"] == 0
+        assert [r["line"] for r in report["rejected"]] == [2]
+        assert show(url)["shipments"][1]["timeline"] == []
+    clean = run(url, "ingest", str(write_jsonl(tmp_path / "ok.jsonl", [good])), "--strict")
+    assert clean.exit_code == 0
+    assert show(url)["shipments"][1]["status"] == "carrier_accepted"

@@ -36,9 +36,11 @@ class EventReport:
 @dataclass(frozen=True, slots=True)
 class RecordEvents:
     """Append events to the log and re-derive what they touch. Each item stands alone: a bad
-    item is reported and skipped, the good ones land."""
+    item is reported and skipped, the good ones land — unless `all_or_nothing`, when one bad
+    item keeps the whole batch out."""
 
     reports: Sequence[EventReport]
+    all_or_nothing: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,8 @@ def record_events(cmd: RecordEvents, uows: UnitOfWorkFactory, clock: Clock) -> B
                 events.append(resolver.event(report, now))
             except DomainError as problem:
                 result.problems.append(ItemProblem(index, problem.field, problem.message))
+        if cmd.all_or_nothing and result.problems:
+            return result  # leaving the unit of work uncommitted stores nothing
         resolver.open_new_returns(uow, events)
         stored = append_and_derive(uow, events, held=resolver.held)
         uow.commit()

@@ -25,13 +25,42 @@ Progress = Callable[[int], None]
 
 
 def feed_events(
-    lines: Iterable[bytes], handle: Handle, *, batch: int = 1000, progress: Progress | None = None
+    lines: Iterable[bytes],
+    handle: Handle,
+    *,
+    batch: int = 1000,
+    progress: Progress | None = None,
+    strict: bool = False,
 ) -> FeedSummary:
     """Record every good event; report each bad line by number. Each batch commits alone, so
-    a bad line never costs the good ones around it."""
+    a bad line never costs the good ones around it. `strict` makes the file one transaction
+    that lands only if every line is good."""
+    if strict:
+        return _feed_strictly(lines, handle, progress)
     return _feed(
         lines, parse_event_line, lambda items: RecordEvents(items), handle, batch, progress
     )
+
+
+def _feed_strictly(
+    lines: Iterable[bytes], handle: Handle, progress: Progress | None
+) -> FeedSummary:
+    summary = FeedSummary()
+    parsed: list[tuple[int, EventReport]] = []
+    for number, item, problems in parse_lines(lines, parse_event_line):
+        summary.read += 1
+        summary.problems.extend(problems)
+        if item is not None:
+            parsed.append((number, item))
+    if not summary.problems:
+        result = handle(RecordEvents([item for _, item in parsed], all_or_nothing=True))
+        summary.problems = [
+            ItemProblem(parsed[p.index][0], p.field, p.message) for p in result.problems
+        ]
+        summary.accepted, summary.duplicates = result.accepted, result.duplicates
+    if progress:
+        progress(summary.read)
+    return summary
 
 
 def feed_orders(
