@@ -107,6 +107,9 @@ class MemoryEventLog:
                 found.setdefault(event.subject, []).append(event)
         return found
 
+    def by_keys(self, keys: Iterable[str]) -> dict[str, TrackingEvent]:
+        return {key: self.tables.events[key] for key in keys if key in self.tables.events}
+
     def for_order(self, order_id: str) -> list[TrackingEvent]:
         return [e for e in self.tables.events.values() if e.order_id == order_id]
 

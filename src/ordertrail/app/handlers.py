@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ordertrail.app.commands import Command, Rebuild, RecordEvents, RegisterOrders
-from ordertrail.app.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from ordertrail.app.derive import append_and_derive, lock_order, refresh_orders
+from ordertrail.app.ports import Clock, UnitOfWork, UnitOfWorkFactory, WriteConflict
 from ordertrail.app.resolve import Resolver
-from ordertrail.domain.fold import SubjectState, can_resume, fold
-from ordertrail.domain.model import DomainError, Order, Subject, SubjectKind, TrackingEvent
-from ordertrail.domain.order_status import ParcelView, derive_order
+from ordertrail.domain.fold import fold
+from ordertrail.domain.model import DomainError, Order, TrackingEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,110 +44,90 @@ def record_events(cmd: RecordEvents, uows: UnitOfWorkFactory, clock: Clock) -> B
     result = BatchResult()
     with uows() as uow:
         resolver = Resolver.load(uow, cmd.reports)
-        events: list[TrackingEvent] = []
+        events: list[tuple[int, TrackingEvent]] = []
         for index, report in enumerate(cmd.reports):
             try:
-                events.append(resolver.event(report, now))
+                events.append((index, resolver.event(report, now)))
             except DomainError as problem:
                 result.problems.append(ItemProblem(index, problem.field, problem.message))
         if cmd.all_or_nothing and result.problems:
             return result  # leaving the unit of work uncommitted stores nothing
-        resolver.open_new_returns(uow, events)
-        stored = append_and_derive(uow, events, held=resolver.held)
+        stored = append_and_derive(
+            uow, [e for _, e in events], held=resolver.held, new_returns=resolver.new_returns
+        )
+        duplicates, refused = _repeats(uow, events, stored)
+        result.problems.extend(refused)
+        result.problems.sort(key=lambda problem: problem.index)
+        if cmd.all_or_nothing and result.problems:
+            return result
         uow.commit()
     result.accepted = len(stored)
-    result.duplicates = len(events) - len(stored)
+    result.duplicates = duplicates
     return result
 
 
-def append_and_derive(
-    uow: UnitOfWork,
-    events: Sequence[TrackingEvent],
-    held: Mapping[Subject, SubjectState] | None = None,
-) -> list[TrackingEvent]:
-    """Store the new events and bring every projection they touch up to date. `held` are
-    subjects this unit of work already holds for writing, with their saved states."""
-    if not events:
-        return []
-    held = held or {}
-    others = _lock_order({event.subject for event in events} - held.keys())
-    saved = {**uow.projections.lock(others), **held}
-    stored = uow.events.append(events)
-    fresh: dict[Subject, list[TrackingEvent]] = defaultdict(list)
-    for event in stored:
-        fresh[event.subject].append(event)
-    # Most events arrive in order, so the saved state can simply take them; a late event
-    # (sorting before what was folded) makes that subject fold its whole history again.
-    late = [s for s, new in fresh.items() if not can_resume(saved.get(s, SubjectState()), new)]
-    history = uow.events.for_subjects(late)
-    states = {
-        subject: fold(history[subject]) if subject in history else fold(new, saved.get(subject))
-        for subject, new in fresh.items()
-    }
-    uow.projections.save(states)
-    order_of = {event.subject: event.order_id for event in stored if event.order_id}
-    refresh_orders(
-        uow,
-        {
-            order_of[subject]
-            for subject, state in states.items()
-            if subject in order_of and _moves_order(subject, saved.get(subject), state)
-        },
-    )
-    return stored
-
-
-def _moves_order(subject: Subject, before: SubjectState | None, after: SubjectState) -> bool:
-    """Could this change alter its order's status? Most scans (in transit again, unmapped
-    codes, conflicts) cannot, and skipping them spares the order's row a write."""
-    before = before or SubjectState()
-    if subject.kind is SubjectKind.SHIPMENT:
-        return ParcelView.of_state(before) != ParcelView.of_state(after)
-    return before.status != after.status
-
-
-def _lock_order(subjects: Iterable[Subject]) -> list[Subject]:
-    # Every writer locks shipments, then returns, then orders, each by id: no lock cycles.
-    rank = {SubjectKind.SHIPMENT: 0, SubjectKind.RETURN: 1, SubjectKind.ORDER: 2}
-    return sorted(subjects, key=lambda s: (rank[s.kind], s.id))
-
-
-def refresh_orders(uow: UnitOfWork, order_ids: Iterable[str]) -> None:
-    """Re-derive each order's status; write only those that changed."""
-    inputs = uow.orders.status_inputs(sorted(set(order_ids)))
-    summaries = {
-        order_id: derive_order(given.own, given.lines, given.parcels, given.returns)
-        for order_id, given in inputs.items()
-    }
-    uow.orders.save_summaries(
-        {order_id: s for order_id, s in summaries.items() if s != inputs[order_id].summary}
-    )
+def _repeats(
+    uow: UnitOfWork, events: Sequence[tuple[int, TrackingEvent]], stored: Sequence[TrackingEvent]
+) -> tuple[int, list[ItemProblem]]:
+    """Sort the events not stored: a true re-send (same report) is a duplicate; another report
+    under a key already used is refused, so a reused key never silently drops news."""
+    first = {event.key: event for event in stored}
+    repeated = [(i, e) for i, e in events if first.get(e.key) is not e]
+    if repeated:
+        first.update(uow.events.by_keys({e.key for _, e in repeated} - first.keys()))
+    duplicates, refused = 0, []
+    for index, event in repeated:
+        if event.same_report(first[event.key]):
+            duplicates += 1
+        else:
+            message = f"'{event.key}' was already used for a different event"
+            refused.append(ItemProblem(index, "key", message))
+    return duplicates, refused
 
 
 def register_orders(cmd: RegisterOrders, uows: UnitOfWorkFactory, clock: Clock) -> BatchResult:
-    """Create or update orders with their shipments; refuse an order whose shipment already
-    belongs to another order, and keep the rest."""
+    """Create or update orders with their shipments; refuse an order whose shipment ids or
+    tracking numbers already name another order's or another shipment's, and keep the rest."""
     result = BatchResult()
     with uows() as uow:
-        owners = uow.subjects.find_shipments(s.id for order in cmd.orders for s in order.shipments)
+        names = {
+            name
+            for order in cmd.orders
+            for shipment in order.shipments
+            for name in (shipment.id, shipment.tracking_number)
+            if name
+        }
+        # Held before any order row, in the same lock order every writer keeps.
+        known = uow.subjects.find_shipments(names, hold=True)
+        claims = {name: (ref.subject.id, ref.order_id) for name, ref in known.items()}
         good: dict[str, Order] = {}
         for index, order in enumerate(cmd.orders):
-            taken = [
-                s.id
-                for s in order.shipments
-                if s.id in owners and owners[s.id].order_id != order.id
-            ]
-            if taken:
-                owner = owners[taken[0]].order_id
-                message = f"shipment '{taken[0]}' already belongs to order '{owner}'"
-                result.problems.append(ItemProblem(index, "shipments", message))
-                continue
-            good[order.id] = order  # a later copy of the same order in one batch wins
-        uow.orders.save(list(good.values()))
+            refusal = _claim(order, claims)
+            if refusal:
+                result.problems.append(ItemProblem(index, "shipments", refusal))
+            else:
+                good[order.id] = order  # a later copy of the same order in one batch wins
+        uow.orders.save(sorted(good.values(), key=lambda order: order.id))
         refresh_orders(uow, good)
         uow.commit()
     result.accepted = len(good)
     return result
+
+
+def _claim(order: Order, claims: dict[str, tuple[str, str]]) -> str | None:
+    """Claim each shipment's id and tracking number for this order, or say why not."""
+    mine: dict[str, tuple[str, str]] = {}
+    for shipment in order.shipments:
+        owner = (shipment.id, order.id)
+        for name in filter(None, (shipment.id, shipment.tracking_number)):
+            taken = mine.get(name) or claims.get(name)
+            if taken and taken[1] != order.id:
+                return f"shipment '{name}' already belongs to order '{taken[1]}'"
+            if taken and taken != owner:
+                return f"'{name}' already names shipment '{taken[0]}'"
+            mine[name] = owner
+    claims.update(mine)
+    return None
 
 
 def rebuild(cmd: Rebuild, uows: UnitOfWorkFactory, clock: Clock) -> RebuildResult:
@@ -158,7 +137,7 @@ def rebuild(cmd: Rebuild, uows: UnitOfWorkFactory, clock: Clock) -> RebuildResul
         uow.projections.reset()
         subjects = list(uow.events.subjects())
         for start in range(0, len(subjects), 500):
-            chunk = _lock_order(subjects[start : start + 500])
+            chunk = lock_order(subjects[start : start + 500])
             history = uow.events.for_subjects(chunk)
             uow.projections.save({s: fold(history.get(s, [])) for s in chunk})
             events += sum(len(h) for h in history.values())
@@ -171,6 +150,10 @@ def rebuild(cmd: Rebuild, uows: UnitOfWorkFactory, clock: Clock) -> RebuildResul
 
 Handler = Callable[[Any, UnitOfWorkFactory, Clock], Any]
 
+#: A command that lost a race with another writer (a deadlock victim, a busy database) is run
+#: again from the start: every handler is idempotent, so a retry can only finish the job.
+ATTEMPTS = 3
+
 COMMAND_HANDLERS: dict[type[Command], Handler] = {
     RecordEvents: record_events,
     RegisterOrders: register_orders,
@@ -179,4 +162,11 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
 
 
 def handle(command: Command, uows: UnitOfWorkFactory, clock: Clock) -> Any:
-    return COMMAND_HANDLERS[type(command)](command, uows, clock)
+    handler = COMMAND_HANDLERS[type(command)]
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return handler(command, uows, clock)
+        except WriteConflict:
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")

@@ -18,6 +18,12 @@ from ordertrail.domain.model import Line, Order, Return, Shipment, Subject, Trac
 from ordertrail.domain.order_status import OrderSummary, ParcelView
 
 
+class WriteConflict(Exception):
+    """The store could not finish a unit of work because of another writer (a deadlock, a
+    serialization failure, a database busy past its timeout). Running the command again is
+    safe and usually succeeds."""
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware."""
@@ -60,6 +66,10 @@ class EventLog(Protocol):
 
     def for_subjects(self, subjects: Iterable[Subject]) -> dict[Subject, list[TrackingEvent]]:
         """Every stored event of each subject, in no promised order."""
+        ...
+
+    def by_keys(self, keys: Iterable[str]) -> dict[str, TrackingEvent]:
+        """The stored event under each key that has one."""
         ...
 
     def for_order(self, order_id: str) -> list[TrackingEvent]:

@@ -93,13 +93,6 @@ class Resolver:
             data=report.data,
         )
 
-    def open_new_returns(self, uow: UnitOfWork, events: Sequence[TrackingEvent]) -> None:
-        """Create the returns first named by an accepted event of this batch."""
-        used = {e.subject.id for e in events if e.subject.kind is SubjectKind.RETURN}
-        opened = [ret for ret_id, ret in self.new_returns.items() if ret_id in used]
-        if opened:
-            uow.orders.add_returns(opened)
-
     def _subject(self, report: EventReport) -> tuple[Subject, str]:
         if report.return_id:
             ref = self.returns.get(report.return_id) or self._open_return(report)

@@ -74,11 +74,15 @@ def step(state: SubjectState, event: TrackingEvent) -> tuple[SubjectState, Effec
     if milestone is not None and effect in (Effect.APPLIED, Effect.CORRECTION):
         status, reason, status_at = milestone, event.reason if milestone in TROUBLE else None, at
         progress = _progress_after(state, milestone, effect)
-        possession = state.possession_at or (at if milestone.spec.carrier_possession else None)
+        possession, delivered = state.possession_at, state.delivered_at
+        if milestone.spec.carrier_possession:
+            possession = possession or at
+        elif effect is Effect.CORRECTION and milestone.spec.rank < _POSSESSION_RANK:
+            possession = None  # ops says the carrier never had it after all
         if milestone is Milestone.DELIVERED:
-            delivered: datetime | None = at
-        else:  # an ops correction away from delivered says it was not delivered after all
-            delivered = None if effect is Effect.CORRECTION else state.delivered_at
+            delivered = at
+        elif effect is Effect.CORRECTION:
+            delivered = None  # ops says it was not delivered after all
     else:
         status, reason, status_at = state.status, state.reason, state.status_at
         progress, possession, delivered = (
@@ -100,7 +104,8 @@ def step(state: SubjectState, event: TrackingEvent) -> tuple[SubjectState, Effec
         last_event_at=at,
         possession_at=possession,
         delivered_at=delivered,
-        eta=_eta_from(event) or state.eta,
+        # a source without authority over the event cannot move the promise either
+        eta=(effect is not Effect.CONFLICT and _eta_from(event)) or state.eta,
         last_sort_key=event.sort_key,
     ), effect
 
@@ -136,8 +141,8 @@ def _eta_from(event: TrackingEvent) -> str | None:
 def ordered(events: Iterable[TrackingEvent]) -> list[tuple[TrackingEvent, bool]]:
     """Events in fold order, each with whether it repeats a key seen before it.
 
-    Among copies of one key the same copy counts whatever order they come in: the earliest by
-    event time, then by arrival, then by content.
+    Among copies of one key the same copy counts whatever order they come in: the first to
+    arrive, as in the store, then the earliest by event time, then by content.
     """
     events = list(events)
     chosen: dict[str, TrackingEvent] = {}
@@ -155,8 +160,8 @@ def ordered(events: Iterable[TrackingEvent]) -> list[tuple[TrackingEvent, bool]]
     return marked
 
 
-def _preference(event: TrackingEvent) -> tuple[SortKey, datetime, str]:
-    return (event.sort_key, event.received_at, repr(event))
+def _preference(event: TrackingEvent) -> tuple[datetime, SortKey, str]:
+    return (event.received_at, event.sort_key, repr(event))
 
 
 def fold(events: Iterable[TrackingEvent], state: SubjectState | None = None) -> SubjectState:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -133,9 +133,20 @@ class Order:
             raise DomainError("shipments", "the same shipment is listed twice")
 
 
+#: Tracking happens in living memory; anything outside is a typo (and year 1 at +05:00 is
+#: not even a representable UTC instant).
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
+
+
 def require_aware(name: str, moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise DomainError(name, "needs a UTC offset (e.g. 2026-11-20T09:26:00-07:00)")
+    try:
+        in_range = EARLIEST <= moment <= LATEST
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise DomainError(name, f"{moment.isoformat()} is outside 1970–2200")
     return moment
 
 
@@ -169,6 +180,10 @@ class TrackingEvent:
         require_aware("received_at", self.received_at)
         rank = self.milestone.spec.rank if self.milestone else -1
         object.__setattr__(self, "sort_key", (self.occurred_at.astimezone(UTC), rank, self.key))
+
+    def same_report(self, other: TrackingEvent) -> bool:
+        """Is `other` this very report, sent again (whenever it arrived)?"""
+        return replace(self, received_at=other.received_at) == other
 
     @property
     def conflict(self) -> bool:

@@ -79,7 +79,8 @@ def _status(
     parcels: Sequence[ParcelView],
     returns: Sequence[Milestone | None],
 ) -> OrderStatus:
-    live_returns = [status for status in returns if status is not Milestone.RETURN_REJECTED]
+    # A return whose events all went unmapped or unheeded has no status: nothing to show yet.
+    live_returns = [s for s in returns if s is not None and s is not Milestone.RETURN_REJECTED]
     if any(status not in _RETURN_CLOSED for status in live_returns):
         return OrderStatus.RETURN_IN_PROGRESS
     if live_returns:

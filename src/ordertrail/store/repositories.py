@@ -131,6 +131,13 @@ class SqlEventLog:
                     found[event.subject].append(event)
         return dict(found)
 
+    def by_keys(self, keys: Iterable[str]) -> dict[str, TrackingEvent]:
+        found: dict[str, TrackingEvent] = {}
+        for chunk in _chunks(keys):
+            for row in self._conn.execute(sql.events_keyed(), {sql.IDS: chunk}):
+                found[row.key] = codec.event_from_row(row)
+        return found
+
     def for_order(self, order_id: str) -> list[TrackingEvent]:
         query = select(events).where(events.c.order_id == order_id).order_by(events.c.seq)
         return [codec.event_from_row(row) for row in self._conn.execute(query)]

@@ -59,6 +59,11 @@ def known_keys() -> Select[Any]:
 
 
 @cache
+def events_keyed() -> Select[Any]:
+    return select(events).where(events.c.key.in_(_ids))
+
+
+@cache
 def insert_events(dialect: str, returning: bool = False) -> Any:
     """INSERT ... ON CONFLICT (key) DO NOTHING, optionally RETURNING the keys it stored."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -6,7 +6,9 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy.exc import DBAPIError
 
+from ordertrail.app.ports import WriteConflict
 from ordertrail.store.repositories import SqlEventLog, SqlOrders, SqlProjections, SqlSubjects
 
 
@@ -45,9 +47,25 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         assert self._connection is not None and self._transaction is not None
-        if self._transaction.is_active:
-            self._transaction.rollback()
-        self._connection.close()
+        try:
+            if self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            self._connection.close()
+        if isinstance(exc, DBAPIError) and _lost_a_race(exc):
+            raise WriteConflict(str(exc.orig)) from exc
+
+
+# deadlock_detected, serialization_failure, lock_not_available
+_RACE_STATES = {"40P01", "40001", "55P03"}
+
+
+def _lost_a_race(error: DBAPIError) -> bool:
+    """Did another writer, rather than this unit of work's own input, make it fail?"""
+    if getattr(error.orig, "sqlstate", None) in _RACE_STATES:
+        return True
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database is busy" in message
 
 
 class SqlUnitOfWorkFactory:

@@ -1,0 +1,91 @@
+"""Append events and bring every projection they touch up to date, inside one unit of work."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+from ordertrail.app.ports import UnitOfWork
+from ordertrail.domain.fold import SubjectState, can_resume, fold
+from ordertrail.domain.model import Return, Subject, SubjectKind, TrackingEvent
+from ordertrail.domain.order_status import ParcelView, derive_order
+
+# Every writer takes row locks in this order — shipments, then returns, then orders, each by
+# id — and takes all of them before appending, so two writers can never wait on each other.
+_LOCK_RANK = {SubjectKind.SHIPMENT: 0, SubjectKind.RETURN: 1, SubjectKind.ORDER: 2}
+
+
+def lock_order(subjects: Iterable[Subject]) -> list[Subject]:
+    return sorted(subjects, key=lambda s: (_LOCK_RANK[s.kind], s.id))
+
+
+def append_and_derive(
+    uow: UnitOfWork,
+    events: Sequence[TrackingEvent],
+    held: Mapping[Subject, SubjectState] | None = None,
+    new_returns: Mapping[str, Return] | None = None,
+) -> list[TrackingEvent]:
+    """Store the new events and re-derive what they touch; return the events stored.
+
+    `held` are shipments this unit of work already holds, with their saved states;
+    `new_returns` are returns to open if (and only if) one of their events is stored.
+    """
+    if not events:
+        return []
+    held = held or {}
+    orders = {Subject(SubjectKind.ORDER, e.order_id) for e in events if e.order_id}
+    others = lock_order(({e.subject for e in events} | orders) - held.keys())
+    saved = {**uow.projections.lock(others), **held}
+    stored = uow.events.append(events)
+    fresh: dict[Subject, list[TrackingEvent]] = defaultdict(list)
+    for event in stored:
+        fresh[event.subject].append(event)
+    _open_returns(uow, fresh, new_returns or {})
+    # Most events arrive in order, so the saved state can simply take them; a late event
+    # (sorting before what was folded) makes that subject fold its whole history again.
+    late = [s for s, new in fresh.items() if not can_resume(saved.get(s, SubjectState()), new)]
+    history = uow.events.for_subjects(late)
+    states = {
+        subject: fold(history[subject]) if subject in history else fold(new, saved.get(subject))
+        for subject, new in fresh.items()
+    }
+    uow.projections.save(states)
+    order_of = {event.subject: event.order_id for event in stored if event.order_id}
+    refresh_orders(
+        uow,
+        {
+            order_of[subject]
+            for subject, state in states.items()
+            if subject in order_of and _moves_order(subject, saved.get(subject), state)
+        },
+    )
+    return stored
+
+
+def _open_returns(
+    uow: UnitOfWork, fresh: Mapping[Subject, list[TrackingEvent]], new: Mapping[str, Return]
+) -> None:
+    opened = [new[s.id] for s in fresh if s.kind is SubjectKind.RETURN and s.id in new]
+    if opened:
+        uow.orders.add_returns(opened)
+
+
+def _moves_order(subject: Subject, before: SubjectState | None, after: SubjectState) -> bool:
+    """Could this change alter its order's status? Most scans (in transit again, unmapped
+    codes, conflicts) cannot, and skipping them spares the order's row a write."""
+    before = before or SubjectState()
+    if subject.kind is SubjectKind.SHIPMENT:
+        return ParcelView.of_state(before) != ParcelView.of_state(after)
+    return before.status != after.status
+
+
+def refresh_orders(uow: UnitOfWork, order_ids: Iterable[str]) -> None:
+    """Re-derive each order's status; write only those that changed."""
+    inputs = uow.orders.status_inputs(sorted(set(order_ids)))
+    summaries = {
+        order_id: derive_order(given.own, given.lines, given.parcels, given.returns)
+        for order_id, given in inputs.items()
+    }
+    uow.orders.save_summaries(
+        {order_id: s for order_id, s in summaries.items() if s != inputs[order_id].summary}
+    )
