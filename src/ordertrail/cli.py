@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from ordertrail.app.commands import Rebuild
+from ordertrail.app.ports import WriteConflict
 from ordertrail.app.queries import jsonable, order_detail, shipment_detail
 from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
@@ -52,16 +55,29 @@ def _root(
 @contextmanager
 def _system(ctx: typer.Context) -> Iterator[System]:
     db = (ctx.find_root().obj or {}).get("db")
-    settings = Settings(database_url=db) if db else Settings()
-    system = build(settings)
+    try:
+        system = build(Settings(database_url=db) if db else Settings())
+    except (ArgumentError, ValidationError, ValueError) as error:
+        _fail(f"--db: {error}".splitlines()[0])
     try:
         yield system
+    except WriteConflict:
+        _fail("other writers kept the database busy; nothing was stored, try again", code=1)
+    except DBAPIError as error:
+        _fail(_database_trouble(error), code=1)
     finally:
         system.close()
 
 
+def _database_trouble(error: DBAPIError) -> str:
+    said = str(error.orig).splitlines()[0]
+    if "no such table" in said or "does not exist" in said:
+        return "the database has no OrderTrail tables yet: run `ordertrail init` first"
+    return f"database error: {said}"
+
+
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

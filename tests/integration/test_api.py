@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -159,3 +160,44 @@ def test_health_and_the_published_contract(client: TestClient) -> None:
     assert "return" in schemas["EventIn"]["properties"]
     body = spec["paths"]["/api/v1/events"]["post"]["requestBody"]["content"]
     assert body["application/json"]["schema"]["items"]["$ref"].endswith("/EventIn")
+
+
+def test_values_a_database_could_not_keep_are_refused_item_by_item(client: TestClient) -> None:
+    good = scan("carrier_accepted", "2026-11-19T18:30:00-05:00")
+    deep: Any = "bottom"
+    for _ in range(40):
+        deep = {"d": deep}
+    batch = [
+        good,
+        scan("in_transit", "2026-11-20T01:00:00Z", data={"weight": "INFINITE"}),
+        scan("in_transit", "2026-11-20T02:00:00Z", data=deep),
+        scan("in_transit", "2026-11-20T03:00:00Z", data={"estimated_delivery": "x" * 500}),
+        scan("in_transit", "0001-01-01T00:00:00+05:00"),
+        scan("in_transit", "2026-11-20T04:00:00Z", raw_description="nul\u0000byte"),
+    ]
+    body = json.dumps(batch).replace('"INFINITE"', "1e400")  # a float too big to be finite
+    answer = client.post(
+        "/api/v1/events", content=body, headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 422
+    problem = answer.json()
+    assert problem["accepted"] == 1
+    assert [e["index"] for e in problem["errors"]] == [1, 2, 3, 4, 5]
+    messages = " ".join(e["message"] for e in problem["errors"])
+    for words in ("finite", "deeper than", "ISO 8601", "outside 1970", "NUL"):
+        assert words in messages
+
+
+def test_nan_tokens_and_nul_addresses_are_bad_requests(client: TestClient) -> None:
+    nan = (
+        b'[{"shipment": "x", "source": "carrier:ups", "occurred_at": "2026-11-20T00:00:00Z",'
+        b' "raw_code": "A", "data": {"w": NaN}}]'
+    )
+    answer = client.post(
+        "/api/v1/events", content=nan, headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 400
+    for path in ("/api/v1/orders/ORD%001", "/api/v1/shipments/T%001", "/api/v1/orders?after=%00"):
+        refused = client.get(path)
+        assert refused.status_code == 400
+        assert refused.headers["content-type"] == PROBLEM

@@ -214,3 +214,14 @@ def test_strict_ingest_refuses_the_whole_file_for_one_bad_line(url: str, tmp_pat
     clean = run(url, "ingest", str(write_jsonl(tmp_path / "ok.jsonl", [good])), "--strict")
     assert clean.exit_code == 0
     assert show(url)["shipments"][1]["status"] == "carrier_accepted"
+
+
+def test_a_wrong_or_empty_database_gets_one_clear_line(tmp_path: Path) -> None:
+    wrong = CliRunner().invoke(app, ["--db", "nonsense", "order", "show", "X"])
+    assert wrong.exit_code == 2
+    assert "--db:" in wrong.stderr and "Traceback" not in wrong.output
+    empty = CliRunner().invoke(
+        app, ["--db", f"sqlite:///{tmp_path / 'e.db'}", "order", "show", "X"]
+    )
+    assert empty.exit_code == 1
+    assert "run `ordertrail init` first" in empty.stderr

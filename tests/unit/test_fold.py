@@ -162,3 +162,24 @@ def test_sources_must_name_who_they_are() -> None:
     with pytest.raises(DomainError, match="must start with one of"):
         Source.parse("robot:x")
     assert str(Source.parse("customer")) == "customer"
+
+
+def test_a_correction_back_to_the_warehouse_unships_the_parcel() -> None:
+    back = event(M.LABEL_CREATED, 30, "ops:maria", why="the pickup scan was another parcel's")
+    state = fold([*happy_path()[:5], back])
+    assert (state.status, state.shipped) == (M.LABEL_CREATED, False)
+
+
+def test_a_source_without_authority_cannot_move_the_promise() -> None:
+    promised = event(M.IN_TRANSIT, 20, estimated_delivery="2026-11-22")
+    meddling = event(M.DELIVERED, 21, "warehouse:reno", estimated_delivery="2026-12-25")
+    assert fold([*happy_path()[:4], promised, meddling]).eta == "2026-11-22"
+
+
+@pytest.mark.parametrize("year", [1, 1969, 2201, 9999])
+def test_moments_outside_living_memory_are_refused(year: int) -> None:
+    from datetime import datetime
+
+    moment = datetime(year, 1, 1, tzinfo=timezone(timedelta(hours=5)))
+    with pytest.raises(DomainError, match="outside 1970"):
+        _moved(event(M.IN_TRANSIT, 0), moment, M.IN_TRANSIT)

@@ -144,3 +144,81 @@ def test_a_report_a_day_ahead_is_tolerated_as_clock_drift(
 ) -> None:
     ahead = report(M.CARRIER_ACCEPTED, 200 + 23)
     assert record(uows, ahead, now_hours=200).accepted == 1
+
+
+def test_a_return_with_no_readable_event_changes_nothing_now_or_after_rebuild(
+    uows: MemoryUnitOfWorkFactory,
+) -> None:
+    record(uows, report(M.CARRIER_ACCEPTED, 1), report(M.DELIVERED, 30))
+    record(
+        uows,
+        report(M.CARRIER_ACCEPTED, 1, shipment="BITS-1"),
+        report(M.DELIVERED, 31, shipment="BITS-1"),
+    )
+    odd = report(
+        None, 50, "customer", shipment=None, order="ORD-1", return_id="RMA-9", raw_code="RTN?"
+    )
+    assert record(uows, odd).accepted == 1
+    assert uows.committed.summaries["ORD-1"].status == "delivered"
+    handle(Rebuild(), uows, FixedClock(at(100)))
+    assert uows.committed.summaries["ORD-1"].status == "delivered"
+
+
+def test_a_return_is_opened_only_by_an_event_that_is_stored(
+    uows: MemoryUnitOfWorkFactory,
+) -> None:
+    taken = report(M.CARRIER_ACCEPTED, 1, key="k-1")
+    record(uows, taken)
+    reused = report(
+        M.RETURN_REQUESTED,
+        50,
+        "customer",
+        shipment=None,
+        order="ORD-1",
+        return_id="RMA-2",
+        key="k-1",
+    )
+    result = record(uows, reused)
+    assert (result.accepted, [p.field for p in result.problems]) == (0, ["key"])
+    assert "RMA-2" not in uows.committed.returns
+
+
+def test_a_key_re_sent_with_the_same_report_is_a_duplicate_with_another_a_refusal(
+    uows: MemoryUnitOfWorkFactory,
+) -> None:
+    first = report(M.IN_TRANSIT, 5, key="carrier-42")
+    record(uows, first)
+    same = record(uows, first, report(M.CARRIER_ACCEPTED, 1))
+    assert (same.accepted, same.duplicates, same.problems) == (1, 1, [])
+    other = record(uows, report(M.DELIVERED, 9, key="carrier-42"))
+    assert (other.accepted, other.duplicates) == (0, 0)
+    assert "already used for a different event" in other.problems[0].message
+    within = record(uows, report(M.OUT_FOR_DELIVERY, 7, key="k9"), report(M.DELIVERED, 8, key="k9"))
+    assert (within.accepted, [p.index for p in within.problems]) == (1, [1])
+
+
+@pytest.mark.parametrize(
+    ("claimant", "words"),
+    [
+        (Shipment("NEW-1", "ORD-2", UPS, "ups"), "already belongs to order 'ORD-1'"),
+        (Shipment("BITS-1", "ORD-2", None, "ups"), "already belongs to order 'ORD-1'"),
+        (Shipment(UPS + "-X", "ORD-1", "BITS-1", "ups"), "already belongs to order 'ORD-1'"),
+    ],
+)
+def test_no_name_can_point_at_two_shipments(
+    uows: MemoryUnitOfWorkFactory, claimant: Shipment, words: str
+) -> None:
+    result = handle(RegisterOrders([order("ORD-2", claimant)]), uows, FixedClock(at(0)))
+    assert result.accepted == 0
+    assert words in result.problems[0].message
+
+
+def test_one_batch_cannot_give_a_new_parcel_to_two_orders(uows: MemoryUnitOfWorkFactory) -> None:
+    twice = [order(f"ORD-{n}", Shipment("NEW-1", f"ORD-{n}", "T-NEW", "ups")) for n in (5, 6)]
+    doubled = order(
+        "ORD-7", Shipment("A", "ORD-7", "T-SAME", "ups"), Shipment("B", "ORD-7", "T-SAME", "ups")
+    )
+    result = handle(RegisterOrders([*twice, doubled]), uows, FixedClock(at(0)))
+    assert result.accepted == 1
+    assert [p.index for p in result.problems] == [1, 2]
+    assert "'T-SAME' already names shipment 'A'" in result.problems[1].message

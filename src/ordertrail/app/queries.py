@@ -9,6 +9,7 @@ from typing import Any
 
 from ordertrail.app.ports import OrderFacts, OrderListing, UnitOfWorkFactory
 from ordertrail.domain.fold import Effect, SubjectState, timeline
+from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Line, Location, Shipment, Subject, SubjectKind, TrackingEvent
 
 
@@ -127,9 +128,14 @@ def _order_detail(facts: OrderFacts, events: Sequence[TrackingEvent]) -> OrderDe
         returns=[ReturnDetail(ret.id, state.status, ret.lines) for ret, state in facts.returns],
         timeline=sorted(
             (row for subject_rows in rows.values() for row in subject_rows),
-            key=lambda row: (row.occurred_at, row.key),  # event time, never arrival
+            key=_fold_order,  # event time, never arrival; ties as the fold breaks them
         ),
     )
+
+
+def _fold_order(row: TimelineRow) -> tuple[datetime, int, str]:
+    rank = Milestone(row.milestone).spec.rank if row.milestone else -1
+    return (row.occurred_at, rank, row.key)
 
 
 def _shipment_detail(

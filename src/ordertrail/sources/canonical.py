@@ -6,8 +6,9 @@ API, so every entry point refuses the same things with the same words.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -48,22 +49,38 @@ class _Strict(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        # PostgreSQL cannot store NUL in text; refuse it here, item by item, rather than let
-        # one such string fail a whole transaction of good events.
-        if _has_nul(value):
-            raise ValueError("text must not contain NUL (\\u0000) characters")
+    def _storable(cls, value: Any) -> Any:
+        refusal = unstorable(value)
+        if refusal:
+            raise ValueError(refusal)
         return value
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
+#: Deep enough for any real payload kept in `data`; deeper is an attack or a bug.
+MAX_DEPTH = 32
+
+
+def unstorable(value: Any) -> str | None:
+    """Why both databases could not keep `value` faithfully, or None.
+
+    PostgreSQL refuses NUL in text and NaN or Infinity in JSON; either would fail a whole
+    transaction of good events, so each item is refused here instead. Walked without
+    recursion, so no nesting can overflow the stack.
+    """
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            return f"nests deeper than {MAX_DEPTH} levels"
+        if isinstance(item, str) and "\x00" in item:
+            return "text must not contain NUL (\\u0000) characters"
+        if isinstance(item, float) and not math.isfinite(item):
+            return "numbers must be finite (no NaN or Infinity)"
+        if isinstance(item, dict):
+            pending.extend((part, depth + 1) for pair in item.items() for part in pair)
+        elif isinstance(item, list):
+            pending.extend((part, depth + 1) for part in item)
+    return None
 
 
 class LocationIn(_Strict):
@@ -86,6 +103,14 @@ class EventIn(_Strict):
     raw_code: Short | None = None
     raw_description: Text | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("data")
+    @classmethod
+    def _promise_is_a_date(cls, value: dict[str, Any]) -> dict[str, Any]:
+        promised = value.get("estimated_delivery")
+        if promised is not None and not _is_iso_moment(promised):
+            raise ValueError("estimated_delivery must be an ISO 8601 date or date-time")
+        return value
 
     @field_validator("source")
     @classmethod
@@ -111,6 +136,16 @@ class EventIn(_Strict):
             raw_description=self.raw_description,
             data=self.data,
         )
+
+
+def _is_iso_moment(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) > 40:
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 class LineIn(_Strict):
@@ -210,7 +245,7 @@ def problems_of(index: int, error: ValidationError | DomainError) -> list[ItemPr
     found = []
     for detail in error.errors(include_url=False):
         where = ".".join(str(part) for part in detail["loc"]) or "(item)"
-        message = detail["msg"]
+        message = detail["msg"].removeprefix("Value error, ")
         if detail["type"] == "extra_forbidden":
             message = "is not a field of this shape"
         elif detail["type"] == "json_invalid":

@@ -59,7 +59,7 @@ shipments = Table(
     Column("id", String(100), primary_key=True),
     Column("order_id", String(100), ForeignKey("orders.id"), nullable=False, index=True),
     Column("tracking_number", String(100), unique=True),
-    Column("carrier", String(50)),
+    Column("carrier", String(100)),
     Column("service", String(100)),
     Column("site", String(100)),
     Column("lines", JSON, nullable=False),

@@ -36,11 +36,15 @@ async def _json_body(request: Request) -> Any:
     if len(body) > MAX_BODY_BYTES:
         raise HTTPException(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
     try:
-        return json.loads(body)
+        return json.loads(body, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError) as error:
         raise HTTPException(400, f"the body is not valid JSON: {error}") from None
     except RecursionError:
         raise HTTPException(400, "the body nests too deeply to be an event or order") from None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def router() -> APIRouter:

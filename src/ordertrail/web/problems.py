@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from ordertrail.app.handlers import ItemProblem
+from ordertrail.app.ports import WriteConflict
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -25,6 +26,23 @@ def item_errors(problems: Sequence[ItemProblem]) -> list[dict[str, Any]]:
 
 
 def install(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def _no_nul(request: Request, call_next: Any) -> Any:
+        # No identifier contains NUL, and PostgreSQL could not even compare one that did.
+        if "\x00" in request.url.path or "%00" in request.url.query.lower():
+            return problem(400, "Bad request", "the address contains a NUL character")
+        return await call_next(request)
+
+    @app.exception_handler(WriteConflict)
+    async def _busy(_: Request, error: WriteConflict) -> JSONResponse:
+        response = problem(
+            503,
+            "Busy",
+            "other writers kept the database busy; nothing was stored, send the same request again",
+        )
+        response.headers["Retry-After"] = "1"
+        return response
+
     @app.exception_handler(HTTPException)
     async def _http(_: Request, error: HTTPException) -> JSONResponse:
         titles = {404: "Not found", 405: "Method not allowed", 413: "Too large"}

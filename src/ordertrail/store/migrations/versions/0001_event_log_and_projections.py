@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(100), nullable=False),
         sa.Column("order_id", sa.String(100), nullable=False),
         sa.Column("tracking_number", sa.String(100)),
-        sa.Column("carrier", sa.String(50)),
+        sa.Column("carrier", sa.String(100)),
         sa.Column("service", sa.String(100)),
         sa.Column("site", sa.String(100)),
         sa.Column("lines", sa.JSON(), nullable=False),
