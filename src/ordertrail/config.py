@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     #: FULL: an acknowledged event survives a power cut. NORMAL is faster and survives a crash
     #: of the process but may lose the last transactions on power loss.
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
-    #: Largest number of events one API call or one ingest transaction takes.
+    #: Largest number of events one API call takes (`ingest --batch` sets its own).
     max_batch: int = 1000
 
     @classmethod
