@@ -113,6 +113,17 @@ def test_a_line_too_long_is_refused_before_parsing() -> None:
     assert problems[0].message.startswith("is longer than")
 
 
+def test_each_refusal_says_what_is_wrong() -> None:
+    def messages(value: dict[str, Any]) -> dict[str, str]:
+        with pytest.raises(ValidationError) as caught:
+            parse_order(value)
+        return {p.field: p.message for p in problems_of(0, caught.value)}
+
+    said = messages({**GOOD_ORDER, "priority": "URGENT!", "customer": {"name": "A\x00"}})
+    assert "NUL" in said["customer.name"]
+    assert "NUL" not in said["priority"] and "pattern" in said["priority"]
+
+
 def test_the_good_shapes_parse() -> None:
     report = parse_event(GOOD_EVENT)
     assert report.occurred_at.utcoffset() is not None

@@ -19,7 +19,6 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
-    model_validator,
 )
 
 from ordertrail.app.commands import EventReport
@@ -36,9 +35,24 @@ from ordertrail.domain.model import (
     Source,
 )
 
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Text = Annotated[str, StringConstraints(max_length=2000)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+# PostgreSQL cannot store NUL in text; refusing it per item keeps one such string from failing
+# a whole transaction of good events.
+_NO_NUL = r"^[^\x00]*$"
+
+
+Id = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_NO_NUL)
+]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100, pattern=_NO_NUL)]
+Text = Annotated[str, StringConstraints(max_length=2000, pattern=_NO_NUL)]
+Key = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_NUL)]
+SourceText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=120, pattern=_NO_NUL)
+]
+Email = Annotated[str, StringConstraints(max_length=320, pattern=_NO_NUL)]
+Channel = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50, pattern=_NO_NUL)
+]
 
 #: A line longer than this is refused before parsing; no real event comes near it.
 MAX_LINE_BYTES = 256 * 1024
@@ -47,21 +61,13 @@ MAX_LINE_BYTES = 256 * 1024
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _storable(cls, value: Any) -> Any:
-        refusal = unstorable(value)
-        if refusal:
-            raise ValueError(refusal)
-        return value
-
 
 #: Deep enough for any real payload kept in `data`; deeper is an attack or a bug.
 MAX_DEPTH = 32
 
 
 def unstorable(value: Any) -> str | None:
-    """Why both databases could not keep `value` faithfully, or None.
+    """Why both databases could not keep free-form `value` faithfully, or None.
 
     PostgreSQL refuses NUL in text and NaN or Infinity in JSON; either would fail a whole
     transaction of good events, so each item is refused here instead. Walked without
@@ -91,13 +97,13 @@ class LocationIn(_Strict):
 
 
 class EventIn(_Strict):
-    key: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    key: Key | None = None
     order: Id | None = None
     shipment: Id | None = None
     return_: Id | None = Field(None, alias="return")
     milestone: Milestone | None = None
     reason: Reason | None = None
-    source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+    source: SourceText
     occurred_at: AwareDatetime
     location: LocationIn | None = None
     raw_code: Short | None = None
@@ -106,7 +112,10 @@ class EventIn(_Strict):
 
     @field_validator("data")
     @classmethod
-    def _promise_is_a_date(cls, value: dict[str, Any]) -> dict[str, Any]:
+    def _storable_data(cls, value: dict[str, Any]) -> dict[str, Any]:
+        refusal = unstorable(value)
+        if refusal:
+            raise ValueError(refusal)
         promised = value.get("estimated_delivery")
         if promised is not None and not _is_iso_moment(promised):
             raise ValueError("estimated_delivery must be an ISO 8601 date or date-time")
@@ -155,7 +164,7 @@ class LineIn(_Strict):
 
 class CustomerIn(_Strict):
     name: Short | None = None
-    email: Annotated[str, StringConstraints(max_length=320)] | None = None
+    email: Email | None = None
     phone: Short | None = None
     postal_code: Short | None = None
     country: Short | None = None
@@ -178,7 +187,7 @@ class ShipmentIn(_Strict):
 
 class OrderIn(_Strict):
     id: Id
-    channel: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    channel: Channel
     placed_at: AwareDatetime
     customer: CustomerIn = Field(default_factory=CustomerIn)
     promised_by: date | None = None
@@ -246,7 +255,9 @@ def problems_of(index: int, error: ValidationError | DomainError) -> list[ItemPr
     for detail in error.errors(include_url=False):
         where = ".".join(str(part) for part in detail["loc"]) or "(item)"
         message = detail["msg"].removeprefix("Value error, ")
-        if detail["type"] == "extra_forbidden":
+        if detail.get("ctx", {}).get("pattern") == _NO_NUL:
+            message = "text must not contain NUL (\\u0000) characters"
+        elif detail["type"] == "extra_forbidden":
             message = "is not a field of this shape"
         elif detail["type"] == "json_invalid":
             message = f"is not valid JSON ({detail.get('ctx', {}).get('error', 'malformed')})"
