@@ -217,6 +217,32 @@ def rebuild(ctx: typer.Context, as_json: bool = JsonFlag) -> None:
 
 
 @app.command()
+def milestones(as_json: bool = JsonFlag) -> None:
+    """The canonical milestones: phase, happy-path rank, and who may assert each."""
+    from ordertrail.domain.milestones import MILESTONES
+
+    rows = [
+        {
+            "milestone": m.value,
+            "phase": spec.phase.value,
+            "rank": spec.rank,
+            "terminal": spec.terminal,
+            "customer_visible": spec.customer_visible,
+            "carrier_possession": spec.carrier_possession,
+            "needs_reason": spec.needs_reason,
+            "asserted_by": sorted(kind.value for kind in spec.authority),
+        }
+        for m, spec in MILESTONES.items()
+    ]
+    if as_json:
+        out.print_json(data=rows)
+        return
+    from ordertrail import render
+
+    out.print(render.milestone_table(rows))
+
+
+@app.command()
 def serve(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
@@ -117,3 +119,19 @@ def order_picture(order: OrderDetail) -> Group:
 
 def shipment_picture(shipment: ShipmentDetail) -> Group:
     return Group(shipment_panel(shipment), timeline_table(shipment.timeline))
+
+
+def milestone_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(title="canonical milestones (ops may assert any, as a correction)")
+    for column in ("milestone", "phase", "rank", "terminal", "customer sees", "asserted by"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["milestone"],
+            row["phase"],
+            str(row["rank"]),
+            "■" if row["terminal"] else "",
+            "✓" if row["customer_visible"] else "",
+            ", ".join(k for k in row["asserted_by"] if k != "ops"),
+        )
+    return table

@@ -225,3 +225,14 @@ def test_a_wrong_or_empty_database_gets_one_clear_line(tmp_path: Path) -> None:
     )
     assert empty.exit_code == 1
     assert "run `ordertrail init` first" in empty.stderr
+
+
+def test_the_vocabulary_and_who_may_speak_it_can_be_read() -> None:
+    result = CliRunner().invoke(app, ["milestones", "--json"])
+    assert result.exit_code == 0
+    table = {row["milestone"]: row for row in json.loads(result.stdout)}
+    assert len(table) == 25
+    assert table["delivered"]["terminal"] and table["delivered"]["carrier_possession"]
+    assert "warehouse" not in table["delivered"]["asserted_by"]
+    assert not table["label_created"]["carrier_possession"]
+    assert table["delivery_attempted"]["needs_reason"]
