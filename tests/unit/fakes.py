@@ -136,10 +136,6 @@ class MemoryProjections:
 class MemoryOrders:
     tables: Tables
 
-    def get(self, order_id: str) -> Order | None:
-        order = self.tables.orders.get(order_id)
-        return replace(order, shipments=tuple(self._parcels(order_id))) if order else None
-
     def save(self, orders: Sequence[Order]) -> None:
         for order in orders:
             self.tables.orders[order.id] = order

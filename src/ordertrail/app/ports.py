@@ -130,10 +130,6 @@ class OrderListing:
 
 
 class Orders(Protocol):
-    def get(self, order_id: str) -> Order | None:
-        """The order with its shipments, or None."""
-        ...
-
     def save(self, orders: Sequence[Order]) -> None:
         """Create or update each order and its shipments (a shipment is matched by id)."""
         ...

@@ -214,14 +214,6 @@ class SqlOrders:
         self._conn = conn
         self._read_only = read_only
 
-    def get(self, order_id: str) -> Order | None:
-        row = self._conn.execute(select(orders).where(orders.c.id == order_id)).first()
-        if row is None:
-            return None
-        query = select(shipments).where(shipments.c.order_id == order_id)
-        found = [codec.shipment_from_row(r) for r in self._conn.execute(query)]
-        return codec.order_from_row(row, found)
-
     def save(self, batch: Sequence[Order]) -> None:
         if not batch:
             return
