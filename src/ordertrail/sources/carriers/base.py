@@ -1,0 +1,120 @@
+"""What every carrier adapter shares: its contract, its error, its code table, its keys."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from ordertrail.app.commands import EventReport
+from ordertrail.domain.milestones import Milestone, Reason
+
+
+class CarrierParseError(ValueError):
+    """A payload this adapter cannot read; `where` points into it (e.g. `activity[2].date`)."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.message = message
+
+
+class Adapter(Protocol):
+    """Reads one payload of its format into canonical event reports.
+
+    Contract (tests/contract/test_carrier_adapters.py holds every adapter to it):
+    - returns a report for every event in the payload, oldest or newest first as given;
+    - every report names the shipment by tracking number, has an aware `occurred_at`, a
+      `carrier:<code>` source, the raw code and description as the carrier said them, and a
+      stable `key` that does not depend on how the code is mapped;
+    - a code its table does not know gives `milestone=None` (unmapped), never a guess;
+    - anything else it cannot read raises CarrierParseError, and nothing else.
+    """
+
+    name: str
+
+    def parse(self, payload: bytes) -> list[EventReport]: ...
+
+
+Mapped = tuple[Milestone, Reason | None]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeTable:
+    """A carrier's native codes and what they mean canonically. Data, not logic."""
+
+    carrier: str
+    codes: Mapping[str, Mapped]
+
+    @classmethod
+    def of(cls, carrier: str, codes: Mapping[str, Mapped]) -> CodeTable:
+        normalized = {normalize_code(code): meaning for code, meaning in codes.items()}
+        if len(normalized) != len(codes):
+            raise ValueError(f"{carrier}: two codes of the table normalize alike")
+        return cls(carrier, normalized)
+
+    def lookup(self, code: str | None) -> Mapped | tuple[None, None]:
+        if not code:
+            return (None, None)
+        return self.codes.get(normalize_code(code), (None, None))
+
+
+def normalize_code(code: str) -> str:
+    """`0174` and `174` are the same code; case and spacing never matter."""
+    cleaned = code.strip().upper()
+    if cleaned.isdigit():
+        return cleaned.lstrip("0") or "0"
+    return cleaned
+
+
+def event_key(carrier: str, tracking: str, moment: datetime, *parts: str | None) -> str:
+    """The same carrier scan always gets the same key, however its code is mapped."""
+    text = "|".join(
+        (carrier, tracking, moment.astimezone(UTC).isoformat(), *(p or "" for p in parts))
+    )
+    return f"{carrier}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+
+
+def load_json(payload: bytes) -> Any:
+    try:
+        return json.loads(payload, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise CarrierParseError("(payload)", f"is not JSON: {error}") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def dig(value: Any, where: str, *path: str | int) -> Any:
+    """`value[path...]`, or a CarrierParseError naming the first step that is missing."""
+    here = where
+    for step in path:
+        here = f"{here}[{step}]" if isinstance(step, int) else f"{here}.{step}" if here else step
+        try:
+            value = value[step]
+        except (KeyError, IndexError, TypeError):
+            raise CarrierParseError(here, "is missing") from None
+    return value
+
+
+def text(value: Any, where: str) -> str | None:
+    """A carrier's free text, trimmed; None when absent or empty."""
+    if value is None:
+        return None
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise CarrierParseError(where, f"should be text, not {type(value).__name__}")
+    trimmed = str(value).strip()
+    return trimmed or None
+
+
+def items(value: Any, where: str) -> list[Any]:
+    """A JSON array (a missing one is empty); anything else is a parse error."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise CarrierParseError(where, f"should be a list, not {type(value).__name__}")
+    return value

@@ -1,0 +1,5 @@
+"""FedEx Track API v1 (JSON)."""
+
+from ordertrail.sources.carriers.fedex.parse import ADAPTER
+
+__all__ = ["ADAPTER"]

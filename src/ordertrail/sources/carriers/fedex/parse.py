@@ -1,0 +1,160 @@
+"""FedEx Track API v1 responses: output.completeTrackResults[].trackResults[].scanEvents[].
+
+Scan times carry the facility's UTC offset, which is kept as FedEx said it. A scan without
+one (FedEx sends date-only pickups that way) is placed in the scan location's zone and
+flagged. A result without scans (FedEx answers "not found" that way) yields no events.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ordertrail.app.commands import EventReport
+from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.model import Location, Source
+from ordertrail.sources.carriers.base import (
+    CarrierParseError,
+    dig,
+    event_key,
+    items,
+    load_json,
+    text,
+)
+from ordertrail.sources.carriers.fedex.codes import (
+    BY_DERIVED_STATUS,
+    BY_EVENT_TYPE,
+    DELIVERY_EXCEPTIONS,
+)
+from ordertrail.sources.carriers.local_time import place
+
+SOURCE = Source.parse("carrier:fedex")
+
+
+class FedexAdapter:
+    name = "fedex"
+
+    def parse(self, payload: bytes) -> list[EventReport]:
+        body = load_json(payload)
+        reports = []
+        where = "output.completeTrackResults"
+        for c, complete in enumerate(items(dig(body, "", "output", "completeTrackResults"), where)):
+            here = f"{where}[{c}]"
+            for t, result in enumerate(
+                items(_get(complete, "trackResults"), f"{here}.trackResults")
+            ):
+                reports.extend(_result(complete, result, f"{here}.trackResults[{t}]"))
+        return reports
+
+
+def _result(complete: Any, result: Any, where: str) -> list[EventReport]:
+    if not isinstance(result, dict):
+        raise CarrierParseError(where, "should be an object")
+    scans = items(_get(result, "scanEvents"), f"{where}.scanEvents")
+    if not scans:
+        return []  # e.g. an error result: FedEx could not track this number
+    number = _get(_get(result, "trackingNumberInfo"), "trackingNumber")
+    tracking = text(number or _get(complete, "trackingNumber"), f"{where}.trackingNumber")
+    if tracking is None:
+        raise CarrierParseError(f"{where}.trackingNumberInfo.trackingNumber", "is missing")
+    promised = _promised(result)
+    return [
+        _report(tracking, scan, f"{where}.scanEvents[{s}]", promised)
+        for s, scan in enumerate(scans)
+    ]
+
+
+def _report(tracking: str, scan: Any, where: str, promised: str | None) -> EventReport:
+    event_type = text(_get(scan, "eventType"), f"{where}.eventType")
+    derived = text(_get(scan, "derivedStatusCode"), f"{where}.derivedStatusCode")
+    exception = text(_get(scan, "exceptionCode"), f"{where}.exceptionCode")
+    description = text(_get(scan, "eventDescription"), f"{where}.eventDescription")
+    milestone, reason, raw_code = _meaning(event_type, exception, derived)
+    location = _location(_get(scan, "scanLocation"))
+    occurred_at, assumed = _when(dig(scan, where, "date"), f"{where}.date", location)
+    exception_text = text(_get(scan, "exceptionDescription"), f"{where}.exceptionDescription")
+    data = {
+        "fedex_derived_status": derived,
+        "fedex_exception_code": exception,
+        "fedex_exception": exception_text,
+        "time_zone_assumed": assumed,
+        "estimated_delivery": promised,
+    }
+    return EventReport(
+        source=SOURCE,
+        occurred_at=occurred_at,
+        milestone=milestone,
+        reason=reason,
+        shipment=tracking,
+        key=event_key("fedex", tracking, occurred_at, event_type, exception, description),
+        location=location,
+        raw_code=raw_code,
+        raw_description=description,
+        data={name: value for name, value in data.items() if value},
+    )
+
+
+def _meaning(
+    event_type: str | None, exception: str | None, derived: str | None
+) -> tuple[Milestone | None, Reason | None, str | None]:
+    """The scan's eventType (sharpened by a delivery exception's code), else the derived
+    status; the raw code is what the meaning was read from, or the eventType when unknown."""
+    if event_type and event_type.upper() == "DE" and exception:
+        milestone, reason = DELIVERY_EXCEPTIONS.lookup(exception)
+        if milestone is not None:
+            return milestone, reason, f"DE/{exception}"
+    milestone, reason = BY_EVENT_TYPE.lookup(event_type)
+    if milestone is not None:
+        return milestone, reason, event_type
+    milestone, reason = BY_DERIVED_STATUS.lookup(derived)
+    if milestone is not None and not event_type:
+        return milestone, reason, derived
+    return None, None, event_type or derived
+
+
+def _when(value: Any, where: str, location: Location | None) -> tuple[datetime, str | None]:
+    stamp = text(value, where)
+    try:
+        moment = datetime.fromisoformat(stamp or "")
+    except ValueError:
+        raise CarrierParseError(where, f"'{stamp}' is not an ISO 8601 time") from None
+    if moment.utcoffset() is not None:
+        return moment, None
+    return place(moment, location)
+
+
+def _promised(result: dict[str, Any]) -> str | None:
+    window = _get(_get(result, "estimatedDeliveryTimeWindow"), "window")
+    for stamp in (
+        _get(window, "ends"),
+        *(
+            _get(entry, "dateTime")
+            for entry in result.get("dateAndTimes") or []
+            if _get(entry, "type") == "ESTIMATED_DELIVERY"
+        ),
+    ):
+        if isinstance(stamp, str):
+            try:
+                return datetime.fromisoformat(stamp).date().isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def _location(found: Any) -> Location | None:
+    if not isinstance(found, dict):
+        return None
+    parts = {
+        "city": text(found.get("city"), "scanLocation.city"),
+        "region": text(found.get("stateOrProvinceCode"), "scanLocation.stateOrProvinceCode"),
+        "country": text(found.get("countryCode"), "scanLocation.countryCode"),
+        "postal_code": text(found.get("postalCode"), "scanLocation.postalCode"),
+    }
+    return Location(**parts) if any(parts.values()) else None
+
+
+def _get(value: Any, name: str) -> Any:
+    return value.get(name) if isinstance(value, dict) else None
+
+
+ADAPTER = FedexAdapter()

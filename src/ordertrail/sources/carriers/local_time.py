@@ -1,0 +1,120 @@
+"""Carrier timestamps without a UTC offset, placed in the time zone where the scan happened.
+
+UPS and others report wall-clock time at the scanning facility. The zone comes from the
+location: a state or province table for the large countries that span zones, else the
+country's IANA zones when they all keep the same offset at that moment. The result says which
+zone was assumed, so the event can be flagged; with no usable location the time is taken as UTC
+and flagged so.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from ordertrail.domain.model import Location
+
+_EASTERN, _CENTRAL, _MOUNTAIN, _PACIFIC = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+)
+
+
+def _states(codes: str) -> list[str]:
+    return codes.split()
+
+
+# The zone most of each state or province keeps; split states take their larger part.
+_REGION_ZONES = {
+    "US": {
+        **dict.fromkeys(
+            _states("CT DE DC FL GA KY ME MD MA NH NJ NY NC OH PA RI SC VT VA WV"), _EASTERN
+        ),
+        **dict.fromkeys(_states("AL AR IL IA KS LA MN MS MO NE ND OK SD TN TX WI"), _CENTRAL),
+        **dict.fromkeys(_states("CO MT NM UT WY"), _MOUNTAIN),
+        **dict.fromkeys(_states("CA NV OR WA"), _PACIFIC),
+        "AK": "America/Anchorage",
+        "AZ": "America/Phoenix",
+        "HI": "Pacific/Honolulu",
+        "ID": "America/Boise",
+        "IN": "America/Indiana/Indianapolis",
+        "MI": "America/Detroit",
+        "PR": "America/Puerto_Rico",
+        "GU": "Pacific/Guam",
+        "VI": "America/St_Thomas",
+    },
+    "CA": {
+        "AB": "America/Edmonton",
+        "BC": "America/Vancouver",
+        "MB": "America/Winnipeg",
+        "NB": "America/Moncton",
+        "NL": "America/St_Johns",
+        "NS": "America/Halifax",
+        "NT": "America/Yellowknife",
+        "NU": "America/Iqaluit",
+        "ON": "America/Toronto",
+        "PE": "America/Halifax",
+        "QC": "America/Toronto",
+        "SK": "America/Regina",
+        "YT": "America/Whitehorse",
+    },
+    "AU": {
+        "ACT": "Australia/Sydney",
+        "NSW": "Australia/Sydney",
+        "NT": "Australia/Darwin",
+        "QLD": "Australia/Brisbane",
+        "SA": "Australia/Adelaide",
+        "TAS": "Australia/Hobart",
+        "VIC": "Australia/Melbourne",
+        "WA": "Australia/Perth",
+    },
+}
+
+
+def zone_of(location: Location | None, local: datetime) -> str | None:
+    """The IANA zone the place keeps at that wall-clock time, when it can be told."""
+    if location is None or not location.country:
+        return None
+    country = location.country.strip().upper()
+    region = (location.region or "").strip().upper()
+    by_region = _REGION_ZONES.get(country)
+    if by_region is not None:
+        return by_region.get(region)
+    zones = _zones_by_country().get(country, ())
+    offsets = {local.replace(tzinfo=ZoneInfo(zone)).utcoffset() for zone in zones}
+    return zones[0] if len(offsets) == 1 else None
+
+
+def place(
+    local: datetime, location: Location | None, fallback: str | None = None
+) -> tuple[datetime, str]:
+    """`local` (naive wall-clock time) as an aware instant, and a note of the zone assumed.
+
+    `fallback` is a zone to use when the location tells none — typically the zone of the same
+    parcel's other scans; with neither, UTC.
+    """
+    zone = zone_of(location, local)
+    if zone is not None:
+        return local.replace(tzinfo=ZoneInfo(zone)), zone
+    if fallback is not None:
+        return local.replace(
+            tzinfo=ZoneInfo(fallback)
+        ), f"{fallback} (from the parcel's other scans)"
+    return local.replace(tzinfo=UTC), "UTC (no usable location)"
+
+
+@cache
+def _zones_by_country() -> dict[str, tuple[str, ...]]:
+    """Country code → its zones, main one first, from the tzdata package's zone.tab."""
+    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text()
+    zones: dict[str, list[str]] = {}
+    for line in table.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        country, _coordinates, zone, *_ = line.split("\t")
+        zones.setdefault(country, []).append(zone)
+    return {country: tuple(found) for country, found in zones.items()}

@@ -1,0 +1,119 @@
+"""Recorded carrier payloads, event by event, as a logistics person would read them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from ordertrail.app.commands import EventReport
+from ordertrail.domain.milestones import Milestone as M
+from ordertrail.domain.milestones import Reason as R
+from ordertrail.sources.carriers import CarrierParseError, adapter
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "carriers"
+
+
+def read(name: str, fixture: str) -> list[EventReport]:
+    return adapter(name).parse((FIXTURES / fixture).read_bytes())
+
+
+def story(reports: list[EventReport]) -> list[tuple[str, M | None, R | None, str | None]]:
+    """(event time as said, milestone, reason, raw code), oldest first."""
+    ordered = sorted(reports, key=lambda r: r.occurred_at)
+    return [(r.occurred_at.isoformat(), r.milestone, r.reason, r.raw_code) for r in ordered]
+
+
+def test_ups_label_then_delivery_with_facility_times_placed_in_new_jersey() -> None:
+    reports = read("ups", "ups_track_v1_postman_example_1Z1442YY7229014688.json")
+    assert story(reports) == [
+        ("2022-01-26T15:16:41-05:00", M.LABEL_CREATED, None, "003"),
+        ("2022-01-26T16:30:00-05:00", M.DELIVERED, None, "011"),
+    ]
+    delivered, label = reports
+    assert delivered.data["time_zone_assumed"] == "America/New_York"
+    assert "other scans" in label.data["time_zone_assumed"]  # the label scan had no city
+    assert delivered.location is not None and delivered.location.city == "PARAMUS"
+
+
+def test_ups_attempts_weather_and_codes_nobody_mapped() -> None:
+    reports = read("ups", "ups_track_v1_exceptions_made.json")
+    assert story(reports) == [
+        ("2026-11-19T10:02:00-05:00", M.LABEL_CREATED, None, "003"),
+        ("2026-11-20T06:15:00-06:00", M.DELAYED, R.WEATHER, "032"),
+        ("2026-11-20T22:15:00-05:00", None, None, "044"),  # "on its way to UPS": unmapped
+        ("2026-11-21T08:12:00-05:00", M.OUT_FOR_DELIVERY, None, "OT"),
+        ("2026-11-21T14:30:00-05:00", M.DELIVERY_ATTEMPTED, R.RECIPIENT_UNAVAILABLE, "022"),
+    ]
+    attempt = reports[0]
+    assert "time_zone_assumed" not in attempt.data  # UPS gave the offset itself
+    assert attempt.data["estimated_delivery"] == "2026-11-24"
+
+
+def test_ups_placeholder_example_reads_without_inventing_anything() -> None:
+    (report,) = read("ups", "ups_track_v1_api_doc_example.json")
+    # statusCode 003 wins over its contradictory type X and customs text
+    assert (report.milestone, report.raw_code) == (M.LABEL_CREATED, "003")
+    assert report.location is not None and report.location.city == "Wayne"
+
+
+def test_fedex_keeps_offsets_as_said_and_reads_out_for_delivery_from_the_scan() -> None:
+    reports = read("fedex", "fedex_track_v1_738488882438_delivered.json")
+    by_code = {r.raw_code: r for r in reports}
+    assert by_code["OD"].milestone is M.OUT_FOR_DELIVERY  # its derivedStatusCode says IT
+    assert by_code["DL"].occurred_at.isoformat() == "2024-08-20T12:41:57-04:00"
+    pickup = by_code["PU"]
+    assert pickup.milestone is M.CARRIER_ACCEPTED
+    assert pickup.occurred_at.utcoffset() == timedelta(hours=-5)  # Mankato, MN in August
+    assert pickup.data["time_zone_assumed"] == "America/Chicago"
+    assert by_code["OC"].milestone is M.LABEL_CREATED
+    assert len(reports) == 17
+
+
+def test_fedex_failed_attempt_return_and_an_unknown_scan() -> None:
+    assert story(read("fedex", "fedex_track_v1_exceptions_made.json")) == [
+        ("2026-11-20T09:26:00-07:00", M.IN_TRANSIT, None, "DP"),
+        ("2026-11-21T07:00:00-07:00", None, None, "ZZ"),
+        ("2026-11-22T08:01:00-06:00", M.OUT_FOR_DELIVERY, None, "OD"),
+        ("2026-11-22T15:10:00-06:00", M.DELIVERY_ATTEMPTED, R.OTHER, "DE/007"),
+        ("2026-11-23T09:05:00-06:00", M.RETURNED_TO_SENDER, None, "RS"),
+    ]
+
+
+def test_fedex_not_found_gives_no_events_and_a_pickup_for_the_other_number() -> None:
+    reports = read("fedex", "fedex_track_v1_api_doc_example.json")
+    # the result's own trackingNumberInfo names the parcel; the not-found number has no scans
+    assert {r.shipment for r in reports} == {"128667043726"}
+    assert reports[0].milestone is M.CARRIER_ACCEPTED
+
+
+@pytest.mark.parametrize(
+    ("name", "payload", "where"),
+    [
+        ("ups", b"{}", "trackResponse"),
+        (
+            "ups",
+            b'{"trackResponse": {"shipment": [{"package": [{"activity": []}]}]}}',
+            "trackingNumber",
+        ),
+        (
+            "ups",
+            b'{"trackResponse": {"shipment": [{"package": [{"trackingNumber": "1Z",'
+            b' "activity": [{"status": {}, "date": "2026-99-99"}]}]}]}}',
+            "date",
+        ),
+        (
+            "fedex",
+            b'{"output": {"completeTrackResults": [{"trackResults": [{"scanEvents":'
+            b' [{"date": "yesterday", "eventType": "DL"}], "trackingNumberInfo":'
+            b' {"trackingNumber": "1"}}]}]}}',
+            "date",
+        ),
+        ("fedex", b"[1, 2]", "output"),
+    ],
+)
+def test_broken_payloads_name_the_place(name: str, payload: bytes, where: str) -> None:
+    with pytest.raises(CarrierParseError) as caught:
+        adapter(name).parse(payload)
+    assert where in caught.value.where
