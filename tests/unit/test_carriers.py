@@ -117,3 +117,53 @@ def test_broken_payloads_name_the_place(name: str, payload: bytes, where: str) -
     with pytest.raises(CarrierParseError) as caught:
         adapter(name).parse(payload)
     assert where in caught.value.where
+
+
+def test_easypost_tracker_relays_the_carriers_label_steps() -> None:
+    reports = read("easypost", "easypost_tracker_EZ1000000001_pre_transit.json")
+    assert [(r.milestone, r.raw_code) for r in reports] == [
+        (M.LABEL_CREATED, "pre_transit"),
+        (M.LABEL_CREATED, "pre_transit"),
+    ]
+    assert all(r.data["carrier"] == "USPS" for r in reports)
+    assert str(reports[0].source) == "carrier:easypost"
+
+
+def test_easypost_webhook_with_delay_attempt_and_silence() -> None:
+    assert story(read("easypost", "easypost_event_tracker_updated_made.json")) == [
+        ("2026-11-19T22:00:00+00:00", M.LABEL_CREATED, None, "label_created"),
+        ("2026-11-20T03:45:00+00:00", M.CARRIER_ACCEPTED, None, "received_at_origin_facility"),
+        ("2026-11-21T10:11:00+00:00", M.IN_TRANSIT, None, "arrived_at_facility"),
+        ("2026-11-21T18:00:00+00:00", M.DELAYED, R.WEATHER, "weather_delay"),
+        ("2026-11-22T15:02:00+00:00", M.OUT_FOR_DELIVERY, None, "out_for_delivery"),
+        # "delivery_exception" is told apart by its message: nobody was there to sign
+        (
+            "2026-11-22T21:10:00+00:00",
+            M.DELIVERY_ATTEMPTED,
+            R.RECIPIENT_UNAVAILABLE,
+            "delivery_exception",
+        ),
+        ("2026-11-22T21:11:00+00:00", None, None, "unknown"),
+    ]
+
+
+def test_aftership_international_parcel_through_customs_to_delivery() -> None:
+    reports = read("aftership", "aftership_get_tracking_fedex_111111111111.json")
+    assert [r.milestone for r in reports[:2]] == [M.LABEL_CREATED, M.CARRIER_ACCEPTED]
+    assert reports[-1].milestone is M.DELIVERED
+    assert reports[-1].occurred_at.isoformat() == "2018-07-25T10:10:00+09:00"
+    assert reports[1].location is not None and reports[1].location.country == "CN"
+    assert {r.data["carrier"] for r in reports} == {"fedex"}
+
+
+def test_aftership_webhook_customs_delay_silent_and_unknown_subtags() -> None:
+    reports = read("aftership", "aftership_webhook_tracking_update_made.json")
+    assert story(reports) == [
+        ("2026-11-19T09:00:00+01:00", M.LABEL_CREATED, None, "InfoReceived_001"),
+        ("2026-11-19T18:30:00+01:00", M.CARRIER_ACCEPTED, None, "InTransit_002"),
+        ("2026-11-21T06:10:00-05:00", M.DELAYED, R.CUSTOMS_HOLD, "Exception_004"),
+        ("2026-11-21T07:00:00-05:00", None, None, "OutForDelivery_004"),  # known, says nothing
+        ("2026-11-21T08:00:00-05:00", M.IN_TRANSIT, None, "InTransit"),  # new subtag: its tag
+    ]
+    assert reports[1].data["time_zone_assumed"] == "Europe/Berlin"
+    assert reports[0].data["estimated_delivery"] == "2026-11-26"

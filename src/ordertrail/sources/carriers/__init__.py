@@ -14,6 +14,8 @@ from ordertrail.sources.carriers.base import Adapter, CarrierParseError
 FORMATS = {
     "ups": "ups",
     "fedex": "fedex",
+    "easypost": "easypost",
+    "aftership": "aftership",
 }
 
 

@@ -124,15 +124,13 @@ def _when(value: Any, where: str, location: Location | None) -> tuple[datetime, 
 
 
 def _promised(result: dict[str, Any]) -> str | None:
+    """FedEx's estimated delivery date, if it gives one that reads as a date."""
     window = _get(_get(result, "estimatedDeliveryTimeWindow"), "window")
-    for stamp in (
-        _get(window, "ends"),
-        *(
-            _get(entry, "dateTime")
-            for entry in result.get("dateAndTimes") or []
-            if _get(entry, "type") == "ESTIMATED_DELIVERY"
-        ),
-    ):
+    stamps = [_get(window, "ends")]
+    for entry in items(result.get("dateAndTimes"), "dateAndTimes"):
+        if _get(entry, "type") == "ESTIMATED_DELIVERY":
+            stamps.append(_get(entry, "dateTime"))
+    for stamp in stamps:
         if isinstance(stamp, str):
             try:
                 return datetime.fromisoformat(stamp).date().isoformat()

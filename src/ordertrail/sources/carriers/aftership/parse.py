@@ -1,0 +1,134 @@
+"""AfterShip trackings: `checkpoints[]` of a tracking, as GET /trackings returns it
+(`data.tracking`), as a webhook sends it (`msg`), or bare.
+
+AfterShip relays the underlying carrier (`slug`, kept in `data`); the events' source is
+`carrier:aftership`. `checkpoint_time` follows the carrier: with an offset it is kept as
+said, without one it is placed in the checkpoint's country or state and flagged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ordertrail.app.commands import EventReport
+from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.model import Location, Source
+from ordertrail.sources.carriers.aftership.codes import BY_SUBTAG, BY_TAG, SILENT_SUBTAGS
+from ordertrail.sources.carriers.base import (
+    CarrierParseError,
+    dig,
+    event_key,
+    items,
+    load_json,
+    normalize_code,
+    text,
+)
+from ordertrail.sources.carriers.countries import alpha2
+from ordertrail.sources.carriers.local_time import place
+
+SOURCE = Source.parse("carrier:aftership")
+_SILENT = {normalize_code(subtag) for subtag in SILENT_SUBTAGS}
+
+
+class AftershipAdapter:
+    name = "aftership"
+
+    def parse(self, payload: bytes) -> list[EventReport]:
+        tracking, where = _tracking(load_json(payload))
+        number = text(dig(tracking, where, "tracking_number"), f"{where}.tracking_number")
+        if number is None:
+            raise CarrierParseError(f"{where}.tracking_number", "is empty")
+        slug = text(tracking.get("slug"), f"{where}.slug")
+        promised = _date(tracking.get("expected_delivery"))
+        checkpoints = items(tracking.get("checkpoints"), f"{where}.checkpoints")
+        return [
+            _report(number, checkpoint, f"{where}.checkpoints[{c}]", slug, promised)
+            for c, checkpoint in enumerate(checkpoints)
+        ]
+
+
+def _tracking(body: Any) -> tuple[dict[str, Any], str]:
+    """The tracking object, wherever this kind of payload keeps it."""
+    for path in (("data", "tracking"), ("msg",), ("data",), ()):
+        found = body
+        for step in path:
+            found = found.get(step) if isinstance(found, dict) else None
+        if isinstance(found, dict) and "tracking_number" in found:
+            return found, ".".join(path)
+    raise CarrierParseError("(payload)", "holds no AfterShip tracking (data.tracking or msg)")
+
+
+def _report(
+    number: str, checkpoint: Any, where: str, slug: str | None, promised: str | None
+) -> EventReport:
+    if not isinstance(checkpoint, dict):
+        raise CarrierParseError(where, "should be an object")
+    tag = text(checkpoint.get("tag"), f"{where}.tag")
+    subtag = text(checkpoint.get("subtag"), f"{where}.subtag")
+    milestone, reason, raw_code = _meaning(tag, subtag)
+    message = text(checkpoint.get("message"), f"{where}.message")
+    location = _location(checkpoint, where)
+    stamp = dig(checkpoint, where, "checkpoint_time")
+    occurred_at, assumed = _when(stamp, f"{where}.checkpoint_time", location)
+    data = {
+        "carrier": slug,
+        "aftership_tag": tag,
+        "carrier_code": text(checkpoint.get("raw_tag"), f"{where}.raw_tag"),
+        "time_zone_assumed": assumed,
+        "estimated_delivery": promised,
+    }
+    return EventReport(
+        source=SOURCE,
+        occurred_at=occurred_at,
+        milestone=milestone,
+        reason=reason,
+        shipment=number,
+        key=event_key("aftership", number, occurred_at, tag, subtag, message),
+        location=location,
+        raw_code=raw_code,
+        raw_description=message,
+        data={name: value for name, value in data.items() if value},
+    )
+
+
+def _meaning(
+    tag: str | None, subtag: str | None
+) -> tuple[Milestone | None, Reason | None, str | None]:
+    """The subtag, else AfterShip's tag; a subtag known to say nothing stays unmapped."""
+    if subtag:
+        if normalize_code(subtag) in _SILENT:
+            return None, None, subtag
+        meant = BY_SUBTAG.lookup(subtag)
+        if meant[0] is not None:
+            return (*meant, subtag)
+    return (*BY_TAG.lookup(tag), tag)
+
+
+def _when(value: Any, where: str, location: Location | None) -> tuple[datetime, str | None]:
+    stamp = text(value, where) or ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        raise CarrierParseError(where, f"'{stamp}' is not an ISO 8601 time") from None
+    return (moment, None) if moment.utcoffset() is not None else place(moment, location)
+
+
+def _date(value: Any) -> str | None:
+    try:
+        return datetime.fromisoformat(value).date().isoformat() if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _location(checkpoint: dict[str, Any], where: str) -> Location | None:
+    parts = {
+        "city": text(checkpoint.get("city"), f"{where}.city"),
+        "region": text(checkpoint.get("state"), f"{where}.state"),
+        "country": alpha2(text(checkpoint.get("country_iso3"), f"{where}.country_iso3")),
+        "postal_code": text(checkpoint.get("zip"), f"{where}.zip"),
+    }
+    return Location(**parts) if any(parts.values()) else None
+
+
+ADAPTER = AftershipAdapter()

@@ -1,0 +1,130 @@
+"""EasyPost trackers: `tracking_details[]` of a Tracker, bare or inside a webhook Event.
+
+EasyPost relays the underlying carrier (`carrier`, kept in `data`); the events' source is
+`carrier:easypost` because EasyPost is who told us. Its `datetime`s are UTC (`Z`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from ordertrail.app.commands import EventReport
+from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.model import Location, Source
+from ordertrail.sources.carriers.base import (
+    CarrierParseError,
+    dig,
+    event_key,
+    items,
+    load_json,
+    text,
+)
+from ordertrail.sources.carriers.easypost.codes import (
+    BY_STATUS,
+    BY_STATUS_DETAIL,
+    SHARPER_BY_MESSAGE,
+    SILENT_DETAILS,
+)
+from ordertrail.sources.carriers.local_time import place
+
+SOURCE = Source.parse("carrier:easypost")
+
+
+class EasypostAdapter:
+    name = "easypost"
+
+    def parse(self, payload: bytes) -> list[EventReport]:
+        body = load_json(payload)
+        where = ""
+        if isinstance(body, dict) and body.get("object") == "Event":
+            body, where = dig(body, "", "result"), "result"
+        if not isinstance(body, dict) or body.get("object") != "Tracker":
+            raise CarrierParseError(where or "(payload)", "is not an EasyPost Tracker")
+        tracking = text(dig(body, where, "tracking_code"), f"{where}.tracking_code")
+        if tracking is None:
+            raise CarrierParseError(f"{where}.tracking_code", "is empty")
+        carrier = text(body.get("carrier"), f"{where}.carrier")
+        promised = _date(body.get("est_delivery_date"))
+        details = items(body.get("tracking_details"), f"{where}.tracking_details")
+        return [
+            _report(tracking, detail, f"{where}.tracking_details[{d}]", carrier, promised)
+            for d, detail in enumerate(details)
+        ]
+
+
+def _report(
+    tracking: str, detail: Any, where: str, carrier: str | None, promised: str | None
+) -> EventReport:
+    status = text(dig(detail, where, "status"), f"{where}.status")
+    status_detail = text(detail.get("status_detail"), f"{where}.status_detail")
+    message = text(detail.get("message"), f"{where}.message")
+    milestone, reason, raw_code = _meaning(status, status_detail, message)
+    location = _location(detail.get("tracking_location"))
+    occurred_at, assumed = _when(dig(detail, where, "datetime"), f"{where}.datetime", location)
+    data = {
+        "carrier": carrier,
+        "easypost_status_detail": status_detail,
+        "time_zone_assumed": assumed,
+        "estimated_delivery": promised,
+    }
+    return EventReport(
+        source=SOURCE,
+        occurred_at=occurred_at,
+        milestone=milestone,
+        reason=reason,
+        shipment=tracking,
+        key=event_key("easypost", tracking, occurred_at, status, status_detail, message),
+        location=location,
+        raw_code=raw_code,
+        raw_description=message,
+        data={name: value for name, value in data.items() if value},
+    )
+
+
+def _meaning(
+    status: str | None, detail: str | None, message: str | None
+) -> tuple[Milestone | None, Reason | None, str | None]:
+    """A detail with a meaning of its own (sharpened by the message where the detail is
+    ambiguous), else EasyPost's status: its own normalized summary, which an unfamiliar
+    detail does not make less true."""
+    if detail and detail.lower() not in SILENT_DETAILS:
+        for pattern, sharper in SHARPER_BY_MESSAGE.get(detail.lower(), ()):
+            if message and re.search(pattern, message, re.IGNORECASE):
+                return (*sharper, detail)
+        meant = BY_STATUS_DETAIL.lookup(detail)
+        if meant[0] is not None:
+            return (*meant, detail)
+    return (*BY_STATUS.lookup(status), status)
+
+
+def _when(value: Any, where: str, location: Location | None) -> tuple[datetime, str | None]:
+    stamp = text(value, where) or ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        raise CarrierParseError(where, f"'{stamp}' is not an ISO 8601 time") from None
+    return (moment, None) if moment.utcoffset() is not None else place(moment, location)
+
+
+def _date(value: Any) -> str | None:
+    try:
+        return datetime.fromisoformat(value).date().isoformat() if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _location(found: Any) -> Location | None:
+    if not isinstance(found, dict):
+        return None
+    parts = {
+        "city": text(found.get("city"), "tracking_location.city"),
+        "region": text(found.get("state"), "tracking_location.state"),
+        "country": text(found.get("country"), "tracking_location.country"),
+        "postal_code": text(found.get("zip"), "tracking_location.zip"),
+    }
+    return Location(**parts) if any(parts.values()) else None
+
+
+ADAPTER = EasypostAdapter()
