@@ -20,7 +20,14 @@ from ordertrail.app.ports import WriteConflict
 from ordertrail.app.queries import jsonable, order_detail, shipment_detail
 from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
-from ordertrail.sources.feed import FeedSummary, feed_events, feed_orders
+from ordertrail.sources.carriers import FORMATS, adapter
+from ordertrail.sources.feed import (
+    FeedSummary,
+    feed_events,
+    feed_orders,
+    feed_payloads,
+    split_payloads,
+)
 
 app = typer.Typer(help="OrderTrail: one trusted timeline for every order.", no_args_is_help=True)
 import_app = typer.Typer(help="Bring orders in from files.", no_args_is_help=True)
@@ -92,8 +99,14 @@ def init(ctx: typer.Context) -> None:
 @app.command()
 def ingest(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="JSON Lines of canonical events ('-' for stdin)."),
-    format: str = typer.Option("canonical", "--format", help="canonical (JSON Lines)."),
+    file: Path = typer.Argument(..., help="The file ('-' for stdin)."),
+    format: str = typer.Option(
+        "canonical",
+        "--format",
+        help="canonical (JSON Lines of events), or a carrier's own format: "
+        + ", ".join(sorted(FORMATS))
+        + " (one payload, or JSON Lines of payloads).",
+    ),
     batch: int = typer.Option(1000, min=1, max=10_000, help="Events per transaction."),
     strict: bool = typer.Option(
         False, "--strict", help="Refuse the whole file if any line is bad (one transaction)."
@@ -101,8 +114,13 @@ def ingest(
     as_json: bool = JsonFlag,
 ) -> None:
     """Record events from a file. Good lines land; each bad one is reported by line number."""
+    if format in FORMATS:
+        if strict:
+            _fail("--strict takes canonical files only")
+        _ingest_payloads(ctx, file, format, as_json)
+        return
     if format != "canonical":
-        _fail(f"--format {format} is not known yet; use canonical")
+        _fail(f"--format {format} is not known; use canonical or one of {', '.join(FORMATS)}")
     with _system(ctx) as system:
         summary = _run_feed(
             file,
@@ -111,6 +129,15 @@ def ingest(
             ),
         )
     _report(summary, "events", as_json)
+
+
+def _ingest_payloads(ctx: typer.Context, file: Path, format: str, as_json: bool) -> None:
+    if str(file) != "-" and not file.is_file():
+        _fail(f"{file}: no such file")
+    content = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    with _system(ctx) as system:
+        summary = feed_payloads(split_payloads(content), adapter(format), system.handle)
+    _report(summary, "payloads", as_json)
 
 
 @import_app.command("orders")
@@ -165,8 +192,9 @@ def _report(summary: FeedSummary, noun: str, as_json: bool) -> None:
                 markup=False,
             )
         rejected_lines = len({p.index for p in summary.problems})
+        recorded = "events recorded" if noun == "payloads" else "recorded"
         out.print(
-            f"{summary.read} {noun} read: {summary.accepted} recorded, "
+            f"{summary.read} {noun} read: {summary.accepted} {recorded}, "
             f"{summary.duplicates} duplicates ignored, {rejected_lines} rejected"
         )
     if summary.problems:

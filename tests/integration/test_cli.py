@@ -236,3 +236,49 @@ def test_the_vocabulary_and_who_may_speak_it_can_be_read() -> None:
     assert "warehouse" not in table["delivered"]["asserted_by"]
     assert not table["label_created"]["carrier_possession"]
     assert table["delivery_attempted"]["needs_reason"]
+
+
+def test_recorded_carrier_payloads_move_their_parcels(database_url: str, tmp_path: Path) -> None:
+    fixtures = Path(__file__).parent.parent / "fixtures" / "carriers"
+    ups, fedex = "1Z1442YY7229014688", "738488882438"
+    order = canonical_order("ORD-7", (ups, "ups", {"DRILL": 1}), (fedex, "fedex", {"BITS": 1}))
+    path = write_jsonl(tmp_path / "orders.jsonl", [order])
+    assert run(database_url, "import", "orders", str(path), "--format", "jsonl").exit_code == 0
+
+    upsfile = fixtures / "ups_track_v1_postman_example_1Z1442YY7229014688.json"
+    result = run(database_url, "ingest", str(upsfile), "--format", "ups")
+    assert result.exit_code == 0, result.output
+    assert "1 payloads read: 2 events recorded" in result.stdout
+    again = run(database_url, "ingest", str(upsfile), "--format", "ups")
+    assert "0 events recorded, 2 duplicates ignored" in again.stdout
+
+    # JSON Lines of payloads: the FedEx response, a broken line, and a parcel nobody registered
+    fedex_payload = json.loads(
+        (fixtures / "fedex_track_v1_738488882438_delivered.json").read_text()
+    )
+    stranger = json.loads((fixtures / "fedex_track_v1_exceptions_made.json").read_text())
+    lines = [json.dumps(fedex_payload), "{broken", json.dumps(stranger)]
+    mixed = tmp_path / "payloads.jsonl"
+    mixed.write_text("\n".join(lines) + "\n")
+    result = run(database_url, "ingest", str(mixed), "--format", "fedex", "--json")
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["accepted"] == 17
+    assert {r["line"] for r in report["rejected"]} == {2, 3}
+    unknown = [r for r in report["rejected"] if r["line"] == 3]
+    assert len(unknown) == 5 and "no shipment has id" in unknown[0]["message"]
+
+    detail = show(database_url, "ORD-7")
+    parcels = {s["tracking_number"]: s for s in detail["shipments"]}
+    assert parcels[ups]["status"] == "delivered"
+    assert parcels[fedex]["status"] == "delivered"
+    assert detail["status"] == "delivered"
+    fedex_times = {row["occurred_at"] for row in parcels[fedex]["timeline"]}
+    assert "2024-08-20T12:41:57-04:00" in fedex_times  # the carrier's own offset, kept
+
+
+def test_a_carrier_format_that_does_not_exist_is_a_usage_error(url: str, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "x.json", [{}])
+    result = run(url, "ingest", str(path), "--format", "pigeon")
+    assert result.exit_code == 2
+    assert "--format pigeon is not known" in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
 from ordertrail.app.handlers import BatchResult, ItemProblem
 from ordertrail.domain.model import Order
 from ordertrail.sources.canonical import parse_event_line, parse_lines, parse_order_line
+from ordertrail.sources.carriers import Adapter, CarrierParseError
 
 
 @dataclass(slots=True)
@@ -106,4 +108,46 @@ def _feed(
             flush()
     flush()
     summary.problems.sort(key=lambda problem: problem.index)
+    return summary
+
+
+def split_payloads(content: bytes) -> list[tuple[int, bytes]]:
+    """One payload per file, or JSON Lines of payloads: (line number, payload) each."""
+    stripped = content.strip()
+    if not stripped:
+        return []
+    if stripped.startswith(b"<") or b"\n" not in stripped:
+        return [(1, stripped)]
+    try:
+        json.loads(stripped)
+    except ValueError:
+        return [(n, line) for n, line in enumerate(content.splitlines(), 1) if line.strip()]
+    return [(1, stripped)]
+
+
+def feed_payloads(
+    payloads: Iterable[tuple[int, bytes]],
+    adapter: Adapter,
+    handle: Handle,
+    *,
+    progress: Progress | None = None,
+) -> FeedSummary:
+    """Record the events of each recorded carrier payload; each payload commits alone, and a
+    payload that cannot be read is reported by its line without costing the others."""
+    summary = FeedSummary()
+    for number, payload in payloads:
+        summary.read += 1
+        try:
+            reports = adapter.parse(payload)
+        except CarrierParseError as error:
+            summary.problems.append(ItemProblem(number, error.where, error.message))
+            continue
+        result = handle(RecordEvents(reports))
+        summary.accepted += result.accepted
+        summary.duplicates += result.duplicates
+        for problem in result.problems:
+            field = f"event {problem.index + 1}: {problem.field}"
+            summary.problems.append(ItemProblem(number, field, problem.message))
+        if progress:
+            progress(1)
     return summary
