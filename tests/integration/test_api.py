@@ -201,3 +201,10 @@ def test_nan_tokens_and_nul_addresses_are_bad_requests(client: TestClient) -> No
         refused = client.get(path)
         assert refused.status_code == 400
         assert refused.headers["content-type"] == PROBLEM
+
+
+def test_an_order_id_in_any_script_gets_a_working_location(client: TestClient) -> None:
+    order = canonical_order("ORDRE-Ā/7 ü", ("NEW-TRACK-1", "dhl", {"X": 1}))
+    created = client.post("/api/v1/orders", json=order)
+    assert created.status_code == 201
+    assert client.get(created.headers["location"]).json()["id"] == "ORDRE-Ā/7 ü"

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Self
 
-from ordertrail.app.ports import OrderFacts, OrderListing, StatusInputs, SubjectRef
+from ordertrail.app.ports import OrderFacts, OrderListing, StatusInputs, SubjectRef, UnmappedCode
 from ordertrail.domain.fold import SubjectState
+from ordertrail.domain.mapping import CodeKey, CodeMapping, code_key
 from ordertrail.domain.model import Order, Return, Shipment, Subject, SubjectKind, TrackingEvent
 from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
 
@@ -26,6 +27,7 @@ class Tables:
     events: dict[str, TrackingEvent] = field(default_factory=dict)
     states: dict[Subject, SubjectState] = field(default_factory=dict)
     summaries: dict[str, OrderSummary] = field(default_factory=dict)
+    mappings: dict[CodeKey, CodeMapping] = field(default_factory=dict)
 
 
 class MemoryUnitOfWork:
@@ -62,6 +64,10 @@ class MemoryUnitOfWork:
     @property
     def orders(self) -> MemoryOrders:
         return MemoryOrders(self.tables)
+
+    @property
+    def mappings(self) -> MemoryMappings:
+        return MemoryMappings(self.tables)
 
     # Subjects
     def find_orders(self, ids: Iterable[str]) -> set[str]:
@@ -115,6 +121,53 @@ class MemoryEventLog:
 
     def subjects(self) -> Iterator[Subject]:
         yield from {event.subject for event in self.tables.events.values()}
+
+    def orders_of(self, subjects: Iterable[Subject]) -> set[str]:
+        wanted = set(subjects)
+        return {
+            e.order_id for e in self.tables.events.values() if e.subject in wanted and e.order_id
+        }
+
+
+@dataclass
+class MemoryMappings:
+    tables: Tables
+
+    def for_events(self, events: Iterable[TrackingEvent]) -> dict[CodeKey, CodeMapping]:
+        keys = {key for key in map(code_key, events) if key}
+        return {key: m for key, m in self.tables.mappings.items() if key in keys}
+
+    def save(self, mapping: CodeMapping) -> None:
+        self.tables.mappings[mapping.key] = mapping
+
+    def all(self) -> list[CodeMapping]:
+        return [self.tables.mappings[key] for key in sorted(self.tables.mappings)]
+
+    def subjects_with(self, key: CodeKey) -> list[Subject]:
+        return sorted(
+            {e.subject for e in self.tables.events.values() if code_key(e) == key},
+            key=lambda s: (s.kind, s.id),
+        )
+
+    def unmapped(self, limit: int) -> list[UnmappedCode]:
+        groups: dict[CodeKey, list[TrackingEvent]] = {}
+        for event in self.tables.events.values():
+            key = code_key(event)
+            if key and event.milestone is None and key not in self.tables.mappings:
+                groups.setdefault(key, []).append(event)
+        found = [
+            UnmappedCode(
+                key[0],
+                found[0].raw_code or "",
+                len(found),
+                len({e.subject for e in found}),
+                min(e.occurred_at for e in found),
+                max(e.occurred_at for e in found),
+                tuple(sorted({e.raw_description for e in found if e.raw_description}))[:3],
+            )
+            for key, found in groups.items()
+        ]
+        return sorted(found, key=lambda code: (-code.events, code.carrier))[:limit]
 
 
 @dataclass

@@ -55,4 +55,16 @@ class Rebuild:
     """Re-derive every projection from the event log."""
 
 
-Command = RecordEvents | RegisterOrders | Rebuild
+@dataclass(frozen=True, slots=True)
+class MapCode:
+    """Say what a carrier's raw code means; history is read again through it."""
+
+    carrier: str
+    raw_code: str
+    milestone: Milestone
+    reason: Reason | None
+    mapped_by: str
+    note: str | None = None
+
+
+Command = RecordEvents | RegisterOrders | Rebuild | MapCode

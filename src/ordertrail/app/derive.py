@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ordertrail.app.ports import UnitOfWork
 from ordertrail.domain.fold import SubjectState, can_resume, fold
+from ordertrail.domain.mapping import CodeKey, CodeMapping, interpret
 from ordertrail.domain.model import Return, Subject, SubjectKind, TrackingEvent
 from ordertrail.domain.order_status import ParcelView, derive_order
 
@@ -38,13 +39,13 @@ def append_and_derive(
     saved = {**uow.projections.lock(others), **held}
     stored = uow.events.append(events)
     fresh: dict[Subject, list[TrackingEvent]] = defaultdict(list)
-    for event in stored:
+    for event in read(stored, uow.mappings.for_events(stored)):
         fresh[event.subject].append(event)
     _open_returns(uow, fresh, new_returns or {})
     # Most events arrive in order, so the saved state can simply take them; a late event
     # (sorting before what was folded) makes that subject fold its whole history again.
     late = [s for s, new in fresh.items() if not can_resume(saved.get(s, SubjectState()), new)]
-    history = uow.events.for_subjects(late)
+    history = histories(uow, late)
     states = {
         subject: fold(history[subject]) if subject in history else fold(new, saved.get(subject))
         for subject, new in fresh.items()
@@ -60,6 +61,27 @@ def append_and_derive(
         },
     )
     return stored
+
+
+def read(
+    events: Iterable[TrackingEvent], mappings: Mapping[CodeKey, CodeMapping]
+) -> list[TrackingEvent]:
+    """Events as the mappings in force read them; what is stored stays as it arrived."""
+    return [interpret(event, mappings) for event in events]
+
+
+def histories(uow: UnitOfWork, subjects: Iterable[Subject]) -> dict[Subject, list[TrackingEvent]]:
+    """Each subject's whole history, read through the mappings in force."""
+    found = uow.events.for_subjects(subjects)
+    mappings = uow.mappings.for_events(e for history in found.values() for e in history)
+    return {subject: read(history, mappings) for subject, history in found.items()}
+
+
+def refold(uow: UnitOfWork, subjects: Sequence[Subject]) -> int:
+    """Fold each subject's whole history again and save it; the number of events folded."""
+    history = histories(uow, subjects)
+    uow.projections.save({subject: fold(history.get(subject, [])) for subject in subjects})
+    return sum(len(events) for events in history.values())
 
 
 def _open_returns(

@@ -6,11 +6,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ordertrail.app.commands import Command, Rebuild, RecordEvents, RegisterOrders
-from ordertrail.app.derive import append_and_derive, lock_order, refresh_orders
+from ordertrail.app.commands import (
+    Command,
+    MapCode,
+    Rebuild,
+    RecordEvents,
+    RegisterOrders,
+)
+from ordertrail.app.derive import append_and_derive, lock_order, refold, refresh_orders
 from ordertrail.app.ports import Clock, UnitOfWork, UnitOfWorkFactory, WriteConflict
 from ordertrail.app.resolve import Resolver
-from ordertrail.domain.fold import fold
+from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.model import DomainError, Order, TrackingEvent
 
 
@@ -137,15 +143,36 @@ def rebuild(cmd: Rebuild, uows: UnitOfWorkFactory, clock: Clock) -> RebuildResul
         uow.projections.reset()
         subjects = list(uow.events.subjects())
         for start in range(0, len(subjects), 500):
-            chunk = lock_order(subjects[start : start + 500])
-            history = uow.events.for_subjects(chunk)
-            uow.projections.save({s: fold(history.get(s, [])) for s in chunk})
-            events += sum(len(h) for h in history.values())
+            events += refold(uow, lock_order(subjects[start : start + 500]))
         order_ids = list(uow.orders.ids())
         for start in range(0, len(order_ids), 500):
             refresh_orders(uow, order_ids[start : start + 500])
         uow.commit()
     return RebuildResult(subjects=len(subjects), events=events, orders=len(order_ids))
+
+
+@dataclass(frozen=True, slots=True)
+class MapResult:
+    mapping: CodeMapping
+    subjects: int
+    events: int
+
+
+def map_code(cmd: MapCode, uows: UnitOfWorkFactory, clock: Clock) -> MapResult:
+    """Store what a carrier code means, then fold again every shipment that saw it, so
+    statuses correct themselves; refuses a meaning a carrier code cannot have."""
+    mapping = CodeMapping(
+        cmd.carrier, cmd.raw_code, cmd.milestone, cmd.reason, cmd.mapped_by, clock.now(), cmd.note
+    )
+    with uows() as uow:
+        uow.mappings.save(mapping)
+        subjects = lock_order(uow.mappings.subjects_with(mapping.key))
+        uow.projections.lock(subjects)
+        events = refold(uow, subjects)
+        orders = uow.events.orders_of(subjects)
+        refresh_orders(uow, orders)
+        uow.commit()
+    return MapResult(mapping, subjects=len(subjects), events=events)
 
 
 Handler = Callable[[Any, UnitOfWorkFactory, Clock], Any]
@@ -158,6 +185,7 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     RecordEvents: record_events,
     RegisterOrders: register_orders,
     Rebuild: rebuild,
+    MapCode: map_code,
 }
 
 

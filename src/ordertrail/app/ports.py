@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from ordertrail.domain.fold import SubjectState
+from ordertrail.domain.mapping import CodeKey, CodeMapping
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Line, Order, Return, Shipment, Subject, TrackingEvent
 from ordertrail.domain.order_status import OrderSummary, ParcelView
@@ -78,6 +79,10 @@ class EventLog(Protocol):
 
     def subjects(self) -> Iterator[Subject]:
         """Every subject that has at least one event."""
+        ...
+
+    def orders_of(self, subjects: Iterable[Subject]) -> set[str]:
+        """The orders the events of these subjects belong to."""
         ...
 
 
@@ -166,6 +171,41 @@ class Orders(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class UnmappedCode:
+    """A carrier code that events carry and no table or mapping reads yet."""
+
+    carrier: str
+    raw_code: str
+    events: int
+    shipments: int
+    first_seen: datetime
+    last_seen: datetime
+    examples: tuple[str, ...]
+
+
+class Mappings(Protocol):
+    def for_events(self, events: Iterable[TrackingEvent]) -> dict[CodeKey, CodeMapping]:
+        """The mappings that apply to any of these events."""
+        ...
+
+    def save(self, mapping: CodeMapping) -> None:
+        """Add the mapping, or replace the one for the same carrier and code."""
+        ...
+
+    def all(self) -> list[CodeMapping]:
+        """Every mapping, by carrier and code."""
+        ...
+
+    def subjects_with(self, key: CodeKey) -> list[Subject]:
+        """Every subject with an event of that carrier whose raw code normalizes to key."""
+        ...
+
+    def unmapped(self, limit: int) -> list[UnmappedCode]:
+        """Carrier codes stored without a milestone and not mapped since, most events first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the `with` block without `commit()` rolls everything back."""
 
@@ -180,6 +220,9 @@ class UnitOfWork(Protocol):
 
     @property
     def orders(self) -> Orders: ...
+
+    @property
+    def mappings(self) -> Mappings: ...
 
     def __enter__(self) -> Self: ...
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ordertrail.app.ports import OrderFacts, OrderListing, UnitOfWorkFactory
+from ordertrail.app.ports import OrderFacts, OrderListing, UnitOfWorkFactory, UnmappedCode
 from ordertrail.domain.fold import Effect, SubjectState, timeline
+from ordertrail.domain.mapping import CodeKey, CodeMapping, interpret
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Line, Location, Shipment, Subject, SubjectKind, TrackingEvent
+
+Mappings = Mapping[CodeKey, CodeMapping]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,7 @@ class TimelineRow:
     conflict: bool
     effect: Effect
     key: str
+    remapped: bool = False  # read through a mapping added after the event arrived
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +94,8 @@ def order_detail(uows: UnitOfWorkFactory, order_id: str) -> OrderDetail | None:
         if facts is None:
             return None
         events = uow.events.for_order(order_id)
-    return _order_detail(facts, events)
+        mappings = uow.mappings.for_events(events)
+    return _order_detail(facts, events, mappings)
 
 
 def shipment_detail(uows: UnitOfWorkFactory, id_or_tracking: str) -> ShipmentDetail | None:
@@ -101,15 +106,18 @@ def shipment_detail(uows: UnitOfWorkFactory, id_or_tracking: str) -> ShipmentDet
         facts = uow.orders.facts([shipment.order_id])[shipment.order_id]
         subject = _subject_of(shipment)
         events = uow.events.for_subjects([subject]).get(subject, [])
+        mappings = uow.mappings.for_events(events)
     state = {s.id: st for s, st in facts.shipments}.get(shipment.id, SubjectState())
-    return _shipment_detail(shipment, state, _rows(events))
+    return _shipment_detail(shipment, state, _rows(events, mappings))
 
 
-def _order_detail(facts: OrderFacts, events: Sequence[TrackingEvent]) -> OrderDetail:
+def _order_detail(
+    facts: OrderFacts, events: Sequence[TrackingEvent], mappings: Mappings
+) -> OrderDetail:
     by_subject: dict[Subject, list[TrackingEvent]] = {}
     for event in events:
         by_subject.setdefault(event.subject, []).append(event)
-    rows = {subject: _rows(subject_events) for subject, subject_events in by_subject.items()}
+    rows = {subject: _rows(found, mappings) for subject, found in by_subject.items()}
     order = facts.order
     summary = facts.summary
     return OrderDetail(
@@ -164,7 +172,10 @@ def _subject_of(shipment: Shipment) -> Subject:
     return Subject(SubjectKind.SHIPMENT, shipment.id)
 
 
-def _rows(events: Sequence[TrackingEvent]) -> list[TimelineRow]:
+def _rows(events: Sequence[TrackingEvent], mappings: Mappings) -> list[TimelineRow]:
+    """Every event with what it did, as the mappings in force read it."""
+    effective = [interpret(event, mappings) for event in events]
+    received = {id(read): event for read, event in zip(effective, events, strict=True)}
     return [
         TimelineRow(
             subject=event.subject,
@@ -179,8 +190,9 @@ def _rows(events: Sequence[TrackingEvent]) -> list[TimelineRow]:
             conflict=event.conflict,
             effect=effect,
             key=event.key,
+            remapped=received[id(event)].milestone != event.milestone,
         )
-        for event, effect in timeline(events)
+        for event, effect in timeline(effective)
     ]
 
 
@@ -197,3 +209,14 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     return value
+
+
+def unmapped_codes(uows: UnitOfWorkFactory, limit: int = 100) -> list[UnmappedCode]:
+    """Carrier codes no table or mapping reads yet, with counts and examples, most first."""
+    with uows(read_only=True) as uow:
+        return uow.mappings.unmapped(limit)
+
+
+def code_mappings(uows: UnitOfWorkFactory) -> list[CodeMapping]:
+    with uows(read_only=True) as uow:
+        return uow.mappings.all()

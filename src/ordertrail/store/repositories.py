@@ -142,6 +142,21 @@ class SqlEventLog:
         query = select(events).where(events.c.order_id == order_id).order_by(events.c.seq)
         return [codec.event_from_row(row) for row in self._conn.execute(query)]
 
+    def orders_of(self, subjects: Iterable[Subject]) -> set[str]:
+        found: set[str] = set()
+        by_kind: dict[SubjectKind, list[str]] = defaultdict(list)
+        for subject in subjects:
+            by_kind[subject.kind].append(subject.id)
+        for kind, ids in by_kind.items():
+            for chunk in _chunks(ids):
+                query = (
+                    select(events.c.order_id)
+                    .distinct()
+                    .where(events.c.subject_kind == kind.value, events.c.subject_id.in_(chunk))
+                )
+                found.update(self._conn.scalars(query))
+        return found
+
     def subjects(self) -> Iterator[Subject]:
         query = select(events.c.subject_kind, events.c.subject_id).distinct()
         for kind, subject_id in self._conn.execute(query):

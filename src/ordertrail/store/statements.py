@@ -9,7 +9,18 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, Table, Update, bindparam, literal, or_, select, union_all, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ordertrail.store.tables import events, orders, returns, shipments
@@ -130,3 +141,10 @@ def save_summary() -> Update:
         .where(orders.c.id == bindparam("b_id"))
         .values(status=bindparam("b_status"), needs_attention=bindparam("b_attention"))
     )
+
+
+def upsert(conn: Connection, table: Table, keys: list[str]) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE every other column, on either database."""
+    insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+    changed = {c.name: insert.excluded[c.name] for c in table.c if c.name not in keys}
+    return insert.on_conflict_do_update(index_elements=keys, set_=changed)

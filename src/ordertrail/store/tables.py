@@ -103,6 +103,19 @@ events = Table(
     Column("raw_description", Text),
     Column("data", JSON),
     Index("ix_events_subject", "subject_kind", "subject_id"),
+    Index("ix_events_source_raw_code", "source", "raw_code"),
+)
+
+code_mappings = Table(
+    "code_mappings",
+    metadata,
+    Column("carrier", String(50), primary_key=True),
+    Column("raw_code", String(100), primary_key=True),  # normalized: see domain.mapping
+    Column("milestone", String(30), nullable=False),
+    Column("reason", String(30)),
+    Column("mapped_by", String(120), nullable=False),
+    Column("mapped_at", UtcDateTime(), nullable=False),
+    Column("note", Text),
 )
 
 #: Statements that make the log append-only inside the database itself.

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError
 
 from ordertrail.app.ports import WriteConflict
+from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.repositories import SqlEventLog, SqlOrders, SqlProjections, SqlSubjects
 
 
@@ -17,6 +18,7 @@ class SqlUnitOfWork:
     events: SqlEventLog
     projections: SqlProjections
     orders: SqlOrders
+    mappings: SqlMappings
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -34,6 +36,7 @@ class SqlUnitOfWork:
         self.events = SqlEventLog(connection)
         self.projections = SqlProjections(connection)
         self.orders = SqlOrders(connection, read_only=self._read_only)
+        self.mappings = SqlMappings(connection)
         return self
 
     def commit(self) -> None:

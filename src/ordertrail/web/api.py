@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -107,7 +108,9 @@ def router() -> APIRouter:
             )
         detail = await run_in_threadpool(order_detail, system.uows, order.id)
         return JSONResponse(
-            jsonable(detail), status_code=201, headers={"Location": f"/api/v1/orders/{order.id}"}
+            jsonable(detail),
+            status_code=201,
+            headers={"Location": f"/api/v1/orders/{quote(order.id, safe='')}"},
         )
 
     @api.get("/orders")
@@ -128,7 +131,7 @@ def router() -> APIRouter:
         )
         return {"orders": jsonable(rows), "next_after": rows[-1].id if len(rows) == limit else None}
 
-    @api.get("/orders/{order_id}")
+    @api.get("/orders/{order_id:path}")
     def order(request: Request, order_id: str) -> dict[str, Any]:
         """An order's derived status, its shipments and its whole timeline."""
         detail = order_detail(request.app.state.system.uows, order_id)
@@ -136,7 +139,7 @@ def router() -> APIRouter:
             raise HTTPException(404, f"no order has id '{order_id}'")
         return jsonable(detail)  # type: ignore[no-any-return]
 
-    @api.get("/shipments/{tracking_number}")
+    @api.get("/shipments/{tracking_number:path}")
     def shipment(request: Request, tracking_number: str) -> dict[str, Any]:
         """A shipment (by tracking number or id) with its own timeline."""
         detail = shipment_detail(request.app.state.system.uows, tracking_number)

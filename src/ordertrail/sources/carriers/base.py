@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from ordertrail.app.commands import EventReport
+from ordertrail.domain.mapping import normalize_code
 from ordertrail.domain.milestones import Milestone, Reason
 
 
@@ -60,14 +61,6 @@ class CodeTable:
         if not code:
             return (None, None)
         return self.codes.get(normalize_code(code), (None, None))
-
-
-def normalize_code(code: str) -> str:
-    """`0174` and `174` are the same code; case and spacing never matter."""
-    cleaned = code.strip().upper()
-    if cleaned.isdigit():
-        return cleaned.lstrip("0") or "0"
-    return cleaned
 
 
 def event_key(carrier: str, tracking: str, moment: datetime, *parts: str | None) -> str:

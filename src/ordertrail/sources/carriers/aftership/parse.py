@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ordertrail.app.commands import EventReport
+from ordertrail.domain.mapping import normalize_code
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Location, Source
 from ordertrail.sources.carriers.aftership.codes import BY_SUBTAG, BY_TAG, SILENT_SUBTAGS
@@ -21,7 +22,6 @@ from ordertrail.sources.carriers.base import (
     event_key,
     items,
     load_json,
-    normalize_code,
     text,
 )
 from ordertrail.sources.carriers.countries import alpha2
