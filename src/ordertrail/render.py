@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ordertrail.app.ports import UnmappedCode
 from ordertrail.app.queries import OrderDetail, ShipmentDetail, TimelineRow
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.milestones import TROUBLE, Milestone
@@ -133,5 +134,21 @@ def milestone_table(rows: list[dict[str, Any]]) -> Table:
             "■" if row["terminal"] else "",
             "✓" if row["customer_visible"] else "",
             ", ".join(k for k in row["asserted_by"] if k != "ops"),
+        )
+    return table
+
+
+def unmapped_table(codes: list[UnmappedCode]) -> Table:
+    table = Table(title="carrier codes nobody has mapped yet (they move no status)")
+    for column in ("carrier", "code", "events", "shipments", "last seen", "examples"):
+        table.add_column(column)
+    for code in codes:
+        table.add_row(
+            code.carrier,
+            code.raw_code,
+            str(code.events),
+            str(code.shipments),
+            code.last_seen.strftime("%Y-%m-%d %H:%M"),
+            " | ".join(code.examples),
         )
     return table

@@ -49,8 +49,10 @@ class SqlMappings:
         carrier, code = key
         source = f"carrier:{carrier}"
         # Stored codes keep the carrier's spelling (0174); find every spelling of this one.
-        spelled = select(distinct(events.c.raw_code)).where(
-            events.c.source == source, events.c.raw_code.is_not(None)
+        spelled = (
+            select(events.c.raw_code)
+            .distinct()
+            .where(events.c.source == source, events.c.raw_code.is_not(None))
         )
         spellings = [s for s in self._conn.scalars(spelled) if normalize_code(s) == code]
         if not spellings:

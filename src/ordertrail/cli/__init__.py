@@ -1,0 +1,11 @@
+"""`ordertrail ...`: as thin as the web routes. Exit codes: 0 ok, 1 failure, 2 bad input."""
+
+from ordertrail.cli import bench, mappings, records
+from ordertrail.cli.common import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "bench", "main", "mappings", "records"]

@@ -1,0 +1,180 @@
+"""Commands about orders, shipments and their events."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from ordertrail.app.commands import Rebuild
+from ordertrail.app.queries import (
+    jsonable,
+    order_detail,
+    shipment_detail,
+)
+from ordertrail.cli.common import (
+    JsonFlag,
+    app,
+    fail,
+    import_app,
+    open_system,
+    order_app,
+    out,
+    report_feed,
+    run_feed,
+    shipment_app,
+    show_detail,
+)
+from ordertrail.domain.milestones import MILESTONES
+from ordertrail.sources.carriers import FORMATS, adapter
+from ordertrail.sources.feed import (
+    feed_events,
+    feed_orders,
+    feed_payloads,
+    split_payloads,
+)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create or migrate the database."""
+    with open_system(ctx) as system:
+        system.migrate()
+        out.print(f"database ready at {system.engine.url.render_as_string()}")
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="The file ('-' for stdin)."),
+    format: str = typer.Option(
+        "canonical",
+        "--format",
+        help="canonical (JSON Lines of events), or a carrier's own format: "
+        + ", ".join(sorted(FORMATS))
+        + " (one payload, or JSON Lines of payloads).",
+    ),
+    batch: int = typer.Option(1000, min=1, max=10_000, help="Events per transaction."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Refuse the whole file if any line is bad (one transaction)."
+    ),
+    as_json: bool = JsonFlag,
+) -> None:
+    """Record events from a file. Good lines land; each bad one is reported by line number."""
+    if format in FORMATS:
+        if strict:
+            fail("--strict takes canonical files only")
+        _ingest_payloads(ctx, file, format, as_json)
+        return
+    if format != "canonical":
+        fail(f"--format {format} is not known; use canonical or one of {', '.join(FORMATS)}")
+    with open_system(ctx) as system:
+        summary = run_feed(
+            file,
+            lambda lines, p: feed_events(
+                lines, system.handle, batch=batch, progress=p, strict=strict
+            ),
+        )
+    report_feed(summary, "events", as_json)
+
+
+def _ingest_payloads(ctx: typer.Context, file: Path, format: str, as_json: bool) -> None:
+    if str(file) != "-" and not file.is_file():
+        fail(f"{file}: no such file")
+    content = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    with open_system(ctx) as system:
+        summary = feed_payloads(split_payloads(content), adapter(format), system.handle)
+    report_feed(summary, "payloads", as_json)
+
+
+@import_app.command("orders")
+def import_orders(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="The file of orders ('-' for stdin)."),
+    format: str = typer.Option(..., "--format", help="jsonl (canonical orders)."),
+    as_json: bool = JsonFlag,
+) -> None:
+    """Create or update orders and their shipments. Re-importing a file creates nothing new."""
+    if format != "jsonl":
+        fail(f"--format {format} is not known yet; use jsonl")
+    with open_system(ctx) as system:
+        summary = run_feed(file, lambda lines, p: feed_orders(lines, system.handle, progress=p))
+    report_feed(summary, "orders", as_json)
+
+
+@order_app.command("show")
+def order_show(ctx: typer.Context, order_id: str, as_json: bool = JsonFlag) -> None:
+    """An order's derived status, its parcels and its whole timeline."""
+    with open_system(ctx) as system:
+        detail = order_detail(system.uows, order_id)
+    show_detail(detail, f"no order has id '{order_id}'", as_json, "order_picture")
+
+
+@shipment_app.command("show")
+def shipment_show(ctx: typer.Context, tracking: str, as_json: bool = JsonFlag) -> None:
+    """A shipment's derived status and its own timeline, by tracking number or id."""
+    with open_system(ctx) as system:
+        detail = shipment_detail(system.uows, tracking)
+    show_detail(
+        detail, f"no shipment has tracking number or id '{tracking}'", as_json, "shipment_picture"
+    )
+
+
+@app.command()
+def rebuild(ctx: typer.Context, as_json: bool = JsonFlag) -> None:
+    """Re-derive every projection from the event log."""
+    with open_system(ctx) as system:
+        result = system.handle(Rebuild())
+    if as_json:
+        out.print_json(data=jsonable(result))
+    else:
+        out.print(
+            f"rebuilt {result.subjects} subjects from {result.events} events; "
+            f"{result.orders} orders re-derived"
+        )
+
+
+@app.command()
+def milestones(as_json: bool = JsonFlag) -> None:
+    """The canonical milestones: phase, happy-path rank, and who may assert each."""
+
+    rows = [
+        {
+            "milestone": m.value,
+            "phase": spec.phase.value,
+            "rank": spec.rank,
+            "terminal": spec.terminal,
+            "customer_visible": spec.customer_visible,
+            "carrier_possession": spec.carrier_possession,
+            "needs_reason": spec.needs_reason,
+            "asserted_by": sorted(kind.value for kind in spec.authority),
+        }
+        for m, spec in MILESTONES.items()
+    ]
+    if as_json:
+        out.print_json(data=rows)
+        return
+    from ordertrail import render
+
+    out.print(render.milestone_table(rows))
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, help="Worker processes."),
+) -> None:
+    """The web app: API and health checks."""
+    import os
+
+    import uvicorn
+
+    db = (ctx.find_root().obj or {}).get("db")
+    if db:
+        os.environ["ORDERTRAIL_DATABASE_URL"] = db  # worker processes read settings themselves
+    uvicorn.run(
+        "ordertrail.web.app:from_environment", factory=True, host=host, port=port, workers=workers
+    )

@@ -1,0 +1,63 @@
+"""`/api/v1/mappings`: carrier codes nobody mapped yet, and saying what they mean."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from starlette.concurrency import run_in_threadpool
+
+from ordertrail.app.commands import MapCode
+from ordertrail.app.queries import code_mappings, jsonable, unmapped_codes
+from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.model import DomainError
+from ordertrail.web.problems import problem
+
+Who = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[^\x00]*$"),
+]
+
+
+class MappingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    milestone: Milestone
+    reason: Reason | None = None
+    mapped_by: Who
+    note: Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")] | None = None
+
+
+def router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1/mappings", tags=["mappings"])
+
+    @api.get("")
+    def mappings(request: Request) -> dict[str, Any]:
+        """The mappings people have added, by carrier and code."""
+        return {"mappings": jsonable(code_mappings(request.app.state.system.uows))}
+
+    @api.get("/unmapped")
+    def unmapped(request: Request, limit: int = Query(100, ge=1, le=10_000)) -> dict[str, Any]:
+        """Carrier codes no table or mapping reads yet, most events first."""
+        codes = unmapped_codes(request.app.state.system.uows, limit)
+        return {"unmapped": jsonable(codes)}
+
+    @api.put("/{carrier}/{raw_code}", response_model=None)
+    async def map_code(request: Request, carrier: str, raw_code: str, body: MappingIn) -> Response:
+        """Say what a carrier code means; every shipment that saw it is folded again, and the
+        answer says how many."""
+        command = MapCode(carrier, raw_code, body.milestone, body.reason, body.mapped_by, body.note)
+        try:
+            result = await run_in_threadpool(request.app.state.system.handle, command)
+        except DomainError as refusal:
+            return problem(
+                422,
+                "Invalid mapping",
+                refusal.message,
+                errors=[{"field": refusal.field, "message": refusal.message}],
+            )
+        return JSONResponse(jsonable(result))
+
+    return api

@@ -1,0 +1,120 @@
+"""Unmapped carrier codes are listed, and mapping one corrects every shipment that saw it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from ordertrail.bootstrap import System
+from ordertrail.cli import app
+from ordertrail.web.app import create_app
+from tests.factories import canonical_order
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "carriers"
+PARCELS = ("123456789012", "777111222333")
+
+
+@pytest.fixture
+def client(system: System) -> Iterator[TestClient]:
+    with TestClient(create_app(system)) as test_client:
+        for n, number in enumerate(PARCELS):
+            order = canonical_order(f"ORD-{n}", (number, "fedex", {"BITS": 1}))
+            assert test_client.post("/api/v1/orders", json=order).status_code == 201
+        yield test_client
+
+
+def scan(number: str, code: str, when: str, milestone: str | None = None) -> dict[str, Any]:
+    event = {
+        "shipment": number,
+        "source": "carrier:fedex",
+        "occurred_at": when,
+        "raw_code": code,
+        "raw_description": f"scan {code}",
+    }
+    return event | ({"milestone": milestone} if milestone else {})
+
+
+def test_mapping_a_code_replays_history_and_corrects_statuses(client: TestClient) -> None:
+    batch = [
+        scan(PARCELS[0], "PU", "2026-11-19T17:20:00-08:00", "carrier_accepted"),
+        scan(PARCELS[0], "0174", "2026-11-22T15:10:00-06:00"),  # nobody knows this code yet
+        scan(PARCELS[1], "PU", "2026-11-20T10:00:00-08:00", "carrier_accepted"),
+        scan(PARCELS[1], "174", "2026-11-23T11:00:00-06:00"),  # the same, without its zero
+    ]
+    assert client.post("/api/v1/events", json=batch).json()["accepted"] == 4
+    assert client.get(f"/api/v1/shipments/{PARCELS[0]}").json()["status"] == "carrier_accepted"
+
+    [unmapped] = client.get("/api/v1/mappings/unmapped").json()["unmapped"]
+    assert (unmapped["carrier"], unmapped["events"], unmapped["shipments"]) == ("fedex", 2, 2)
+    assert unmapped["examples"] == ["scan 0174", "scan 174"]
+
+    mapped = client.put(
+        "/api/v1/mappings/fedex/174",
+        json={
+            "milestone": "delivered",
+            "mapped_by": "ops:maria",
+            "note": "FedEx says 174 is a driver-app delivery scan",
+        },
+    )
+    assert mapped.status_code == 200
+    assert (mapped.json()["subjects"], mapped.json()["events"]) == (2, 4)
+
+    for n, number in enumerate(PARCELS):
+        parcel = client.get(f"/api/v1/shipments/{number}").json()
+        assert parcel["status"] == "delivered"
+        assert parcel["timeline"][-1]["remapped"] is True
+        assert parcel["timeline"][-1]["raw_code"] in ("0174", "174")  # as the carrier said it
+        assert client.get(f"/api/v1/orders/ORD-{n}").json()["status"] == "delivered"
+    assert client.get("/api/v1/mappings/unmapped").json()["unmapped"] == []
+    [listed] = client.get("/api/v1/mappings").json()["mappings"]
+    assert (listed["raw_code"], listed["milestone"]) == ("174", "delivered")
+
+    # a later scan with that code is read through the mapping as it arrives
+    later = scan(PARCELS[1], "00174", "2026-11-24T09:00:00-06:00")
+    client.post("/api/v1/events", json=[later])
+    assert client.get(f"/api/v1/shipments/{PARCELS[1]}").json()["status"] == "delivered"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"milestone": "order_placed", "mapped_by": "x"}, "milestone"),
+        ({"milestone": "in_transit", "reason": "weather", "mapped_by": "x"}, "reason"),
+        ({"milestone": "teleported", "mapped_by": "x"}, "milestone"),
+        ({"milestone": "in_transit"}, "mapped_by"),
+    ],
+)
+def test_a_meaning_no_carrier_code_can_have_is_refused(
+    client: TestClient, body: dict[str, Any], field: str
+) -> None:
+    answer = client.put("/api/v1/mappings/fedex/XD", json=body)
+    assert answer.status_code == 422
+    assert field in json.dumps(answer.json()["errors"])
+
+
+def test_the_command_line_lists_and_maps_codes(database_url: str, tmp_path: Path) -> None:
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(app, ["--db", database_url, *args], catch_exceptions=False)
+
+    order = canonical_order("ORD-9", ("1Z999AA10123456784", "ups", {"DRILL": 1}))
+    (tmp_path / "o.jsonl").write_text(json.dumps(order) + "\n")
+    run("import", "orders", str(tmp_path / "o.jsonl"), "--format", "jsonl")
+    # the made UPS payload has a 044 scan ("on its way to UPS") no table maps
+    run("ingest", str(FIXTURES / "ups_track_v1_exceptions_made.json"), "--format", "ups")
+    listed = json.loads(run("mappings", "unmapped", "--json").stdout)
+    assert [(c["carrier"], c["raw_code"]) for c in listed] == [("ups", "044")]
+    assert "044" in run("mappings", "unmapped").stdout
+
+    refused = run("mappings", "add", "ups", "044", "delayed", "--by", "ops:lee")
+    assert refused.exit_code == 2 and "needs a reason" in refused.stderr
+    added = run("mappings", "add", "ups", "44", "in_transit", "--by", "ops:lee", "--json")
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout)["subjects"] == 1
+    assert json.loads(run("mappings", "unmapped", "--json").stdout) == []
+    assert "ups 44 → in_transit" in run("mappings", "list").stdout
