@@ -16,7 +16,7 @@ from ordertrail.sources.carriers import FORMATS, CarrierParseError, adapter
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "carriers"
 #: format → the recorded payloads of that format
-RECORDED = {name: sorted(FIXTURES.glob(f"{name}_*")) for name in FORMATS}
+RECORDED = {name: sorted(FIXTURES.glob(f"{module}_*")) for name, module in FORMATS.items()}
 CASES = [(name, path) for name, paths in RECORDED.items() for path in paths]
 
 

@@ -167,3 +167,14 @@ def test_aftership_webhook_customs_delay_silent_and_unknown_subtags() -> None:
     ]
     assert reports[1].data["time_zone_assumed"] == "Europe/Berlin"
     assert reports[0].data["estimated_delivery"] == "2026-11-26"
+
+
+def test_dhl_unified_goes_by_its_status_code_and_keeps_no_street() -> None:
+    (report,) = read("dhl-unified", "dhl_unified_tracking_api_doc_example_7777777770.json")
+    # statusCode pre-transit wins over the contradictory status text "DELIVERED"
+    assert (report.milestone, report.raw_code) == (M.LABEL_CREATED, "pre-transit")
+    assert report.occurred_at.isoformat() == "2018-03-02T07:53:47+01:00"
+    assert report.data["time_zone_assumed"] == "Europe/Amsterdam"
+    assert report.location is not None
+    assert (report.location.city, report.location.country) == ("AMSTERDAM", "NL")
+    assert "Oderweg" not in repr(report)

@@ -16,6 +16,7 @@ FORMATS = {
     "fedex": "fedex",
     "easypost": "easypost",
     "aftership": "aftership",
+    "dhl-unified": "dhl_unified",
 }
 
 

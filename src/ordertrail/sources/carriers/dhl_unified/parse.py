@@ -1,0 +1,110 @@
+"""DHL Unified tracking responses: shipments[].events[].
+
+Event timestamps come with or without an offset; without one they are placed in the event's
+country and flagged. `addressLocality` sometimes carries a street ("Oderweg 2, AMSTERDAM");
+only its last part, the town, is kept, so no street address is ever stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ordertrail.app.commands import EventReport
+from ordertrail.domain.model import Location, Source
+from ordertrail.sources.carriers.base import (
+    CarrierParseError,
+    dig,
+    event_key,
+    items,
+    load_json,
+    text,
+)
+from ordertrail.sources.carriers.countries import alpha2
+from ordertrail.sources.carriers.dhl_unified.codes import BY_STATUS_CODE
+from ordertrail.sources.carriers.local_time import place
+
+SOURCE = Source.parse("carrier:dhl")
+
+
+class DhlUnifiedAdapter:
+    name = "dhl-unified"
+
+    def parse(self, payload: bytes) -> list[EventReport]:
+        body = load_json(payload)
+        reports: list[EventReport] = []
+        for s, shipment in enumerate(items(dig(body, "", "shipments"), "shipments")):
+            where = f"shipments[{s}]"
+            tracking = text(dig(shipment, where, "id"), f"{where}.id")
+            if tracking is None:
+                raise CarrierParseError(f"{where}.id", "is empty")
+            promised = _date(shipment.get("estimatedTimeOfDelivery"))
+            events = items(shipment.get("events"), f"{where}.events")
+            reports.extend(
+                _report(tracking, event, f"{where}.events[{e}]", promised)
+                for e, event in enumerate(events)
+            )
+        return reports
+
+
+def _report(tracking: str, event: Any, where: str, promised: str | None) -> EventReport:
+    if not isinstance(event, dict):
+        raise CarrierParseError(where, "should be an object")
+    code = text(event.get("statusCode"), f"{where}.statusCode")
+    milestone, reason = BY_STATUS_CODE.lookup(code)
+    words = [text(event.get(k), f"{where}.{k}") for k in ("status", "description", "remark")]
+    description = " - ".join(w for w in words if w) or None
+    location = _location(_get(_get(event, "location"), "address"), where)
+    occurred_at, assumed = _when(dig(event, where, "timestamp"), f"{where}.timestamp", location)
+    data = {
+        "time_zone_assumed": assumed,
+        "estimated_delivery": promised,
+        "next_steps": text(event.get("nextSteps"), f"{where}.nextSteps"),
+    }
+    return EventReport(
+        source=SOURCE,
+        occurred_at=occurred_at,
+        milestone=milestone,
+        reason=reason,
+        shipment=tracking,
+        key=event_key("dhl", tracking, occurred_at, code, description),
+        location=location,
+        raw_code=code,
+        raw_description=description,
+        data={name: value for name, value in data.items() if value},
+    )
+
+
+def _when(value: Any, where: str, location: Location | None) -> tuple[datetime, str | None]:
+    stamp = text(value, where) or ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        raise CarrierParseError(where, f"'{stamp}' is not an ISO 8601 time") from None
+    return (moment, None) if moment.utcoffset() is not None else place(moment, location)
+
+
+def _date(value: Any) -> str | None:
+    try:
+        return datetime.fromisoformat(value).date().isoformat() if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _location(address: Any, where: str) -> Location | None:
+    if not isinstance(address, dict):
+        return None
+    locality = text(address.get("addressLocality"), f"{where}.addressLocality")
+    parts = {
+        "city": locality.split(",")[-1].strip() or None if locality else None,
+        "country": alpha2(text(address.get("countryCode"), f"{where}.countryCode")),
+        "postal_code": text(address.get("postalCode"), f"{where}.postalCode"),
+    }
+    return Location(**parts) if any(parts.values()) else None
+
+
+def _get(value: Any, name: str) -> Any:
+    return value.get(name) if isinstance(value, dict) else None
+
+
+ADAPTER = DhlUnifiedAdapter()
