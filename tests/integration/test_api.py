@@ -119,7 +119,7 @@ def test_orders_are_created_updated_listed_and_validated(client: TestClient) -> 
     )
     updated["priority"] = "high_value"
     assert client.post("/api/v1/orders", json=updated).json()["priority"] == "high_value"
-    other = canonical_order("ORD-2", ("9400111899223197428490", "usps", {"GLOVES": 3}))
+    other = canonical_order("ORD-2", ("9400111899223197428497", "usps", {"GLOVES": 3}))
     created = client.post("/api/v1/orders", json=other)
     assert created.status_code == 201
     assert created.headers["location"] == "/api/v1/orders/ORD-2"

@@ -17,7 +17,7 @@ from ordertrail.web.app import create_app
 from tests.factories import canonical_order
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "carriers"
-PARCELS = ("123456789012", "777111222333")
+PARCELS = ("123456789012", "777111222331")
 
 
 @pytest.fixture

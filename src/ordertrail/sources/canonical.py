@@ -34,6 +34,7 @@ from ordertrail.domain.model import (
     Shipment,
     Source,
 )
+from ordertrail.sources.tracking_numbers import identify
 
 # PostgreSQL cannot store NUL in text; refusing it per item keeps one such string from failing
 # a whole transaction of good events.
@@ -218,11 +219,15 @@ def _shipment(given: ShipmentIn, order_id: str, position: int) -> Shipment:
     shipment_id = given.id or given.tracking_number
     if not shipment_id:
         raise DomainError(f"shipments.{position}", "needs an id or a tracking_number")
+    carrier = given.carrier
+    if given.tracking_number:
+        field = f"shipments.{position}.tracking_number"
+        carrier = identify(given.tracking_number, given.carrier, field=field).carrier
     return Shipment(
         id=shipment_id,
         order_id=order_id,
         tracking_number=given.tracking_number,
-        carrier=given.carrier,
+        carrier=carrier,
         service=given.service,
         site=given.site,
         lines=_lines(given.lines),
