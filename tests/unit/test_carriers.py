@@ -178,3 +178,33 @@ def test_dhl_unified_goes_by_its_status_code_and_keeps_no_street() -> None:
     assert report.location is not None
     assert (report.location.city, report.location.country) == ("AMSTERDAM", "NL")
     assert "Oderweg" not in repr(report)
+
+
+def test_dhl_express_checkpoints_in_their_service_areas_local_time() -> None:
+    (pickup,) = read("dhl-express", "dhl_express_xmlpi_tracking_9053283201_picked_up.xml")
+    assert (pickup.milestone, pickup.occurred_at.isoformat()) == (
+        M.CARRIER_ACCEPTED,
+        "2021-05-05T09:42:00-05:00",  # Kingston, Jamaica
+    )
+    assert story(read("dhl-express", "dhl_express_xmlpi_tracking_delivered_made.xml")) == [
+        ("2026-11-19T18:30:00+01:00", M.CARRIER_ACCEPTED, None, "PU"),
+        ("2026-11-21T06:10:00-05:00", M.DELAYED, R.CUSTOMS_HOLD, "CD"),
+        ("2026-11-22T14:05:00-05:00", M.DELIVERY_ATTEMPTED, R.RECIPIENT_UNAVAILABLE, "NH"),
+        ("2026-11-23T11:40:00-05:00", M.DELIVERED, None, "OK"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+        b'"&lol;&lol;&lol;&lol;">]><TrackingResponse>&lol2;</TrackingResponse>',
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        b"<TrackingResponse>&e;</TrackingResponse>",
+        b"<TrackingResponse><AWBInfo></AWBInfo>",
+        b"<Other/>",
+    ],
+)
+def test_hostile_or_foreign_xml_is_a_clear_parse_error(payload: bytes) -> None:
+    with pytest.raises(CarrierParseError):
+        adapter("dhl-express").parse(payload)

@@ -17,6 +17,7 @@ FORMATS = {
     "easypost": "easypost",
     "aftership": "aftership",
     "dhl-unified": "dhl_unified",
+    "dhl-express": "dhl_express",
 }
 
 
