@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+_HOOK_PREFIX = "ORDERTRAIL_HOOK_SECRET_"
 
 
 class Settings(BaseSettings):
@@ -23,6 +27,21 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
     #: Largest number of events one API call takes (`ingest --batch` sets its own).
     max_batch: int = 1000
+    #: One secret per inbound webhook source, from ORDERTRAIL_HOOK_SECRET_<SOURCE> (e.g.
+    #: ORDERTRAIL_HOOK_SECRET_EASYPOST). A source without one has no hook: it answers 404.
+    hook_secrets: dict[str, SecretStr] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _hook_secrets_from_environment(self) -> Settings:
+        for name, value in os.environ.items():
+            if name.upper().startswith(_HOOK_PREFIX) and value:
+                source = name[len(_HOOK_PREFIX) :].lower().replace("_", "-")
+                self.hook_secrets.setdefault(source, SecretStr(value))
+        return self
+
+    def hook_secret(self, source: str) -> str | None:
+        secret = self.hook_secrets.get(source.lower())
+        return secret.get_secret_value() if secret else None
 
     @classmethod
     def settings_customise_sources(

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ordertrail.bootstrap import System
 from ordertrail.domain.fold import fold
-from ordertrail.domain.milestones import Milestone
+from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Location, Return, Shipment, Subject, SubjectKind
 from ordertrail.domain.order_status import OrderStatus, OrderSummary
 from ordertrail.store.migrate import current_revision, downgrade, upgrade
@@ -139,12 +139,12 @@ def test_large_appends_store_each_new_key_once_too(system: System) -> None:
 
 
 def test_migrations_go_down_and_up_cleanly(system: System) -> None:
-    assert current_revision(system.engine) == "0002"
+    assert current_revision(system.engine) == "0003"
     downgrade(system.engine, "base")
     with system.engine.connect() as connection:
         assert not inspect(connection).has_table("events")
     upgrade(system.engine)
-    assert current_revision(system.engine) == "0002"
+    assert current_revision(system.engine) == "0003"
     test_the_migrated_schema_matches_the_tables_the_code_uses(system)
     test_the_log_refuses_updates_and_deletes(system)
 
@@ -162,3 +162,30 @@ def test_holding_many_shipments_finds_each_with_its_state(system: System) -> Non
     assert set(names[:-1]) <= set(found) and "NOPE" not in found
     assert found["T0007"].state == state
     assert found["T0008"].state == fold([])
+
+
+def test_unmatched_reports_are_held_whole_and_handed_over_once(system: System) -> None:
+    from ordertrail.app.commands import EventReport
+    from ordertrail.domain.model import Source
+
+    report = EventReport(
+        source=Source.parse("carrier:dhl"),
+        occurred_at=event(M.IN_TRANSIT, 3).occurred_at,
+        milestone=M.DELAYED,
+        reason=Reason.CUSTOMS_HOLD,
+        shipment="JD0146",
+        key="dhl:1",
+        location=Location(city="Leipzig", country="DE"),
+        raw_code="CD",
+        raw_description="Clearance delay",
+        data={"next_steps": "wait"},
+    )
+    received = event(M.IN_TRANSIT, 4).received_at
+    with system.uows() as uow:
+        uow.unmatched.keep([report], received)
+        uow.commit()
+    with system.uows() as uow:
+        assert uow.unmatched.take(["OTHER"]) == []
+        assert uow.unmatched.take(["JD0146"]) == [(report, received)]
+        assert uow.unmatched.count() == 0
+        uow.commit()

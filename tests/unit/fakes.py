@@ -9,9 +9,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from ordertrail.app.commands import EventReport
 from ordertrail.app.ports import OrderFacts, OrderListing, StatusInputs, SubjectRef, UnmappedCode
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping, code_key
@@ -28,6 +30,7 @@ class Tables:
     states: dict[Subject, SubjectState] = field(default_factory=dict)
     summaries: dict[str, OrderSummary] = field(default_factory=dict)
     mappings: dict[CodeKey, CodeMapping] = field(default_factory=dict)
+    unmatched: list[tuple[EventReport, datetime]] = field(default_factory=list)
 
 
 class MemoryUnitOfWork:
@@ -68,6 +71,10 @@ class MemoryUnitOfWork:
     @property
     def mappings(self) -> MemoryMappings:
         return MemoryMappings(self.tables)
+
+    @property
+    def unmatched(self) -> MemoryUnmatched:
+        return MemoryUnmatched(self.tables)
 
     # Subjects
     def find_orders(self, ids: Iterable[str]) -> set[str]:
@@ -127,6 +134,25 @@ class MemoryEventLog:
         return {
             e.order_id for e in self.tables.events.values() if e.subject in wanted and e.order_id
         }
+
+
+@dataclass
+class MemoryUnmatched:
+    tables: Tables
+
+    def keep(self, reports: Sequence[EventReport], received_at: datetime) -> None:
+        self.tables.unmatched.extend((report, received_at) for report in reports)
+
+    def take(self, names: Iterable[str]) -> list[tuple[EventReport, datetime]]:
+        wanted = set(names)
+        taken = [(r, at) for r, at in self.tables.unmatched if r.shipment in wanted]
+        self.tables.unmatched = [
+            (r, at) for r, at in self.tables.unmatched if r.shipment not in wanted
+        ]
+        return taken
+
+    def count(self) -> int:
+        return len(self.tables.unmatched)
 
 
 @dataclass

@@ -41,6 +41,9 @@ class RecordEvents:
 
     reports: Sequence[EventReport]
     all_or_nothing: bool = False
+    #: keep reports about shipments not registered yet, to attach when they are (webhooks:
+    #: the sender would otherwise retry for days); otherwise they are refused
+    keep_unmatched: bool = False
 
 
 @dataclass(frozen=True, slots=True)

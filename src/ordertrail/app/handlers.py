@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ordertrail.app.commands import (
     Command,
+    EventReport,
     MapCode,
     Rebuild,
     RecordEvents,
@@ -15,7 +16,7 @@ from ordertrail.app.commands import (
 )
 from ordertrail.app.derive import append_and_derive, lock_order, refold, refresh_orders
 from ordertrail.app.ports import Clock, UnitOfWork, UnitOfWorkFactory, WriteConflict
-from ordertrail.app.resolve import Resolver
+from ordertrail.app.resolve import Resolver, UnknownShipment
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.model import DomainError, Order, TrackingEvent
 
@@ -33,6 +34,7 @@ class ItemProblem:
 class BatchResult:
     accepted: int = 0
     duplicates: int = 0
+    unmatched: int = 0  # held for shipments not registered yet
     problems: list[ItemProblem] = field(default_factory=list)
 
 
@@ -51,9 +53,15 @@ def record_events(cmd: RecordEvents, uows: UnitOfWorkFactory, clock: Clock) -> B
     with uows() as uow:
         resolver = Resolver.load(uow, cmd.reports)
         events: list[tuple[int, TrackingEvent]] = []
+        waiting: list[EventReport] = []
         for index, report in enumerate(cmd.reports):
             try:
                 events.append((index, resolver.event(report, now)))
+            except UnknownShipment as problem:
+                if cmd.keep_unmatched:
+                    waiting.append(report)
+                else:
+                    result.problems.append(ItemProblem(index, problem.field, problem.message))
             except DomainError as problem:
                 result.problems.append(ItemProblem(index, problem.field, problem.message))
         if cmd.all_or_nothing and result.problems:
@@ -66,7 +74,10 @@ def record_events(cmd: RecordEvents, uows: UnitOfWorkFactory, clock: Clock) -> B
         result.problems.sort(key=lambda problem: problem.index)
         if cmd.all_or_nothing and result.problems:
             return result
+        if waiting:
+            uow.unmatched.keep(waiting, now)
         uow.commit()
+    result.unmatched = len(waiting)
     result.accepted = len(stored)
     result.duplicates = duplicates
     return result
@@ -115,9 +126,27 @@ def register_orders(cmd: RegisterOrders, uows: UnitOfWorkFactory, clock: Clock) 
                 good[order.id] = order  # a later copy of the same order in one batch wins
         uow.orders.save(sorted(good.values(), key=lambda order: order.id))
         refresh_orders(uow, good)
+        _attach_waiting(uow, good.values())
         uow.commit()
     result.accepted = len(good)
     return result
+
+
+def _attach_waiting(uow: UnitOfWork, orders: Iterable[Order]) -> None:
+    """Record the reports that arrived before these orders' shipments were registered, as
+    received then."""
+    names = {n for o in orders for s in o.shipments for n in (s.id, s.tracking_number) if n}
+    waiting = uow.unmatched.take(names)
+    if not waiting:
+        return
+    resolver = Resolver.load(uow, [report for report, _ in waiting])
+    events = []
+    for report, received_at in waiting:
+        try:
+            events.append(resolver.event(report, received_at))
+        except DomainError:  # accepted once, so never dropped: it waits on, for ops to see
+            uow.unmatched.keep([report], received_at)
+    append_and_derive(uow, events, held=resolver.held, new_returns=resolver.new_returns)
 
 
 def _claim(order: Order, claims: dict[str, tuple[str, str]]) -> str | None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from ordertrail.app.commands import EventReport
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping
 from ordertrail.domain.milestones import Milestone
@@ -206,6 +207,21 @@ class Mappings(Protocol):
         ...
 
 
+class Unmatched(Protocol):
+    def keep(self, reports: Sequence[EventReport], received_at: datetime) -> None:
+        """Hold reports about shipments nobody registered yet."""
+        ...
+
+    def take(self, names: Iterable[str]) -> list[tuple[EventReport, datetime]]:
+        """Hand over (and forget) the held reports whose shipment is one of `names`, each
+        with when it was received."""
+        ...
+
+    def count(self) -> int:
+        """How many reports are held."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the `with` block without `commit()` rolls everything back."""
 
@@ -223,6 +239,9 @@ class UnitOfWork(Protocol):
 
     @property
     def mappings(self) -> Mappings: ...
+
+    @property
+    def unmatched(self) -> Unmatched: ...
 
     def __enter__(self) -> Self: ...
 

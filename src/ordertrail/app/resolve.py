@@ -33,6 +33,10 @@ _ORDER_WAREHOUSE = {Milestone.PICKED, Milestone.PACKED}
 _FUTURE_TOLERANCE = timedelta(days=1)
 
 
+class UnknownShipment(DomainError):
+    """The report names a shipment OrderTrail does not know (yet)."""
+
+
 @dataclass(slots=True)
 class Resolver:
     orders: set[str]
@@ -115,7 +119,7 @@ class Resolver:
     def _shipment(self, id_or_tracking: str) -> SubjectRef:
         ref = self.shipments.get(id_or_tracking)
         if ref is None:
-            raise DomainError(
+            raise UnknownShipment(
                 "shipment",
                 f"no shipment has id or tracking number "
                 f"'{id_or_tracking}'; register it with its order",

@@ -38,14 +38,14 @@ def event_row(event: TrackingEvent) -> dict[str, Any]:
         "occurred_at": event.occurred_at,
         "occurred_offset_min": int(offset.total_seconds() // 60),
         "received_at": event.received_at,
-        "location": _location_json(event.location) if event.location else None,
+        "location": location_json(event.location) if event.location else None,
         "raw_code": event.raw_code,
         "raw_description": event.raw_description,
         "data": dict(event.data) if event.data else None,
     }
 
 
-def _location_json(location: Location) -> dict[str, str]:
+def location_json(location: Location) -> dict[str, str]:
     parts = (
         ("city", location.city),
         ("region", location.region),

@@ -118,6 +118,15 @@ code_mappings = Table(
     Column("note", Text),
 )
 
+unmatched_reports = Table(
+    "unmatched_reports",
+    metadata,
+    Column("seq", SequenceId, primary_key=True, autoincrement=True),
+    Column("shipment_name", String(100), nullable=False, index=True),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("report", JSON, nullable=False),  # the canonical event JSON
+)
+
 #: Statements that make the log append-only inside the database itself.
 APPEND_ONLY_SQL = {
     "sqlite": [

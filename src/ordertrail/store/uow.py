@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from ordertrail.app.ports import WriteConflict
 from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.repositories import SqlEventLog, SqlOrders, SqlProjections, SqlSubjects
+from ordertrail.store.unmatched import SqlUnmatched
 
 
 class SqlUnitOfWork:
@@ -19,6 +20,7 @@ class SqlUnitOfWork:
     projections: SqlProjections
     orders: SqlOrders
     mappings: SqlMappings
+    unmatched: SqlUnmatched
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -37,6 +39,7 @@ class SqlUnitOfWork:
         self.projections = SqlProjections(connection)
         self.orders = SqlOrders(connection, read_only=self._read_only)
         self.mappings = SqlMappings(connection)
+        self.unmatched = SqlUnmatched(connection)
         return self
 
     def commit(self) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 import ordertrail
 from ordertrail.bootstrap import System, build
 from ordertrail.sources.canonical import EventIn, OrderIn
-from ordertrail.web import api, mappings_api, problems
+from ordertrail.web import api, hooks, mappings_api, problems
 
 
 def create_app(system: System) -> FastAPI:
@@ -24,6 +24,7 @@ def create_app(system: System) -> FastAPI:
     problems.install(app)
     app.include_router(api.router())
     app.include_router(mappings_api.router())
+    app.include_router(hooks.router())
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> dict[str, str]:

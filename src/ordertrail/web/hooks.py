@@ -1,0 +1,58 @@
+"""`/hooks/{source}`: signed deliveries from carriers, aggregators and fleets.
+
+The signature is checked on the raw body before anything is parsed: a bad or missing one is
+401 and stores nothing. A good delivery is acknowledged with 200 even when some of what it
+says cannot be used (those items are listed), because a sender that gets an error retries
+the same delivery for days; a duplicate delivery changes nothing; events for shipments not
+registered yet are held and attach themselves when the shipment is registered.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ordertrail.app.commands import RecordEvents
+from ordertrail.sources.carriers import CarrierParseError
+from ordertrail.sources.hooks import SignatureRefused, hook_source, lower_headers
+from ordertrail.web.problems import item_errors, problem
+
+MAX_DELIVERY_BYTES = 2 * 1024 * 1024
+
+
+def router() -> APIRouter:
+    hooks = APIRouter(prefix="/hooks", tags=["hooks"])
+
+    @hooks.post("/{source}", response_model=None)
+    async def deliver(request: Request, source: str) -> Response:
+        """A signed delivery from `source` (easypost, aftership, or any source signing per
+        the Standard Webhooks spec with canonical events)."""
+        system = request.app.state.system
+        secret = system.settings.hook_secret(source)
+        if secret is None:
+            return problem(404, "Not found", f"no hook is configured for '{source}'")
+        body = await request.body()
+        if len(body) > MAX_DELIVERY_BYTES:
+            return problem(413, "Too large", f"a delivery is at most {MAX_DELIVERY_BYTES} bytes")
+        hook = hook_source(source)
+        try:
+            hook.verify(body, lower_headers(request.headers), secret)
+        except SignatureRefused as refusal:
+            return problem(401, "Unauthorized", str(refusal))
+        try:
+            reports = hook.parse(body)
+        except CarrierParseError as error:
+            return problem(422, "Unreadable delivery", f"{error.where}: {error.message}")
+        command = RecordEvents(reports, keep_unmatched=True)
+        result = await run_in_threadpool(system.handle, command)
+        return JSONResponse(
+            {
+                "accepted": result.accepted,
+                "duplicates": result.duplicates,
+                "unmatched": result.unmatched,
+                "refused": item_errors(result.problems),
+            }
+        )
+
+    return hooks
