@@ -20,10 +20,10 @@ from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
 from ordertrail.store.engine import make_engine
 from ordertrail.store.migrate import upgrade
+from ordertrail.store.tables import metadata
 
 POSTGRES_URL = os.environ.get("ORDERTRAIL_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
-TABLES = ("events", "returns", "shipments", "orders")
 
 
 class FixedClock:
@@ -82,7 +82,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     engine = create_engine(url)
     with engine.begin() as connection:
         # TRUNCATE, unlike DELETE, passes the append-only trigger: it is the test's reset.
-        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        tables = ", ".join(table.name for table in metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return url
 

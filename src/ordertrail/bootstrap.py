@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from ordertrail.app.handlers import handle
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
 from ordertrail.config import Settings
+from ordertrail.sources.carriers.custom import load as load_mappings
 from ordertrail.store.engine import make_engine
 from ordertrail.store.migrate import upgrade
 from ordertrail.store.uow import SqlUnitOfWorkFactory
@@ -42,10 +43,12 @@ class System:
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None) -> System:
     settings = settings or Settings()
+    # Read before anything connects, so a bad mapping file stops start-up with its reason.
+    defaults = load_mappings(settings.carrier_mappings) if settings.carrier_mappings else []
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     return System(
         settings=settings,
         engine=engine,
-        uows=SqlUnitOfWorkFactory(engine),
+        uows=SqlUnitOfWorkFactory(engine, defaults),
         clock=clock or SystemClock(),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -27,6 +28,9 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
     #: Largest number of events one API call takes (`ingest --batch` sets its own).
     max_batch: int = 1000
+    #: Code tables for carriers no adapter knows (TOML or CSV; see sources/carriers/custom.py).
+    #: After changing the file, `ordertrail rebuild` reads history through the new tables.
+    carrier_mappings: Path | None = None
     #: One secret per inbound webhook source, from ORDERTRAIL_HOOK_SECRET_<SOURCE> (e.g.
     #: ORDERTRAIL_HOOK_SECRET_EASYPOST). A source without one has no hook: it answers 404.
     hook_secrets: dict[str, SecretStr] = Field(default_factory=dict)

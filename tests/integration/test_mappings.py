@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from ordertrail.bootstrap import System
+from ordertrail.bootstrap import System, build
 from ordertrail.cli import app
+from ordertrail.config import Settings
 from ordertrail.web.app import create_app
 from tests.factories import canonical_order
 
@@ -118,3 +119,68 @@ def test_the_command_line_lists_and_maps_codes(database_url: str, tmp_path: Path
     assert json.loads(added.stdout)["subjects"] == 1
     assert json.loads(run("mappings", "unmapped", "--json").stdout) == []
     assert "ups 44 → in_transit" in run("mappings", "list").stdout
+
+
+def test_a_carrier_mapping_file_reads_a_fleets_codes_and_people_can_overrule_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    table = tmp_path / "carriers.toml"
+    table.write_text(
+        '[carriers.acme]\nPU = "carrier_accepted"\nDLV = "delivered"\nOOPS = "in_transit"\n'
+    )
+    settings = Settings(database_url=database_url, carrier_mappings=table)
+    system = build(settings)
+    try:
+        with TestClient(create_app(system)) as client:
+            order = canonical_order("ORD-5", ("ACME-77", "acme", {"HAT": 1}))
+            assert client.post("/api/v1/orders", json=order).status_code == 201
+            events = [
+                {
+                    "shipment": "ACME-77",
+                    "source": "carrier:acme",
+                    "raw_code": code,
+                    "occurred_at": f"2026-11-24T{hour:02d}:00:00+01:00",
+                }
+                for hour, code in ((8, "PU"), (12, "OOPS"), (15, "???"))
+            ]
+            assert client.post("/api/v1/events", json=events).json()["accepted"] == 3
+            parcel = client.get("/api/v1/shipments/ACME-77").json()
+            assert parcel["status"] == "in_transit"
+            unmapped = client.get("/api/v1/mappings/unmapped").json()["unmapped"]
+            assert [(u["carrier"], u["raw_code"]) for u in unmapped] == [("acme", "???")]
+            # ops know better than the file: OOPS is this fleet's failed-attempt scan
+            client.put(
+                "/api/v1/mappings/acme/OOPS",
+                json={
+                    "milestone": "delivery_attempted",
+                    "reason": "recipient_unavailable",
+                    "mapped_by": "ops:maria",
+                },
+            )
+            parcel = client.get("/api/v1/shipments/ACME-77").json()
+            assert (parcel["status"], parcel["exception_reason"]) == (
+                "delivery_attempted",
+                "recipient_unavailable",
+            )
+            listed = {
+                m["raw_code"]: m["mapped_by"]
+                for m in client.get("/api/v1/mappings").json()["mappings"]
+            }
+            assert listed == {
+                "PU": "file:carriers.toml",
+                "DLV": "file:carriers.toml",
+                "OOPS": "ops:maria",
+            }
+    finally:
+        system.close()
+
+
+def test_a_broken_mapping_file_stops_the_command_with_its_reason(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = tmp_path / "carriers.toml"
+    table.write_text('[carriers.acme]\nPU = "teleported"\n')
+    monkeypatch.setenv("ORDERTRAIL_CARRIER_MAPPINGS", str(table))
+    result = CliRunner().invoke(app, ["--db", database_url, "mappings", "list"])
+    assert result.exit_code == 2
+    assert "[carriers.acme] PU: 'teleported' is not a milestone" in result.stderr

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
@@ -21,6 +22,7 @@ from ordertrail.app.queries import (
 )
 from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
+from ordertrail.sources.carriers.custom import MappingFileError
 from ordertrail.sources.feed import (
     FeedSummary,
 )
@@ -62,6 +64,8 @@ def open_system(ctx: typer.Context) -> Iterator[System]:
     db = (ctx.find_root().obj or {}).get("db")
     try:
         system = build(Settings(database_url=db) if db else Settings())
+    except MappingFileError as error:
+        fail(str(error))
     except (ArgumentError, ValidationError, ValueError) as error:
         fail(f"--db: {error}".splitlines()[0])
     try:
@@ -82,7 +86,7 @@ def _database_trouble(error: DBAPIError) -> str:
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

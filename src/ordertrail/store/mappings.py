@@ -17,17 +17,22 @@ from ordertrail.store.tables import code_mappings, events
 
 
 class SqlMappings:
-    def __init__(self, conn: Connection) -> None:
+    """People's mappings in the database, over `defaults` (the carrier mapping file)."""
+
+    def __init__(self, conn: Connection, defaults: Iterable[CodeMapping] = ()) -> None:
         self._conn = conn
+        self._defaults = {mapping.key: mapping for mapping in defaults}
 
     def for_events(self, batch: Iterable[TrackingEvent]) -> dict[CodeKey, CodeMapping]:
         keys = {key for key in map(code_key, batch) if key}
         if not keys:
             return {}
+        found = {key: self._defaults[key] for key in keys if key in self._defaults}
         carriers = sorted({carrier for carrier, _ in keys})
         query = select(code_mappings).where(code_mappings.c.carrier.in_(carriers))
-        found = (_mapping(row) for row in self._conn.execute(query))
-        return {mapping.key: mapping for mapping in found if mapping.key in keys}
+        stored = (_mapping(row) for row in self._conn.execute(query))
+        found.update((mapping.key, mapping) for mapping in stored if mapping.key in keys)
+        return found
 
     def save(self, mapping: CodeMapping) -> None:
         row = {
@@ -42,8 +47,9 @@ class SqlMappings:
         self._conn.execute(upsert(self._conn, code_mappings, ["carrier", "raw_code"]), [row])
 
     def all(self) -> list[CodeMapping]:
-        query = select(code_mappings).order_by(code_mappings.c.carrier, code_mappings.c.raw_code)
-        return [_mapping(row) for row in self._conn.execute(query)]
+        found = dict(self._defaults)
+        found.update((m.key, m) for m in map(_mapping, self._conn.execute(select(code_mappings))))
+        return [found[key] for key in sorted(found)]
 
     def subjects_with(self, key: CodeKey) -> list[Subject]:
         carrier, code = key

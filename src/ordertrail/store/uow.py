@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
@@ -9,6 +10,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError
 
 from ordertrail.app.ports import WriteConflict
+from ordertrail.domain.mapping import CodeMapping
 from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.repositories import SqlEventLog, SqlOrders, SqlProjections, SqlSubjects
 from ordertrail.store.unmatched import SqlUnmatched
@@ -22,9 +24,12 @@ class SqlUnitOfWork:
     mappings: SqlMappings
     unmatched: SqlUnmatched
 
-    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, *, read_only: bool = False, defaults: Sequence[CodeMapping] = ()
+    ) -> None:
         self._engine = engine
         self._read_only = read_only
+        self._defaults = defaults
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
 
@@ -38,7 +43,7 @@ class SqlUnitOfWork:
         self.events = SqlEventLog(connection)
         self.projections = SqlProjections(connection)
         self.orders = SqlOrders(connection, read_only=self._read_only)
-        self.mappings = SqlMappings(connection)
+        self.mappings = SqlMappings(connection, self._defaults)
         self.unmatched = SqlUnmatched(connection)
         return self
 
@@ -77,8 +82,9 @@ def _lost_a_race(error: DBAPIError) -> bool:
 class SqlUnitOfWorkFactory:
     """Makes a unit of work per use; holds the engine and nothing else."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, defaults: Sequence[CodeMapping] = ()) -> None:
         self.engine = engine
+        self.defaults = tuple(defaults)  # code tables from the carrier mapping file
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, read_only=read_only)
+        return SqlUnitOfWork(self.engine, read_only=read_only, defaults=self.defaults)
