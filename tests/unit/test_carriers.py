@@ -208,3 +208,17 @@ def test_dhl_express_checkpoints_in_their_service_areas_local_time() -> None:
 def test_hostile_or_foreign_xml_is_a_clear_parse_error(payload: bytes) -> None:
     with pytest.raises(CarrierParseError):
         adapter("dhl-express").parse(payload)
+
+
+def test_canada_post_zero_padded_codes_and_time_zone_abbreviations() -> None:
+    assert story(read("canadapost", "canadapost_tracking_detail_made.xml")) == [
+        ("2026-11-20T15:00:00-08:00", M.LABEL_CREATED, None, "3000"),
+        ("2026-11-21T09:00:00-08:00", None, None, "9999"),  # nobody knows it: unmapped
+        ("2026-11-21T21:03:00-08:00", M.IN_TRANSIT, None, "0100"),  # XYZ: zone of BC
+        ("2026-11-22T18:20:00-06:00", M.DELAYED, R.WEATHER, "0159"),
+        ("2026-11-24T07:45:10-05:00", M.OUT_FOR_DELIVERY, None, "0174"),
+        ("2026-11-24T11:59:59-05:00", M.DELIVERED, None, "1496"),
+    ]
+    reports = read("canadapost", "canadapost_tracking_detail_made.xml")
+    processed = next(r for r in reports if r.raw_code == "0100")
+    assert processed.data["time_zone_assumed"] == "America/Vancouver"

@@ -18,6 +18,7 @@ FORMATS = {
     "aftership": "aftership",
     "dhl-unified": "dhl_unified",
     "dhl-express": "dhl_express",
+    "canadapost": "canadapost",
 }
 
 
