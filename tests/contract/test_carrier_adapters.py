@@ -43,7 +43,25 @@ def test_reports_keep_the_contract(name: str, path: Path) -> None:
 
 def mutations(document: Any, rng: random.Random) -> Any:
     """The document with one node dropped, emptied or replaced by junk of another type."""
-    junk = [None, "", "x" * 300, -1, 1.5, True, [], {}, [None], {"": None}, "2026-13-45", "\x00"]
+    junk = [
+        None,
+        "",
+        "x" * 300,
+        -1,
+        1.5,
+        True,
+        [],
+        {},
+        [None],
+        {"": None},
+        "2026-13-45",
+        "\x00",
+        "9999-12-31T23:59:59",
+        "0001-01-01T00:00:00",
+        "99991231",
+        "00010101",
+        10**30,
+    ]
     paths: list[tuple[Any, Any]] = []
 
     def collect(node: Any) -> None:

@@ -32,7 +32,7 @@ USPS, DHL, FLEET_PARCEL = "9400111899223197428497", "JD014600003828392057", "ACM
 def client(database_url: str, clock: FixedClock) -> Iterator[TestClient]:
     settings = Settings(
         database_url=database_url,
-        hook_secrets={"easypost": EASYPOST, "aftership": AFTERSHIP, "fleet-acme": FLEET},
+        hook_secrets={"easypost": EASYPOST, "aftership": AFTERSHIP, "acme": FLEET},
     )
     system = build(settings, clock=clock)
     with TestClient(create_app(system)) as test_client:
@@ -68,7 +68,7 @@ def standard_signed(body: bytes, when: datetime, secret: str = FLEET) -> dict[st
     }
 
 
-def post(client: TestClient, source: str, body: bytes, headers: dict[str, str]) -> Any:
+def post(client: TestClient, source: str, body: bytes, headers: dict[str, Any]) -> Any:
     return client.post(
         f"/hooks/{source}", content=body, headers={"content-type": "application/json", **headers}
     )
@@ -95,6 +95,7 @@ def test_easypost_good_repeated_bad_and_missing(client: TestClient) -> None:
         (body, easypost_signed(body, "wrong secret")),
         (body, {}),
         (body, {"X-Hmac-Signature": "hmac-sha256-hex=zz"}),
+        (body, {"X-Hmac-Signature": "hmac-sha256-hex=\xe9\xe9".encode("latin-1")}),  # not ASCII
         (body, {"X-Hmac-Signature": signature.removeprefix("hmac-sha256-hex=")}),
     ]
     for sent, headers in refusals:
@@ -141,18 +142,18 @@ def test_standard_webhooks_good_stale_forged_and_repeated(client: TestClient) ->
     ]
     body = json.dumps(events).encode()
     now = datetime.now(UTC)
-    good = post(client, "fleet-acme", body, standard_signed(body, now))
+    good = post(client, "acme", body, standard_signed(body, now))
     assert (good.status_code, good.json()["accepted"]) == (200, 2)
     assert client.get(f"/api/v1/shipments/{FLEET_PARCEL}").json()["status"] == "delivered"
-    stale = post(client, "fleet-acme", body, standard_signed(body, now - timedelta(minutes=10)))
+    stale = post(client, "acme", body, standard_signed(body, now - timedelta(minutes=10)))
     assert stale.status_code == 401
     forged = standard_signed(body, now, "whsec_" + base64.b64encode(b"x" * 24).decode())
-    assert post(client, "fleet-acme", body, forged).status_code == 401
+    assert post(client, "acme", body, forged).status_code == 401
     missing = {k: v for k, v in standard_signed(body, now).items() if k != "webhook-signature"}
-    assert post(client, "fleet-acme", body, missing).status_code == 401
+    assert post(client, "acme", body, missing).status_code == 401
     garbled = {**standard_signed(body, now), "webhook-signature": "v1,not-base64!!"}
-    assert post(client, "fleet-acme", body, garbled).status_code == 401
-    repeated = post(client, "fleet-acme", body, standard_signed(body, now))
+    assert post(client, "acme", body, garbled).status_code == 401
+    repeated = post(client, "acme", body, standard_signed(body, now))
     assert (repeated.json()["accepted"], repeated.json()["duplicates"]) == (0, 2)
 
 
@@ -161,7 +162,24 @@ def test_unconfigured_sources_and_unreadable_deliveries(client: TestClient) -> N
     assert post(client, "ups", body, {}).status_code == 404
     signed_junk = post(client, "aftership", b"[1, 2", aftership_signed(b"[1, 2"))
     assert signed_junk.status_code == 422
-    not_events = b'[{"shipment": "x"}]'
-    answer = post(client, "fleet-acme", not_events, standard_signed(not_events, datetime.now(UTC)))
-    assert answer.status_code == 422
-    assert "occurred_at" in answer.json()["detail"] or "source" in answer.json()["detail"]
+    oops = b"{oops"
+    assert post(client, "acme", oops, standard_signed(oops, datetime.now(UTC))).status_code == 422
+
+
+def test_a_fleet_hook_speaks_for_its_carrier_only_and_lists_what_it_refused(
+    client: TestClient,
+) -> None:
+    good = {
+        "shipment": FLEET_PARCEL,
+        "milestone": "carrier_accepted",
+        "occurred_at": "2026-11-24T09:00:00+01:00",
+    }  # source: carrier:acme, implied
+    forged = {**good, "milestone": "delivered", "source": "ops:admin", "data": {"why": "x"}}
+    other = {**good, "milestone": "exception", "reason": "lost", "source": "carrier:usps"}
+    broken = {"shipment": FLEET_PARCEL}
+    body = json.dumps([forged, good, broken, other]).encode()
+    answer = post(client, "acme", body, standard_signed(body, datetime.now(UTC)))
+    assert answer.status_code == 200
+    assert answer.json()["accepted"] == 1
+    assert sorted({r["index"] for r in answer.json()["refused"]}) == [0, 2, 3]
+    assert client.get(f"/api/v1/shipments/{FLEET_PARCEL}").json()["status"] == "carrier_accepted"

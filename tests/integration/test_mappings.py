@@ -114,11 +114,11 @@ def test_the_command_line_lists_and_maps_codes(database_url: str, tmp_path: Path
 
     refused = run("mappings", "add", "ups", "044", "delayed", "--by", "ops:lee")
     assert refused.exit_code == 2 and "needs a reason" in refused.stderr
-    added = run("mappings", "add", "ups", "44", "in_transit", "--by", "ops:lee", "--json")
+    added = run("mappings", "add", "ups", "0044", "in_transit", "--by", "ops:lee", "--json")
     assert added.exit_code == 0, added.output
     assert json.loads(added.stdout)["subjects"] == 1
     assert json.loads(run("mappings", "unmapped", "--json").stdout) == []
-    assert "ups 44 → in_transit" in run("mappings", "list").stdout
+    assert "ups 044 → in_transit" in run("mappings", "list").stdout
 
 
 def test_a_carrier_mapping_file_reads_a_fleets_codes_and_people_can_overrule_it(
@@ -184,3 +184,20 @@ def test_a_broken_mapping_file_stops_the_command_with_its_reason(
     result = CliRunner().invoke(app, ["--db", database_url, "mappings", "list"])
     assert result.exit_code == 2
     assert "[carriers.acme] PU: 'teleported' is not a milestone" in result.stderr
+
+
+def test_mappings_are_addressed_as_events_name_them(client: TestClient) -> None:
+    event = scan(PARCELS[0], "DE/08", "2026-11-22T15:10:00-06:00")
+    assert client.post("/api/v1/events", json=[event]).json()["accepted"] == 1
+    mapped = client.put(
+        "/api/v1/mappings/FedEx /DE/08",
+        json={"milestone": "delivery_attempted", "reason": "other", "mapped_by": "ops:maria"},
+    )
+    assert mapped.status_code == 200, mapped.text
+    assert mapped.json()["mapping"]["carrier"] == "fedex"
+    assert mapped.json()["subjects"] == 1
+    too_long = client.put(
+        "/api/v1/mappings/fedex/" + "X" * 101,
+        json={"milestone": "in_transit", "mapped_by": "ops:maria"},
+    )
+    assert too_long.status_code == 422

@@ -161,7 +161,7 @@ def test_aftership_webhook_customs_delay_silent_and_unknown_subtags() -> None:
     assert story(reports) == [
         ("2026-11-19T09:00:00+01:00", M.LABEL_CREATED, None, "InfoReceived_001"),
         ("2026-11-19T18:30:00+01:00", M.CARRIER_ACCEPTED, None, "InTransit_002"),
-        ("2026-11-21T06:10:00-05:00", M.DELAYED, R.CUSTOMS_HOLD, "Exception_004"),
+        ("2026-11-21T06:10:00-05:00", M.EXCEPTION, R.CUSTOMS_HOLD, "Exception_004"),
         ("2026-11-21T07:00:00-05:00", None, None, "OutForDelivery_004"),  # known, says nothing
         ("2026-11-21T08:00:00-05:00", M.IN_TRANSIT, None, "InTransit"),  # new subtag: its tag
     ]
@@ -188,7 +188,7 @@ def test_dhl_express_checkpoints_in_their_service_areas_local_time() -> None:
     )
     assert story(read("dhl-express", "dhl_express_xmlpi_tracking_delivered_made.xml")) == [
         ("2026-11-19T18:30:00+01:00", M.CARRIER_ACCEPTED, None, "PU"),
-        ("2026-11-21T06:10:00-05:00", M.DELAYED, R.CUSTOMS_HOLD, "CD"),
+        ("2026-11-21T06:10:00-05:00", M.EXCEPTION, R.CUSTOMS_HOLD, "CD"),
         ("2026-11-22T14:05:00-05:00", M.DELIVERY_ATTEMPTED, R.RECIPIENT_UNAVAILABLE, "NH"),
         ("2026-11-23T11:40:00-05:00", M.DELIVERED, None, "OK"),
     ]
@@ -202,6 +202,7 @@ def test_dhl_express_checkpoints_in_their_service_areas_local_time() -> None:
         b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
         b"<TrackingResponse>&e;</TrackingResponse>",
         b"<TrackingResponse><AWBInfo></AWBInfo>",
+        b'<?xml version="1.0" encoding="bogus"?><TrackingResponse/>',
         b"<Other/>",
     ],
 )

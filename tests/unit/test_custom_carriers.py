@@ -15,7 +15,7 @@ TOML = """
 PU = "carrier_accepted"
 OFD = "out_for_delivery"
 NH = { milestone = "delivery_attempted", reason = "recipient_unavailable" }
-0042 = "delivered"
+00042 = "delivered"
 
 [carriers.BigFreight]
 APPT = "in_transit"
@@ -31,7 +31,7 @@ def test_a_toml_table_is_read_with_codes_normalized(tmp_path: Path) -> None:
         R.RECIPIENT_UNAVAILABLE,
         "file:carriers.toml",
     )
-    assert table[("acme", "42")][0] is M.DELIVERED
+    assert table[("acme", "042")][0] is M.DELIVERED
     assert table[("bigfreight", "APPT")][0] is M.IN_TRANSIT
     assert len(table) == 5
 
@@ -55,7 +55,7 @@ def test_a_csv_table_is_read_too(tmp_path: Path) -> None:
             "[carriers.acme]\nPU = { milestone = 'in_transit', reason = 'weather' }",
             "takes no reason",
         ),
-        ("a.toml", "[carriers.acme]\n42 = 'delivered'\n042 = 'in_transit'", "listed twice"),
+        ("a.toml", "[carriers.acme]\n0042 = 'delivered'\n00042 = 'in_transit'", "listed twice"),
         ("a.toml", "[carriers.acme\nPU = 1", "is not valid TOML"),
         ("a.toml", "title = 'no carriers'", "needs a [carriers.<name>] table"),
         ("a.csv", "carrier,milestone\nacme,delivered\n", "line 1: the header needs"),

@@ -227,9 +227,9 @@ def test_one_batch_cannot_give_a_new_parcel_to_two_orders(uows: MemoryUnitOfWork
 def test_a_mapping_reads_history_again_and_rebuild_agrees(uows: MemoryUnitOfWorkFactory) -> None:
     from ordertrail.app.commands import MapCode
 
-    record(uows, report(M.CARRIER_ACCEPTED, 1), report(None, 40, raw_code="0044"))
+    record(uows, report(M.CARRIER_ACCEPTED, 1), report(None, 40, raw_code="0044"))  # = 044
     assert shipment_detail(uows, UPS).status == "carrier_accepted"  # type: ignore[union-attr]
-    result = handle(MapCode("ups", "44", M.DELIVERED, None, "ops:lee"), uows, FixedClock(at(50)))
+    result = handle(MapCode("ups", "044", M.DELIVERED, None, "ops:lee"), uows, FixedClock(at(50)))
     assert (result.subjects, result.events) == (1, 2)
     assert shipment_detail(uows, UPS).status == "delivered"  # type: ignore[union-attr]
     before = (dict(uows.committed.states), dict(uows.committed.summaries))

@@ -18,10 +18,12 @@ CodeKey = tuple[str, str]  # (carrier, normalized raw code)
 
 
 def normalize_code(code: str) -> str:
-    """`0174` and `174` are the same code; case and spacing never matter."""
+    """Case and spacing never matter, and a code zero-padded past three digits is the same
+    code (Canada Post's `0174` is `174`). Shorter numbers keep their zeros: to FedEx, `007`
+    and `07` are different codes."""
     cleaned = code.strip().upper()
-    if cleaned.isdigit():
-        return cleaned.lstrip("0") or "0"
+    if cleaned.isdigit() and len(cleaned) > 3:
+        return cleaned.lstrip("0").rjust(3, "0")
     return cleaned
 
 
@@ -36,8 +38,13 @@ class CodeMapping:
     note: str | None = None
 
     def __post_init__(self) -> None:
-        if not self.carrier.strip() or not self.raw_code.strip():
+        # carriers are named as in their events' source: `carrier:ups`, never `UPS `
+        object.__setattr__(self, "carrier", self.carrier.strip().lower())
+        object.__setattr__(self, "raw_code", self.raw_code.strip())
+        if not self.carrier or not self.raw_code:
             raise DomainError("raw_code", "a mapping needs a carrier and a code")
+        if len(self.carrier) > 50 or len(self.raw_code) > 100:
+            raise DomainError("raw_code", "a carrier is at most 50 characters, a code 100")
         if self.milestone.spec.phase not in (Phase.WAREHOUSE, Phase.CARRIER):
             raise DomainError(
                 "milestone", f"'{self.milestone}' is not something a carrier code can mean"

@@ -6,7 +6,9 @@ and what its payloads hold.
 - AfterShip: `aftership-hmac-sha256: <base64>`, HMAC-SHA256 of the body; tracking webhooks.
 - Any other source: the Standard Webhooks spec (`webhook-id`, `webhook-timestamp`,
   `webhook-signature`, a five-minute replay window) with canonical events as the body (an
-  array, or one object): local fleets, freight carriers, 3PL portals.
+  array, or one object): local fleets, freight carriers, 3PL portals. Their events speak for
+  `carrier:<source>` only; an item claiming another source (an ops correction, another
+  carrier) is refused.
 
 A replayed EasyPost or AfterShip delivery passes its signature again (their schemes sign no
 time), and changes nothing: every event it holds is already stored under the same key.
@@ -27,6 +29,7 @@ from pydantic import ValidationError
 from standardwebhooks import Webhook
 
 from ordertrail.app.commands import EventReport
+from ordertrail.app.handlers import ItemProblem
 from ordertrail.domain.model import DomainError
 from ordertrail.sources.canonical import parse_event, problems_of
 from ordertrail.sources.carriers import CarrierParseError, adapter
@@ -40,24 +43,35 @@ Headers = Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
+class Parsed:
+    """A delivery's reports, where each stood in it, and the items that cannot be used."""
+
+    reports: list[EventReport]
+    positions: list[int]
+    refused: list[ItemProblem]
+
+
+@dataclass(frozen=True, slots=True)
 class HookSource:
     verify: Callable[[bytes, Headers, str], None]
-    parse: Callable[[bytes], list[EventReport]]
+    #: the delivery's reports, and the items of it that cannot be used
+    parse: Callable[[bytes], Parsed]
 
 
 def _easypost(body: bytes, headers: Headers, secret: str) -> None:
     given = headers.get("x-hmac-signature", "")
     scheme, _, digest = given.partition("=")
     key = unicodedata.normalize("NFKD", secret).encode()
-    expected = hmac.new(key, body, hashlib.sha256).hexdigest()
-    if scheme != "hmac-sha256-hex" or not hmac.compare_digest(digest.lower(), expected):
+    expected = hmac.new(key, body, hashlib.sha256).hexdigest().encode()
+    given_digest = digest.lower().encode("utf-8", "replace")
+    if scheme != "hmac-sha256-hex" or not hmac.compare_digest(given_digest, expected):
         raise SignatureRefused("X-Hmac-Signature does not match the body")
 
 
 def _aftership(body: bytes, headers: Headers, secret: str) -> None:
-    given = headers.get("aftership-hmac-sha256", "")
+    given = headers.get("aftership-hmac-sha256", "").encode("utf-8", "replace")
     expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
-    if not hmac.compare_digest(given.encode(), expected):
+    if not hmac.compare_digest(given, expected):
         raise SignatureRefused("aftership-hmac-sha256 does not match the body")
 
 
@@ -68,29 +82,55 @@ def _standard(body: bytes, headers: Headers, secret: str) -> None:
         raise SignatureRefused(f"Standard Webhooks signature refused: {error}") from None
 
 
-def _canonical(body: bytes) -> list[EventReport]:
-    try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError) as error:
-        raise CarrierParseError("(payload)", f"is not JSON: {error}") from None
-    items = payload if isinstance(payload, list) else [payload]
-    reports = []
-    for index, item in enumerate(items):
+def _canonical(source: str) -> Callable[[bytes], Parsed]:
+    """Canonical events from `source`'s hook: each must come from `carrier:<source>` (the
+    holder of this hook's secret speaks for that carrier and for nobody else)."""
+    speaker = f"carrier:{source}"
+
+    def parse(body: bytes) -> Parsed:
         try:
-            reports.append(parse_event(item))
-        except (ValidationError, DomainError) as error:
-            problem = problems_of(index, error)[0]
-            raise CarrierParseError(f"[{index}].{problem.field}", problem.message) from None
-    return reports
+            payload = json.loads(body, parse_constant=_no_constant)
+        except (ValueError, RecursionError) as error:
+            raise CarrierParseError("(payload)", f"is not JSON: {error}") from None
+        found = Parsed([], [], [])
+        for index, item in enumerate(payload if isinstance(payload, list) else [payload]):
+            if isinstance(item, dict) and item.get("source", speaker) != speaker:
+                message = f"this hook speaks for {speaker} only"
+                found.refused.append(ItemProblem(index, "source", message))
+                continue
+            try:
+                found.reports.append(
+                    parse_event({"source": speaker, **item} if isinstance(item, dict) else item)
+                )
+                found.positions.append(index)
+            except (ValidationError, DomainError) as error:
+                found.refused.extend(problems_of(index, error))
+        return found
+
+    return parse
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _adapter(name: str) -> Callable[[bytes], Parsed]:
+    read = adapter(name).parse
+
+    def parse(body: bytes) -> Parsed:
+        reports = read(body)
+        return Parsed(reports, list(range(len(reports))), [])
+
+    return parse
 
 
 def hook_source(source: str) -> HookSource:
     """How deliveries from `source` are checked and read."""
     if source == "easypost":
-        return HookSource(_easypost, adapter("easypost").parse)
+        return HookSource(_easypost, _adapter("easypost"))
     if source == "aftership":
-        return HookSource(_aftership, adapter("aftership").parse)
-    return HookSource(_standard, _canonical)
+        return HookSource(_aftership, _adapter("aftership"))
+    return HookSource(_standard, _canonical(source))
 
 
 def lower_headers(headers: Mapping[str, Any]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.commands import RecordEvents
+from ordertrail.app.handlers import ItemProblem
 from ordertrail.sources.carriers import CarrierParseError
 from ordertrail.sources.hooks import SignatureRefused, hook_source, lower_headers
 from ordertrail.web.problems import item_errors, problem
@@ -32,6 +33,9 @@ def router() -> APIRouter:
         secret = system.settings.hook_secret(source)
         if secret is None:
             return problem(404, "Not found", f"no hook is configured for '{source}'")
+        declared = request.headers.get("content-length", "0")  # refuse before reading it all
+        if declared.isdigit() and int(declared) > MAX_DELIVERY_BYTES:
+            return problem(413, "Too large", f"a delivery is at most {MAX_DELIVERY_BYTES} bytes")
         body = await request.body()
         if len(body) > MAX_DELIVERY_BYTES:
             return problem(413, "Too large", f"a delivery is at most {MAX_DELIVERY_BYTES} bytes")
@@ -41,17 +45,23 @@ def router() -> APIRouter:
         except SignatureRefused as refusal:
             return problem(401, "Unauthorized", str(refusal))
         try:
-            reports = hook.parse(body)
+            parsed = hook.parse(body)
         except CarrierParseError as error:
             return problem(422, "Unreadable delivery", f"{error.where}: {error.message}")
-        command = RecordEvents(reports, keep_unmatched=True)
+        command = RecordEvents(parsed.reports, keep_unmatched=True)
         result = await run_in_threadpool(system.handle, command)
+        # the handler counts positions among the readable items; report them as the sender
+        # numbered them
+        refused = parsed.refused + [
+            ItemProblem(parsed.positions[p.index], p.field, p.message) for p in result.problems
+        ]
+        refused.sort(key=lambda p: p.index)
         return JSONResponse(
             {
                 "accepted": result.accepted,
                 "duplicates": result.duplicates,
                 "unmatched": result.unmatched,
-                "refused": item_errors(result.problems),
+                "refused": item_errors(refused),
             }
         )
 

@@ -44,7 +44,7 @@ def router() -> APIRouter:
         codes = unmapped_codes(request.app.state.system.uows, limit)
         return {"unmapped": jsonable(codes)}
 
-    @api.put("/{carrier}/{raw_code}", response_model=None)
+    @api.put("/{carrier}/{raw_code:path}", response_model=None)
     async def map_code(request: Request, carrier: str, raw_code: str, body: MappingIn) -> Response:
         """Say what a carrier code means; every shipment that saw it is folded again, and the
         answer says how many."""

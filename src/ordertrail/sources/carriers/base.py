@@ -6,7 +6,6 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from ordertrail.app.commands import EventReport
@@ -63,11 +62,11 @@ class CodeTable:
         return self.codes.get(normalize_code(code), (None, None))
 
 
-def event_key(carrier: str, tracking: str, moment: datetime, *parts: str | None) -> str:
-    """The same carrier scan always gets the same key, however its code is mapped."""
-    text = "|".join(
-        (carrier, tracking, moment.astimezone(UTC).isoformat(), *(p or "" for p in parts))
-    )
+def event_key(carrier: str, tracking: str, said_at: str, *parts: str | None) -> str:
+    """The same carrier scan always gets the same key, however its code is mapped and however
+    its time is placed: it is built from the carrier's own words, `said_at` being the time
+    exactly as the carrier wrote it."""
+    text = "|".join((carrier, tracking, said_at, *(p or "" for p in parts)))
     return f"{carrier}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
 
 

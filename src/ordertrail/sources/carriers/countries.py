@@ -13,10 +13,54 @@ _PAIRS = (  # noqa: SIM905 - a table reads best as a table
 
 ALPHA2 = dict(zip(_PAIRS[::2], _PAIRS[1::2], strict=True))
 
+#: country names as carriers spell them ("Leipzig - Germany")
+NAMES = {
+    "GERMANY": "DE",
+    "UNITED STATES": "US",
+    "UNITED STATES OF AMERICA": "US",
+    "CANADA": "CA",
+    "UNITED KINGDOM": "GB",
+    "GREAT BRITAIN": "GB",
+    "FRANCE": "FR",
+    "NETHERLANDS": "NL",
+    "THE NETHERLANDS": "NL",
+    "BELGIUM": "BE",
+    "SPAIN": "ES",
+    "ITALY": "IT",
+    "PORTUGAL": "PT",
+    "SWITZERLAND": "CH",
+    "AUSTRIA": "AT",
+    "POLAND": "PL",
+    "SWEDEN": "SE",
+    "DENMARK": "DK",
+    "NORWAY": "NO",
+    "FINLAND": "FI",
+    "IRELAND": "IE",
+    "CZECH REPUBLIC": "CZ",
+    "CZECHIA": "CZ",
+    "CHINA": "CN",
+    "HONG KONG": "HK",
+    "JAPAN": "JP",
+    "SOUTH KOREA": "KR",
+    "SINGAPORE": "SG",
+    "INDIA": "IN",
+    "AUSTRALIA": "AU",
+    "NEW ZEALAND": "NZ",
+    "MEXICO": "MX",
+    "BRAZIL": "BR",
+    "JAMAICA": "JM",
+    "UNITED ARAB EMIRATES": "AE",
+    "TURKEY": "TR",
+    "TURKIYE": "TR",
+}
+
 
 def alpha2(code: str | None) -> str | None:
-    """A country as two letters where known; anything else as given (trimmed, upper case)."""
+    """A country as two letters where known (from three letters or its English name);
+    anything else as given, trimmed and upper case."""
     if not code or not code.strip():
         return None
     cleaned = code.strip().upper()
+    if cleaned in NAMES:
+        return NAMES[cleaned]
     return ALPHA2.get(cleaned, cleaned) if len(cleaned) == 3 else cleaned

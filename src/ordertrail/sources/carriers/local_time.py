@@ -95,16 +95,40 @@ def place(
     """`local` (naive wall-clock time) as an aware instant, and a note of the zone assumed.
 
     `fallback` is a zone to use when the location tells none — typically the zone of the same
-    parcel's other scans; with neither, UTC.
+    parcel's other scans. Then the country's main zone, for a country that spans zones named
+    without its state: a better guess than UTC, and the note says it was a guess. Then UTC.
     """
     zone = zone_of(location, local)
     if zone is not None:
         return local.replace(tzinfo=ZoneInfo(zone)), zone
     if fallback is not None:
-        return local.replace(
-            tzinfo=ZoneInfo(fallback)
-        ), f"{fallback} (from the parcel's other scans)"
+        note = f"{fallback} (from the parcel's other scans)"
+        return local.replace(tzinfo=ZoneInfo(fallback)), note
+    main = _main_zone(location)
+    if main is not None:
+        return local.replace(tzinfo=ZoneInfo(main)), f"{main} (main zone of the country)"
     return local.replace(tzinfo=UTC), "UTC (no usable location)"
+
+
+# Where zone.tab lists a country's zones from one edge of it rather than from its capital.
+_MAIN_ZONES = {
+    "AU": "Australia/Sydney",
+    "BR": "America/Sao_Paulo",
+    "CA": "America/Toronto",
+    "CL": "America/Santiago",
+    "ID": "Asia/Jakarta",
+    "KZ": "Asia/Almaty",
+    "MX": "America/Mexico_City",
+    "RU": "Europe/Moscow",
+}
+
+
+def _main_zone(location: Location | None) -> str | None:
+    if location is None or not location.country:
+        return None
+    country = location.country.strip().upper()
+    zones = _zones_by_country().get(country, ())
+    return _MAIN_ZONES.get(country) or (zones[0] if zones else None)
 
 
 @cache

@@ -31,7 +31,7 @@ BY_SUBTAG = CodeTable.of(
         "Exception_001": (M.EXCEPTION, R.OTHER),
         "Exception_002": (M.EXCEPTION, R.ADDRESS_ISSUE),  # customer moved
         "Exception_003": (M.EXCEPTION, R.REFUSED),
-        "Exception_004": (M.DELAYED, R.CUSTOMS_HOLD),  # delayed: customs clearance
+        "Exception_004": (M.EXCEPTION, R.CUSTOMS_HOLD),  # held in customs clearance
         "Exception_005": (M.DELAYED, R.OTHER),  # delayed: external factors
         "Exception_006": (M.EXCEPTION, R.PAYMENT_REQUIRED),
         "Exception_007": (M.EXCEPTION, R.ADDRESS_ISSUE),

@@ -84,7 +84,7 @@ def _report(
         milestone=milestone,
         reason=reason,
         shipment=number,
-        key=event_key("aftership", number, occurred_at, tag, subtag, message),
+        key=event_key("aftership", number, str(stamp), tag, subtag, message),
         location=location,
         raw_code=raw_code,
         raw_description=message,

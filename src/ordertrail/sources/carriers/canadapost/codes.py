@@ -23,7 +23,7 @@ BY_EVENT = CodeTable.of(
             "2500 2501 4550 4600",
             (M.IN_TRANSIT, None),
         ),
-        "127": (M.DELAYED, R.CUSTOMS_HOLD),  # held at customs
+        "127": (M.EXCEPTION, R.CUSTOMS_HOLD),  # held at customs
         "120": (M.EXCEPTION, R.ADDRESS_ISSUE),  # on hold: incorrect or incomplete address
         "171": (M.DELAYED, R.ADDRESS_ISSUE),  # verifying recipient's address
         "173": (M.DELAYED, R.ADDRESS_ISSUE),  # addressing error, attempting to correct

@@ -45,7 +45,7 @@ class CanadaPostAdapter:
     def parse(self, payload: bytes) -> list[EventReport]:
         try:
             root = ElementTree.fromstring(payload)
-        except (ElementTree.ParseError, DefusedXmlException, ValueError) as error:
+        except (ElementTree.ParseError, DefusedXmlException, ValueError, LookupError) as error:
             raise CarrierParseError("(payload)", f"is not readable XML: {error}") from None
         if _local(root.tag) != "tracking-detail":
             raise CarrierParseError("(payload)", "is not a Canada Post tracking-detail")
@@ -94,7 +94,7 @@ def _report(pin: str, occurrence: Element, where: str, promised: str | None) -> 
         milestone=milestone,
         reason=reason,
         shipment=pin,
-        key=event_key("canadapost", pin, occurred_at, code, description),
+        key=event_key("canadapost", pin, f"{day}T{time}{abbreviation}", code, description),
         location=location if location.city or location.region else None,
         raw_code=code,
         raw_description=description,

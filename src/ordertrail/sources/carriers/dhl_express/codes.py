@@ -37,8 +37,8 @@ BY_EVENT_CODE = CodeTable.of(
             ],
             _MOVING,
         ),
-        "CD": (M.DELAYED, R.CUSTOMS_HOLD),  # controllable clearance delay
-        "UD": (M.DELAYED, R.CUSTOMS_HOLD),  # uncontrollable clearance delay
+        "CD": (M.EXCEPTION, R.CUSTOMS_HOLD),  # controllable clearance delay
+        "UD": (M.EXCEPTION, R.CUSTOMS_HOLD),  # uncontrollable clearance delay
         "TD": (M.DELAYED, R.CARRIER_DELAY),  # transport delay
         **dict.fromkeys(["MS", "MC", "IR", "MD"], (M.DELAYED, R.CARRIER_DELAY)),  # mis-sorts
         "WC": (M.OUT_FOR_DELIVERY, None),  # with delivering courier

@@ -30,7 +30,7 @@ class DhlExpressAdapter:
     def parse(self, payload: bytes) -> list[EventReport]:
         try:
             root = ElementTree.fromstring(payload)
-        except (ElementTree.ParseError, DefusedXmlException, ValueError) as error:
+        except (ElementTree.ParseError, DefusedXmlException, ValueError, LookupError) as error:
             raise CarrierParseError("(payload)", f"is not readable XML: {error}") from None
         if _local(root.tag) != "TrackingResponse":
             raise CarrierParseError("(payload)", "is not a DHL Express TrackingResponse")
@@ -77,7 +77,7 @@ def _report(number: str, event: Element, where: str, promised: str | None) -> Ev
         milestone=milestone,
         reason=reason,
         shipment=number,
-        key=event_key("dhl", number, occurred_at, code, description),
+        key=event_key("dhl", number, f"{day}T{time}", code, description),
         location=location,
         raw_code=code,
         raw_description=description,

@@ -67,7 +67,7 @@ def _report(tracking: str, event: Any, where: str, promised: str | None) -> Even
         milestone=milestone,
         reason=reason,
         shipment=tracking,
-        key=event_key("dhl", tracking, occurred_at, code, description),
+        key=event_key("dhl", tracking, str(event.get("timestamp")), code, description),
         location=location,
         raw_code=code,
         raw_description=description,

@@ -75,7 +75,9 @@ def _report(
         milestone=milestone,
         reason=reason,
         shipment=tracking,
-        key=event_key("easypost", tracking, occurred_at, status, status_detail, message),
+        key=event_key(
+            "easypost", tracking, str(detail.get("datetime")), status, status_detail, message
+        ),
         location=location,
         raw_code=raw_code,
         raw_description=message,

@@ -47,7 +47,7 @@ BY_EVENT_TYPE = CodeTable.of(
             ],
             _MOVING,
         ),
-        "CD": (M.DELAYED, R.CUSTOMS_HOLD),  # clearance delay
+        "CD": (M.EXCEPTION, R.CUSTOMS_HOLD),  # clearance delay
         "DY": (M.DELAYED, R.OTHER),
         "DD": (M.DELAYED, R.CARRIER_DELAY),  # delivery delay
         "OD": (M.OUT_FOR_DELIVERY, None),

@@ -86,7 +86,7 @@ def _report(tracking: str, scan: Any, where: str, promised: str | None) -> Event
         milestone=milestone,
         reason=reason,
         shipment=tracking,
-        key=event_key("fedex", tracking, occurred_at, event_type, exception, description),
+        key=event_key("fedex", tracking, str(scan.get("date")), event_type, exception, description),
         location=location,
         raw_code=raw_code,
         raw_description=description,

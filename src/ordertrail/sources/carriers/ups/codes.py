@@ -38,7 +38,7 @@ BY_STATUS_CODE = CodeTable.of(
         "032": (M.DELAYED, R.WEATHER),
         "040": (M.AVAILABLE_FOR_PICKUP, None),  # at a UPS Access Point, awaiting pickup
         "048": (M.DELAYED, R.OTHER),
-        "058": (M.DELAYED, R.CUSTOMS_HOLD),  # clearance information required
+        "058": (M.EXCEPTION, R.CUSTOMS_HOLD),  # clearance information required
         "071": (M.IN_TRANSIT, None),  # preparing for delivery today
     },
 )

@@ -79,13 +79,18 @@ def _report(
         reason=reason,
         shipment=tracking,
         key=event_key(
-            "ups", tracking, occurred_at, status_code or kind, activity_code, description
+            "ups", tracking, _said_at(activity), status_code or kind, activity_code, description
         ),
         location=location,
         raw_code=raw_code,
         raw_description=description,
         data={k: v for k, v in data.items() if v is not None},
     )
+
+
+def _said_at(activity: Any) -> str:
+    """The scan's time exactly as UPS wrote it (date, time, offset when given)."""
+    return "|".join(str(_get(activity, name) or "") for name in ("date", "time", "gmtOffset"))
 
 
 def _meaning(
