@@ -110,6 +110,8 @@ def test_aftership_for_a_parcel_not_registered_yet_waits_and_attaches(client: Te
     held = post(client, "aftership", body, aftership_signed(body))
     assert held.status_code == 200
     assert (held.json()["accepted"], held.json()["unmatched"]) == (0, 5)
+    retried = post(client, "aftership", body, aftership_signed(body))  # the sender retries
+    assert (retried.json()["unmatched"], retried.json()["duplicates"]) == (0, 5)
     assert post(client, "aftership", body, aftership_signed(body, "nope")).status_code == 401
     assert post(client, "aftership", body, {}).status_code == 401
 

@@ -92,6 +92,9 @@ class MemoryUnitOfWork:
                     found[name] = SubjectRef(subject, shipment.order_id, state)
         return found
 
+    def claim_names(self, names: Iterable[str]) -> None:
+        pass  # one unit of work at a time in memory
+
     def find_returns(self, ids: Iterable[str]) -> dict[str, SubjectRef]:
         return {
             i: SubjectRef(Subject(SubjectKind.RETURN, i), self.tables.returns[i].order_id)
@@ -140,8 +143,10 @@ class MemoryEventLog:
 class MemoryUnmatched:
     tables: Tables
 
-    def keep(self, reports: Sequence[EventReport], received_at: datetime) -> None:
-        self.tables.unmatched.extend((report, received_at) for report in reports)
+    def keep(self, reports: Sequence[EventReport], received_at: datetime) -> int:
+        new = [r for r in reports if all(r != held for held, _ in self.tables.unmatched)]
+        self.tables.unmatched.extend((report, received_at) for report in new)
+        return len(new)
 
     def take(self, names: Iterable[str]) -> list[tuple[EventReport, datetime]]:
         wanted = set(names)

@@ -51,6 +51,8 @@ def record_events(cmd: RecordEvents, uows: UnitOfWorkFactory, clock: Clock) -> B
     now = clock.now()
     result = BatchResult()
     with uows() as uow:
+        if cmd.keep_unmatched:  # before looking: a registration may be adding the parcel now
+            uow.subjects.claim_names(r.shipment for r in cmd.reports if r.shipment)
         resolver = Resolver.load(uow, cmd.reports)
         events: list[tuple[int, TrackingEvent]] = []
         waiting: list[EventReport] = []
@@ -74,12 +76,11 @@ def record_events(cmd: RecordEvents, uows: UnitOfWorkFactory, clock: Clock) -> B
         result.problems.sort(key=lambda problem: problem.index)
         if cmd.all_or_nothing and result.problems:
             return result
-        if waiting:
-            uow.unmatched.keep(waiting, now)
+        held = uow.unmatched.keep(waiting, now) if waiting else 0
         uow.commit()
-    result.unmatched = len(waiting)
     result.accepted = len(stored)
-    result.duplicates = duplicates
+    result.unmatched = held
+    result.duplicates = duplicates + len(waiting) - held  # already held, from a re-delivery
     return result
 
 
@@ -114,7 +115,8 @@ def register_orders(cmd: RegisterOrders, uows: UnitOfWorkFactory, clock: Clock) 
             for name in (shipment.id, shipment.tracking_number)
             if name
         }
-        # Held before any order row, in the same lock order every writer keeps.
+        # Claimed and held before any order row, in the lock order every writer keeps.
+        uow.subjects.claim_names(names)
         known = uow.subjects.find_shipments(names, hold=True)
         claims = {name: (ref.subject.id, ref.order_id) for name, ref in known.items()}
         good: dict[str, Order] = {}

@@ -59,6 +59,12 @@ class Subjects(Protocol):
         """Map each id that names a stored return to it."""
         ...
 
+    def claim_names(self, names: Iterable[str]) -> None:
+        """Hold these shipment names (ids or tracking numbers) against any other unit of
+        work claiming one of them, until this one ends: a delivery for a parcel nobody knows
+        yet and the registration of that parcel must not pass each other unseen."""
+        ...
+
 
 class EventLog(Protocol):
     def append(self, events: Sequence[TrackingEvent]) -> list[TrackingEvent]:
@@ -208,8 +214,9 @@ class Mappings(Protocol):
 
 
 class Unmatched(Protocol):
-    def keep(self, reports: Sequence[EventReport], received_at: datetime) -> None:
-        """Hold reports about shipments nobody registered yet."""
+    def keep(self, reports: Sequence[EventReport], received_at: datetime) -> int:
+        """Hold reports about shipments nobody registered yet; a report already held (same
+        key) is not held twice. Returns how many were newly held."""
         ...
 
     def take(self, names: Iterable[str]) -> list[tuple[EventReport, datetime]]:

@@ -81,6 +81,13 @@ class SqlSubjects:
             for name, ref in found.items()
         }
 
+    def claim_names(self, names: Iterable[str]) -> None:
+        wanted = sorted(set(names))
+        if not wanted or self._conn.dialect.name != "postgresql":
+            return  # SQLite: one writer at a time already
+        # one transaction-scoped advisory lock per name, taken in a fixed order
+        self._conn.execute(sql.claim_names(), {"names": wanted})
+
     def find_returns(self, ids: Iterable[str]) -> dict[str, SubjectRef]:
         found: dict[str, SubjectRef] = {}
         for chunk in _chunks(ids):

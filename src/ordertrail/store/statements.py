@@ -18,6 +18,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     union_all,
     update,
 )
@@ -148,3 +149,12 @@ def upsert(conn: Connection, table: Table, keys: list[str]) -> Any:
     insert = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
     changed = {c.name: insert.excluded[c.name] for c in table.c if c.name not in keys}
     return insert.on_conflict_do_update(index_elements=keys, set_=changed)
+
+
+@cache
+def claim_names() -> Any:
+    """PostgreSQL: lock each name of `names` for the rest of the transaction, in order."""
+    return text(
+        "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(n, 0) AS k"
+        " FROM unnest(CAST(:names AS text[])) AS n ORDER BY k) AS claimed"
+    )

@@ -122,6 +122,7 @@ unmatched_reports = Table(
     "unmatched_reports",
     metadata,
     Column("seq", SequenceId, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, unique=True),  # a re-delivery is held once
     Column("shipment_name", String(100), nullable=False, index=True),
     Column("received_at", UtcDateTime(), nullable=False),
     Column("report", JSON, nullable=False),  # the canonical event JSON

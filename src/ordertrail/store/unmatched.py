@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,13 +21,33 @@ class SqlUnmatched:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def keep(self, reports: Sequence[EventReport], received_at: datetime) -> None:
-        rows = [
-            {"shipment_name": r.shipment or "", "received_at": received_at, "report": _json(r)}
-            for r in reports
-        ]
-        if rows:
-            self._conn.execute(insert(unmatched_reports), rows)
+    def keep(self, reports: Sequence[EventReport], received_at: datetime) -> int:
+        rows: dict[str, dict[str, Any]] = {}
+        for report in reports:
+            body = _json(report)
+            key = (
+                report.key or hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+            )
+            rows.setdefault(
+                key,
+                {
+                    "key": key,
+                    "shipment_name": report.shipment or "",
+                    "received_at": received_at,
+                    "report": body,
+                },
+            )
+        if not rows:
+            return 0
+        held = set(
+            self._conn.scalars(
+                select(unmatched_reports.c.key).where(unmatched_reports.c.key.in_(sorted(rows)))
+            )
+        )
+        new = [row for key, row in rows.items() if key not in held]
+        if new:
+            self._conn.execute(insert(unmatched_reports), new)
+        return len(new)
 
     def take(self, names: Iterable[str]) -> list[tuple[EventReport, datetime]]:
         wanted = sorted(set(names))

@@ -21,10 +21,12 @@ def upgrade() -> None:
     op.create_table(
         "unmatched_reports",
         sa.Column("seq", SequenceId, autoincrement=True, nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
         sa.Column("shipment_name", sa.String(100), nullable=False),
         sa.Column("received_at", UtcDateTime(), nullable=False),
         sa.Column("report", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("seq", name="pk_unmatched_reports"),
+        sa.UniqueConstraint("key", name="uq_unmatched_reports_key"),
     )
     op.create_index("ix_unmatched_reports_shipment_name", "unmatched_reports", ["shipment_name"])
 
