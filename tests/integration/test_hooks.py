@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from standardwebhooks import Webhook
+from typer.testing import CliRunner
 
 from ordertrail.bootstrap import build
+from ordertrail.cli import app
 from ordertrail.config import Settings
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
@@ -105,11 +107,17 @@ def test_easypost_good_repeated_bad_and_missing(client: TestClient) -> None:
     assert timeline_length(client, USPS) == 7
 
 
-def test_aftership_for_a_parcel_not_registered_yet_waits_and_attaches(client: TestClient) -> None:
+def test_aftership_for_a_parcel_not_registered_yet_waits_and_attaches(
+    client: TestClient, database_url: str
+) -> None:
     body = (FIXTURES / "aftership_webhook_tracking_update_made.json").read_bytes()
     held = post(client, "aftership", body, aftership_signed(body))
     assert held.status_code == 200
     assert (held.json()["accepted"], held.json()["unmatched"]) == (0, 5)
+    waiting = client.get("/api/v1/unmatched").json()["unmatched"]
+    assert {w["shipment"] for w in waiting} == {DHL} and len(waiting) == 5
+    listed = CliRunner().invoke(app, ["--db", database_url, "unmatched", "--json"])
+    assert len(json.loads(listed.stdout)) == 5
     retried = post(client, "aftership", body, aftership_signed(body))  # the sender retries
     assert (retried.json()["unmatched"], retried.json()["duplicates"]) == (0, 5)
     assert post(client, "aftership", body, aftership_signed(body, "nope")).status_code == 401
@@ -117,6 +125,7 @@ def test_aftership_for_a_parcel_not_registered_yet_waits_and_attaches(client: Te
 
     order = canonical_order("ORD-2", (DHL, "dhl", {"BOOK": 1}))
     assert client.post("/api/v1/orders", json=order).status_code == 201
+    assert client.get("/api/v1/unmatched").json()["unmatched"] == []
     parcel = client.get(f"/api/v1/shipments/{DHL}").json()
     assert len(parcel["timeline"]) == 5
     assert parcel["status"] == "in_transit"

@@ -14,7 +14,14 @@ from types import TracebackType
 from typing import Self
 
 from ordertrail.app.commands import EventReport
-from ordertrail.app.ports import OrderFacts, OrderListing, StatusInputs, SubjectRef, UnmappedCode
+from ordertrail.app.ports import (
+    HeldReport,
+    OrderFacts,
+    OrderListing,
+    StatusInputs,
+    SubjectRef,
+    UnmappedCode,
+)
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping, code_key
 from ordertrail.domain.model import Order, Return, Shipment, Subject, SubjectKind, TrackingEvent
@@ -158,6 +165,12 @@ class MemoryUnmatched:
 
     def count(self) -> int:
         return len(self.tables.unmatched)
+
+    def waiting(self, limit: int) -> list[HeldReport]:
+        return [
+            HeldReport(r.shipment or "", str(r.source), r.milestone, r.raw_code, r.occurred_at, at)
+            for r, at in self.tables.unmatched[:limit]
+        ]
 
 
 @dataclass

@@ -213,6 +213,18 @@ class Mappings(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class HeldReport:
+    """A report waiting for its shipment to be registered."""
+
+    shipment: str
+    source: str
+    milestone: str | None
+    raw_code: str | None
+    occurred_at: datetime
+    received_at: datetime
+
+
 class Unmatched(Protocol):
     def keep(self, reports: Sequence[EventReport], received_at: datetime) -> int:
         """Hold reports about shipments nobody registered yet; a report already held (same
@@ -226,6 +238,10 @@ class Unmatched(Protocol):
 
     def count(self) -> int:
         """How many reports are held."""
+        ...
+
+    def waiting(self, limit: int) -> list[HeldReport]:
+        """Held reports, oldest first, for people to see what waits for which parcel."""
         ...
 
 

@@ -7,7 +7,13 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ordertrail.app.ports import OrderFacts, OrderListing, UnitOfWorkFactory, UnmappedCode
+from ordertrail.app.ports import (
+    HeldReport,
+    OrderFacts,
+    OrderListing,
+    UnitOfWorkFactory,
+    UnmappedCode,
+)
 from ordertrail.domain.fold import Effect, SubjectState, timeline
 from ordertrail.domain.mapping import CodeKey, CodeMapping, interpret
 from ordertrail.domain.milestones import Milestone
@@ -220,3 +226,9 @@ def unmapped_codes(uows: UnitOfWorkFactory, limit: int = 100) -> list[UnmappedCo
 def code_mappings(uows: UnitOfWorkFactory) -> list[CodeMapping]:
     with uows(read_only=True) as uow:
         return uow.mappings.all()
+
+
+def held_reports(uows: UnitOfWorkFactory, limit: int = 100) -> list[HeldReport]:
+    """Reports waiting for a parcel nobody has registered yet, oldest first."""
+    with uows(read_only=True) as uow:
+        return uow.unmatched.waiting(limit)

@@ -7,11 +7,13 @@ import typer
 from ordertrail.app.commands import MapCode
 from ordertrail.app.queries import (
     code_mappings,
+    held_reports,
     jsonable,
     unmapped_codes,
 )
 from ordertrail.cli.common import (
     JsonFlag,
+    app,
     fail,
     mappings_app,
     open_system,
@@ -79,3 +81,24 @@ def mappings_add(
             f"{carrier} {raw_code} now reads as {milestone}; {result.subjects} "
             f"shipments folded again from {result.events} events"
         )
+
+
+@app.command()
+def unmatched(
+    ctx: typer.Context,
+    limit: int = typer.Option(100, min=1, max=10_000, help="At most this many reports."),
+    as_json: bool = JsonFlag,
+) -> None:
+    """Reports waiting for a parcel nobody has registered yet (they attach when it is)."""
+    with open_system(ctx) as system:
+        waiting = held_reports(system.uows, limit)
+    if as_json:
+        out.print_json(data=jsonable(waiting))
+        return
+    for held in waiting:
+        what = held.milestone or f"code {held.raw_code}"
+        out.print(
+            f"{held.shipment}  {what}  from {held.source}  occurred "
+            f"{held.occurred_at:%Y-%m-%d %H:%M}  held since {held.received_at:%Y-%m-%d %H:%M}"
+        )
+    out.print(f"{len(waiting)} reports waiting")

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select
 
 from ordertrail.app.commands import EventReport
+from ordertrail.app.ports import HeldReport
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Location, Source
 from ordertrail.store.codec import location_json
@@ -59,6 +60,20 @@ class SqlUnmatched:
         if rows:
             self._conn.execute(delete(table).where(table.c.seq.in_([r.seq for r in rows])))
         return [(_report(row.report), row.received_at) for row in rows]
+
+    def waiting(self, limit: int) -> list[HeldReport]:
+        query = select(unmatched_reports).order_by(unmatched_reports.c.seq).limit(limit)
+        return [
+            HeldReport(
+                shipment=row.shipment_name,
+                source=row.report["source"],
+                milestone=row.report.get("milestone"),
+                raw_code=row.report.get("raw_code"),
+                occurred_at=datetime.fromisoformat(row.report["occurred_at"]),
+                received_at=row.received_at,
+            )
+            for row in self._conn.execute(query)
+        ]
 
     def count(self) -> int:
         return int(self._conn.scalar(select(func.count()).select_from(unmatched_reports)) or 0)

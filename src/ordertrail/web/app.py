@@ -24,6 +24,7 @@ def create_app(system: System) -> FastAPI:
     problems.install(app)
     app.include_router(api.router())
     app.include_router(mappings_api.router())
+    app.include_router(mappings_api.held_router())
     app.include_router(hooks.router())
 
     @app.get("/healthz", tags=["health"])

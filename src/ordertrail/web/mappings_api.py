@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.commands import MapCode
-from ordertrail.app.queries import code_mappings, jsonable, unmapped_codes
+from ordertrail.app.queries import code_mappings, held_reports, jsonable, unmapped_codes
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import DomainError
 from ordertrail.web.problems import problem
@@ -59,5 +59,17 @@ def router() -> APIRouter:
                 errors=[{"field": refusal.field, "message": refusal.message}],
             )
         return JSONResponse(jsonable(result))
+
+    return api
+
+
+def held_router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["hooks"])
+
+    @api.get("/unmatched")
+    def unmatched(request: Request, limit: int = Query(100, ge=1, le=10_000)) -> dict[str, Any]:
+        """Reports that arrived for parcels nobody has registered yet, oldest first; each
+        attaches itself when an order registers its parcel."""
+        return {"unmatched": jsonable(held_reports(request.app.state.system.uows, limit))}
 
     return api
