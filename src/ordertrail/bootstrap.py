@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import Engine
 
 from ordertrail.app.handlers import handle
+from ordertrail.app.polling import CarrierTracker
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
 from ordertrail.config import Settings
 from ordertrail.sources.carriers.custom import load as load_mappings
+from ordertrail.sources.carriers.polling import HttpTracker
 from ordertrail.store.engine import make_engine
 from ordertrail.store.migrate import upgrade
 from ordertrail.store.uow import SqlUnitOfWorkFactory
@@ -36,6 +38,13 @@ class System:
 
     def migrate(self) -> None:
         upgrade(self.engine)
+
+    def trackers(self) -> dict[str, CarrierTracker]:
+        """One tracker per carrier with a polling URL; built when a worker asks for them."""
+        return {
+            carrier: HttpTracker(url, carrier, timeout=self.settings.poll_timeout_seconds)
+            for carrier, url in self.settings.poll_urls.items()
+        }
 
     def close(self) -> None:
         self.engine.dispose()

@@ -15,6 +15,7 @@ from pydantic_settings import (
 )
 
 _HOOK_PREFIX = "ORDERTRAIL_HOOK_SECRET_"
+_POLL_PREFIX = "ORDERTRAIL_POLL_URL_"
 
 
 class Settings(BaseSettings):
@@ -35,12 +36,22 @@ class Settings(BaseSettings):
     #: ORDERTRAIL_HOOK_SECRET_EASYPOST). A source without one has no hook: it answers 404.
     hook_secrets: dict[str, SecretStr] = Field(default_factory=dict)
 
+    #: Tracking endpoints to ask for carriers without webhooks, one URL template per carrier
+    #: (`{tracking}` in it) from ORDERTRAIL_POLL_URL_<CARRIER>; the answer is read with that
+    #: carrier's adapter, so the carrier must be one `ingest --format` knows.
+    poll_urls: dict[str, str] = Field(default_factory=dict)
+    poll_timeout_seconds: float = 10.0
+
     @model_validator(mode="after")
-    def _hook_secrets_from_environment(self) -> Settings:
+    def _per_source_settings_from_environment(self) -> Settings:
         for name, value in os.environ.items():
-            if name.upper().startswith(_HOOK_PREFIX) and value:
-                source = name[len(_HOOK_PREFIX) :].lower().replace("_", "-")
+            upper = name.upper()
+            if upper.startswith(_HOOK_PREFIX) and value:
+                source = upper[len(_HOOK_PREFIX) :].lower().replace("_", "-")
                 self.hook_secrets.setdefault(source, SecretStr(value))
+            elif upper.startswith(_POLL_PREFIX) and value:
+                carrier = upper[len(_POLL_PREFIX) :].lower().replace("_", "-")
+                self.poll_urls.setdefault(carrier, value)
         return self
 
     def hook_secret(self, source: str) -> str | None:

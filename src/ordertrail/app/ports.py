@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -245,6 +245,30 @@ class Unmatched(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class DueParcel:
+    """A shipment whose carrier is to be asked about it now."""
+
+    shipment_id: str
+    tracking_number: str
+    carrier: str
+    failures: int
+
+
+class Polls(Protocol):
+    def claim_due(
+        self, now: datetime, carriers: Iterable[str], limit: int, lease: timedelta
+    ) -> list[DueParcel]:
+        """Up to `limit` shipments of these carriers due to be asked about (never asked, or
+        their time has come; not those done), soonest first, each put off by `lease` so no
+        other worker takes it meanwhile (on PostgreSQL, rows other workers hold are skipped)."""
+        ...
+
+    def schedule(self, shipment_id: str, next_at: datetime | None, failures: int) -> None:
+        """When to ask next (None: asking is over) and how many failures in a row so far."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the `with` block without `commit()` rolls everything back."""
 
@@ -265,6 +289,9 @@ class UnitOfWork(Protocol):
 
     @property
     def unmatched(self) -> Unmatched: ...
+
+    @property
+    def polls(self) -> Polls: ...
 
     def __enter__(self) -> Self: ...
 

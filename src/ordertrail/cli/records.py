@@ -161,6 +161,37 @@ def milestones(as_json: bool = JsonFlag) -> None:
 
 
 @app.command()
+def worker(
+    ctx: typer.Context,
+    once: bool = typer.Option(False, "--once", help="One round, then exit."),
+    interval: float = typer.Option(60.0, min=1.0, help="Seconds between rounds."),
+    limit: int = typer.Option(100, min=1, help="Parcels asked about per round."),
+) -> None:
+    """Ask carriers without webhooks about the parcels that are due (ORDERTRAIL_POLL_URL_*)."""
+    import random
+    import time
+
+    from ordertrail.app.polling import poll_due
+
+    with open_system(ctx) as system:
+        try:
+            trackers = system.trackers()
+        except KeyError as unknown:
+            fail(f"ORDERTRAIL_POLL_URL_*: no adapter reads {unknown}'s answers")
+        if not trackers:
+            fail("no carrier to poll: set ORDERTRAIL_POLL_URL_<CARRIER> to its tracking URL")
+        while True:
+            done = poll_due(system.uows, system.clock, trackers, limit=limit, jitter=random.random)
+            out.print(
+                f"asked {done.asked} parcels: {done.events} new events, {done.failed} "
+                f"carrier failures, {done.rate_limited} rate limited, {done.put_off} put off"
+            )
+            if once:
+                return
+            time.sleep(interval)
+
+
+@app.command()
 def serve(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),

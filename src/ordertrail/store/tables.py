@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from ordertrail.store.types import UtcDateTime
@@ -71,6 +72,11 @@ shipments = Table(
     Column("delivered_at", UtcDateTime()),
     Column("last_event_at", UtcDateTime()),
     Column("fold_state", JSON),
+    # polling carriers without webhooks: when to ask next (NULL: not asked yet), failures in a
+    # row, and whether asking is over (delivered, or silent for a month)
+    Column("next_poll_at", UtcDateTime(), index=True),
+    Column("poll_failures", Integer, nullable=False, server_default="0"),
+    Column("polling_done", Boolean, nullable=False, server_default=false()),
 )
 
 returns = Table(

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from ordertrail.app.ports import WriteConflict
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.store.mappings import SqlMappings
+from ordertrail.store.polls import SqlPolls
 from ordertrail.store.repositories import SqlEventLog, SqlOrders, SqlProjections, SqlSubjects
 from ordertrail.store.unmatched import SqlUnmatched
 
@@ -23,6 +24,7 @@ class SqlUnitOfWork:
     orders: SqlOrders
     mappings: SqlMappings
     unmatched: SqlUnmatched
+    polls: SqlPolls
 
     def __init__(
         self, engine: Engine, *, read_only: bool = False, defaults: Sequence[CodeMapping] = ()
@@ -45,6 +47,7 @@ class SqlUnitOfWork:
         self.orders = SqlOrders(connection, read_only=self._read_only)
         self.mappings = SqlMappings(connection, self._defaults)
         self.unmatched = SqlUnmatched(connection)
+        self.polls = SqlPolls(connection)
         return self
 
     def commit(self) -> None:

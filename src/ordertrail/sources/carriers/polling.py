@@ -1,0 +1,56 @@
+"""Asking a carrier's tracking endpoint over HTTP, for carriers without webhooks.
+
+`HttpTracker` GETs one URL per parcel (``{tracking}`` in the template) and reads the answer
+with the carrier's own adapter. Down, slow (past the timeout), 5xx and unreadable answers
+become CarrierUnavailable; a 429 carries its Retry-After. Carriers whose APIs need OAuth and
+signed requests are to be asked through karrio's connectors behind the same port.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+
+from ordertrail.app.commands import EventReport
+from ordertrail.app.polling import CarrierUnavailable
+from ordertrail.sources.carriers import CarrierParseError, adapter
+
+DEFAULT_RETRY_AFTER = timedelta(minutes=1)
+
+
+class HttpTracker:
+    def __init__(
+        self,
+        url_template: str,
+        format_name: str,
+        *,
+        timeout: float = 10.0,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self._template = url_template
+        self._adapter = adapter(format_name)
+        self._client = client or httpx.Client(timeout=timeout)
+
+    def fetch(self, tracking_number: str) -> list[EventReport]:
+        url = self._template.replace("{tracking}", tracking_number)
+        try:
+            answer = self._client.get(url)
+        except httpx.HTTPError as error:
+            raise CarrierUnavailable(f"{url}: {type(error).__name__}") from None
+        if answer.status_code == 429:
+            raise CarrierUnavailable("rate limited", _retry_after(answer.headers))
+        if answer.status_code != 200:
+            raise CarrierUnavailable(f"{url}: HTTP {answer.status_code}")
+        try:
+            return self._adapter.parse(answer.content)
+        except CarrierParseError as error:
+            raise CarrierUnavailable(f"unreadable answer: {error}") from None
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _retry_after(headers: httpx.Headers) -> timedelta:
+    value = headers.get("retry-after", "")
+    return timedelta(seconds=int(value)) if value.isdigit() else DEFAULT_RETRY_AFTER
