@@ -13,6 +13,7 @@ from ordertrail.app.polling import CarrierTracker
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
 from ordertrail.config import Settings
 from ordertrail.sources.carriers.custom import load as load_mappings
+from ordertrail.sources.carriers.karrio_tracker import KarrioTracker
 from ordertrail.sources.carriers.polling import HttpTracker
 from ordertrail.store.engine import make_engine
 from ordertrail.store.migrate import upgrade
@@ -40,11 +41,16 @@ class System:
         upgrade(self.engine)
 
     def trackers(self) -> dict[str, CarrierTracker]:
-        """One tracker per carrier with a polling URL; built when a worker asks for them."""
-        return {
+        """One tracker per carrier to poll (karrio connectors first, then plain tracking
+        URLs); built when a worker asks for them."""
+        found: dict[str, CarrierTracker] = {
             carrier: HttpTracker(url, carrier, timeout=self.settings.poll_timeout_seconds)
             for carrier, url in self.settings.poll_urls.items()
         }
+        for carrier, given in self.settings.karrio_carriers.items():
+            credentials = {k: v for k, v in given.items() if k != "server_url"}
+            found[carrier] = KarrioTracker(carrier, credentials, server_url=given.get("server_url"))
+        return found
 
     def close(self) -> None:
         self.engine.dispose()

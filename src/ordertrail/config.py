@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import (
@@ -16,6 +17,7 @@ from pydantic_settings import (
 
 _HOOK_PREFIX = "ORDERTRAIL_HOOK_SECRET_"
 _POLL_PREFIX = "ORDERTRAIL_POLL_URL_"
+_KARRIO_PREFIX = "ORDERTRAIL_KARRIO_"
 
 
 class Settings(BaseSettings):
@@ -41,6 +43,10 @@ class Settings(BaseSettings):
     #: carrier's adapter, so the carrier must be one `ingest --format` knows.
     poll_urls: dict[str, str] = Field(default_factory=dict)
     poll_timeout_seconds: float = 10.0
+    #: Carriers asked through karrio's connectors, with their credentials as JSON from
+    #: ORDERTRAIL_KARRIO_<CARRIER> (e.g. {"client_id": ..., "client_secret": ...}); a
+    #: "server_url" in it points the connector at a sandbox or a stand-in.
+    karrio_carriers: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _per_source_settings_from_environment(self) -> Settings:
@@ -52,6 +58,15 @@ class Settings(BaseSettings):
             elif upper.startswith(_POLL_PREFIX) and value:
                 carrier = upper[len(_POLL_PREFIX) :].lower().replace("_", "-")
                 self.poll_urls.setdefault(carrier, value)
+            elif upper.startswith(_KARRIO_PREFIX) and value:
+                carrier = upper[len(_KARRIO_PREFIX) :].lower().replace("_", "-")
+                try:
+                    credentials = json.loads(value)
+                except ValueError:
+                    raise ValueError(
+                        f"{name} must hold the carrier's credentials as JSON"
+                    ) from None
+                self.karrio_carriers.setdefault(carrier, credentials)
         return self
 
     def hook_secret(self, source: str) -> str | None:

@@ -179,7 +179,10 @@ def worker(
         except KeyError as unknown:
             fail(f"ORDERTRAIL_POLL_URL_*: no adapter reads {unknown}'s answers")
         if not trackers:
-            fail("no carrier to poll: set ORDERTRAIL_POLL_URL_<CARRIER> to its tracking URL")
+            fail(
+                "no carrier to poll: set ORDERTRAIL_KARRIO_<CARRIER> (credentials as JSON) or "
+                "ORDERTRAIL_POLL_URL_<CARRIER> (a tracking URL)"
+            )
         while True:
             done = poll_due(system.uows, system.clock, trackers, limit=limit, jitter=random.random)
             out.print(
