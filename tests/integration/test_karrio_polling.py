@@ -132,3 +132,53 @@ def test_the_worker_polls_through_karrio_from_settings(
     ran = CliRunner().invoke(app, ["--db", database_url, "worker", "--once"])
     assert ran.exit_code == 0, ran.output
     assert "asked 1 parcels: 5 new events" in ran.stdout
+
+
+class FakeFedexApi(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        length = int(self.headers.get("content-length", "0"))
+        sent = self.rfile.read(length)
+        if self.path == "/oauth/token":
+            body = json.dumps(
+                {
+                    "access_token": "fx-token",
+                    "token_type": "bearer",
+                    "expires_in": 3599,
+                    "scope": "CXS",
+                }
+            ).encode()
+        elif self.headers.get("authorization") == "Bearer fx-token" and b"738488882438" in sent:
+            body = (FIXTURES / "fedex_track_v1_738488882438_delivered.json").read_bytes()
+        else:
+            body = b'{"errors": [{"code": "NOT.AUTHORIZED.ERROR"}]}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_fedex_through_karrio_reads_the_recorded_answer_with_its_offsets() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeFedexApi)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        tracker = KarrioTracker(
+            "fedex",
+            {
+                "track_api_key": "k",
+                "track_secret_key": "s",
+                "account_number": "1",
+                "test_mode": True,
+            },
+            server_url=f"http://127.0.0.1:{server.server_address[1]}",
+        )
+        reports = tracker.fetch("738488882438")
+        assert len(reports) == 17
+        delivered = next(r for r in reports if r.raw_code == "DL")
+        assert delivered.occurred_at.isoformat() == "2024-08-20T12:41:57-04:00"
+    finally:
+        server.shutdown()
+        server.server_close()

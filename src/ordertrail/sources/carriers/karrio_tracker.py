@@ -20,7 +20,7 @@ from ordertrail.app.polling import CarrierUnavailable
 from ordertrail.sources.carriers import CarrierParseError, adapter
 
 #: carriers asked through karrio → the OrderTrail format that reads their raw answers
-SUPPORTED = {"ups": "ups"}
+SUPPORTED = {"ups": "ups", "fedex": "fedex"}
 
 
 class KarrioTracker:
@@ -47,7 +47,7 @@ class KarrioTracker:
         except Exception as error:  # karrio raises its own and urllib's errors alike
             raise CarrierUnavailable(f"{self._carrier} via karrio: {error}") from None
         reports: list[EventReport] = []
-        for _number, body in answers:
+        for body in _bodies(answers):
             try:
                 reports.extend(self._adapter.parse(json.dumps(body).encode()))
             except CarrierParseError as error:  # an error document, not a tracking answer
@@ -64,6 +64,14 @@ class KarrioTracker:
                 gateway = _pointed_at(gateway, self._server_url, self._credentials)
             self._gateway = gateway
         return self._gateway
+
+
+def _bodies(answers: Any) -> list[Any]:
+    """Raw answers as connectors return them: UPS one (number, body) pair per parcel, FedEx
+    one body for all."""
+    if isinstance(answers, list):
+        return [item[1] if isinstance(item, tuple) else item for item in answers]
+    return [answers]
 
 
 def _pointed_at(gateway: Any, server_url: str, credentials: Mapping[str, Any]) -> Any:
