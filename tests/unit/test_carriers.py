@@ -223,3 +223,16 @@ def test_canada_post_zero_padded_codes_and_time_zone_abbreviations() -> None:
     reports = read("canadapost", "canadapost_tracking_detail_made.xml")
     processed = next(r for r in reports if r.raw_code == "0100")
     assert processed.data["time_zone_assumed"] == "America/Vancouver"
+
+
+def test_usps_confirmed_codes_then_its_fixed_phrases_and_nothing_guessed() -> None:
+    assert story(read("usps", "usps_tracking_v3_made.json")) == [
+        ("2026-11-19T14:00:00-08:00", M.LABEL_CREATED, None, "GX"),
+        ("2026-11-19T19:45:00-08:00", M.CARRIER_ACCEPTED, None, "03"),
+        ("2026-11-20T23:40:00-08:00", None, None, "PC"),  # "Sorting Complete": unmapped
+        ("2026-11-21T02:11:00-08:00", M.IN_TRANSIT, None, "10"),
+        ("2026-11-22T07:02:00-08:00", M.OUT_FOR_DELIVERY, None, "OF"),
+        ("2026-11-22T13:10:00-08:00", M.DELIVERY_ATTEMPTED, R.OTHER, "02"),  # by its code
+    ]
+    sorting = next(r for r in read("usps", "usps_tracking_v3_made.json") if r.raw_code == "PC")
+    assert sorting.data["time_zone_assumed"] == "America/Los_Angeles"  # Nevada, no offset given

@@ -19,6 +19,7 @@ FORMATS = {
     "dhl-unified": "dhl_unified",
     "dhl-express": "dhl_express",
     "canadapost": "canadapost",
+    "usps": "usps",
 }
 
 

@@ -1,0 +1,111 @@
+"""USPS Tracking API v3 responses: `trackingEvents[]` of one tracking number.
+
+`eventTimestamp` is local to the facility; `GMTOffset` says its offset and is kept, else the
+time is placed by the event's state and flagged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ordertrail.app.commands import EventReport
+from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.model import Location, Source
+from ordertrail.sources.carriers.base import (
+    CarrierParseError,
+    dig,
+    event_key,
+    items,
+    load_json,
+    text,
+)
+from ordertrail.sources.carriers.local_time import place
+from ordertrail.sources.carriers.usps.codes import BY_EVENT_CODE, BY_EVENT_TYPE
+
+SOURCE = Source.parse("carrier:usps")
+
+
+class UspsAdapter:
+    name = "usps"
+
+    def parse(self, payload: bytes) -> list[EventReport]:
+        body = load_json(payload)
+        tracking = text(dig(body, "", "trackingNumber"), "trackingNumber")
+        if tracking is None:
+            raise CarrierParseError("trackingNumber", "is empty")
+        promised = _date(body.get("expectedDeliveryTimeStamp") or body.get("predictedDeliveryDate"))
+        events = items(body.get("trackingEvents"), "trackingEvents")
+        return [
+            _report(tracking, event, f"trackingEvents[{n}]", promised)
+            for n, event in enumerate(events)
+        ]
+
+
+def _report(tracking: str, event: Any, where: str, promised: str | None) -> EventReport:
+    if not isinstance(event, dict):
+        raise CarrierParseError(where, "should be an object")
+    code = text(event.get("eventCode"), f"{where}.eventCode")
+    kind = text(event.get("eventType"), f"{where}.eventType")
+    milestone, reason, raw_code = _meaning(code, kind)
+    location = Location(
+        city=text(event.get("eventCity"), f"{where}.eventCity"),
+        region=text(event.get("eventState"), f"{where}.eventState"),
+        country=text(event.get("eventCountry"), f"{where}.eventCountry") or "US",
+        postal_code=text(event.get("eventZIP") or event.get("eventZIPCode"), f"{where}.eventZIP"),
+    )
+    stamp = text(dig(event, where, "eventTimestamp"), f"{where}.eventTimestamp") or ""
+    offset = text(event.get("GMTOffset"), f"{where}.GMTOffset")
+    occurred_at, assumed = _when(stamp, offset, where, location)
+    data = {"time_zone_assumed": assumed, "estimated_delivery": promised}
+    return EventReport(
+        source=SOURCE,
+        occurred_at=occurred_at,
+        milestone=milestone,
+        reason=reason,
+        shipment=tracking,
+        key=event_key("usps", tracking, f"{stamp}{offset or ''}", code, kind),
+        location=location,
+        raw_code=raw_code,
+        raw_description=kind,
+        data={name: value for name, value in data.items() if value},
+    )
+
+
+def _meaning(
+    code: str | None, kind: str | None
+) -> tuple[Milestone | None, Reason | None, str | None]:
+    milestone, reason = BY_EVENT_CODE.lookup(code)
+    if milestone is not None:
+        return milestone, reason, code
+    said = (kind or "").strip().lower()
+    for phrase, found, why in BY_EVENT_TYPE:
+        if said.startswith(phrase):
+            return found, why, code or kind
+    return None, None, code or kind
+
+
+def _when(
+    stamp: str, offset: str | None, where: str, location: Location
+) -> tuple[datetime, str | None]:
+    try:
+        local = datetime.fromisoformat(stamp)
+        if local.utcoffset() is not None:
+            return local, None
+        if offset:
+            return datetime.fromisoformat(f"{stamp}{offset}"), None
+    except ValueError:
+        raise CarrierParseError(
+            f"{where}.eventTimestamp", f"'{stamp}' (offset '{offset}') is not an ISO 8601 time"
+        ) from None
+    return place(local, location)
+
+
+def _date(value: Any) -> str | None:
+    try:
+        return datetime.fromisoformat(value).date().isoformat() if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+ADAPTER = UspsAdapter()
