@@ -25,7 +25,7 @@ from tests.conftest import FixedClock
 from tests.factories import canonical_order
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "carriers"
-EASYPOST, AFTERSHIP = "ep-secret-ünïcode", "as-secret"
+EASYPOST, AFTERSHIP, SHOPIFY = "ep-secret-ünïcode", "as-secret", "shpss_secret"
 FLEET = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 USPS, DHL, FLEET_PARCEL = "9400111899223197428497", "JD014600003828392057", "ACME-000123"
 
@@ -34,7 +34,12 @@ USPS, DHL, FLEET_PARCEL = "9400111899223197428497", "JD014600003828392057", "ACM
 def client(database_url: str, clock: FixedClock) -> Iterator[TestClient]:
     settings = Settings(
         database_url=database_url,
-        hook_secrets={"easypost": EASYPOST, "aftership": AFTERSHIP, "acme": FLEET},
+        hook_secrets={
+            "easypost": EASYPOST,
+            "aftership": AFTERSHIP,
+            "acme": FLEET,
+            "shopify": SHOPIFY,
+        },
     )
     system = build(settings, clock=clock)
     with TestClient(create_app(system)) as test_client:
@@ -194,3 +199,35 @@ def test_a_fleet_hook_speaks_for_its_carrier_only_and_lists_what_it_refused(
     assert answer.json()["accepted"] == 1
     assert sorted({r["index"] for r in answer.json()["refused"]}) == [0, 2, 3]
     assert client.get(f"/api/v1/shipments/{FLEET_PARCEL}").json()["status"] == "carrier_accepted"
+
+
+def shopify_signed(body: bytes, topic: str, secret: str = SHOPIFY) -> dict[str, str]:
+    digest = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    return {
+        "X-Shopify-Hmac-Sha256": digest,
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
+    }
+
+
+def test_shopify_fulfillment_events_good_bad_repeated_and_other_topics(client: TestClient) -> None:
+    body = (FIXTURES / "shopify_fulfillment_event_in_transit_made.json").read_bytes()
+    held = post(client, "shopify", body, shopify_signed(body, "fulfillment_events/create"))
+    assert (held.status_code, held.json()["unmatched"]) == (200, 1)  # no such fulfillment yet
+    order = canonical_order("ORD-7", ("1Z999AA10123456784", "ups", {"X": 1}))
+    order["shipments"][0]["id"] = "shopify-fulfillment-1069019873"
+    assert client.post("/api/v1/orders", json=order).status_code == 201
+    parcel = client.get("/api/v1/shipments/1Z999AA10123456784").json()
+    assert (parcel["status"], parcel["timeline"][0]["source"]) == (
+        "delivery_attempted",
+        "channel:shopify",
+    )
+    again = post(client, "shopify", body, shopify_signed(body, "fulfillment_events/create"))
+    assert again.json()["duplicates"] == 1
+    forged = shopify_signed(body, "fulfillment_events/create", "not the secret")
+    assert post(client, "shopify", body, forged).status_code == 401
+    assert post(client, "shopify", body, {}).status_code == 401
+    other = b'{"id": 1}'
+    skipped = post(client, "shopify", other, shopify_signed(other, "orders/create"))
+    assert skipped.status_code == 200
+    assert skipped.json()["refused"][0]["field"] == "X-Shopify-Topic"

@@ -236,3 +236,17 @@ def test_usps_confirmed_codes_then_its_fixed_phrases_and_nothing_guessed() -> No
     ]
     sorting = next(r for r in read("usps", "usps_tracking_v3_made.json") if r.raw_code == "PC")
     assert sorting.data["time_zone_assumed"] == "America/Los_Angeles"  # Nevada, no offset given
+
+
+def test_shopify_fulfillment_event_names_its_fulfillments_shipment_and_keeps_no_street() -> None:
+    (report,) = read("shopify-fulfillment-event", "shopify_fulfillment_event_in_transit_made.json")
+    assert (report.shipment, report.milestone, report.reason) == (
+        "shopify-fulfillment-1069019873",
+        M.DELIVERY_ATTEMPTED,
+        R.OTHER,
+    )
+    assert str(report.source) == "channel:shopify"
+    assert report.occurred_at.isoformat() == "2026-11-22T15:10:00-05:00"
+    assert report.location is not None and report.location.country == "US"
+    assert "123 Shipping Street" not in repr(report) and "38.19" not in repr(report)
+    assert report.data["estimated_delivery"] == "2026-11-24"

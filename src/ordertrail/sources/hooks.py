@@ -4,6 +4,8 @@ and what its payloads hold.
 - EasyPost: `X-Hmac-Signature: hmac-sha256-hex=<hex>`, HMAC-SHA256 of the body under the
   NFKD-normalized secret; payloads are `tracker.updated` Events.
 - AfterShip: `aftership-hmac-sha256: <base64>`, HMAC-SHA256 of the body; tracking webhooks.
+- Shopify: `X-Shopify-Hmac-Sha256: <base64>`; `fulfillment_events/create|update` topics
+  (a re-delivery, same `X-Shopify-Webhook-Id`, holds the same event id: a duplicate).
 - Any other source: the Standard Webhooks spec (`webhook-id`, `webhook-timestamp`,
   `webhook-signature`, a five-minute replay window) with canonical events as the body (an
   array, or one object): local fleets, freight carriers, 3PL portals. Their events speak for
@@ -55,7 +57,7 @@ class Parsed:
 class HookSource:
     verify: Callable[[bytes, Headers, str], None]
     #: the delivery's reports, and the items of it that cannot be used
-    parse: Callable[[bytes], Parsed]
+    parse: Callable[[bytes, Headers], Parsed]
 
 
 def _easypost(body: bytes, headers: Headers, secret: str) -> None:
@@ -75,6 +77,23 @@ def _aftership(body: bytes, headers: Headers, secret: str) -> None:
         raise SignatureRefused("aftership-hmac-sha256 does not match the body")
 
 
+def _shopify(body: bytes, headers: Headers, secret: str) -> None:
+    given = headers.get("x-shopify-hmac-sha256", "").encode("utf-8", "replace")
+    expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
+    if not hmac.compare_digest(given, expected):
+        raise SignatureRefused("X-Shopify-Hmac-Sha256 does not match the body")
+
+
+def _shopify_topics(body: bytes, headers: Headers) -> Parsed:
+    """Shopify sends every topic to one address; fulfillment events are read here (orders and
+    fulfillments are registered by the store-platform integration)."""
+    topic = headers.get("x-shopify-topic", "")
+    if topic in ("fulfillment_events/create", "fulfillment_events/update"):
+        return _adapter("shopify-fulfillment-event")(body, headers)
+    refusal = ItemProblem(0, "X-Shopify-Topic", f"topic '{topic}' is not handled here")
+    return Parsed([], [], [refusal])
+
+
 def _standard(body: bytes, headers: Headers, secret: str) -> None:
     try:
         Webhook(secret).verify(body, dict(headers), json_parse=False)
@@ -82,12 +101,12 @@ def _standard(body: bytes, headers: Headers, secret: str) -> None:
         raise SignatureRefused(f"Standard Webhooks signature refused: {error}") from None
 
 
-def _canonical(source: str) -> Callable[[bytes], Parsed]:
+def _canonical(source: str) -> Callable[[bytes, Headers], Parsed]:
     """Canonical events from `source`'s hook: each must come from `carrier:<source>` (the
     holder of this hook's secret speaks for that carrier and for nobody else)."""
     speaker = f"carrier:{source}"
 
-    def parse(body: bytes) -> Parsed:
+    def parse(body: bytes, _headers: Headers) -> Parsed:
         try:
             payload = json.loads(body, parse_constant=_no_constant)
         except (ValueError, RecursionError) as error:
@@ -114,10 +133,10 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-def _adapter(name: str) -> Callable[[bytes], Parsed]:
+def _adapter(name: str) -> Callable[[bytes, Headers], Parsed]:
     read = adapter(name).parse
 
-    def parse(body: bytes) -> Parsed:
+    def parse(body: bytes, _headers: Headers) -> Parsed:
         reports = read(body)
         return Parsed(reports, list(range(len(reports))), [])
 
@@ -130,6 +149,8 @@ def hook_source(source: str) -> HookSource:
         return HookSource(_easypost, _adapter("easypost"))
     if source == "aftership":
         return HookSource(_aftership, _adapter("aftership"))
+    if source == "shopify":
+        return HookSource(_shopify, _shopify_topics)
     return HookSource(_standard, _canonical(source))
 
 

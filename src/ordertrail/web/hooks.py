@@ -40,12 +40,13 @@ def router() -> APIRouter:
         if len(body) > MAX_DELIVERY_BYTES:
             return problem(413, "Too large", f"a delivery is at most {MAX_DELIVERY_BYTES} bytes")
         hook = hook_source(source)
+        headers = lower_headers(request.headers)
         try:
-            hook.verify(body, lower_headers(request.headers), secret)
+            hook.verify(body, headers, secret)
         except SignatureRefused as refusal:
             return problem(401, "Unauthorized", str(refusal))
         try:
-            parsed = hook.parse(body)
+            parsed = hook.parse(body, headers)
         except CarrierParseError as error:
             return problem(422, "Unreadable delivery", f"{error.where}: {error.message}")
         command = RecordEvents(parsed.reports, keep_unmatched=True)

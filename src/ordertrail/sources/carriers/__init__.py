@@ -20,6 +20,7 @@ FORMATS = {
     "dhl-express": "dhl_express",
     "canadapost": "canadapost",
     "usps": "usps",
+    "shopify-fulfillment-event": "shopify_fulfillment_event",
 }
 
 

@@ -1,0 +1,84 @@
+"""Shopify FulfillmentEvent objects (the `fulfillment_events/create` webhook body).
+
+A fulfillment event names its fulfillment, not a tracking number: its shipment is
+`shopify-fulfillment-<fulfillment_id>`, the id a Shopify fulfillment's shipment is registered
+under. Its source is `channel:shopify` (a store relaying its carrier's news). Street lines and
+coordinates in the payload are never kept.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ordertrail.app.commands import EventReport
+from ordertrail.domain.model import Location, Source
+from ordertrail.sources.carriers.base import CarrierParseError, dig, load_json, text
+from ordertrail.sources.carriers.countries import alpha2
+from ordertrail.sources.carriers.shopify_fulfillment_event.codes import BY_STATUS
+
+SOURCE = Source.parse("channel:shopify")
+
+
+def shipment_id(fulfillment_id: str) -> str:
+    return f"shopify-fulfillment-{fulfillment_id}"
+
+
+class ShopifyFulfillmentEventAdapter:
+    name = "shopify-fulfillment-event"
+
+    def parse(self, payload: bytes) -> list[EventReport]:
+        body = load_json(payload)
+        if not isinstance(body, dict):
+            raise CarrierParseError("(payload)", "is not a Shopify FulfillmentEvent object")
+        event_id = text(dig(body, "", "id"), "id")
+        fulfillment = text(dig(body, "", "fulfillment_id"), "fulfillment_id")
+        if not event_id or not fulfillment:
+            raise CarrierParseError("fulfillment_id", "is empty")
+        status = text(body.get("status"), "status")
+        milestone, reason = BY_STATUS.lookup(status)
+        stamp = text(dig(body, "", "happened_at"), "happened_at") or ""
+        try:
+            occurred_at = datetime.fromisoformat(stamp)
+        except ValueError:
+            raise CarrierParseError("happened_at", f"'{stamp}' is not an ISO 8601 time") from None
+        if occurred_at.utcoffset() is None:
+            raise CarrierParseError("happened_at", f"'{stamp}' has no UTC offset")
+        data = {
+            "shopify_order_id": text(body.get("order_id"), "order_id"),
+            "estimated_delivery": _date(body.get("estimated_delivery_at")),
+        }
+        return [
+            EventReport(
+                source=SOURCE,
+                occurred_at=occurred_at,
+                milestone=milestone,
+                reason=reason,
+                shipment=shipment_id(fulfillment),
+                key=f"shopify:fulfillment-event:{event_id}",
+                location=_location(body),
+                raw_code=status,
+                raw_description=text(body.get("message"), "message"),
+                data={name: value for name, value in data.items() if value},
+            )
+        ]
+
+
+def _location(body: dict[str, Any]) -> Location | None:
+    parts = {
+        "city": text(body.get("city"), "city"),
+        "region": text(body.get("province"), "province"),
+        "country": alpha2(text(body.get("country"), "country")),
+        "postal_code": text(body.get("zip"), "zip"),
+    }
+    return Location(**parts) if any(parts.values()) else None
+
+
+def _date(value: Any) -> str | None:
+    try:
+        return datetime.fromisoformat(value).date().isoformat() if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+ADAPTER = ShopifyFulfillmentEventAdapter()
