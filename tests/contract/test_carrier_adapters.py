@@ -114,3 +114,54 @@ def test_any_bytes_give_reports_or_a_clear_parse_error(name: str, raw: bytes) ->
         adapter(name).parse(raw)
     except CarrierParseError as error:
         assert error.message
+
+
+XML_CASES = [(name, path) for name, path in CASES if path.suffix == ".xml"]
+XML_JUNK = [
+    "",
+    "x" * 300,
+    "9999-12-31",
+    "0001-01-01",
+    "25:99:99",
+    "&amp;",
+    "\u00e9\u4e2d",
+    "<",
+    "]]>",
+    "&lol;",
+    "EDT",
+    "-",
+    ",-",
+]
+
+
+def mutated_xml(text: str, rng: random.Random) -> str:
+    """The document with element texts replaced, elements dropped, or bytes cut away."""
+    for _ in range(rng.randint(1, 3)):
+        choice = rng.random()
+        starts = [i for i, ch in enumerate(text) if ch == ">"]
+        if choice < 0.5 and starts:
+            at = rng.choice(starts) + 1
+            end = text.find("<", at)
+            if end > at:
+                text = text[:at] + rng.choice(XML_JUNK) + text[end:]
+        elif choice < 0.8:
+            tags = [i for i, ch in enumerate(text) if ch == "<"]
+            if tags:
+                at = rng.choice(tags)
+                close = text.find(">", at)
+                text = text[:at] + text[close + 1 :] if close > at else text
+        else:
+            cut = rng.randrange(len(text))
+            text = text[:cut] + text[cut + rng.randint(1, 40) :]
+    return text
+
+
+@pytest.mark.parametrize(("name", "path"), XML_CASES, ids=[p.name for _, p in XML_CASES])
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**32))
+def test_mutated_xml_gives_reports_or_a_clear_parse_error(name: str, path: Path, seed: int) -> None:
+    document = mutated_xml(path.read_text(), random.Random(seed))
+    try:
+        adapter(name).parse(document.encode())
+    except CarrierParseError as error:
+        assert error.where and error.message
