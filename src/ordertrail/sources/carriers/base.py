@@ -6,11 +6,14 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from ordertrail.app.commands import EventReport
 from ordertrail.domain.mapping import normalize_code
 from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.model import Location
+from ordertrail.sources.carriers.local_time import place
 
 
 class CarrierParseError(ValueError):
@@ -110,3 +113,34 @@ def items(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
         raise CarrierParseError(where, f"should be a list, not {type(value).__name__}")
     return value
+
+
+def get(value: Any, name: str) -> Any:
+    """`value[name]` when value is an object that has it; None otherwise (optional fields)."""
+    return value.get(name) if isinstance(value, dict) else None
+
+
+def moment(value: Any, where: str, location: Location | None) -> tuple[datetime, str | None]:
+    """An ISO 8601 time as the carrier wrote it: kept as said when it has an offset, else
+    placed in the location's zone (and the zone assumed is returned, for the event's flag)."""
+    stamp = text(value, where) or ""
+    try:
+        said = datetime.fromisoformat(stamp)
+    except ValueError:
+        raise CarrierParseError(where, f"'{stamp}' is not an ISO 8601 time") from None
+    return (said, None) if said.utcoffset() is not None else place(said, location)
+
+
+def iso_date(value: Any) -> str | None:
+    """The date of an ISO 8601 date or time (a promised delivery), or None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value).date().isoformat()
+    except ValueError:
+        return None
+
+
+def kept(data: dict[str, Any]) -> dict[str, Any]:
+    """Event data without the entries that say nothing."""
+    return {name: value for name, value in data.items() if value}

@@ -8,7 +8,6 @@ said, without one it is placed in the checkpoint's country or state and flagged.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from ordertrail.app.commands import EventReport
@@ -20,12 +19,14 @@ from ordertrail.sources.carriers.base import (
     CarrierParseError,
     dig,
     event_key,
+    iso_date,
     items,
+    kept,
     load_json,
+    moment,
     text,
 )
 from ordertrail.sources.carriers.countries import alpha2
-from ordertrail.sources.carriers.local_time import place
 
 SOURCE = Source.parse("carrier:aftership")
 _SILENT = {normalize_code(subtag) for subtag in SILENT_SUBTAGS}
@@ -40,7 +41,7 @@ class AftershipAdapter:
         if number is None:
             raise CarrierParseError(f"{where}.tracking_number", "is empty")
         slug = text(tracking.get("slug"), f"{where}.slug")
-        promised = _date(tracking.get("expected_delivery"))
+        promised = iso_date(tracking.get("expected_delivery"))
         checkpoints = items(tracking.get("checkpoints"), f"{where}.checkpoints")
         return [
             _report(number, checkpoint, f"{where}.checkpoints[{c}]", slug, promised)
@@ -70,7 +71,7 @@ def _report(
     message = text(checkpoint.get("message"), f"{where}.message")
     location = _location(checkpoint, where)
     stamp = dig(checkpoint, where, "checkpoint_time")
-    occurred_at, assumed = _when(stamp, f"{where}.checkpoint_time", location)
+    occurred_at, assumed = moment(stamp, f"{where}.checkpoint_time", location)
     data = {
         "carrier": slug,
         "aftership_tag": tag,
@@ -88,7 +89,7 @@ def _report(
         location=location,
         raw_code=raw_code,
         raw_description=message,
-        data={name: value for name, value in data.items() if value},
+        data=kept(data),
     )
 
 
@@ -103,22 +104,6 @@ def _meaning(
         if meant[0] is not None:
             return (*meant, subtag)
     return (*BY_TAG.lookup(tag), tag)
-
-
-def _when(value: Any, where: str, location: Location | None) -> tuple[datetime, str | None]:
-    stamp = text(value, where) or ""
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        raise CarrierParseError(where, f"'{stamp}' is not an ISO 8601 time") from None
-    return (moment, None) if moment.utcoffset() is not None else place(moment, location)
-
-
-def _date(value: Any) -> str | None:
-    try:
-        return datetime.fromisoformat(value).date().isoformat() if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 def _location(checkpoint: dict[str, Any], where: str) -> Location | None:

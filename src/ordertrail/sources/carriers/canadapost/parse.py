@@ -10,12 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from xml.etree.ElementTree import Element
 
-from defusedxml import ElementTree
-from defusedxml.common import DefusedXmlException
-
 from ordertrail.app.commands import EventReport
 from ordertrail.domain.model import Location, Source
-from ordertrail.sources.carriers.base import CarrierParseError, event_key
+from ordertrail.sources.carriers import xmldoc
+from ordertrail.sources.carriers.base import CarrierParseError, event_key, kept
 from ordertrail.sources.carriers.canadapost.codes import BY_EVENT
 from ordertrail.sources.carriers.local_time import place
 
@@ -43,18 +41,15 @@ class CanadaPostAdapter:
     name = "canadapost"
 
     def parse(self, payload: bytes) -> list[EventReport]:
-        try:
-            root = ElementTree.fromstring(payload)
-        except (ElementTree.ParseError, DefusedXmlException, ValueError, LookupError) as error:
-            raise CarrierParseError("(payload)", f"is not readable XML: {error}") from None
-        if _local(root.tag) != "tracking-detail":
-            raise CarrierParseError("(payload)", "is not a Canada Post tracking-detail")
-        pin = _text(root, "pin")
+        root = xmldoc.read(payload, "tracking-detail", "a Canada Post tracking-detail")
+        pin = xmldoc.child_text(root, "pin")
         if not pin:
             raise CarrierParseError("pin", "is missing")
-        promised = _text(root, "changed-expected-date") or _text(root, "expected-delivery-date")
-        events = _child(root, "significant-events")
-        occurrences = _children(events, "occurrence") if events is not None else []
+        promised = xmldoc.child_text(root, "changed-expected-date") or xmldoc.child_text(
+            root, "expected-delivery-date"
+        )
+        events = xmldoc.child(root, "significant-events")
+        occurrences = xmldoc.children(events, "occurrence") if events is not None else []
         return [
             _report(pin, occurrence, f"occurrence[{n}]", promised)
             for n, occurrence in enumerate(occurrences)
@@ -62,29 +57,32 @@ class CanadaPostAdapter:
 
 
 def _report(pin: str, occurrence: Element, where: str, promised: str | None) -> EventReport:
-    code = _text(occurrence, "event-identifier")
-    description = _text(occurrence, "event-description")
+    code = xmldoc.child_text(occurrence, "event-identifier")
+    description = xmldoc.child_text(occurrence, "event-description")
     milestone, reason = BY_EVENT.lookup(code)
     location = Location(
-        city=_text(occurrence, "event-site"),
-        region=_text(occurrence, "event-province"),
+        city=xmldoc.child_text(occurrence, "event-site"),
+        region=xmldoc.child_text(occurrence, "event-province"),
         country="CA",
     )
-    day, time = _text(occurrence, "event-date"), _text(occurrence, "event-time") or "00:00:00"
+    day, time = (
+        xmldoc.child_text(occurrence, "event-date"),
+        xmldoc.child_text(occurrence, "event-time") or "00:00:00",
+    )
     try:
         local = datetime.fromisoformat(f"{day}T{time}")
     except ValueError:
         raise CarrierParseError(
             f"{where}.event-date", f"'{day} {time}' is not a date and time"
         ) from None
-    abbreviation = (_text(occurrence, "event-time-zone") or "").upper()
+    abbreviation = (xmldoc.child_text(occurrence, "event-time-zone") or "").upper()
     if abbreviation in _ZONES:
         offset = timezone(timedelta(hours=_ZONES[abbreviation]))
         occurred_at, assumed = local.replace(tzinfo=offset), None
     else:
         occurred_at, assumed = place(local, location)
     data = {
-        "signatory": _text(occurrence, "signatory-name"),
+        "signatory": xmldoc.child_text(occurrence, "signatory-name"),
         "time_zone_assumed": assumed,
         "estimated_delivery": promised if promised and len(promised) == 10 else None,
     }
@@ -98,27 +96,8 @@ def _report(pin: str, occurrence: Element, where: str, promised: str | None) -> 
         location=location if location.city or location.region else None,
         raw_code=code,
         raw_description=description,
-        data={name: value for name, value in data.items() if value},
+        data=kept(data),
     )
-
-
-def _local(tag: object) -> str:
-    return str(tag).rpartition("}")[2]
-
-
-def _children(parent: Element, name: str) -> list[Element]:
-    return [child for child in parent if _local(child.tag) == name]
-
-
-def _child(parent: Element, name: str) -> Element | None:
-    found = _children(parent, name)
-    return found[0] if found else None
-
-
-def _text(parent: Element, name: str) -> str | None:
-    child = _child(parent, name)
-    value = (child.text or "").strip() if child is not None else ""
-    return value or None
 
 
 ADAPTER = CanadaPostAdapter()

@@ -8,15 +8,12 @@ country (and state, for US areas like "SPRINGFIELD GARDENS,NY-USA") and flagged.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from xml.etree.ElementTree import Element
-
-from defusedxml import ElementTree
-from defusedxml.common import DefusedXmlException
 
 from ordertrail.app.commands import EventReport
 from ordertrail.domain.model import Location, Source
-from ordertrail.sources.carriers.base import CarrierParseError, event_key
+from ordertrail.sources.carriers import xmldoc
+from ordertrail.sources.carriers.base import CarrierParseError, event_key, kept
 from ordertrail.sources.carriers.countries import alpha2
 from ordertrail.sources.carriers.dhl_express.codes import BY_EVENT_CODE
 from ordertrail.sources.carriers.local_time import place
@@ -28,35 +25,30 @@ class DhlExpressAdapter:
     name = "dhl-express"
 
     def parse(self, payload: bytes) -> list[EventReport]:
-        try:
-            root = ElementTree.fromstring(payload)
-        except (ElementTree.ParseError, DefusedXmlException, ValueError, LookupError) as error:
-            raise CarrierParseError("(payload)", f"is not readable XML: {error}") from None
-        if _local(root.tag) != "TrackingResponse":
-            raise CarrierParseError("(payload)", "is not a DHL Express TrackingResponse")
+        root = xmldoc.read(payload, "TrackingResponse", "a DHL Express TrackingResponse")
         reports = []
-        for a, awb in enumerate(_children(root, "AWBInfo")):
+        for a, awb in enumerate(xmldoc.children(root, "AWBInfo")):
             where = f"AWBInfo[{a}]"
-            number = _text(awb, "AWBNumber")
+            number = xmldoc.child_text(awb, "AWBNumber")
             if not number:
                 raise CarrierParseError(f"{where}.AWBNumber", "is missing")
-            info = _child(awb, "ShipmentInfo")
+            info = xmldoc.child(awb, "ShipmentInfo")
             if info is None:
                 continue  # "no shipments found": DHL has nothing on this number
-            promised = _promised(_text(info, "EstDlvyDate"))
-            for e, event in enumerate(_children(info, "ShipmentEvent")):
+            promised = _promised(xmldoc.child_text(info, "EstDlvyDate"))
+            for e, event in enumerate(xmldoc.children(info, "ShipmentEvent")):
                 reports.append(_report(number, event, f"{where}.ShipmentEvent[{e}]", promised))
         return reports
 
 
 def _report(number: str, event: Element, where: str, promised: str | None) -> EventReport:
-    service = _child(event, "ServiceEvent")
-    code = _text(service, "EventCode") if service is not None else None
-    description = _text(service, "Description") if service is not None else None
+    service = xmldoc.child(event, "ServiceEvent")
+    code = xmldoc.child_text(service, "EventCode") if service is not None else None
+    description = xmldoc.child_text(service, "Description") if service is not None else None
     milestone, reason = BY_EVENT_CODE.lookup(code)
-    area = _child(event, "ServiceArea")
-    location = _location(_text(area, "Description") if area is not None else None)
-    day, time = _text(event, "Date"), _text(event, "Time") or "00:00:00"
+    area = xmldoc.child(event, "ServiceArea")
+    location = _location(xmldoc.child_text(area, "Description") if area is not None else None)
+    day, time = xmldoc.child_text(event, "Date"), xmldoc.child_text(event, "Time") or "00:00:00"
     try:
         local = datetime.fromisoformat(f"{day}T{time}")
     except ValueError:
@@ -66,8 +58,8 @@ def _report(number: str, event: Element, where: str, promised: str | None) -> Ev
     else:
         occurred_at, assumed = place(local, location)
     data = {
-        "service_area": _text(area, "ServiceAreaCode") if area is not None else None,
-        "signatory": _text(event, "Signatory"),
+        "service_area": xmldoc.child_text(area, "ServiceAreaCode") if area is not None else None,
+        "signatory": xmldoc.child_text(event, "Signatory"),
         "time_zone_assumed": assumed,
         "estimated_delivery": promised,
     }
@@ -81,7 +73,7 @@ def _report(number: str, event: Element, where: str, promised: str | None) -> Ev
         location=location,
         raw_code=code,
         raw_description=description,
-        data={name: value for name, value in data.items() if value},
+        data=kept(data),
     )
 
 
@@ -103,25 +95,6 @@ def _promised(value: str | None) -> str | None:
         return datetime.fromisoformat(value[:10]).date().isoformat() if value else None
     except ValueError:
         return None
-
-
-def _local(tag: Any) -> str:
-    return str(tag).rpartition("}")[2]
-
-
-def _children(parent: Element, name: str) -> list[Element]:
-    return [child for child in parent if _local(child.tag) == name]
-
-
-def _child(parent: Element, name: str) -> Element | None:
-    found = _children(parent, name)
-    return found[0] if found else None
-
-
-def _text(parent: Element | None, name: str) -> str | None:
-    child = _child(parent, name) if parent is not None else None
-    value = (child.text or "").strip() if child is not None else ""
-    return value or None
 
 
 ADAPTER = DhlExpressAdapter()

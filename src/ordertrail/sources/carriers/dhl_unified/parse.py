@@ -7,7 +7,6 @@ only its last part, the town, is kept, so no street address is ever stored.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from ordertrail.app.commands import EventReport
@@ -16,13 +15,16 @@ from ordertrail.sources.carriers.base import (
     CarrierParseError,
     dig,
     event_key,
+    get,
+    iso_date,
     items,
+    kept,
     load_json,
+    moment,
     text,
 )
 from ordertrail.sources.carriers.countries import alpha2
 from ordertrail.sources.carriers.dhl_unified.codes import BY_STATUS_CODE
-from ordertrail.sources.carriers.local_time import place
 
 SOURCE = Source.parse("carrier:dhl")
 
@@ -38,7 +40,7 @@ class DhlUnifiedAdapter:
             tracking = text(dig(shipment, where, "id"), f"{where}.id")
             if tracking is None:
                 raise CarrierParseError(f"{where}.id", "is empty")
-            promised = _date(shipment.get("estimatedTimeOfDelivery"))
+            promised = iso_date(shipment.get("estimatedTimeOfDelivery"))
             events = items(shipment.get("events"), f"{where}.events")
             reports.extend(
                 _report(tracking, event, f"{where}.events[{e}]", promised)
@@ -54,8 +56,8 @@ def _report(tracking: str, event: Any, where: str, promised: str | None) -> Even
     milestone, reason = BY_STATUS_CODE.lookup(code)
     words = [text(event.get(k), f"{where}.{k}") for k in ("status", "description", "remark")]
     description = " - ".join(w for w in words if w) or None
-    location = _location(_get(_get(event, "location"), "address"), where)
-    occurred_at, assumed = _when(dig(event, where, "timestamp"), f"{where}.timestamp", location)
+    location = _location(get(get(event, "location"), "address"), where)
+    occurred_at, assumed = moment(dig(event, where, "timestamp"), f"{where}.timestamp", location)
     data = {
         "time_zone_assumed": assumed,
         "estimated_delivery": promised,
@@ -71,24 +73,8 @@ def _report(tracking: str, event: Any, where: str, promised: str | None) -> Even
         location=location,
         raw_code=code,
         raw_description=description,
-        data={name: value for name, value in data.items() if value},
+        data=kept(data),
     )
-
-
-def _when(value: Any, where: str, location: Location | None) -> tuple[datetime, str | None]:
-    stamp = text(value, where) or ""
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        raise CarrierParseError(where, f"'{stamp}' is not an ISO 8601 time") from None
-    return (moment, None) if moment.utcoffset() is not None else place(moment, location)
-
-
-def _date(value: Any) -> str | None:
-    try:
-        return datetime.fromisoformat(value).date().isoformat() if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 def _location(address: Any, where: str) -> Location | None:
@@ -101,10 +87,6 @@ def _location(address: Any, where: str) -> Location | None:
         "postal_code": text(address.get("postalCode"), f"{where}.postalCode"),
     }
     return Location(**parts) if any(parts.values()) else None
-
-
-def _get(value: Any, name: str) -> Any:
-    return value.get(name) if isinstance(value, dict) else None
 
 
 ADAPTER = DhlUnifiedAdapter()

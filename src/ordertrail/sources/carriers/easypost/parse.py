@@ -7,7 +7,6 @@ EasyPost relays the underlying carrier (`carrier`, kept in `data`); the events' 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from ordertrail.app.commands import EventReport
@@ -17,8 +16,11 @@ from ordertrail.sources.carriers.base import (
     CarrierParseError,
     dig,
     event_key,
+    iso_date,
     items,
+    kept,
     load_json,
+    moment,
     text,
 )
 from ordertrail.sources.carriers.easypost.codes import (
@@ -27,7 +29,6 @@ from ordertrail.sources.carriers.easypost.codes import (
     SHARPER_BY_MESSAGE,
     SILENT_DETAILS,
 )
-from ordertrail.sources.carriers.local_time import place
 
 SOURCE = Source.parse("carrier:easypost")
 
@@ -46,7 +47,7 @@ class EasypostAdapter:
         if tracking is None:
             raise CarrierParseError(f"{where}.tracking_code", "is empty")
         carrier = text(body.get("carrier"), f"{where}.carrier")
-        promised = _date(body.get("est_delivery_date"))
+        promised = iso_date(body.get("est_delivery_date"))
         details = items(body.get("tracking_details"), f"{where}.tracking_details")
         return [
             _report(tracking, detail, f"{where}.tracking_details[{d}]", carrier, promised)
@@ -62,7 +63,7 @@ def _report(
     message = text(detail.get("message"), f"{where}.message")
     milestone, reason, raw_code = _meaning(status, status_detail, message)
     location = _location(detail.get("tracking_location"))
-    occurred_at, assumed = _when(dig(detail, where, "datetime"), f"{where}.datetime", location)
+    occurred_at, assumed = moment(dig(detail, where, "datetime"), f"{where}.datetime", location)
     data = {
         "carrier": carrier,
         "easypost_status_detail": status_detail,
@@ -81,7 +82,7 @@ def _report(
         location=location,
         raw_code=raw_code,
         raw_description=message,
-        data={name: value for name, value in data.items() if value},
+        data=kept(data),
     )
 
 
@@ -99,22 +100,6 @@ def _meaning(
         if meant[0] is not None:
             return (*meant, detail)
     return (*BY_STATUS.lookup(status), status)
-
-
-def _when(value: Any, where: str, location: Location | None) -> tuple[datetime, str | None]:
-    stamp = text(value, where) or ""
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        raise CarrierParseError(where, f"'{stamp}' is not an ISO 8601 time") from None
-    return (moment, None) if moment.utcoffset() is not None else place(moment, location)
-
-
-def _date(value: Any) -> str | None:
-    try:
-        return datetime.fromisoformat(value).date().isoformat() if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 def _location(found: Any) -> Location | None:

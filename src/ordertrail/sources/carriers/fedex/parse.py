@@ -17,8 +17,11 @@ from ordertrail.sources.carriers.base import (
     CarrierParseError,
     dig,
     event_key,
+    get,
     items,
+    kept,
     load_json,
+    moment,
     text,
 )
 from ordertrail.sources.carriers.fedex.codes import (
@@ -26,7 +29,6 @@ from ordertrail.sources.carriers.fedex.codes import (
     BY_EVENT_TYPE,
     DELIVERY_EXCEPTIONS,
 )
-from ordertrail.sources.carriers.local_time import place
 
 SOURCE = Source.parse("carrier:fedex")
 
@@ -41,7 +43,7 @@ class FedexAdapter:
         for c, complete in enumerate(items(dig(body, "", "output", "completeTrackResults"), where)):
             here = f"{where}[{c}]"
             for t, result in enumerate(
-                items(_get(complete, "trackResults"), f"{here}.trackResults")
+                items(get(complete, "trackResults"), f"{here}.trackResults")
             ):
                 reports.extend(_result(complete, result, f"{here}.trackResults[{t}]"))
         return reports
@@ -50,11 +52,11 @@ class FedexAdapter:
 def _result(complete: Any, result: Any, where: str) -> list[EventReport]:
     if not isinstance(result, dict):
         raise CarrierParseError(where, "should be an object")
-    scans = items(_get(result, "scanEvents"), f"{where}.scanEvents")
+    scans = items(get(result, "scanEvents"), f"{where}.scanEvents")
     if not scans:
         return []  # e.g. an error result: FedEx could not track this number
-    number = _get(_get(result, "trackingNumberInfo"), "trackingNumber")
-    tracking = text(number or _get(complete, "trackingNumber"), f"{where}.trackingNumber")
+    number = get(get(result, "trackingNumberInfo"), "trackingNumber")
+    tracking = text(number or get(complete, "trackingNumber"), f"{where}.trackingNumber")
     if tracking is None:
         raise CarrierParseError(f"{where}.trackingNumberInfo.trackingNumber", "is missing")
     promised = _promised(result)
@@ -65,14 +67,14 @@ def _result(complete: Any, result: Any, where: str) -> list[EventReport]:
 
 
 def _report(tracking: str, scan: Any, where: str, promised: str | None) -> EventReport:
-    event_type = text(_get(scan, "eventType"), f"{where}.eventType")
-    derived = text(_get(scan, "derivedStatusCode"), f"{where}.derivedStatusCode")
-    exception = text(_get(scan, "exceptionCode"), f"{where}.exceptionCode")
-    description = text(_get(scan, "eventDescription"), f"{where}.eventDescription")
+    event_type = text(get(scan, "eventType"), f"{where}.eventType")
+    derived = text(get(scan, "derivedStatusCode"), f"{where}.derivedStatusCode")
+    exception = text(get(scan, "exceptionCode"), f"{where}.exceptionCode")
+    description = text(get(scan, "eventDescription"), f"{where}.eventDescription")
     milestone, reason, raw_code = _meaning(event_type, exception, derived)
-    location = _location(_get(scan, "scanLocation"))
-    occurred_at, assumed = _when(dig(scan, where, "date"), f"{where}.date", location)
-    exception_text = text(_get(scan, "exceptionDescription"), f"{where}.exceptionDescription")
+    location = _location(get(scan, "scanLocation"))
+    occurred_at, assumed = moment(dig(scan, where, "date"), f"{where}.date", location)
+    exception_text = text(get(scan, "exceptionDescription"), f"{where}.exceptionDescription")
     data = {
         "fedex_derived_status": derived,
         "fedex_exception_code": exception,
@@ -90,7 +92,7 @@ def _report(tracking: str, scan: Any, where: str, promised: str | None) -> Event
         location=location,
         raw_code=raw_code,
         raw_description=description,
-        data={name: value for name, value in data.items() if value},
+        data=kept(data),
     )
 
 
@@ -112,24 +114,13 @@ def _meaning(
     return None, None, event_type or derived
 
 
-def _when(value: Any, where: str, location: Location | None) -> tuple[datetime, str | None]:
-    stamp = text(value, where)
-    try:
-        moment = datetime.fromisoformat(stamp or "")
-    except ValueError:
-        raise CarrierParseError(where, f"'{stamp}' is not an ISO 8601 time") from None
-    if moment.utcoffset() is not None:
-        return moment, None
-    return place(moment, location)
-
-
 def _promised(result: dict[str, Any]) -> str | None:
     """FedEx's estimated delivery date, if it gives one that reads as a date."""
-    window = _get(_get(result, "estimatedDeliveryTimeWindow"), "window")
-    stamps = [_get(window, "ends")]
+    window = get(get(result, "estimatedDeliveryTimeWindow"), "window")
+    stamps = [get(window, "ends")]
     for entry in items(result.get("dateAndTimes"), "dateAndTimes"):
-        if _get(entry, "type") == "ESTIMATED_DELIVERY":
-            stamps.append(_get(entry, "dateTime"))
+        if get(entry, "type") == "ESTIMATED_DELIVERY":
+            stamps.append(get(entry, "dateTime"))
     for stamp in stamps:
         if isinstance(stamp, str):
             try:
@@ -149,10 +140,6 @@ def _location(found: Any) -> Location | None:
         "postal_code": text(found.get("postalCode"), "scanLocation.postalCode"),
     }
     return Location(**parts) if any(parts.values()) else None
-
-
-def _get(value: Any, name: str) -> Any:
-    return value.get(name) if isinstance(value, dict) else None
 
 
 ADAPTER = FedexAdapter()

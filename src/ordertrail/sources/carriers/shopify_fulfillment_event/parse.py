@@ -13,7 +13,14 @@ from typing import Any
 
 from ordertrail.app.commands import EventReport
 from ordertrail.domain.model import Location, Source
-from ordertrail.sources.carriers.base import CarrierParseError, dig, load_json, text
+from ordertrail.sources.carriers.base import (
+    CarrierParseError,
+    dig,
+    iso_date,
+    kept,
+    load_json,
+    text,
+)
 from ordertrail.sources.carriers.countries import alpha2
 from ordertrail.sources.carriers.shopify_fulfillment_event.codes import BY_STATUS
 
@@ -46,7 +53,7 @@ class ShopifyFulfillmentEventAdapter:
             raise CarrierParseError("happened_at", f"'{stamp}' has no UTC offset")
         data = {
             "shopify_order_id": text(body.get("order_id"), "order_id"),
-            "estimated_delivery": _date(body.get("estimated_delivery_at")),
+            "estimated_delivery": iso_date(body.get("estimated_delivery_at")),
         }
         return [
             EventReport(
@@ -59,7 +66,7 @@ class ShopifyFulfillmentEventAdapter:
                 location=_location(body),
                 raw_code=status,
                 raw_description=text(body.get("message"), "message"),
-                data={name: value for name, value in data.items() if value},
+                data=kept(data),
             )
         ]
 
@@ -72,13 +79,6 @@ def _location(body: dict[str, Any]) -> Location | None:
         "postal_code": text(body.get("zip"), "zip"),
     }
     return Location(**parts) if any(parts.values()) else None
-
-
-def _date(value: Any) -> str | None:
-    try:
-        return datetime.fromisoformat(value).date().isoformat() if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 ADAPTER = ShopifyFulfillmentEventAdapter()

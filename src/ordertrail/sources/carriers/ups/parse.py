@@ -17,7 +17,9 @@ from ordertrail.sources.carriers.base import (
     CarrierParseError,
     dig,
     event_key,
+    get,
     items,
+    kept,
     load_json,
     text,
 )
@@ -36,7 +38,7 @@ class UpsAdapter:
         shipments = items(dig(body, "", "trackResponse", "shipment"), "trackResponse.shipment")
         for s, shipment in enumerate(shipments):
             where = f"trackResponse.shipment[{s}]"
-            for p, package in enumerate(items(_get(shipment, "package"), f"{where}.package")):
+            for p, package in enumerate(items(get(shipment, "package"), f"{where}.package")):
                 reports.extend(self._package(package, f"{where}.package[{p}]"))
         return reports
 
@@ -45,7 +47,7 @@ class UpsAdapter:
         if tracking is None:
             raise CarrierParseError(f"{where}.trackingNumber", "is empty")
         promised = _promised(package, where)
-        activities = items(_get(package, "activity"), f"{where}.activity")
+        activities = items(get(package, "activity"), f"{where}.activity")
         # any wall-clock moment will do to tell a place's zone; offsets are settled later
         probe = datetime(2000, 1, 1)  # noqa: DTZ001
         zones = (zone_of(_location(_address(a)), probe) for a in activities)
@@ -60,10 +62,10 @@ def _report(
     tracking: str, activity: Any, where: str, promised: str | None, usual_zone: str | None
 ) -> EventReport:
     status = dig(activity, where, "status")
-    status_code = text(_get(status, "statusCode"), f"{where}.status.statusCode")
-    kind = text(_get(status, "type"), f"{where}.status.type")
-    activity_code = text(_get(status, "code"), f"{where}.status.code")
-    description = text(_get(status, "description"), f"{where}.status.description")
+    status_code = text(get(status, "statusCode"), f"{where}.status.statusCode")
+    kind = text(get(status, "type"), f"{where}.status.type")
+    activity_code = text(get(status, "code"), f"{where}.status.code")
+    description = text(get(status, "description"), f"{where}.status.description")
     milestone, reason, raw_code = _meaning(activity_code, status_code, kind)
     location = _location(_address(activity))
     occurred_at, assumed = _when(activity, where, location, usual_zone)
@@ -84,13 +86,13 @@ def _report(
         location=location,
         raw_code=raw_code,
         raw_description=description,
-        data={k: v for k, v in data.items() if v is not None},
+        data=kept(data),
     )
 
 
 def _said_at(activity: Any) -> str:
     """The scan's time exactly as UPS wrote it (date, time, offset when given)."""
-    return "|".join(str(_get(activity, name) or "") for name in ("date", "time", "gmtOffset"))
+    return "|".join(str(get(activity, name) or "") for name in ("date", "time", "gmtOffset"))
 
 
 def _meaning(
@@ -112,9 +114,9 @@ def _when(
 ) -> tuple[datetime, str | None]:
     """The scan's instant, and the zone assumed for it (None when UPS gave the offset)."""
     date = text(dig(activity, where, "date"), f"{where}.date")
-    time = text(_get(activity, "time"), f"{where}.time") or "000000"
+    time = text(get(activity, "time"), f"{where}.time") or "000000"
     local = _parse(f"{date}T{time}", "%Y%m%dT%H%M%S", f"{where}.date")
-    offset = text(_get(activity, "gmtOffset"), f"{where}.gmtOffset")
+    offset = text(get(activity, "gmtOffset"), f"{where}.gmtOffset")
     if offset:
         return local.replace(tzinfo=_parse(offset, "%z", f"{where}.gmtOffset").tzinfo), None
     return place(local, location, usual_zone)
@@ -129,8 +131,8 @@ def _parse(value: str, pattern: str, where: str) -> datetime:
 
 def _promised(package: Any, where: str) -> str | None:
     """The scheduled (or rescheduled) delivery date UPS gives, as an ISO date."""
-    for entry in items(_get(package, "deliveryDate"), f"{where}.deliveryDate"):
-        if _get(entry, "type") in ("SDD", "RDD") and _get(entry, "date"):
+    for entry in items(get(package, "deliveryDate"), f"{where}.deliveryDate"):
+        if get(entry, "type") in ("SDD", "RDD") and get(entry, "date"):
             value = text(entry["date"], f"{where}.deliveryDate")
             return _parse(value or "", "%Y%m%d", f"{where}.deliveryDate").date().isoformat()
     return None
@@ -149,11 +151,7 @@ def _location(address: Any) -> Location | None:
 
 
 def _address(activity: Any) -> Any:
-    return _get(_get(activity, "location"), "address")
-
-
-def _get(value: Any, name: str) -> Any:
-    return value.get(name) if isinstance(value, dict) else None
+    return get(get(activity, "location"), "address")
 
 
 ADAPTER = UpsAdapter()

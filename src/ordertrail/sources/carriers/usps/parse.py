@@ -16,7 +16,9 @@ from ordertrail.sources.carriers.base import (
     CarrierParseError,
     dig,
     event_key,
+    iso_date,
     items,
+    kept,
     load_json,
     text,
 )
@@ -34,7 +36,9 @@ class UspsAdapter:
         tracking = text(dig(body, "", "trackingNumber"), "trackingNumber")
         if tracking is None:
             raise CarrierParseError("trackingNumber", "is empty")
-        promised = _date(body.get("expectedDeliveryTimeStamp") or body.get("predictedDeliveryDate"))
+        promised = iso_date(
+            body.get("expectedDeliveryTimeStamp") or body.get("predictedDeliveryDate")
+        )
         events = items(body.get("trackingEvents"), "trackingEvents")
         return [
             _report(tracking, event, f"trackingEvents[{n}]", promised)
@@ -68,7 +72,7 @@ def _report(tracking: str, event: Any, where: str, promised: str | None) -> Even
         location=location,
         raw_code=raw_code,
         raw_description=kind,
-        data={name: value for name, value in data.items() if value},
+        data=kept(data),
     )
 
 
@@ -99,13 +103,6 @@ def _when(
             f"{where}.eventTimestamp", f"'{stamp}' (offset '{offset}') is not an ISO 8601 time"
         ) from None
     return place(local, location)
-
-
-def _date(value: Any) -> str | None:
-    try:
-        return datetime.fromisoformat(value).date().isoformat() if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 ADAPTER = UspsAdapter()
