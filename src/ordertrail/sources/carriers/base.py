@@ -144,3 +144,21 @@ def iso_date(value: Any) -> str | None:
 def kept(data: dict[str, Any]) -> dict[str, Any]:
     """Event data without the entries that say nothing."""
     return {name: value for name, value in data.items() if value}
+
+
+def place_of(
+    found: Any, where: str, *, city: str, region: str, country: str, postal_code: str
+) -> Location | None:
+    """A carrier's location object read by its own field names: town, region, country (two
+    letters where it can be told), postal code — never a street."""
+    from ordertrail.sources.carriers.countries import alpha2
+
+    if not isinstance(found, dict):
+        return None
+    parts = {
+        "city": text(found.get(city), f"{where}.{city}"),
+        "region": text(found.get(region), f"{where}.{region}"),
+        "country": alpha2(text(found.get(country), f"{where}.{country}")),
+        "postal_code": text(found.get(postal_code), f"{where}.{postal_code}"),
+    }
+    return Location(**parts) if any(parts.values()) else None

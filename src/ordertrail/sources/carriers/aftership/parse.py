@@ -13,7 +13,7 @@ from typing import Any
 from ordertrail.app.commands import EventReport
 from ordertrail.domain.mapping import normalize_code
 from ordertrail.domain.milestones import Milestone, Reason
-from ordertrail.domain.model import Location, Source
+from ordertrail.domain.model import Source
 from ordertrail.sources.carriers.aftership.codes import BY_SUBTAG, BY_TAG, SILENT_SUBTAGS
 from ordertrail.sources.carriers.base import (
     CarrierParseError,
@@ -24,9 +24,9 @@ from ordertrail.sources.carriers.base import (
     kept,
     load_json,
     moment,
+    place_of,
     text,
 )
-from ordertrail.sources.carriers.countries import alpha2
 
 SOURCE = Source.parse("carrier:aftership")
 _SILENT = {normalize_code(subtag) for subtag in SILENT_SUBTAGS}
@@ -69,7 +69,9 @@ def _report(
     subtag = text(checkpoint.get("subtag"), f"{where}.subtag")
     milestone, reason, raw_code = _meaning(tag, subtag)
     message = text(checkpoint.get("message"), f"{where}.message")
-    location = _location(checkpoint, where)
+    location = place_of(
+        checkpoint, where, city="city", region="state", country="country_iso3", postal_code="zip"
+    )
     stamp = dig(checkpoint, where, "checkpoint_time")
     occurred_at, assumed = moment(stamp, f"{where}.checkpoint_time", location)
     data = {
@@ -104,16 +106,6 @@ def _meaning(
         if meant[0] is not None:
             return (*meant, subtag)
     return (*BY_TAG.lookup(tag), tag)
-
-
-def _location(checkpoint: dict[str, Any], where: str) -> Location | None:
-    parts = {
-        "city": text(checkpoint.get("city"), f"{where}.city"),
-        "region": text(checkpoint.get("state"), f"{where}.state"),
-        "country": alpha2(text(checkpoint.get("country_iso3"), f"{where}.country_iso3")),
-        "postal_code": text(checkpoint.get("zip"), f"{where}.zip"),
-    }
-    return Location(**parts) if any(parts.values()) else None
 
 
 ADAPTER = AftershipAdapter()

@@ -11,7 +11,7 @@ from typing import Any
 
 from ordertrail.app.commands import EventReport
 from ordertrail.domain.milestones import Milestone, Reason
-from ordertrail.domain.model import Location, Source
+from ordertrail.domain.model import Source
 from ordertrail.sources.carriers.base import (
     CarrierParseError,
     dig,
@@ -21,6 +21,7 @@ from ordertrail.sources.carriers.base import (
     kept,
     load_json,
     moment,
+    place_of,
     text,
 )
 from ordertrail.sources.carriers.easypost.codes import (
@@ -62,7 +63,14 @@ def _report(
     status_detail = text(detail.get("status_detail"), f"{where}.status_detail")
     message = text(detail.get("message"), f"{where}.message")
     milestone, reason, raw_code = _meaning(status, status_detail, message)
-    location = _location(detail.get("tracking_location"))
+    location = place_of(
+        detail.get("tracking_location"),
+        f"{where}.tracking_location",
+        city="city",
+        region="state",
+        country="country",
+        postal_code="zip",
+    )
     occurred_at, assumed = moment(dig(detail, where, "datetime"), f"{where}.datetime", location)
     data = {
         "carrier": carrier,
@@ -100,18 +108,6 @@ def _meaning(
         if meant[0] is not None:
             return (*meant, detail)
     return (*BY_STATUS.lookup(status), status)
-
-
-def _location(found: Any) -> Location | None:
-    if not isinstance(found, dict):
-        return None
-    parts = {
-        "city": text(found.get("city"), "tracking_location.city"),
-        "region": text(found.get("state"), "tracking_location.state"),
-        "country": text(found.get("country"), "tracking_location.country"),
-        "postal_code": text(found.get("zip"), "tracking_location.zip"),
-    }
-    return Location(**parts) if any(parts.values()) else None
 
 
 ADAPTER = EasypostAdapter()

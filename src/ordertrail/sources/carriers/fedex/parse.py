@@ -12,7 +12,7 @@ from typing import Any
 
 from ordertrail.app.commands import EventReport
 from ordertrail.domain.milestones import Milestone, Reason
-from ordertrail.domain.model import Location, Source
+from ordertrail.domain.model import Source
 from ordertrail.sources.carriers.base import (
     CarrierParseError,
     dig,
@@ -22,6 +22,7 @@ from ordertrail.sources.carriers.base import (
     kept,
     load_json,
     moment,
+    place_of,
     text,
 )
 from ordertrail.sources.carriers.fedex.codes import (
@@ -72,7 +73,14 @@ def _report(tracking: str, scan: Any, where: str, promised: str | None) -> Event
     exception = text(get(scan, "exceptionCode"), f"{where}.exceptionCode")
     description = text(get(scan, "eventDescription"), f"{where}.eventDescription")
     milestone, reason, raw_code = _meaning(event_type, exception, derived)
-    location = _location(get(scan, "scanLocation"))
+    location = place_of(
+        get(scan, "scanLocation"),
+        f"{where}.scanLocation",
+        city="city",
+        region="stateOrProvinceCode",
+        country="countryCode",
+        postal_code="postalCode",
+    )
     occurred_at, assumed = moment(dig(scan, where, "date"), f"{where}.date", location)
     exception_text = text(get(scan, "exceptionDescription"), f"{where}.exceptionDescription")
     data = {
@@ -128,18 +136,6 @@ def _promised(result: dict[str, Any]) -> str | None:
             except ValueError:
                 continue
     return None
-
-
-def _location(found: Any) -> Location | None:
-    if not isinstance(found, dict):
-        return None
-    parts = {
-        "city": text(found.get("city"), "scanLocation.city"),
-        "region": text(found.get("stateOrProvinceCode"), "scanLocation.stateOrProvinceCode"),
-        "country": text(found.get("countryCode"), "scanLocation.countryCode"),
-        "postal_code": text(found.get("postalCode"), "scanLocation.postalCode"),
-    }
-    return Location(**parts) if any(parts.values()) else None
 
 
 ADAPTER = FedexAdapter()

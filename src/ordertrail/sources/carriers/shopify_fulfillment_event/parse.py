@@ -9,19 +9,18 @@ coordinates in the payload are never kept.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from ordertrail.app.commands import EventReport
-from ordertrail.domain.model import Location, Source
+from ordertrail.domain.model import Source
 from ordertrail.sources.carriers.base import (
     CarrierParseError,
     dig,
     iso_date,
     kept,
     load_json,
+    place_of,
     text,
 )
-from ordertrail.sources.carriers.countries import alpha2
 from ordertrail.sources.carriers.shopify_fulfillment_event.codes import BY_STATUS
 
 SOURCE = Source.parse("channel:shopify")
@@ -63,22 +62,19 @@ class ShopifyFulfillmentEventAdapter:
                 reason=reason,
                 shipment=shipment_id(fulfillment),
                 key=f"shopify:fulfillment-event:{event_id}",
-                location=_location(body),
+                location=place_of(
+                    body,
+                    "event",
+                    city="city",
+                    region="province",
+                    country="country",
+                    postal_code="zip",
+                ),
                 raw_code=status,
                 raw_description=text(body.get("message"), "message"),
                 data=kept(data),
             )
         ]
-
-
-def _location(body: dict[str, Any]) -> Location | None:
-    parts = {
-        "city": text(body.get("city"), "city"),
-        "region": text(body.get("province"), "province"),
-        "country": alpha2(text(body.get("country"), "country")),
-        "postal_code": text(body.get("zip"), "zip"),
-    }
-    return Location(**parts) if any(parts.values()) else None
 
 
 ADAPTER = ShopifyFulfillmentEventAdapter()
