@@ -13,6 +13,7 @@ from ordertrail.app.commands import EventReport
 from ordertrail.domain.mapping import normalize_code
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Location
+from ordertrail.sources.carriers.countries import alpha2
 from ordertrail.sources.carriers.local_time import place
 
 
@@ -151,8 +152,6 @@ def place_of(
 ) -> Location | None:
     """A carrier's location object read by its own field names: town, region, country (two
     letters where it can be told), postal code — never a street."""
-    from ordertrail.sources.carriers.countries import alpha2
-
     if not isinstance(found, dict):
         return None
     parts = {
