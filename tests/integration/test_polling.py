@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
-from ordertrail.app.polling import poll_due
+from ordertrail.app.polling import CarrierUnavailable, poll_due
 from ordertrail.bootstrap import System
 from ordertrail.domain.model import Source
 from ordertrail.sources.canonical import parse_order
@@ -215,3 +215,41 @@ def test_the_worker_command_runs_a_round(
     ran = CliRunner().invoke(app, ["--db", database_url, "worker", "--once"])
     assert ran.exit_code == 0, ran.output
     assert "asked 1 parcels: 2 new events" in ran.stdout
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "wait"),
+    [
+        ("120", timedelta(seconds=120)),
+        ("\u00b2", timedelta(minutes=1)),
+        ("99999999999999", timedelta(hours=6)),
+        ("Wed, 21 Oct 2026 07:28:00 GMT", timedelta(minutes=1)),
+    ],
+)
+def test_a_429_waits_as_asked_within_reason(retry_after: str, wait: timedelta) -> None:
+    def limited(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, headers={"Retry-After": retry_after.encode("utf-8")})
+
+    tracker = HttpTracker(
+        "http://carrier.test/{tracking}",
+        "ups",
+        client=httpx.Client(transport=httpx.MockTransport(limited)),
+    )
+    with pytest.raises(CarrierUnavailable) as caught:
+        tracker.fetch("1Z999AA10123456784")
+    assert caught.value.retry_after == wait
+
+
+def test_a_tracker_that_breaks_its_contract_costs_one_failure_not_the_round(
+    system: System, clock: FixedClock
+) -> None:
+    class Broken:
+        def fetch(self, tracking_number: str) -> list[EventReport]:
+            raise RuntimeError("bug in a tracker")
+
+    register(system, MOVING, BROKEN)
+    summary = poll_due(system.uows, clock, {"ups": Broken()})
+    assert (summary.asked, summary.failed) == (2, 2)
+    bad_url = HttpTracker("http://127.0.0.1:9/{tracking}", "ups")
+    with pytest.raises(CarrierUnavailable):
+        bad_url.fetch("a\x00b")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -232,7 +233,7 @@ def test_usps_confirmed_codes_then_its_fixed_phrases_and_nothing_guessed() -> No
         ("2026-11-20T23:40:00-08:00", None, None, "PC"),  # "Sorting Complete": unmapped
         ("2026-11-21T02:11:00-08:00", M.IN_TRANSIT, None, "10"),
         ("2026-11-22T07:02:00-08:00", M.OUT_FOR_DELIVERY, None, "OF"),
-        ("2026-11-22T13:10:00-08:00", M.DELIVERY_ATTEMPTED, R.OTHER, "02"),  # by its code
+        ("2026-11-22T13:10:00-08:00", M.DELIVERY_ATTEMPTED, R.RECIPIENT_UNAVAILABLE, "02"),
     ]
     sorting = next(r for r in read("usps", "usps_tracking_v3_made.json") if r.raw_code == "PC")
     assert sorting.data["time_zone_assumed"] == "America/Los_Angeles"  # Nevada, no offset given
@@ -250,3 +251,30 @@ def test_shopify_fulfillment_event_names_its_fulfillments_shipment_and_keeps_no_
     assert report.location is not None and report.location.country == "US"
     assert "123 Shipping Street" not in repr(report) and "38.19" not in repr(report)
     assert report.data["estimated_delivery"] == "2026-11-24"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "milestone", "reason"),
+    [
+        ("Delivered to Agent for Final Delivery", M.IN_TRANSIT, None),
+        ("Delivered, To Original Sender", M.RETURNED_TO_SENDER, None),
+        ("Notice Left (Business Closed)", M.DELIVERY_ATTEMPTED, R.BUSINESS_CLOSED),
+        ("Delivered, Front Door/Porch", M.DELIVERED, None),
+    ],
+)
+def test_usps_phrases_that_only_look_alike(phrase: str, milestone: M, reason: R | None) -> None:
+    body = {
+        "trackingNumber": "9400111899223197428497",
+        "trackingEvents": [
+            {
+                "eventType": phrase,
+                "eventTimestamp": "2026-11-22T13:10:00",
+                "GMTOffset": "-08:00",
+                "eventCity": "PORTLAND",
+                "eventState": "OR",
+                "eventCode": "02",
+            }
+        ],
+    }
+    (report,) = adapter("usps").parse(json.dumps(body).encode())
+    assert (report.milestone, report.reason) == (milestone, reason)

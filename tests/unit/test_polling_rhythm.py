@@ -55,3 +55,10 @@ def test_failures_back_off_up_to_a_ceiling_and_rate_limits_are_honoured() -> Non
     )
     limited = next_poll(now, MOVING, retry_after=timedelta(hours=2))
     assert limited == now + timedelta(hours=2)
+
+
+def test_a_number_that_keeps_failing_or_a_label_never_taken_in_is_given_up_on() -> None:
+    assert next_poll(at(11), MOVING, failures=20) is None
+    labelled = fold([event(M.LABEL_CREATED, 0)])
+    assert next_poll(at(24 * 31), labelled) is None
+    assert next_poll(at(24 * 29), labelled) is not None

@@ -66,7 +66,7 @@ def poll_due(
             continue
         summary.asked += 1
         try:
-            reports = trackers[parcel.carrier].fetch(parcel.tracking_number)
+            reports = _ask(trackers[parcel.carrier], parcel.tracking_number)
         except CarrierUnavailable as unavailable:
             if unavailable.retry_after is not None:
                 summary.rate_limited += 1
@@ -81,6 +81,17 @@ def poll_due(
         summary.events += result.accepted
         _schedule(uows, clock, parcel, 0, None, jitter())
     return summary
+
+
+def _ask(tracker: CarrierTracker, tracking_number: str) -> list[EventReport]:
+    """The tracker's answer; a tracker that breaks its contract costs this parcel a failure,
+    never the worker its life (the next parcels are still asked)."""
+    try:
+        return tracker.fetch(tracking_number)
+    except CarrierUnavailable:
+        raise
+    except Exception as error:
+        raise CarrierUnavailable(f"tracker failed: {type(error).__name__}: {error}") from error
 
 
 def _schedule(

@@ -21,6 +21,10 @@ _RHYTHM = (
 #: a label nobody has picked up yet: ask now and then
 _AWAITING_PICKUP = timedelta(hours=6)
 _FIRST_RETRY, _LONGEST_RETRY = timedelta(minutes=5), timedelta(hours=6)
+#: failures in a row after which a number is given up on (about four days of asking)
+_GIVE_UP_AFTER = 20
+#: how long a label may wait for the carrier before asking stops (missing-scan rules act)
+_LABEL_PATIENCE = timedelta(days=30)
 
 
 def next_poll(
@@ -31,9 +35,14 @@ def next_poll(
     retry_after: timedelta | None = None,
     jitter: float = 0.0,
 ) -> datetime | None:
-    """The next time to ask, or None to stop asking (delivered, or silent for a month: the
-    stall rules take it from there). `jitter` in [0, 1) spreads retries of many parcels."""
+    """The next time to ask, or None to stop asking: delivered, silent for a month, a label
+    the carrier never took in a month, or a number that failed twenty times in a row (the
+    exception rules take it from there). `jitter` in [0, 1) spreads retries of many parcels."""
     if state.status is not None and state.status.spec.terminal:
+        return None
+    if failures >= _GIVE_UP_AFTER:
+        return None
+    if not state.shipped and state.first_event_at and now - state.first_event_at > _LABEL_PATIENCE:
         return None
     if failures > 0:
         doubled = _FIRST_RETRY * (1 << min(failures - 1, 16))

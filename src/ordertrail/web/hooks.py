@@ -39,7 +39,7 @@ def router() -> APIRouter:
         body = await request.body()
         if len(body) > MAX_DELIVERY_BYTES:
             return problem(413, "Too large", f"a delivery is at most {MAX_DELIVERY_BYTES} bytes")
-        hook = hook_source(source)
+        hook = hook_source(source.lower())
         headers = lower_headers(request.headers)
         try:
             hook.verify(body, headers, secret)

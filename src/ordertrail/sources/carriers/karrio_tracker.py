@@ -38,8 +38,8 @@ class KarrioTracker:
     def fetch(self, tracking_number: str) -> list[EventReport]:
         from karrio.core.models import TrackingRequest
 
-        gateway = self._connect()
         try:
+            gateway = self._connect()
             request = gateway.mapper.create_tracking_request(
                 TrackingRequest(tracking_numbers=[tracking_number])
             )

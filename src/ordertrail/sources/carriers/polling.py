@@ -17,6 +17,7 @@ from ordertrail.app.polling import CarrierUnavailable
 from ordertrail.sources.carriers import CarrierParseError, adapter
 
 DEFAULT_RETRY_AFTER = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(hours=6)
 
 
 class HttpTracker:
@@ -36,7 +37,7 @@ class HttpTracker:
         url = self._template.replace("{tracking}", tracking_number)
         try:
             answer = self._client.get(url)
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
             raise CarrierUnavailable(f"{url}: {type(error).__name__}") from None
         if answer.status_code == 429:
             raise CarrierUnavailable("rate limited", _retry_after(answer.headers))
@@ -52,5 +53,9 @@ class HttpTracker:
 
 
 def _retry_after(headers: httpx.Headers) -> timedelta:
-    value = headers.get("retry-after", "")
-    return timedelta(seconds=int(value)) if value.isdigit() else DEFAULT_RETRY_AFTER
+    """The wait a 429 asks for, in seconds; anything else (a date, junk) gets a minute, and
+    no carrier may put a parcel off for more than six hours."""
+    value = headers.get("retry-after", "").strip()
+    if not (value.isascii() and value.isdigit()):
+        return DEFAULT_RETRY_AFTER
+    return min(timedelta(seconds=int(value[:6])), LONGEST_WAIT)

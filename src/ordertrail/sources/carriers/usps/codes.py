@@ -1,9 +1,10 @@
 """USPS event codes and event types → canonical milestones. Data only.
 
-Only three USPS event codes are confirmed from USPS's own code list (docs/carrier-codes.md):
-they are read first. Otherwise the event type is read: USPS words every event from one fixed
-set of phrases ("Delivered, In/At Mailbox", "Out for Delivery" ...), so a phrase is matched
-from its start, and a phrase not listed here stays unmapped.
+USPS words every event from one fixed set of phrases ("Delivered, In/At Mailbox", "Out for
+Delivery", "Notice Left (Business Closed)" ...), sharper than its codes (02 is any notice left),
+so a phrase is matched first, from its start. Only three event codes are confirmed from USPS's
+own list (docs/carrier-codes.md); they are read when no phrase matches. Anything else stays
+unmapped.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ BY_EVENT_TYPE: tuple[tuple[str, M, R | None], ...] = (
     ("accepted at usps origin facility", M.CARRIER_ACCEPTED, None),
     ("picked up by shipping partner", M.CARRIER_ACCEPTED, None),
     ("out for delivery", M.OUT_FOR_DELIVERY, None),
+    ("delivered to agent for final delivery", M.IN_TRANSIT, None),  # handed to a partner
+    ("delivered, to original sender", M.RETURNED_TO_SENDER, None),
     ("delivered", M.DELIVERED, None),
     ("available for pickup", M.AVAILABLE_FOR_PICKUP, None),
     (

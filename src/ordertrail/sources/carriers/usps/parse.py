@@ -79,14 +79,12 @@ def _report(tracking: str, event: Any, where: str, promised: str | None) -> Even
 def _meaning(
     code: str | None, kind: str | None
 ) -> tuple[Milestone | None, Reason | None, str | None]:
-    milestone, reason = BY_EVENT_CODE.lookup(code)
-    if milestone is not None:
-        return milestone, reason, code
     said = (kind or "").strip().lower()
     for phrase, found, why in BY_EVENT_TYPE:
         if said.startswith(phrase):
             return found, why, code or kind
-    return None, None, code or kind
+    milestone, reason = BY_EVENT_CODE.lookup(code)
+    return milestone, reason, code or kind
 
 
 def _when(
