@@ -18,6 +18,7 @@ from sqlalchemy import select
 from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
 from ordertrail.app.polling import CarrierUnavailable, poll_due
 from ordertrail.bootstrap import System
+from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Source
 from ordertrail.sources.canonical import parse_order
 from ordertrail.sources.carriers.polling import HttpTracker
@@ -253,3 +254,34 @@ def test_a_tracker_that_breaks_its_contract_costs_one_failure_not_the_round(
     bad_url = HttpTracker("http://127.0.0.1:9/{tracking}", "ups")
     with pytest.raises(CarrierUnavailable):
         bad_url.fetch("a\x00b")
+
+
+def test_news_from_elsewhere_settles_polling(system: System, clock: FixedClock) -> None:
+    register(system, MOVING)
+    system.handle(
+        RecordEvents(
+            [
+                EventReport(
+                    source=Source.parse("carrier:ups"),
+                    occurred_at=clock.now(),
+                    shipment=MOVING,
+                    milestone=Milestone.DELIVERED,
+                )
+            ]
+        )
+    )
+    assert schedule_of(system)[MOVING][2] is True  # a webhook said delivered: stop asking
+    system.handle(
+        RecordEvents(
+            [
+                EventReport(
+                    source=Source.parse("ops:maria"),
+                    occurred_at=clock.now() + timedelta(minutes=5),
+                    shipment=MOVING,
+                    milestone=Milestone.IN_TRANSIT,
+                    data={"why": "misdelivered"},
+                )
+            ]
+        )
+    )
+    assert schedule_of(system)[MOVING][2] is False  # ops un-delivered it: ask again

@@ -225,6 +225,9 @@ def _projection_row(subject: Subject, state: SubjectState) -> dict[str, Any]:
             shipped_at=state.possession_at,
             delivered_at=state.delivered_at,
             last_event_at=state.last_event_at,
+            # news settles polling too: a delivered parcel is asked about no more, and one
+            # that had gone quiet (or was un-delivered by ops) is asked about again
+            polling_done=bool(state.status and state.status.spec.terminal),
         )
     elif subject.kind is SubjectKind.RETURN:
         row["status"] = state.status.value if state.status else None
