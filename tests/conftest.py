@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,21 +56,23 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_schema_url(worker_id: str) -> str:
-    """A private, freshly migrated schema for this xdist worker."""
+def postgres_schema_url(worker_id: str) -> Iterator[str]:
+    """A private, freshly migrated schema for this xdist worker of this run (two runs at once
+    on one database never meet), dropped when the run ends."""
     assert POSTGRES_URL
-    schema = f"ordertrail_test_{worker_id}"
+    schema = f"ordertrail_test_{worker_id}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(POSTGRES_URL)
     with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
     url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
     rendered = url.render_as_string(hide_password=False)
     engine = make_engine(rendered)
     upgrade(engine)
     engine.dispose()
-    return rendered
+    yield rendered
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
