@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from ordertrail.app.commands import Rebuild
+from ordertrail.app.commands import Rebuild, RegisterOrders
 from ordertrail.app.queries import (
     jsonable,
     order_detail,
@@ -28,9 +30,12 @@ from ordertrail.cli.common import (
 )
 from ordertrail.domain.milestones import MILESTONES
 from ordertrail.sources.carriers import FORMATS, adapter
+from ordertrail.sources.channels.generic_csv import read_orders
 from ordertrail.sources.feed import (
+    FeedSummary,
     feed_events,
     feed_orders,
+    feed_parsed,
     feed_payloads,
     split_payloads,
 )
@@ -92,14 +97,24 @@ def _ingest_payloads(ctx: typer.Context, file: Path, format: str, as_json: bool)
 def import_orders(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="The file of orders ('-' for stdin)."),
-    format: str = typer.Option(..., "--format", help="jsonl (canonical orders)."),
+    format: str = typer.Option(
+        ..., "--format", help="jsonl (canonical orders) or generic-csv (one row per line)."
+    ),
     as_json: bool = JsonFlag,
 ) -> None:
-    """Create or update orders and their shipments. Re-importing a file creates nothing new."""
-    if format != "jsonl":
-        fail(f"--format {format} is not known yet; use jsonl")
+    """Create or update orders and their shipments. Re-importing a file creates nothing new;
+    bad rows are reported by line while the good orders land."""
+    if format not in ("jsonl", "generic-csv"):
+        fail(f"--format {format} is not known; use jsonl or generic-csv")
     with open_system(ctx) as system:
-        summary = run_feed(file, lambda lines, p: feed_orders(lines, system.handle, progress=p))
+
+        def feed(lines: Iterable[bytes], progress: Any) -> FeedSummary:
+            if format == "jsonl":
+                return feed_orders(lines, system.handle, progress=progress)
+            rows = read_orders(line.decode("utf-8-sig") for line in lines)
+            return feed_parsed(rows, RegisterOrders, system.handle, progress=progress)
+
+        summary = run_feed(file, feed)
     report_feed(summary, "orders", as_json)
 
 

@@ -1,4 +1,4 @@
-"""Feed a file of JSON Lines through the use cases in batches, keeping line numbers."""
+"""Feed files through the use cases in batches, keeping line numbers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 
 from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
 from ordertrail.app.handlers import BatchResult, ItemProblem
-from ordertrail.domain.model import Order
 from ordertrail.sources.canonical import parse_event_line, parse_lines, parse_order_line
 from ordertrail.sources.carriers import Adapter, CarrierParseError
 
@@ -39,8 +38,12 @@ def feed_events(
     that lands only if every line is good."""
     if strict:
         return _feed_strictly(lines, handle, progress)
-    return _feed(
-        lines, parse_event_line, lambda items: RecordEvents(items), handle, batch, progress
+    return feed_parsed(
+        parse_lines(lines, parse_event_line),
+        RecordEvents,
+        handle,
+        batch=batch,
+        progress=progress,
     )
 
 
@@ -68,19 +71,28 @@ def _feed_strictly(
 def feed_orders(
     lines: Iterable[bytes], handle: Handle, *, batch: int = 1000, progress: Progress | None = None
 ) -> FeedSummary:
-    return _feed(
-        lines, parse_order_line, lambda items: RegisterOrders(items), handle, batch, progress
+    return feed_parsed(
+        parse_lines(lines, parse_order_line),
+        RegisterOrders,
+        handle,
+        batch=batch,
+        progress=progress,
     )
 
 
-def _feed(
-    lines: Iterable[bytes],
-    parse: Callable[[bytes], EventReport | Order],
+Parsed = Iterable[tuple[int, Any, list[ItemProblem]]]
+
+
+def feed_parsed(
+    parsed: Parsed,
     command: Callable[[list[Any]], Any],
     handle: Handle,
-    batch: int,
-    progress: Progress | None,
+    *,
+    batch: int = 1000,
+    progress: Progress | None = None,
 ) -> FeedSummary:
+    """Hand parsed items (numbered by their line) to the use case in batches; every problem,
+    the parser's or the use case's, is reported by line."""
     summary = FeedSummary()
     pending: list[tuple[int, Any]] = []
 
@@ -97,7 +109,7 @@ def _feed(
             progress(len(pending))
         pending.clear()
 
-    for number, item, problems in parse_lines(lines, parse):
+    for number, item, problems in parsed:
         summary.read += 1
         summary.problems.extend(problems)
         if item is not None:

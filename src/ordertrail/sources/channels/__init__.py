@@ -1,0 +1,1 @@
+"""Orders in from where shops keep them: store platforms and order files."""

@@ -1,0 +1,100 @@
+"""The generic order CSV: one row per order line, for any shop that can export a spreadsheet.
+
+Columns (a header row names them; order does not matter; only the first three and `sku`,
+`quantity` are required):
+
+    order_id, channel, placed_at, customer_name, customer_email, customer_phone, postal_code,
+    country, time_zone, promised_by, priority, value_amount, value_currency, sku, quantity,
+    tracking_number, carrier, site
+
+Rows of one order share its `order_id` (they need not be next to each other); the order-level
+columns are read from its first row. A row with a `tracking_number` puts its line in that
+shipment. A refused order is reported with the line of its first row.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pydantic import ValidationError
+
+from ordertrail.app.handlers import ItemProblem
+from ordertrail.domain.model import DomainError, Order
+from ordertrail.sources.canonical import parse_order, problems_of
+
+REQUIRED = ("order_id", "channel", "placed_at", "sku", "quantity")
+
+
+def read_orders(lines: Iterable[str]) -> Iterator[tuple[int, Order | None, list[ItemProblem]]]:
+    """(line of the order's first row, the order or None, its problems), file order."""
+    reader = csv.DictReader(lines)
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        yield 1, None, [ItemProblem(1, "(header)", "needs the columns " + ", ".join(missing))]
+        return
+    grouped: dict[str, tuple[int, list[dict[str, str]]]] = {}
+    for row in reader:
+        number = reader.line_num
+        order_id = (row.get("order_id") or "").strip()
+        if not order_id:
+            yield number, None, [ItemProblem(number, "order_id", "is empty")]
+            continue
+        grouped.setdefault(order_id, (number, []))[1].append(row)
+    for first_line, rows in grouped.values():
+        try:
+            yield first_line, parse_order(_canonical(rows)), []
+        except (ValidationError, DomainError) as error:
+            yield first_line, None, problems_of(first_line, error)
+
+
+def _canonical(rows: list[dict[str, str]]) -> dict[str, Any]:
+    """The rows of one order as the canonical order JSON."""
+    head = {name: (value or "").strip() for name, value in rows[0].items() if name}
+    lines: dict[str, int] = {}
+    parcels: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        sku = (row.get("sku") or "").strip()
+        quantity = _number(row.get("quantity"))
+        lines[sku] = lines.get(sku, 0) + quantity if isinstance(quantity, int) else quantity
+        tracking = (row.get("tracking_number") or "").strip()
+        if tracking:
+            parcel = parcels.setdefault(
+                tracking,
+                {
+                    "tracking_number": tracking,
+                    "carrier": (row.get("carrier") or "").strip() or None,
+                    "site": (row.get("site") or "").strip() or None,
+                    "lines": [],
+                },
+            )
+            parcel["lines"].append({"sku": sku, "quantity": quantity})
+    order: dict[str, Any] = {
+        "id": head["order_id"],
+        "channel": head.get("channel"),
+        "placed_at": head.get("placed_at"),
+        "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines.items()],
+        "shipments": list(parcels.values()),
+        "customer": {
+            k: head[f"customer_{k}"]
+            for k in ("name", "email", "phone")
+            if head.get(f"customer_{k}")
+        }
+        | {k: head[k] for k in ("postal_code", "country", "time_zone") if head.get(k)},
+    }
+    for name in ("promised_by", "priority"):
+        if head.get(name):
+            order[name] = head[name]
+    if head.get("value_amount") or head.get("value_currency"):
+        order["value"] = {
+            "amount": _number(head.get("value_amount")),
+            "currency": head.get("value_currency"),
+        }
+    return order
+
+
+def _number(text: str | None) -> Any:
+    """An integer column as a number, or the text as it was (so validation names it)."""
+    value = (text or "").strip()
+    return int(value) if value.lstrip("-").isdigit() else value

@@ -1,0 +1,125 @@
+"""The generic order CSV: a shop's spreadsheet of 10 000 orders in, bad rows by line."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from ordertrail.bootstrap import build
+from ordertrail.cli import app
+from ordertrail.config import Settings
+from ordertrail.store.tables import orders, shipments
+
+COLUMNS = [
+    "order_id",
+    "channel",
+    "placed_at",
+    "customer_name",
+    "customer_email",
+    "postal_code",
+    "country",
+    "priority",
+    "value_amount",
+    "value_currency",
+    "sku",
+    "quantity",
+    "tracking_number",
+    "carrier",
+]
+
+
+def write(path: Path, rows: list[dict[str, Any]]) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def store_rows(count: int) -> list[dict[str, Any]]:
+    """Two lines per order; half the orders shipped in one parcel (local fleet numbers)."""
+    rows = []
+    for n in range(count):
+        common = {
+            "order_id": f"CSV-{n:05d}",
+            "channel": "spreadsheet",
+            "placed_at": "2026-11-20T10:00:00+01:00",
+            "customer_name": f"Customer {n}",
+            "customer_email": f"c{n}@example.com",
+            "postal_code": "1043 AG",
+            "country": "NL",
+            "priority": "routine",
+            "value_amount": "2599",
+            "value_currency": "EUR",
+        }
+        parcel = {"tracking_number": f"FLEET-{n:06d}", "carrier": "acme"} if n % 2 else {}
+        rows.append({**common, "sku": "MUG", "quantity": "2", **parcel})
+        rows.append({**common, "sku": "SPOON", "quantity": "1", **parcel})
+    return rows
+
+
+def run(url: str, *args: str) -> Any:
+    return CliRunner().invoke(app, ["--db", url, *args], catch_exceptions=False)
+
+
+def counts(url: str) -> tuple[int, int]:
+    system = build(Settings(database_url=url))
+    try:
+        with system.engine.connect() as connection:
+            return (
+                connection.scalar(select(func.count()).select_from(orders)) or 0,
+                connection.scalar(select(func.count()).select_from(shipments)) or 0,
+            )
+    finally:
+        system.close()
+
+
+def test_ten_thousand_orders_land_and_a_reimport_creates_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "orders.csv", store_rows(10_000))
+    first = run(database_url, "import", "orders", str(path), "--format", "generic-csv", "--json")
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["accepted"] == 10_000
+    assert counts(database_url) == (10_000, 5_000)
+    again = run(database_url, "import", "orders", str(path), "--format", "generic-csv")
+    assert again.exit_code == 0 and "10000 orders read" in again.stdout
+    assert counts(database_url) == (10_000, 5_000)
+    shown = json.loads(run(database_url, "order", "show", "CSV-00001", "--json").stdout)
+    assert {(line["sku"], line["quantity"]) for line in shown["lines"]} == {
+        ("MUG", 2),
+        ("SPOON", 1),
+    }
+    assert shown["shipments"][0]["tracking_number"] == "FLEET-000001"
+
+
+def test_bad_rows_are_reported_by_line_while_good_orders_land(
+    database_url: str, tmp_path: Path
+) -> None:
+    rows = store_rows(4)  # lines 2..9, two rows per order
+    rows[2]["quantity"] = "two"  # line 4: order CSV-00001's first row... its second too
+    rows[4]["placed_at"] = "yesterday"  # line 6: order CSV-00002
+    rows.append({**rows[0], "order_id": ""})  # line 10: no order id
+    path = write(tmp_path / "orders.csv", rows)
+    result = run(database_url, "import", "orders", str(path), "--format", "generic-csv", "--json")
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["accepted"] == 2
+    assert sorted({r["line"] for r in report["rejected"]}) == [4, 6, 10]
+    fields = {r["field"] for r in report["rejected"]}
+    assert {"lines.0.quantity", "placed_at", "order_id"} <= fields
+
+
+def test_a_csv_without_the_needed_columns_is_refused_whole(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text("id,sku\n1,MUG\n")
+    result = run(database_url, "import", "orders", str(path), "--format", "generic-csv")
+    assert result.exit_code == 2
+    assert "needs the columns order_id, channel, placed_at, quantity" in result.stderr
