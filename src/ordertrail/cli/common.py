@@ -90,11 +90,15 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def run_feed(file: Path, feed: Any) -> FeedSummary:
+def run_feed(file: Path, feed: Any, *, one_item_a_line: bool = True) -> FeedSummary:
+    """Feed the file with a progress bar; its length is known when each line is one item."""
     if str(file) != "-" and not file.is_file():
         fail(f"{file}: no such file")
+    total = None
+    if one_item_a_line and str(file) != "-":
+        with file.open("rb") as counted:
+            total = sum(1 for line in counted if line.strip())
     stream = sys.stdin.buffer if str(file) == "-" else file.open("rb")
-    total = None if str(file) == "-" else sum(1 for line in file.open("rb") if line.strip())
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

@@ -114,7 +114,7 @@ def import_orders(
             rows = read_orders(line.decode("utf-8-sig") for line in lines)
             return feed_parsed(rows, RegisterOrders, system.handle, progress=progress)
 
-        summary = run_feed(file, feed)
+        summary = run_feed(file, feed, one_item_a_line=format == "jsonl")
     report_feed(summary, "orders", as_json)
 
 
