@@ -14,7 +14,7 @@ from ordertrail.domain.mapping import normalize_code
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Location
 from ordertrail.sources.carriers.countries import alpha2
-from ordertrail.sources.carriers.local_time import place
+from ordertrail.sources.carriers.local_time import settle
 
 
 class CarrierParseError(ValueError):
@@ -129,7 +129,15 @@ def moment(value: Any, where: str, location: Location | None) -> tuple[datetime,
         said = datetime.fromisoformat(stamp)
     except ValueError:
         raise CarrierParseError(where, f"'{stamp}' is not an ISO 8601 time") from None
-    return (said, None) if said.utcoffset() is not None else place(said, location)
+    return settle(said, location)
+
+
+def wall_clock(day: str | None, time: str, where: str) -> datetime:
+    """A scan's date and time of day as two fields said them (XML carriers write them so)."""
+    try:
+        return datetime.fromisoformat(f"{day}T{time}")
+    except ValueError:
+        raise CarrierParseError(where, f"'{day} {time}' is not a date and time") from None
 
 
 def iso_date(value: Any) -> str | None:

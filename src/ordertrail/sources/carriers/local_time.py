@@ -89,6 +89,13 @@ def zone_of(location: Location | None, local: datetime) -> str | None:
     return zones[0] if len(offsets) == 1 else None
 
 
+def settle(
+    said: datetime, location: Location | None, fallback: str | None = None
+) -> tuple[datetime, str | None]:
+    """A carrier's time kept as said when it carries an offset, else placed like `place`."""
+    return (said, None) if said.utcoffset() is not None else place(said, location, fallback)
+
+
 def place(
     local: datetime, location: Location | None, fallback: str | None = None
 ) -> tuple[datetime, str]:

@@ -7,15 +7,15 @@ back to the province's zone and is flagged.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from xml.etree.ElementTree import Element
 
 from ordertrail.app.commands import EventReport
 from ordertrail.domain.model import Location, Source
 from ordertrail.sources.carriers import xmldoc
-from ordertrail.sources.carriers.base import CarrierParseError, event_key, kept
+from ordertrail.sources.carriers.base import CarrierParseError, event_key, kept, wall_clock
 from ordertrail.sources.carriers.canadapost.codes import BY_EVENT
-from ordertrail.sources.carriers.local_time import place
+from ordertrail.sources.carriers.local_time import settle
 
 SOURCE = Source.parse("carrier:canadapost")
 
@@ -69,18 +69,11 @@ def _report(pin: str, occurrence: Element, where: str, promised: str | None) -> 
         xmldoc.child_text(occurrence, "event-date"),
         xmldoc.child_text(occurrence, "event-time") or "00:00:00",
     )
-    try:
-        local = datetime.fromisoformat(f"{day}T{time}")
-    except ValueError:
-        raise CarrierParseError(
-            f"{where}.event-date", f"'{day} {time}' is not a date and time"
-        ) from None
+    local = wall_clock(day, time, f"{where}.event-date")
     abbreviation = (xmldoc.child_text(occurrence, "event-time-zone") or "").upper()
     if abbreviation in _ZONES:
-        offset = timezone(timedelta(hours=_ZONES[abbreviation]))
-        occurred_at, assumed = local.replace(tzinfo=offset), None
-    else:
-        occurred_at, assumed = place(local, location)
+        local = local.replace(tzinfo=timezone(timedelta(hours=_ZONES[abbreviation])))
+    occurred_at, assumed = settle(local, location)
     data = {
         "signatory": xmldoc.child_text(occurrence, "signatory-name"),
         "time_zone_assumed": assumed,

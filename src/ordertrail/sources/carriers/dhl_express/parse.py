@@ -13,10 +13,10 @@ from xml.etree.ElementTree import Element
 from ordertrail.app.commands import EventReport
 from ordertrail.domain.model import Location, Source
 from ordertrail.sources.carriers import xmldoc
-from ordertrail.sources.carriers.base import CarrierParseError, event_key, kept
+from ordertrail.sources.carriers.base import CarrierParseError, event_key, kept, wall_clock
 from ordertrail.sources.carriers.countries import alpha2
 from ordertrail.sources.carriers.dhl_express.codes import BY_EVENT_CODE
-from ordertrail.sources.carriers.local_time import place
+from ordertrail.sources.carriers.local_time import settle
 
 SOURCE = Source.parse("carrier:dhl")
 
@@ -49,14 +49,8 @@ def _report(number: str, event: Element, where: str, promised: str | None) -> Ev
     area = xmldoc.child(event, "ServiceArea")
     location = _location(xmldoc.child_text(area, "Description") if area is not None else None)
     day, time = xmldoc.child_text(event, "Date"), xmldoc.child_text(event, "Time") or "00:00:00"
-    try:
-        local = datetime.fromisoformat(f"{day}T{time}")
-    except ValueError:
-        raise CarrierParseError(f"{where}.Date", f"'{day} {time}' is not a date and time") from None
-    if local.utcoffset() is not None:
-        occurred_at, assumed = local, None
-    else:
-        occurred_at, assumed = place(local, location)
+    local = wall_clock(day, time, f"{where}.Date")
+    occurred_at, assumed = settle(local, location)
     data = {
         "service_area": xmldoc.child_text(area, "ServiceAreaCode") if area is not None else None,
         "signatory": xmldoc.child_text(event, "Signatory"),

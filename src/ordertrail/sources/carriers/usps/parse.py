@@ -22,7 +22,7 @@ from ordertrail.sources.carriers.base import (
     load_json,
     text,
 )
-from ordertrail.sources.carriers.local_time import place
+from ordertrail.sources.carriers.local_time import settle
 from ordertrail.sources.carriers.usps.codes import BY_EVENT_CODE, BY_EVENT_TYPE
 
 SOURCE = Source.parse("carrier:usps")
@@ -91,16 +91,14 @@ def _when(
     stamp: str, offset: str | None, where: str, location: Location
 ) -> tuple[datetime, str | None]:
     try:
-        local = datetime.fromisoformat(stamp)
-        if local.utcoffset() is not None:
-            return local, None
-        if offset:
-            return datetime.fromisoformat(f"{stamp}{offset}"), None
+        said = datetime.fromisoformat(stamp)
+        if said.utcoffset() is None and offset:
+            said = datetime.fromisoformat(f"{stamp}{offset}")
     except ValueError:
         raise CarrierParseError(
             f"{where}.eventTimestamp", f"'{stamp}' (offset '{offset}') is not an ISO 8601 time"
         ) from None
-    return place(local, location)
+    return settle(said, location)
 
 
 ADAPTER = UspsAdapter()
