@@ -239,6 +239,14 @@ class MemoryOrders:
             for shipment in order.shipments:
                 self.tables.shipments[shipment.id] = replace(shipment, order_id=order.id)
 
+    def save_shipments(self, shipments: Sequence[Shipment]) -> None:
+        for shipment in shipments:
+            self.tables.shipments[shipment.id] = shipment
+
+    def channel_versions(self, order_ids: Iterable[str]) -> dict[str, datetime | None]:
+        held = self.tables.orders
+        return {i: held[i].updated_at for i in order_ids if i in held}
+
     def add_returns(self, returns: Sequence[Return]) -> None:
         for ret in returns:
             self.tables.returns.setdefault(ret.id, ret)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ordertrail.domain.milestones import Milestone, Reason
-from ordertrail.domain.model import Location, Order, Source
+from ordertrail.domain.model import Location, Order, Shipment, Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,14 @@ class RegisterOrders:
 
 
 @dataclass(frozen=True, slots=True)
+class RegisterShipments:
+    """Add parcels to orders registered before (a store platform's fulfillment), or update
+    them; a parcel of an order not registered yet is refused."""
+
+    shipments: Sequence[Shipment]
+
+
+@dataclass(frozen=True, slots=True)
 class Rebuild:
     """Re-derive every projection from the event log."""
 
@@ -70,4 +78,4 @@ class MapCode:
     note: str | None = None
 
 
-Command = RecordEvents | RegisterOrders | Rebuild | MapCode
+Command = RecordEvents | RegisterOrders | RegisterShipments | Rebuild | MapCode

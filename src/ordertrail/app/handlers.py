@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ordertrail.app.commands import (
@@ -13,12 +14,13 @@ from ordertrail.app.commands import (
     Rebuild,
     RecordEvents,
     RegisterOrders,
+    RegisterShipments,
 )
 from ordertrail.app.derive import append_and_derive, lock_order, refold, refresh_orders
 from ordertrail.app.ports import Clock, UnitOfWork, UnitOfWorkFactory, WriteConflict
 from ordertrail.app.resolve import Resolver, UnknownShipment
 from ordertrail.domain.mapping import CodeMapping
-from ordertrail.domain.model import DomainError, Order, TrackingEvent
+from ordertrail.domain.model import DomainError, Order, Shipment, TrackingEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,39 +107,74 @@ def _repeats(
 
 def register_orders(cmd: RegisterOrders, uows: UnitOfWorkFactory, clock: Clock) -> BatchResult:
     """Create or update orders with their shipments; refuse an order whose shipment ids or
-    tracking numbers already name another order's or another shipment's, and keep the rest."""
+    tracking numbers already name another order's or another shipment's, and keep the rest.
+    An older copy of an order than the one held (a late webhook) is a duplicate."""
     result = BatchResult()
     with uows() as uow:
-        names = {
-            name
-            for order in cmd.orders
-            for shipment in order.shipments
-            for name in (shipment.id, shipment.tracking_number)
-            if name
-        }
-        # Claimed and held before any order row, in the lock order every writer keeps.
-        uow.subjects.claim_names(names)
-        known = uow.subjects.find_shipments(names, hold=True)
-        claims = {name: (ref.subject.id, ref.order_id) for name, ref in known.items()}
+        claims = _hold_names(uow, [s for order in cmd.orders for s in order.shipments])
+        versions = uow.orders.channel_versions({order.id for order in cmd.orders})
         good: dict[str, Order] = {}
         for index, order in enumerate(cmd.orders):
-            refusal = _claim(order, claims)
+            if _stale(order, versions.get(order.id)):
+                result.duplicates += 1
+                continue
+            refusal = _claim(order.id, order.shipments, claims)
             if refusal:
                 result.problems.append(ItemProblem(index, "shipments", refusal))
             else:
                 good[order.id] = order  # a later copy of the same order in one batch wins
+                versions[order.id] = order.updated_at or versions.get(order.id)
         uow.orders.save(sorted(good.values(), key=lambda order: order.id))
         refresh_orders(uow, good)
+        _attach_waiting(uow, [s for order in good.values() for s in order.shipments])
+        uow.commit()
+    result.accepted = len(good)
+    return result
+
+
+def register_shipments(
+    cmd: RegisterShipments, uows: UnitOfWorkFactory, clock: Clock
+) -> BatchResult:
+    """Add or update parcels of registered orders, with the same claims on their names."""
+    result = BatchResult()
+    with uows() as uow:
+        claims = _hold_names(uow, cmd.shipments)
+        orders = uow.subjects.find_orders({shipment.order_id for shipment in cmd.shipments})
+        good: dict[str, Shipment] = {}
+        for index, shipment in enumerate(cmd.shipments):
+            if shipment.order_id not in orders:
+                message = f"order '{shipment.order_id}' is not registered"
+                result.problems.append(ItemProblem(index, "order", message))
+            elif refusal := _claim(shipment.order_id, [shipment], claims):
+                result.problems.append(ItemProblem(index, "shipment", refusal))
+            else:
+                good[shipment.id] = shipment
+        uow.orders.save_shipments(sorted(good.values(), key=lambda shipment: shipment.id))
+        refresh_orders(uow, {shipment.order_id for shipment in good.values()})
         _attach_waiting(uow, good.values())
         uow.commit()
     result.accepted = len(good)
     return result
 
 
-def _attach_waiting(uow: UnitOfWork, orders: Iterable[Order]) -> None:
-    """Record the reports that arrived before these orders' shipments were registered, as
-    received then."""
-    names = {n for o in orders for s in o.shipments for n in (s.id, s.tracking_number) if n}
+def _hold_names(uow: UnitOfWork, shipments: Iterable[Shipment]) -> dict[str, tuple[str, str]]:
+    """Claim and hold every id and tracking number these shipments use — before any order
+    row, in the lock order every writer keeps — and say which shipment and order owns each."""
+    names = {name for s in shipments for name in (s.id, s.tracking_number) if name}
+    uow.subjects.claim_names(names)
+    known = uow.subjects.find_shipments(names, hold=True)
+    return {name: (ref.subject.id, ref.order_id) for name, ref in known.items()}
+
+
+def _stale(order: Order, held: datetime | None) -> bool:
+    """Is this an older copy of an order than the one stored (channels deliver out of order)?"""
+    return held is not None and order.updated_at is not None and order.updated_at < held
+
+
+def _attach_waiting(uow: UnitOfWork, shipments: Iterable[Shipment]) -> None:
+    """Record the reports that arrived before these shipments were registered, as received
+    then."""
+    names = {n for s in shipments for n in (s.id, s.tracking_number) if n}
     waiting = uow.unmatched.take(names)
     if not waiting:
         return
@@ -151,14 +188,16 @@ def _attach_waiting(uow: UnitOfWork, orders: Iterable[Order]) -> None:
     append_and_derive(uow, events, held=resolver.held, new_returns=resolver.new_returns)
 
 
-def _claim(order: Order, claims: dict[str, tuple[str, str]]) -> str | None:
+def _claim(
+    order_id: str, parcels: Iterable[Shipment], claims: dict[str, tuple[str, str]]
+) -> str | None:
     """Claim each shipment's id and tracking number for this order, or say why not."""
     mine: dict[str, tuple[str, str]] = {}
-    for shipment in order.shipments:
-        owner = (shipment.id, order.id)
+    for shipment in parcels:
+        owner = (shipment.id, order_id)
         for name in filter(None, (shipment.id, shipment.tracking_number)):
             taken = mine.get(name) or claims.get(name)
-            if taken and taken[1] != order.id:
+            if taken and taken[1] != order_id:
                 return f"shipment '{name}' already belongs to order '{taken[1]}'"
             if taken and taken != owner:
                 return f"'{name}' already names shipment '{taken[0]}'"
@@ -215,6 +254,7 @@ ATTEMPTS = 3
 COMMAND_HANDLERS: dict[type[Command], Handler] = {
     RecordEvents: record_events,
     RegisterOrders: register_orders,
+    RegisterShipments: register_shipments,
     Rebuild: rebuild,
     MapCode: map_code,
 }

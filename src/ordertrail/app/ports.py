@@ -16,7 +16,7 @@ from ordertrail.app.commands import EventReport
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping
 from ordertrail.domain.milestones import Milestone
-from ordertrail.domain.model import Line, Order, Return, Shipment, Subject, TrackingEvent
+from ordertrail.domain.model import Line, Order, Return, Shipment, Site, Subject, TrackingEvent
 from ordertrail.domain.order_status import OrderSummary, ParcelView
 
 
@@ -146,6 +146,15 @@ class Orders(Protocol):
         """Create or update each order and its shipments (a shipment is matched by id)."""
         ...
 
+    def save_shipments(self, shipments: Sequence[Shipment]) -> None:
+        """Create or update shipments of stored orders (matched by id)."""
+        ...
+
+    def channel_versions(self, order_ids: Iterable[str]) -> dict[str, datetime | None]:
+        """For each stored order among `order_ids`: when its channel last changed the copy
+        we hold (None when the channel does not say)."""
+        ...
+
     def add_returns(self, returns: Sequence[Return]) -> None:
         """Create returns; an existing id is left as it is."""
         ...
@@ -269,6 +278,24 @@ class Polls(Protocol):
         ...
 
 
+class Sites(Protocol):
+    def save(self, sites: Sequence[Site]) -> None:
+        """Create or update sites (matched by id)."""
+        ...
+
+    def get(self, site_id: str) -> Site | None: ...
+
+    def all(self) -> list[Site]: ...
+
+
+class Deliveries(Protocol):
+    """Webhook deliveries handled, by the sender's delivery id."""
+
+    def seen(self, source: str, delivery_id: str) -> bool: ...
+
+    def remember(self, source: str, delivery_id: str, at: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the `with` block without `commit()` rolls everything back."""
 
@@ -292,6 +319,12 @@ class UnitOfWork(Protocol):
 
     @property
     def polls(self) -> Polls: ...
+
+    @property
+    def sites(self) -> Sites: ...
+
+    @property
+    def deliveries(self) -> Deliveries: ...
 
     def __enter__(self) -> Self: ...
 

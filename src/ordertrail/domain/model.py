@@ -123,11 +123,22 @@ class Order:
     value: Money | None = None
     lines: tuple[Line, ...] = ()
     shipments: tuple[Shipment, ...] = ()
+    #: the channel's own id when it differs from the one customers see (Shopify's numeric id
+    #: behind "#1001")
+    external_id: str | None = None
+    #: the start of the promised delivery window; `promised_by` is its end
+    promised_from: date | None = None
+    #: when the channel last changed the order: an older copy arriving late is not applied
+    updated_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.id.strip():
             raise DomainError("id", "an order needs an id")
         require_aware("placed_at", self.placed_at)
+        if self.updated_at is not None:
+            require_aware("updated_at", self.updated_at)
+        if self.promised_from and self.promised_by and self.promised_from > self.promised_by:
+            raise DomainError("promised_from", "the delivery window ends before it starts")
         ids = [shipment.id for shipment in self.shipments]
         if len(ids) != len(set(ids)):
             raise DomainError("shipments", "the same shipment is listed twice")
@@ -209,3 +220,26 @@ def default_event_key(
         (str(source), subject.kind, subject.id, milestone or "", instant, raw_code or "")
     )
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class SiteKind(StrEnum):
+    WAREHOUSE = "warehouse"
+    STORE = "store"
+    THREE_PL = "3pl"
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A place orders ship from; its id is the `<site>` of `warehouse:<site>` scans."""
+
+    id: str
+    name: str
+    kind: SiteKind = SiteKind.WAREHOUSE
+    time_zone: str | None = None
+    location: Location = field(default_factory=Location)
+
+    def __post_init__(self) -> None:
+        if not self.id.strip() or ":" in self.id or len(self.id) > 50:
+            raise DomainError("id", "a site id is 1–50 characters without ':'")
+        if not self.name.strip():
+            raise DomainError("name", "a site needs a name")

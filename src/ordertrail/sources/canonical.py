@@ -196,6 +196,9 @@ class OrderIn(_Strict):
     value: MoneyIn | None = None
     lines: list[LineIn] = Field(default_factory=list)
     shipments: list[ShipmentIn] = Field(default_factory=list)
+    external_id: Short | None = None
+    promised_from: date | None = None
+    updated_at: AwareDatetime | None = None
 
     def order(self) -> Order:
         return Order(
@@ -208,6 +211,9 @@ class OrderIn(_Strict):
             value=Money(self.value.amount, self.value.currency) if self.value else None,
             lines=_lines(self.lines),
             shipments=tuple(_shipment(s, self.id, n) for n, s in enumerate(self.shipments)),
+            external_id=self.external_id or None,
+            promised_from=self.promised_from,
+            updated_at=self.updated_at,
         )
 
 

@@ -134,22 +134,31 @@ def order_row(order: Order) -> dict[str, Any]:
         "value_amount": order.value.amount if order.value else None,
         "value_currency": order.value.currency if order.value else None,
         "lines": lines_json(order.lines),
+        "external_id": order.external_id,
+        "promised_from": order.promised_from,
+        "channel_updated_at": order.updated_at,
     }
 
 
 def order_from_row(row: Any, shipments: Sequence[Shipment] = ()) -> Order:
-    promised = row.promised_by
     return Order(
         id=row.id,
         channel=row.channel,
         placed_at=row.placed_at,
         customer=Customer(**row.customer),
-        promised_by=date.fromisoformat(promised) if isinstance(promised, str) else promised,
+        promised_by=_date(row.promised_by),
         priority=row.priority,
         value=Money(row.value_amount, row.value_currency) if row.value_currency else None,
         lines=lines_from_json(row.lines),
         shipments=tuple(shipments),
+        external_id=row.external_id,
+        promised_from=_date(row.promised_from),
+        updated_at=row.channel_updated_at,
     )
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def shipment_row(shipment: Shipment) -> dict[str, Any]:

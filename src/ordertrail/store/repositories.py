@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, or_, select, update
@@ -37,7 +38,7 @@ def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
         yield ordered[start : start + _CHUNK]
 
 
-def _insert(conn: Connection, table: Table) -> Any:
+def dialect_insert(conn: Connection, table: Table) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
@@ -205,6 +206,7 @@ class SqlProjections:
                 shipped_at=None,
                 delivered_at=None,
                 last_event_at=None,
+                status_at=None,
             )
         )
         self._conn.execute(update(returns).values(**cleared))
@@ -225,6 +227,7 @@ def _projection_row(subject: Subject, state: SubjectState) -> dict[str, Any]:
             shipped_at=state.possession_at,
             delivered_at=state.delivered_at,
             last_event_at=state.last_event_at,
+            status_at=state.status_at,
             # news settles polling too: a delivered parcel is asked about no more, and one
             # that had gone quiet (or was un-delivered by ops) is asked about again
             polling_done=bool(state.status and state.status.spec.terminal),
@@ -243,7 +246,7 @@ class SqlOrders:
         if not batch:
             return
         rows = [codec.order_row(order) for order in batch]
-        insert = _insert(self._conn, orders)
+        insert = dialect_insert(self._conn, orders)
         changed = {name: insert.excluded[name] for name in rows[0] if name != "id"}
         new_projection = {"status": OrderStatus.PLACED.value, "needs_attention": False}
         self._conn.execute(
@@ -252,20 +255,32 @@ class SqlOrders:
             ),
             rows,
         )
-        parcel_rows = [codec.shipment_row(s) for order in batch for s in _owned(order)]
+        self.save_shipments([s for order in batch for s in _owned(order)])
+
+    def save_shipments(self, batch: Sequence[Shipment]) -> None:
+        parcel_rows = [codec.shipment_row(s) for s in batch]
         if parcel_rows:
-            insert = _insert(self._conn, shipments)
+            insert = dialect_insert(self._conn, shipments)
             changed = {name: insert.excluded[name] for name in parcel_rows[0] if name != "id"}
             self._conn.execute(
                 insert.on_conflict_do_update(index_elements=["id"], set_=changed), parcel_rows
             )
+
+    def channel_versions(self, order_ids: Iterable[str]) -> dict[str, datetime | None]:
+        found: dict[str, datetime | None] = {}
+        for chunk in _chunks(order_ids):
+            query = select(orders.c.id, orders.c.channel_updated_at).where(orders.c.id.in_(chunk))
+            found.update({row.id: row.channel_updated_at for row in self._conn.execute(query)})
+        return found
 
     def add_returns(self, batch: Sequence[Return]) -> None:
         rows = [
             {"id": r.id, "order_id": r.order_id, "lines": codec.lines_json(r.lines)} for r in batch
         ]
         if rows:
-            statement = _insert(self._conn, returns).on_conflict_do_nothing(index_elements=["id"])
+            statement = dialect_insert(self._conn, returns).on_conflict_do_nothing(
+                index_elements=["id"]
+            )
             self._conn.execute(statement, rows)
 
     def facts(self, order_ids: Iterable[str]) -> dict[str, OrderFacts]:

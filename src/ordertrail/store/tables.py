@@ -52,6 +52,9 @@ orders = Table(
     Column("status", String(30), nullable=False),
     Column("needs_attention", Boolean, nullable=False),
     Column("fold_state", JSON),
+    Column("external_id", String(100), index=True),
+    Column("promised_from", Date),
+    Column("channel_updated_at", UtcDateTime()),
 )
 
 shipments = Table(
@@ -77,6 +80,45 @@ shipments = Table(
     Column("next_poll_at", UtcDateTime(), index=True),
     Column("poll_failures", Integer, nullable=False, server_default="0"),
     Column("polling_done", Boolean, nullable=False, server_default=false()),
+    # when the shipment reached its status: a carton packed or labelled long ago and never
+    # handed over is found through (status, status_at) without reading every shipment
+    Column("status_at", UtcDateTime()),
+    Index("ix_shipments_status_status_at", "status", "status_at"),
+)
+
+#: Another name a shipment answered to before (a carton relabelled with a new tracking number
+#: or SSCC): reports under the old name still reach the same timeline.
+shipment_aliases = Table(
+    "shipment_aliases",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("shipment_id", String(100), ForeignKey("shipments.id"), nullable=False, index=True),
+    Column("linked_at", UtcDateTime(), nullable=False),
+    Column("linked_by", String(120), nullable=False),
+)
+
+#: Webhook deliveries already handled, by the sender's own delivery id (Shopify's
+#: `X-Shopify-Webhook-Id`, WooCommerce's `X-WC-Webhook-Delivery-ID`): a re-delivery is
+#: acknowledged without being read again.
+hook_deliveries = Table(
+    "hook_deliveries",
+    metadata,
+    Column("source", String(50), primary_key=True),
+    Column("delivery_id", String(200), primary_key=True),
+    Column("received_at", UtcDateTime(), nullable=False),
+)
+
+#: Where orders ship from: warehouses, stores and 3PLs, as data.
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", String(50), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("time_zone", String(64)),
+    Column("city", String(100)),
+    Column("region", String(100)),
+    Column("country", String(2)),
 )
 
 returns = Table(

@@ -14,6 +14,7 @@ from ordertrail.domain.mapping import CodeMapping
 from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.polls import SqlPolls
 from ordertrail.store.repositories import SqlEventLog, SqlOrders, SqlProjections, SqlSubjects
+from ordertrail.store.sites import SqlDeliveries, SqlSites
 from ordertrail.store.unmatched import SqlUnmatched
 
 
@@ -25,6 +26,8 @@ class SqlUnitOfWork:
     mappings: SqlMappings
     unmatched: SqlUnmatched
     polls: SqlPolls
+    sites: SqlSites
+    deliveries: SqlDeliveries
 
     def __init__(
         self, engine: Engine, *, read_only: bool = False, defaults: Sequence[CodeMapping] = ()
@@ -48,6 +51,8 @@ class SqlUnitOfWork:
         self.mappings = SqlMappings(connection, self._defaults)
         self.unmatched = SqlUnmatched(connection)
         self.polls = SqlPolls(connection)
+        self.sites = SqlSites(connection)
+        self.deliveries = SqlDeliveries(connection)
         return self
 
     def commit(self) -> None:

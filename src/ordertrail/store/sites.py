@@ -1,0 +1,73 @@
+"""Sites (warehouses, stores, 3PLs) and the webhook deliveries already handled."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from ordertrail.domain.model import Location, Site, SiteKind
+from ordertrail.store.repositories import dialect_insert
+from ordertrail.store.tables import hook_deliveries, sites
+
+
+class SqlSites:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def save(self, batch: Sequence[Site]) -> None:
+        rows = [_row(site) for site in batch]
+        if rows:
+            insert = dialect_insert(self._conn, sites)
+            changed = {name: insert.excluded[name] for name in rows[0] if name != "id"}
+            self._conn.execute(
+                insert.on_conflict_do_update(index_elements=["id"], set_=changed), rows
+            )
+
+    def get(self, site_id: str) -> Site | None:
+        row = self._conn.execute(select(sites).where(sites.c.id == site_id)).first()
+        return _site(row) if row else None
+
+    def all(self) -> list[Site]:
+        return [_site(row) for row in self._conn.execute(select(sites).order_by(sites.c.id))]
+
+
+def _row(site: Site) -> dict[str, Any]:
+    return {
+        "id": site.id,
+        "name": site.name,
+        "kind": site.kind.value,
+        "time_zone": site.time_zone,
+        "city": site.location.city,
+        "region": site.location.region,
+        "country": site.location.country,
+    }
+
+
+def _site(row: Any) -> Site:
+    return Site(
+        id=row.id,
+        name=row.name,
+        kind=SiteKind(row.kind),
+        time_zone=row.time_zone,
+        location=Location(city=row.city, region=row.region, country=row.country),
+    )
+
+
+class SqlDeliveries:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def seen(self, source: str, delivery_id: str) -> bool:
+        query = select(hook_deliveries.c.received_at).where(
+            hook_deliveries.c.source == source, hook_deliveries.c.delivery_id == delivery_id
+        )
+        return self._conn.execute(query).first() is not None
+
+    def remember(self, source: str, delivery_id: str, at: datetime) -> None:
+        statement = dialect_insert(self._conn, hook_deliveries).on_conflict_do_nothing()
+        self._conn.execute(
+            statement, {"source": source, "delivery_id": delivery_id, "received_at": at}
+        )
