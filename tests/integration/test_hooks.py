@@ -201,12 +201,14 @@ def test_a_fleet_hook_speaks_for_its_carrier_only_and_lists_what_it_refused(
     assert client.get(f"/api/v1/shipments/{FLEET_PARCEL}").json()["status"] == "carrier_accepted"
 
 
-def shopify_signed(body: bytes, topic: str, secret: str = SHOPIFY) -> dict[str, str]:
+def shopify_signed(
+    body: bytes, topic: str, secret: str = SHOPIFY, delivery: str = ""
+) -> dict[str, str]:
     digest = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
     return {
         "X-Shopify-Hmac-Sha256": digest,
         "X-Shopify-Topic": topic,
-        "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
+        "X-Shopify-Webhook-Id": delivery or secrets.token_hex(16),
     }
 
 
@@ -222,12 +224,16 @@ def test_shopify_fulfillment_events_good_bad_repeated_and_other_topics(client: T
         "delivery_attempted",
         "channel:shopify",
     )
-    again = post(client, "shopify", body, shopify_signed(body, "fulfillment_events/create"))
+    # the same event in an `update` delivery: a duplicate by its event id
+    again = post(client, "shopify", body, shopify_signed(body, "fulfillment_events/update"))
     assert again.json()["duplicates"] == 1
+    signed = shopify_signed(body, "fulfillment_events/create", delivery="d-7")
+    assert post(client, "shopify", body, signed).json()["accepted"] == 0
+    assert post(client, "shopify", body, signed).json()["duplicate_delivery"] is True
     forged = shopify_signed(body, "fulfillment_events/create", "not the secret")
     assert post(client, "shopify", body, forged).status_code == 401
     assert post(client, "shopify", body, {}).status_code == 401
     other = b'{"id": 1}'
-    skipped = post(client, "shopify", other, shopify_signed(other, "orders/create"))
+    skipped = post(client, "shopify", other, shopify_signed(other, "products/create"))
     assert skipped.status_code == 200
     assert skipped.json()["refused"][0]["field"] == "X-Shopify-Topic"

@@ -123,3 +123,31 @@ def test_a_csv_without_the_needed_columns_is_refused_whole(
     result = run(database_url, "import", "orders", str(path), "--format", "generic-csv")
     assert result.exit_code == 2
     assert "needs the columns order_id, channel, placed_at, quantity" in result.stderr
+
+
+def test_strict_refuses_the_whole_file_for_one_bad_order(database_url: str, tmp_path: Path) -> None:
+    rows = store_rows(50)
+    rows[71]["quantity"] = "-1"  # line 73: order CSV-00035, whose first row is line 72
+    path = write(tmp_path / "orders.csv", rows)
+    args = ("import", "orders", str(path), "--format", "generic-csv", "--strict", "--json")
+    refused = run(database_url, *args)
+    assert refused.exit_code == 2
+    report = json.loads(refused.stdout)
+    assert report["accepted"] == 0 and {r["line"] for r in report["rejected"]} == {72}
+    assert counts(database_url) == (0, 0)
+    # a shipment claimed by another order is the use case's refusal, not the reader's
+    clean = store_rows(3)
+    clean[4]["tracking_number"] = clean[2]["tracking_number"] = "FLEET-000001"
+    clean[5]["tracking_number"] = "FLEET-000001"
+    clash = write(tmp_path / "clash.csv", clean)
+    assert (
+        run(
+            database_url, "import", "orders", str(clash), "--format", "generic-csv", "--strict"
+        ).exit_code
+        == 2
+    )
+    assert counts(database_url) == (0, 0)
+    good = write(tmp_path / "good.csv", store_rows(50))
+    landed = run(database_url, "import", "orders", str(good), "--format", "generic-csv", "--strict")
+    assert landed.exit_code == 0, landed.output
+    assert counts(database_url) == (50, 25)

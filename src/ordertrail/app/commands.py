@@ -9,6 +9,7 @@ from typing import Any
 
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Location, Order, Shipment, Source
+from ordertrail.domain.warehouse import Step
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +49,11 @@ class RecordEvents:
 
 @dataclass(frozen=True, slots=True)
 class RegisterOrders:
-    """Create orders, or update them and their shipments when they exist already."""
+    """Create orders, or update them and their shipments when they exist already; with
+    `all_or_nothing`, one refused order keeps every order of the batch out."""
 
     orders: Sequence[Order]
+    all_or_nothing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,28 @@ class RegisterShipments:
     them; a parcel of an order not registered yet is refused."""
 
     shipments: Sequence[Shipment]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordScan:
+    """A step scanned at a warehouse station: `target` names the carton (SSCC or parcel id),
+    the parcel (tracking number) or the order it was done to.
+
+    `order` is the order the carton belongs to when the carton is new (its label's AI 400,
+    or the order scanned just before); `label` is the tracking number (or new SSCC) a label
+    or relabel step puts on the carton."""
+
+    site: str
+    station: str
+    operator: str
+    step: Step
+    target: str
+    barcode: str
+    order: str | None = None
+    label: str | None = None
+    label_carrier: str | None = None
+    label_is_tracking: bool = True
+    scanned_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,4 +103,4 @@ class MapCode:
     note: str | None = None
 
 
-Command = RecordEvents | RegisterOrders | RegisterShipments | Rebuild | MapCode
+Command = RecordEvents | RegisterOrders | RegisterShipments | RecordScan | Rebuild | MapCode

@@ -13,12 +13,14 @@ from ordertrail.app.commands import (
     MapCode,
     Rebuild,
     RecordEvents,
+    RecordScan,
     RegisterOrders,
     RegisterShipments,
 )
 from ordertrail.app.derive import append_and_derive, lock_order, refold, refresh_orders
 from ordertrail.app.ports import Clock, UnitOfWork, UnitOfWorkFactory, WriteConflict
 from ordertrail.app.resolve import Resolver, UnknownShipment
+from ordertrail.app.scanning import record_scan
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.model import DomainError, Order, Shipment, TrackingEvent
 
@@ -124,6 +126,8 @@ def register_orders(cmd: RegisterOrders, uows: UnitOfWorkFactory, clock: Clock) 
             else:
                 good[order.id] = order  # a later copy of the same order in one batch wins
                 versions[order.id] = order.updated_at or versions.get(order.id)
+        if cmd.all_or_nothing and result.problems:
+            return result  # leaving the unit of work uncommitted stores nothing
         uow.orders.save(sorted(good.values(), key=lambda order: order.id))
         refresh_orders(uow, good)
         _attach_waiting(uow, [s for order in good.values() for s in order.shipments])
@@ -255,6 +259,7 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     RecordEvents: record_events,
     RegisterOrders: register_orders,
     RegisterShipments: register_shipments,
+    RecordScan: record_scan,
     Rebuild: rebuild,
     MapCode: map_code,
 }

@@ -55,6 +55,10 @@ class Subjects(Protocol):
         (as `Projections.lock` would) and each ref carries its saved fold state."""
         ...
 
+    def link(self, alias: str, shipment_id: str, at: datetime, by: str) -> None:
+        """Let `alias` (a relabelled parcel's old name) name the shipment from now on."""
+        ...
+
     def find_returns(self, ids: Iterable[str]) -> dict[str, SubjectRef]:
         """Map each id that names a stored return to it."""
         ...
@@ -105,6 +109,11 @@ class Projections(Protocol):
 
     def reset(self) -> None:
         """Forget every fold state and derived status (before a rebuild)."""
+        ...
+
+    def waiting_since(self, status: Milestone, before: datetime, limit: int) -> list[WaitingParcel]:
+        """Parcels of orders not cancelled that have been in `status` since before `before`,
+        oldest first."""
         ...
 
 
@@ -252,6 +261,19 @@ class Unmatched(Protocol):
     def waiting(self, limit: int) -> list[HeldReport]:
         """Held reports, oldest first, for people to see what waits for which parcel."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingParcel:
+    """A parcel of a live (not cancelled) order, in `status` since `since`."""
+
+    shipment_id: str
+    order_id: str
+    tracking_number: str | None
+    carrier: str | None
+    site: str | None
+    status: Milestone
+    since: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +17,16 @@ from ordertrail.app.ports import (
 from ordertrail.domain.fold import Effect, SubjectState, timeline
 from ordertrail.domain.mapping import CodeKey, CodeMapping, interpret
 from ordertrail.domain.milestones import Milestone
-from ordertrail.domain.model import Line, Location, Shipment, Subject, SubjectKind, TrackingEvent
+from ordertrail.domain.model import (
+    Customer,
+    Line,
+    Location,
+    Money,
+    Shipment,
+    Subject,
+    SubjectKind,
+    TrackingEvent,
+)
 
 Mappings = Mapping[CodeKey, CodeMapping]
 
@@ -37,6 +46,8 @@ class TimelineRow:
     effect: Effect
     key: str
     remapped: bool = False  # read through a mapping added after the event arrived
+    #: what else the source said (a scan's operator and station, a signer): staff views only
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +87,10 @@ class OrderDetail:
     needs_attention: bool
     lines: tuple[Line, ...]
     shipments: list[ShipmentDetail]
+    external_id: str | None
+    promised_from: str | None
+    value: Money | None
+    customer: Customer
     returns: list[ReturnDetail]
     timeline: list[TimelineRow]
 
@@ -135,6 +150,10 @@ def _order_detail(
         status=summary.status if summary else "placed",
         needs_attention=summary.needs_attention if summary else False,
         lines=order.lines,
+        external_id=order.external_id,
+        promised_from=order.promised_from.isoformat() if order.promised_from else None,
+        value=order.value,
+        customer=order.customer,
         shipments=[
             _shipment_detail(shipment, state, rows.get(_subject_of(shipment), []))
             for shipment, state in facts.shipments
@@ -197,6 +216,7 @@ def _rows(events: Sequence[TrackingEvent], mappings: Mappings) -> list[TimelineR
             effect=effect,
             key=event.key,
             remapped=received[id(event)].milestone != event.milestone,
+            data=event.data,
         )
         for event, effect in timeline(effective)
     ]
@@ -212,7 +232,7 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [jsonable(item) for item in value]
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     return value
 

@@ -30,6 +30,7 @@ from ordertrail.cli.common import (
 )
 from ordertrail.domain.milestones import MILESTONES
 from ordertrail.sources.carriers import FORMATS, adapter
+from ordertrail.sources.channels import amazon_tsv, shopify_csv, woocommerce
 from ordertrail.sources.channels.generic_csv import read_orders
 from ordertrail.sources.feed import (
     FeedSummary,
@@ -93,29 +94,61 @@ def _ingest_payloads(ctx: typer.Context, file: Path, format: str, as_json: bool)
     report_feed(summary, "payloads", as_json)
 
 
+#: Order files read a line at a time, one row per order line.
+ROW_READERS = {
+    "generic-csv": read_orders,
+    "shopify-csv": shopify_csv.read_orders,
+    "amazon-tsv": amazon_tsv.read_orders,
+}
+ORDER_FORMATS = ("jsonl", *ROW_READERS, "woocommerce-json")
+
+
 @import_app.command("orders")
 def import_orders(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="The file of orders ('-' for stdin)."),
     format: str = typer.Option(
-        ..., "--format", help="jsonl (canonical orders) or generic-csv (one row per line)."
+        ...,
+        "--format",
+        help="jsonl (canonical orders), generic-csv (one row per line), shopify-csv (Shopify's "
+        "order export), amazon-tsv (an Amazon Seller Central order report) or woocommerce-json "
+        "(a JSON array of WooCommerce REST API orders).",
+    ),
+    strict: bool = typer.Option(
+        False, "--strict", help="Refuse the whole file if any order is bad (one transaction)."
     ),
     as_json: bool = JsonFlag,
 ) -> None:
     """Create or update orders and their shipments. Re-importing a file creates nothing new;
-    bad rows are reported by line while the good orders land."""
-    if format not in ("jsonl", "generic-csv"):
-        fail(f"--format {format} is not known; use jsonl or generic-csv")
+    bad rows are reported by line while the good orders land (or, with --strict, nothing
+    lands)."""
+    if format not in ORDER_FORMATS:
+        fail(f"--format {format} is not known; use one of {', '.join(ORDER_FORMATS)}")
     with open_system(ctx) as system:
 
         def feed(lines: Iterable[bytes], progress: Any) -> FeedSummary:
             if format == "jsonl":
-                return feed_orders(lines, system.handle, progress=progress)
-            rows = read_orders(line.decode("utf-8-sig") for line in lines)
-            return feed_parsed(rows, RegisterOrders, system.handle, progress=progress)
+                return feed_orders(lines, system.handle, progress=progress, strict=strict)
+            if format == "woocommerce-json":  # JSON: the whole file is one text
+                rows = woocommerce.read_orders(_utf8(b"".join(lines)))
+            else:
+                rows = ROW_READERS[format](_utf8(line, n) for n, line in enumerate(lines, 1))
+            return feed_parsed(
+                rows, RegisterOrders, system.handle, progress=progress, strict=strict
+            )
 
         summary = run_feed(file, feed, one_item_a_line=format == "jsonl")
     report_feed(summary, "orders", as_json)
+
+
+def _utf8(content: bytes, line: int = 1) -> str:
+    """Text of a file read as UTF-8; otherwise the import stops, naming the line, before
+    anything is stored (every order file is read to its end before its orders are)."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line += content.count(b"\n", 0, error.start)
+        fail(f"line {line} is not UTF-8 text ({error.reason}); save the file as UTF-8")
 
 
 @order_app.command("show")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
+from ordertrail.app.commands import RecordEvents, RegisterOrders
 from ordertrail.app.handlers import BatchResult, ItemProblem
 from ordertrail.sources.canonical import parse_event_line, parse_lines, parse_order_line
 from ordertrail.sources.carriers import Adapter, CarrierParseError
@@ -36,40 +36,23 @@ def feed_events(
     """Record every good event; report each bad line by number. Each batch commits alone, so
     a bad line never costs the good ones around it. `strict` makes the file one transaction
     that lands only if every line is good."""
-    if strict:
-        return _feed_strictly(lines, handle, progress)
     return feed_parsed(
         parse_lines(lines, parse_event_line),
         RecordEvents,
         handle,
         batch=batch,
         progress=progress,
+        strict=strict,
     )
 
 
-def _feed_strictly(
-    lines: Iterable[bytes], handle: Handle, progress: Progress | None
-) -> FeedSummary:
-    summary = FeedSummary()
-    parsed: list[tuple[int, EventReport]] = []
-    for number, item, problems in parse_lines(lines, parse_event_line):
-        summary.read += 1
-        summary.problems.extend(problems)
-        if item is not None:
-            parsed.append((number, item))
-    if not summary.problems:
-        result = handle(RecordEvents([item for _, item in parsed], all_or_nothing=True))
-        summary.problems = [
-            ItemProblem(parsed[p.index][0], p.field, p.message) for p in result.problems
-        ]
-        summary.accepted, summary.duplicates = result.accepted, result.duplicates
-    if progress:
-        progress(summary.read)
-    return summary
-
-
 def feed_orders(
-    lines: Iterable[bytes], handle: Handle, *, batch: int = 1000, progress: Progress | None = None
+    lines: Iterable[bytes],
+    handle: Handle,
+    *,
+    batch: int = 1000,
+    progress: Progress | None = None,
+    strict: bool = False,
 ) -> FeedSummary:
     return feed_parsed(
         parse_lines(lines, parse_order_line),
@@ -77,6 +60,7 @@ def feed_orders(
         handle,
         batch=batch,
         progress=progress,
+        strict=strict,
     )
 
 
@@ -85,14 +69,18 @@ Parsed = Iterable[tuple[int, Any, list[ItemProblem]]]
 
 def feed_parsed(
     parsed: Parsed,
-    command: Callable[[list[Any]], Any],
+    command: Callable[..., Any],
     handle: Handle,
     *,
     batch: int = 1000,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> FeedSummary:
     """Hand parsed items (numbered by their line) to the use case in batches; every problem,
-    the parser's or the use case's, is reported by line."""
+    the parser's or the use case's, is reported by line. `strict`: one transaction for the
+    whole file, which lands only if every item is good."""
+    if strict:
+        return _feed_strictly(parsed, command, handle, progress)
     summary = FeedSummary()
     pending: list[tuple[int, Any]] = []
 
@@ -119,6 +107,29 @@ def feed_parsed(
         if len(pending) >= batch:
             flush()
     flush()
+    summary.problems.sort(key=lambda problem: problem.index)
+    return summary
+
+
+def _feed_strictly(
+    parsed: Parsed, command: Callable[..., Any], handle: Handle, progress: Progress | None
+) -> FeedSummary:
+    summary = FeedSummary()
+    items: list[tuple[int, Any]] = []
+    for number, item, problems in parsed:
+        summary.read += 1
+        summary.problems.extend(problems)
+        if item is not None:
+            items.append((number, item))
+    if not summary.problems:
+        result = handle(command([item for _, item in items], all_or_nothing=True))
+        summary.problems = [
+            ItemProblem(items[p.index][0], p.field, p.message) for p in result.problems
+        ]
+        if not summary.problems:
+            summary.accepted, summary.duplicates = result.accepted, result.duplicates
+    if progress:
+        progress(summary.read)
     summary.problems.sort(key=lambda problem: problem.index)
     return summary
 

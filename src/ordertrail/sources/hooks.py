@@ -4,8 +4,12 @@ and what its payloads hold.
 - EasyPost: `X-Hmac-Signature: hmac-sha256-hex=<hex>`, HMAC-SHA256 of the body under the
   NFKD-normalized secret; payloads are `tracker.updated` Events.
 - AfterShip: `aftership-hmac-sha256: <base64>`, HMAC-SHA256 of the body; tracking webhooks.
-- Shopify: `X-Shopify-Hmac-Sha256: <base64>`; `fulfillment_events/create|update` topics
-  (a re-delivery, same `X-Shopify-Webhook-Id`, holds the same event id: a duplicate).
+- Shopify: `X-Shopify-Hmac-Sha256: <base64>`; `orders/*` topics register the order with its
+  fulfillments, `fulfillments/create|update` add a parcel, `fulfillment_events/*` are carrier
+  news. A re-delivery (same `X-Shopify-Webhook-Id`) is acknowledged and not read again.
+- WooCommerce: `X-WC-Webhook-Signature: <base64>` HMAC-SHA256 of the body; `order.*` topics
+  register the order. The ping WooCommerce sends, unsigned, when a webhook is created
+  (`webhook_id=<n>`, form-encoded) is acknowledged and stores nothing.
 - Any other source: the Standard Webhooks spec (`webhook-id`, `webhook-timestamp`,
   `webhook-signature`, a five-minute replay window) with canonical events as the body (an
   array, or one object): local fleets, freight carriers, 3PL portals. Their events speak for
@@ -22,9 +26,10 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -32,9 +37,11 @@ from standardwebhooks import Webhook
 
 from ordertrail.app.commands import EventReport
 from ordertrail.app.handlers import ItemProblem
-from ordertrail.domain.model import DomainError
+from ordertrail.domain.model import DomainError, Order, Shipment
 from ordertrail.sources.canonical import parse_event, problems_of
 from ordertrail.sources.carriers import CarrierParseError, adapter
+from ordertrail.sources.channels import shopify, woocommerce_hook
+from ordertrail.sources.channels.common import ChannelUpdate
 
 
 class SignatureRefused(Exception):
@@ -46,11 +53,18 @@ Headers = Mapping[str, str]
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """A delivery's reports, where each stood in it, and the items that cannot be used."""
+    """A delivery's reports, where each stood in it, and the items that cannot be used; a
+    store platform's delivery also holds orders and parcels to register first."""
 
     reports: list[EventReport]
     positions: list[int]
     refused: list[ItemProblem]
+    orders: list[Order] = field(default_factory=list)
+    shipments: list[Shipment] = field(default_factory=list)
+
+
+def _no_delivery_id(_headers: Headers) -> str | None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +72,8 @@ class HookSource:
     verify: Callable[[bytes, Headers, str], None]
     #: the delivery's reports, and the items of it that cannot be used
     parse: Callable[[bytes, Headers], Parsed]
+    #: the sender's id of this delivery, the same on every re-delivery
+    delivery_id: Callable[[Headers], str | None] = _no_delivery_id
 
 
 def _easypost(body: bytes, headers: Headers, secret: str) -> None:
@@ -85,13 +101,51 @@ def _shopify(body: bytes, headers: Headers, secret: str) -> None:
 
 
 def _shopify_topics(body: bytes, headers: Headers) -> Parsed:
-    """Shopify sends every topic to one address; fulfillment events are read here (orders and
-    fulfillments are registered by the store-platform integration)."""
+    """Shopify sends every topic to one address: orders, fulfillments, fulfillment events."""
     topic = headers.get("x-shopify-topic", "")
     if topic in ("fulfillment_events/create", "fulfillment_events/update"):
         return _adapter("shopify-fulfillment-event")(body, headers)
+    if topic.startswith("orders/") and topic != "orders/delete":
+        return _channel(shopify.order_update, body)
+    if topic in ("fulfillments/create", "fulfillments/update"):
+        return _channel(shopify.fulfillment_update, body)
     refusal = ItemProblem(0, "X-Shopify-Topic", f"topic '{topic}' is not handled here")
     return Parsed([], [], [refusal])
+
+
+def _woocommerce(body: bytes, headers: Headers, secret: str) -> None:
+    if "x-wc-webhook-signature" not in headers and _is_ping(body):
+        return  # the creation ping is never signed, and says nothing
+    given = headers.get("x-wc-webhook-signature", "").encode("utf-8", "replace")
+    expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
+    if not hmac.compare_digest(given, expected):
+        raise SignatureRefused("X-WC-Webhook-Signature does not match the body")
+
+
+def _is_ping(body: bytes) -> bool:
+    return re.fullmatch(rb"webhook_id=\d{1,20}", body.strip()) is not None
+
+
+def _woocommerce_topics(body: bytes, headers: Headers) -> Parsed:
+    if "x-wc-webhook-signature" not in headers and _is_ping(body):
+        return Parsed([], [], [])
+    topic = headers.get("x-wc-webhook-topic", "")
+    if topic.startswith("order.") and topic != "order.deleted":
+        return _channel(woocommerce_hook.order_update, body)
+    refusal = ItemProblem(0, "X-WC-Webhook-Topic", f"topic '{topic}' is not handled here")
+    return Parsed([], [], [refusal])
+
+
+def _channel(read: Callable[[Any], ChannelUpdate], body: bytes) -> Parsed:
+    """A store platform's order or fulfillment, ready to register and record."""
+    try:
+        update = read(json.loads(body, parse_constant=_no_constant))
+    except (ValueError, RecursionError) as error:
+        if isinstance(error, DomainError):
+            raise CarrierParseError(error.field, error.message) from None
+        raise CarrierParseError("(payload)", f"is not JSON: {error}") from None
+    positions = list(range(len(update.reports)))
+    return Parsed(update.reports, positions, [], update.orders, update.shipments)
 
 
 def _standard(body: bytes, headers: Headers, secret: str) -> None:
@@ -150,8 +204,17 @@ def hook_source(source: str) -> HookSource:
     if source == "aftership":
         return HookSource(_aftership, _adapter("aftership"))
     if source == "shopify":
-        return HookSource(_shopify, _shopify_topics)
+        return HookSource(_shopify, _shopify_topics, _header("x-shopify-webhook-id"))
+    if source == "woocommerce":
+        return HookSource(_woocommerce, _woocommerce_topics, _header("x-wc-webhook-delivery-id"))
     return HookSource(_standard, _canonical(source))
+
+
+def _header(name: str) -> Callable[[Headers], str | None]:
+    def delivery_id(headers: Headers) -> str | None:
+        return headers.get(name, "").strip()[:200] or None
+
+    return delivery_id
 
 
 def lower_headers(headers: Mapping[str, Any]) -> dict[str, str]:

@@ -11,14 +11,20 @@ from typing import Any
 from sqlalchemy import Connection, Table, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ordertrail.app.ports import OrderFacts, OrderListing, StatusInputs, SubjectRef
+from ordertrail.app.ports import (
+    OrderFacts,
+    OrderListing,
+    StatusInputs,
+    SubjectRef,
+    WaitingParcel,
+)
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Order, Return, Shipment, Subject, SubjectKind, TrackingEvent
 from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
 from ordertrail.store import codec
 from ordertrail.store import statements as sql
-from ordertrail.store.tables import events, orders, returns, shipments
+from ordertrail.store.tables import events, orders, returns, shipment_aliases, shipments
 
 _CHUNK = 500  # identifiers per IN (...) list; far below every driver's parameter limit
 # Up to this many events go in as one INSERT ... RETURNING; more are sent as an executemany
@@ -68,7 +74,26 @@ class SqlSubjects:
                 found[row.id] = ref
                 if row.tracking_number:
                     found[row.tracking_number] = ref
+        if missing := names - found.keys():  # rare: a relabelled parcel's old name, or news
+            self._add_aliases(missing, found, hold)
         return found
+
+    def _add_aliases(self, names: set[str], found: dict[str, SubjectRef], hold: bool) -> None:
+        aliases: dict[str, str] = {}
+        for chunk in _chunks(names):
+            query = select(shipment_aliases.c.name, shipment_aliases.c.shipment_id)
+            rows = self._conn.execute(query.where(shipment_aliases.c.name.in_(chunk)))
+            aliases.update({row.name: row.shipment_id for row in rows})
+        if aliases:
+            owners = self.find_shipments(set(aliases.values()) - found.keys(), hold=hold)
+            owners.update(found)
+            found.update({alias: owners[owner] for alias, owner in aliases.items()})
+
+    def link(self, alias: str, shipment_id: str, at: datetime, by: str) -> None:
+        row = {"name": alias, "shipment_id": shipment_id, "linked_at": at, "linked_by": by}
+        self._conn.execute(
+            dialect_insert(self._conn, shipment_aliases).on_conflict_do_nothing(), row
+        )
 
     def _find_then_hold(self, names: set[str]) -> dict[str, SubjectRef]:
         """More than one query's worth: find first, then hold strictly in id order, as every
@@ -212,9 +237,41 @@ class SqlProjections:
         self._conn.execute(update(returns).values(**cleared))
         self._conn.execute(
             update(orders).values(
-                fold_state=None, status=OrderStatus.PLACED.value, needs_attention=False
+                fold_state=None,
+                own_status=None,
+                status=OrderStatus.PLACED.value,
+                needs_attention=False,
             )
         )
+
+    def waiting_since(self, status: Milestone, before: datetime, limit: int) -> list[WaitingParcel]:
+        query = (
+            select(
+                shipments.c.id,
+                shipments.c.order_id,
+                shipments.c.tracking_number,
+                shipments.c.carrier,
+                shipments.c.site,
+                shipments.c.status_at,
+            )
+            .join(orders, orders.c.id == shipments.c.order_id)
+            .where(
+                shipments.c.status == status.value,
+                shipments.c.status_at < before,
+                or_(
+                    orders.c.own_status.is_(None),
+                    orders.c.own_status != Milestone.ORDER_CANCELLED.value,
+                ),
+            )
+            .order_by(shipments.c.status_at)
+            .limit(limit)
+        )
+        return [
+            WaitingParcel(
+                r.id, r.order_id, r.tracking_number, r.carrier, r.site, status, r.status_at
+            )
+            for r in self._conn.execute(query)
+        ]
 
 
 def _projection_row(subject: Subject, state: SubjectState) -> dict[str, Any]:
@@ -234,6 +291,8 @@ def _projection_row(subject: Subject, state: SubjectState) -> dict[str, Any]:
         )
     elif subject.kind is SubjectKind.RETURN:
         row["status"] = state.status.value if state.status else None
+    else:  # the order's own events: whether the store cancelled it, for queries to filter on
+        row["own_status"] = state.status.value if state.status else None
     return row
 
 

@@ -55,6 +55,7 @@ orders = Table(
     Column("external_id", String(100), index=True),
     Column("promised_from", Date),
     Column("channel_updated_at", UtcDateTime()),
+    Column("own_status", String(30)),  # projection: the status of the order's own events
 )
 
 shipments = Table(

@@ -6,12 +6,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 import ordertrail
 from ordertrail.bootstrap import System, build
 from ordertrail.sources.canonical import EventIn, OrderIn
-from ordertrail.web import api, hooks, mappings_api, problems
+from ordertrail.web import api, hooks, mappings_api, pages, problems, scans_api
 
 
 def create_app(system: System) -> FastAPI:
@@ -26,6 +27,9 @@ def create_app(system: System) -> FastAPI:
     app.include_router(mappings_api.router())
     app.include_router(mappings_api.held_router())
     app.include_router(hooks.router())
+    app.include_router(scans_api.router())
+    app.include_router(pages.router())
+    app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> dict[str, str]:

@@ -9,14 +9,16 @@ registered yet are held and attach themselves when the shipment is registered.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.commands import RecordEvents
+from ordertrail.app.commands import RecordEvents, RegisterOrders, RegisterShipments
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.sources.carriers import CarrierParseError
-from ordertrail.sources.hooks import SignatureRefused, hook_source, lower_headers
+from ordertrail.sources.hooks import Parsed, SignatureRefused, hook_source, lower_headers
 from ordertrail.web.problems import item_errors, problem
 
 MAX_DELIVERY_BYTES = 2 * 1024 * 1024
@@ -45,25 +47,53 @@ def router() -> APIRouter:
             hook.verify(body, headers, secret)
         except SignatureRefused as refusal:
             return problem(401, "Unauthorized", str(refusal))
+        delivery = hook.delivery_id(headers)
+        seen = delivery is not None and await run_in_threadpool(
+            already_handled, system, source.lower(), delivery
+        )
+        if seen:
+            return JSONResponse({"accepted": 0, "duplicates": 0, "duplicate_delivery": True})
         try:
             parsed = hook.parse(body, headers)
         except CarrierParseError as error:
             return problem(422, "Unreadable delivery", f"{error.where}: {error.message}")
-        command = RecordEvents(parsed.reports, keep_unmatched=True)
-        result = await run_in_threadpool(system.handle, command)
-        # the handler counts positions among the readable items; report them as the sender
-        # numbered them
-        refused = parsed.refused + [
-            ItemProblem(parsed.positions[p.index], p.field, p.message) for p in result.problems
-        ]
-        refused.sort(key=lambda p: p.index)
-        return JSONResponse(
-            {
-                "accepted": result.accepted,
-                "duplicates": result.duplicates,
-                "unmatched": result.unmatched,
-                "refused": item_errors(refused),
-            }
-        )
+        answer = await run_in_threadpool(apply, system, parsed)
+        if delivery:  # only once it is stored: a delivery that failed must be read again
+            await run_in_threadpool(remember, system, source.lower(), delivery)
+        return JSONResponse(answer)
 
     return hooks
+
+
+def apply(system: Any, parsed: Parsed) -> dict[str, Any]:
+    """Register the delivery's orders and parcels, then record its events (which may be
+    about them); the answer lists what could not be used, as the sender numbered it."""
+    registered = [system.handle(RegisterOrders(parsed.orders))] if parsed.orders else []
+    if parsed.shipments:
+        registered.append(system.handle(RegisterShipments(parsed.shipments)))
+    result = system.handle(RecordEvents(parsed.reports, keep_unmatched=True))
+    refused = parsed.refused + [
+        ItemProblem(parsed.positions[p.index], p.field, p.message) for p in result.problems
+    ]
+    refused.sort(key=lambda p: p.index)
+    answer: dict[str, Any] = {
+        "accepted": result.accepted,
+        "duplicates": result.duplicates,
+        "unmatched": result.unmatched,
+        "refused": item_errors(refused),
+    }
+    if registered:
+        answer["registered"] = sum(r.accepted for r in registered)
+        answer["not_registered"] = [p.message for r in registered for p in r.problems]
+    return answer
+
+
+def already_handled(system: Any, source: str, delivery: str) -> bool:
+    with system.uows(read_only=True) as uow:
+        return bool(uow.deliveries.seen(source, delivery))
+
+
+def remember(system: Any, source: str, delivery: str) -> None:
+    with system.uows() as uow:
+        uow.deliveries.remember(source, delivery, system.clock.now())
+        uow.commit()

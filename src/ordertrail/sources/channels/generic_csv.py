@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.domain.model import DomainError, Order
 from ordertrail.sources.canonical import parse_order, problems_of
+from ordertrail.sources.channels.common import summed
 
 REQUIRED = ("order_id", "channel", "placed_at", "sku", "quantity")
 
@@ -52,12 +53,9 @@ def read_orders(lines: Iterable[str]) -> Iterator[tuple[int, Order | None, list[
 def _canonical(rows: list[dict[str, str]]) -> dict[str, Any]:
     """The rows of one order as the canonical order JSON."""
     head = {name: (value or "").strip() for name, value in rows[0].items() if name}
-    lines: dict[str, int] = {}
     parcels: dict[str, dict[str, Any]] = {}
     for row in rows:
         sku = (row.get("sku") or "").strip()
-        quantity = _number(row.get("quantity"))
-        lines[sku] = lines.get(sku, 0) + quantity if isinstance(quantity, int) else quantity
         tracking = (row.get("tracking_number") or "").strip()
         if tracking:
             parcel = parcels.setdefault(
@@ -69,12 +67,12 @@ def _canonical(rows: list[dict[str, str]]) -> dict[str, Any]:
                     "lines": [],
                 },
             )
-            parcel["lines"].append({"sku": sku, "quantity": quantity})
+            parcel["lines"].append({"sku": sku, "quantity": _number(row.get("quantity"))})
     order: dict[str, Any] = {
         "id": head["order_id"],
         "channel": head.get("channel"),
         "placed_at": head.get("placed_at"),
-        "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines.items()],
+        "lines": summed(((row.get("sku") or "").strip(), row.get("quantity")) for row in rows),
         "shipments": list(parcels.values()),
         "customer": {
             k: head[f"customer_{k}"]

@@ -23,6 +23,7 @@ def upgrade() -> None:
         table.add_column(sa.Column("external_id", sa.String(100)))
         table.add_column(sa.Column("promised_from", sa.Date()))
         table.add_column(sa.Column("channel_updated_at", UtcDateTime()))
+        table.add_column(sa.Column("own_status", sa.String(30)))
         table.create_index("ix_orders_external_id", ["external_id"])
     with op.batch_alter_table("shipments") as table:
         table.add_column(sa.Column("status_at", UtcDateTime()))
@@ -69,6 +70,7 @@ def downgrade() -> None:
         table.drop_column("status_at")
     with op.batch_alter_table("orders") as table:
         table.drop_index("ix_orders_external_id")
+        table.drop_column("own_status")
         table.drop_column("channel_updated_at")
         table.drop_column("promised_from")
         table.drop_column("external_id")

@@ -1,0 +1,98 @@
+"""Server-rendered pages. `/scan`: the warehouse scan station, made for keyboard-wedge
+scanners (a field that takes a scan and Enter; no mouse, no JavaScript needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from ordertrail.app.scanning import ScanOutcome, ScanStatus
+from ordertrail.app.sites import list_sites
+from ordertrail.domain.model import Site
+from ordertrail.domain.warehouse import Step
+from ordertrail.web.scan_station import Advance, StationState, Tone, advance
+
+HERE = Path(__file__).parent
+_TONE = {
+    ScanStatus.RECORDED: Tone.OK,
+    ScanStatus.DUPLICATE: Tone.WARN,
+    ScanStatus.REFUSED: Tone.ERROR,
+}
+Field = Annotated[str, Form(max_length=200)]
+
+
+def templates() -> Jinja2Templates:
+    return Jinja2Templates(directory=HERE / "templates")
+
+
+def router() -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+    views = templates()
+
+    @pages.get("/scan", response_class=HTMLResponse)
+    def station(
+        request: Request,
+        site: Annotated[str, Query(max_length=50)] = "",
+        station: Annotated[str, Query(max_length=100)] = "",
+    ) -> HTMLResponse:
+        state = StationState(site=site, station=station)
+        sites = [] if site else list_sites(request.app.state.system.uows)
+        return _render(views, request, Advance(state, Tone.INFO, ""), sites=sites)
+
+    @pages.post("/scan", response_class=HTMLResponse)
+    async def scanned(
+        request: Request,
+        code: Field,
+        site: Field,
+        station: Field = "",
+        operator: Field = "",
+        target: Field = "",
+        target_name: Field = "",
+        order: Field = "",
+        pending_step: Field = "",
+    ) -> HTMLResponse:
+        if pending_step and pending_step not in {s.value for s in Step}:
+            pending_step = ""
+        state = StationState(site, station, operator, target, target_name, order, pending_step)
+        step = advance(state, code)
+        if step.command is not None:
+            outcome = await run_in_threadpool(request.app.state.system.handle, step.command)
+            step = _after(step, outcome)
+        return _render(views, request, step)
+
+    return pages
+
+
+def _after(step: Advance, outcome: ScanOutcome) -> Advance:
+    """Show what the system said; a hand-off that went through ends work on that carton."""
+    state = step.state
+    if outcome.status is ScanStatus.RECORDED and step.command and step.command.step is Step.HANDOFF:
+        state = replace(state, target="", target_name="", order="")
+    return Advance(state, _TONE[outcome.status], outcome.message)
+
+
+def _render(
+    views: Jinja2Templates, request: Request, step: Advance, sites: Sequence[Site] = ()
+) -> HTMLResponse:
+    hidden = {f.name: getattr(step.state, f.name) for f in fields(step.state)}
+    response = views.TemplateResponse(
+        request,
+        "scan.html",
+        {
+            "state": step.state,
+            "hidden": hidden,
+            "tone": step.tone.value,
+            "message": step.message,
+            "prompt": step.state.prompt,
+            "sites": sites,
+        },
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,135 @@
+"""`/api/v1/scans` and `/api/v1/sites`: warehouse scans from handhelds and stations, and the
+sites they are made at."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from starlette.concurrency import run_in_threadpool
+
+from ordertrail.app.missing_scans import missing_scans
+from ordertrail.app.queries import jsonable
+from ordertrail.app.scanning import ScanOutcome, ScanStatus
+from ordertrail.app.sites import list_sites, save_sites
+from ordertrail.domain.model import DomainError, Location, Site, SiteKind
+from ordertrail.domain.warehouse import HandOffPromise, Step
+from ordertrail.sources.scans import MAX_SCAN, scan_command
+from ordertrail.web.problems import problem
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00:]*$"),
+]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=MAX_SCAN, pattern=r"^[^\x00]*$")]
+Short = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=100, pattern=r"^[^\x00]*$")
+]
+
+
+class ScanIn(BaseModel):
+    """One step scanned at a station: `code` is the carton, parcel or order barcode as read;
+    `label` the new label's barcode for `label` and `relabel`."""
+
+    model_config = ConfigDict(extra="forbid")
+    site: Name
+    station: Name
+    operator: Name
+    step: Step
+    code: Code
+    label: Code | None = None
+    order: Name | None = None
+    scanned_at: AwareDatetime | None = None
+
+
+class SiteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    kind: SiteKind = SiteKind.WAREHOUSE
+    time_zone: Short | None = None
+    city: Short | None = None
+    region: Short | None = None
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+
+
+def outcome_json(outcome: ScanOutcome) -> dict[str, Any]:
+    return {
+        "status": outcome.status.value,
+        "message": outcome.message,
+        "order_id": outcome.order_id,
+        "shipment_id": outcome.shipment_id,
+        "milestone": outcome.milestone.value if outcome.milestone else None,
+    }
+
+
+def router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["warehouse"])
+
+    @api.post("/scans", response_model=None, responses={201: {"description": "recorded"}})
+    async def scan(request: Request, body: ScanIn) -> Response:
+        """Record a scanned step. 201 recorded; 200 a duplicate within the window (not
+        recorded twice); 409 refused with the reason the operator sees; 422 unreadable."""
+        system = request.app.state.system
+        try:
+            command = scan_command(
+                site=body.site,
+                station=body.station,
+                operator=body.operator,
+                step=body.step,
+                target=body.code,
+                label=body.label,
+                order=body.order,
+                scanned_at=body.scanned_at,
+            )
+        except DomainError as error:
+            return problem(422, "Unreadable barcode", f"{error.field}: {error.message}")
+        outcome = await run_in_threadpool(system.handle, command)
+        if outcome.status is ScanStatus.REFUSED:
+            return problem(409, "Scan refused", outcome.message, scan=outcome_json(outcome))
+        status = 201 if outcome.status is ScanStatus.RECORDED else 200
+        return JSONResponse(outcome_json(outcome), status_code=status)
+
+    @api.get("/missing-scans")
+    def overdue(
+        request: Request,
+        packed_hours: Annotated[float, Query(gt=0, le=24 * 90)] = 8,
+        labelled_hours: Annotated[float, Query(gt=0, le=24 * 90)] = 24,
+    ) -> list[dict[str, Any]]:
+        """Parcels packed but never handed off, or labelled but never taken in by the
+        carrier, oldest first."""
+        system = request.app.state.system
+        promise = HandOffPromise.of_hours(packed_hours, labelled_hours)
+        reports = missing_scans(system.uows, system.clock.now(), promise)
+        return [{**jsonable(report.parcel), "missing": report.missing.value} for report in reports]
+
+    @api.get("/sites")
+    def sites(request: Request) -> list[dict[str, Any]]:
+        return [_site_json(site) for site in list_sites(request.app.state.system.uows)]
+
+    @api.put("/sites/{site_id}")
+    def put_site(
+        request: Request,
+        body: SiteIn,
+        site_id: Annotated[str, Path(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")],
+    ) -> dict[str, Any]:
+        """Create or change a site (a warehouse, store or 3PL)."""
+        location = Location(city=body.city, region=body.region, country=body.country)
+        site = Site(site_id, body.name, body.kind, body.time_zone, location)
+        save_sites(request.app.state.system.uows, [site])
+        return _site_json(site)
+
+    return api
+
+
+def _site_json(site: Site) -> dict[str, Any]:
+    return {
+        "id": site.id,
+        "name": site.name,
+        "kind": site.kind.value,
+        "time_zone": site.time_zone,
+        "city": site.location.city,
+        "region": site.location.region,
+        "country": site.location.country,
+    }

@@ -1,0 +1,83 @@
+"""A live server on loopback and Debian's chromium driven by Playwright (never a download)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from ordertrail.bootstrap import System, build
+from ordertrail.config import Settings
+from ordertrail.web.app import create_app
+from tests.conftest import FixedClock
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent.parent.parent / "artifacts"
+
+
+@dataclass(frozen=True, slots=True)
+class LiveServer:
+    url: str
+    system: System
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, clock: FixedClock) -> Iterator[LiveServer]:
+    system = build(Settings(database_url=f"sqlite:///{tmp_path / 'e2e.db'}"), clock=clock)
+    system.migrate()
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(system), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the live server did not start"
+    yield LiveServer(f"http://127.0.0.1:{port}", system)
+    server.should_exit = True
+    thread.join(timeout=10)
+    system.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

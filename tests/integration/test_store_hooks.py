@@ -1,0 +1,265 @@
+"""Store-platform webhooks: Shopify's documented order and fulfillment bodies, correctly
+signed, register the orders, lines and parcels a person would expect; bad signatures store
+nothing; re-deliveries and late copies change nothing."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ordertrail.bootstrap import build
+from ordertrail.config import Settings
+from ordertrail.web.app import create_app
+from tests.conftest import FixedClock
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+SHOPIFY, WOO = "shpss_store_secret", "wc_secret"
+
+
+@pytest.fixture
+def client(database_url: str, clock: FixedClock) -> Iterator[TestClient]:
+    settings = Settings(
+        database_url=database_url, hook_secrets={"shopify": SHOPIFY, "woocommerce": WOO}
+    )
+    system = build(settings, clock=clock)
+    with TestClient(create_app(system)) as test_client:
+        yield test_client
+    system.close()
+
+
+def sample(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((FIXTURES / "shopify" / name).read_text())
+    return loaded
+
+
+def live_order() -> dict[str, Any]:
+    """Shopify's documented sample, as a paid order that was not cancelled."""
+    order = sample("orders_create.json")
+    order.update(cancelled_at=None, cancel_reason=None, confirmed=True, financial_status="paid")
+    return order
+
+
+def shopify(
+    client: TestClient, topic: str, payload: Any, *, secret: str = SHOPIFY, delivery: str = ""
+) -> Any:
+    body = json.dumps(payload).encode()
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    headers = {
+        "content-type": "application/json",
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
+        "X-Shopify-Webhook-Id": delivery or str(uuid.uuid4()),
+    }
+    return client.post("/hooks/shopify", content=body, headers=headers)
+
+
+def order_view(client: TestClient, order_id: str) -> dict[str, Any]:
+    answer = client.get(f"/api/v1/orders/{quote(order_id, safe='')}")
+    assert answer.status_code == 200, answer.text
+    view: dict[str, Any] = answer.json()
+    return view
+
+
+def milestones(view: dict[str, Any]) -> list[str]:
+    return [row["milestone"] for row in view["timeline"]]
+
+
+def test_the_documented_cancelled_test_order_registers_as_cancelled(client: TestClient) -> None:
+    answer = shopify(client, "orders/create", sample("orders_create.json"))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["registered"] == 1
+    view = order_view(client, "#9999")
+    assert view["status"] == "cancelled"
+    assert view["channel"] == "shopify"
+    assert view["external_id"] == "820982911946154508"
+    assert {(line["sku"], line["quantity"]) for line in view["lines"]} == {
+        ("SKU2006-001", 1),
+        ("LENS-PROTECT-2YR", 1),
+        ("CASE-LEATHER-PREM", 1),
+        ("SKU2006-020", 1),
+        ("SKU2006-035", 1),
+    }
+    assert view["value"] == {"amount": 40495, "currency": "USD"}
+    assert milestones(view) == ["order_placed", "order_cancelled"]
+    assert view["timeline"][1]["source"] == "channel:shopify"
+
+
+def test_fulfillments_become_parcels_with_exactly_their_lines(client: TestClient) -> None:
+    assert shopify(client, "orders/create", live_order()).json()["registered"] == 1
+    first = sample("fulfillments_create.json")
+    first["line_items"] = first["line_items"][:2]
+    second = sample("fulfillments_create.json")
+    second.update(id=123457, name="#9999.2", tracking_number="1Z999AA10123456784")
+    second.update(tracking_numbers=["1Z999AA10123456784"], line_items=second["line_items"][2:])
+    for fulfillment in (first, second):
+        answer = shopify(client, "fulfillments/create", fulfillment)
+        assert answer.json()["registered"] == 1, answer.text
+    view = order_view(client, "#9999")
+    parcels = {parcel["id"]: parcel for parcel in view["shipments"]}
+    assert set(parcels) == {"shopify-fulfillment-123456", "shopify-fulfillment-123457"}
+    one, two = parcels["shopify-fulfillment-123456"], parcels["shopify-fulfillment-123457"]
+    assert one["tracking_number"] == "1z827wk74630" and one["carrier"] == "ups"
+    assert [line["sku"] for line in one["lines"]] == ["SKU2006-001", "LENS-PROTECT-2YR"]
+    assert [line["sku"] for line in two["lines"]] == [
+        "CASE-LEATHER-PREM",
+        "SKU2006-020",
+        "SKU2006-035",
+    ]
+    assert (one["status"], two["status"]) == ("label_created", "label_created")
+    assert view["status"] == "in_fulfillment"
+    # the order's own update lists the same fulfillments: nothing doubles
+    updated = live_order() | {"updated_at": "2022-01-01T10:00:00-05:00"}
+    updated["fulfillments"] = [first, second]
+    assert shopify(client, "orders/updated", updated).status_code == 200
+    again = order_view(client, "#9999")
+    assert len(again["shipments"]) == 2
+    assert milestones(again).count("label_created") == 2
+
+
+def test_a_cancellation_keeps_what_shipped_and_cancels_the_rest(client: TestClient) -> None:
+    placed = live_order()
+    shipped = sample("fulfillments_create.json") | {"line_items": []}
+    shipped["line_items"] = sample("fulfillments_create.json")["line_items"][:1]
+    placed["fulfillments"] = [shipped]
+    shopify(client, "orders/create", placed)
+    accepted = {
+        "source": "carrier:ups",
+        "shipment": "1z827wk74630",
+        "milestone": "carrier_accepted",
+        "occurred_at": "2022-01-01T09:00:00-05:00",
+    }
+    assert client.post("/api/v1/events", json=[accepted]).status_code in (200, 201)
+    assert order_view(client, "#9999")["status"] == "partially_shipped"
+    cancelled = placed | {
+        "cancelled_at": "2022-01-02T08:00:00-05:00",
+        "cancel_reason": "customer",
+        "updated_at": "2022-01-02T08:00:00-05:00",
+    }
+    assert shopify(client, "orders/cancelled", cancelled).status_code == 200
+    view = order_view(client, "#9999")
+    assert view["status"] == "shipped"  # the parcel that left still counts; nothing pends
+    assert "order_cancelled" in milestones(view)
+
+
+def test_bad_signatures_store_nothing_and_redeliveries_change_nothing(
+    client: TestClient,
+) -> None:
+    forged = shopify(client, "orders/create", live_order(), secret="not the secret")
+    assert forged.status_code == 401
+    assert client.get(f"/api/v1/orders/{quote('#9999', safe='')}").status_code == 404
+    first = shopify(client, "orders/create", live_order(), delivery="d-1")
+    before = order_view(client, "#9999")
+    again = shopify(client, "orders/create", live_order(), delivery="d-1")
+    assert again.json()["duplicate_delivery"] is True
+    resent = shopify(client, "orders/create", live_order())  # same body, new delivery id
+    assert resent.json()["duplicates"] == len(before["timeline"])
+    assert first.json()["accepted"] == len(before["timeline"])
+    assert order_view(client, "#9999") == before
+
+
+def test_a_late_older_copy_of_an_order_is_not_applied(client: TestClient) -> None:
+    newer = live_order() | {"updated_at": "2022-01-03T00:00:00-05:00", "email": "new@example.com"}
+    older = live_order() | {"updated_at": "2022-01-01T00:00:00-05:00", "email": "old@example.com"}
+    shopify(client, "orders/updated", newer)
+    late = shopify(client, "orders/updated", older)
+    assert late.json()["registered"] == 0
+    assert order_view(client, "#9999")["customer"]["email"] == "new@example.com"
+
+
+def test_unusable_deliveries_are_explained(client: TestClient) -> None:
+    orphan = sample("fulfillments_create.json") | {"name": "#4242.1"}
+    answer = shopify(client, "fulfillments/create", orphan)
+    assert answer.status_code == 200
+    assert "#4242" in answer.json()["not_registered"][0]
+    nameless = sample("fulfillments_create.json") | {"name": "no dot"}
+    assert shopify(client, "fulfillments/create", nameless).status_code == 422
+    assert shopify(client, "orders/create", [1, 2]).status_code == 422
+    timeless = live_order() | {"created_at": "yesterday"}
+    problem = shopify(client, "orders/create", timeless)
+    assert problem.status_code == 422 and "created_at" in problem.json()["detail"]
+    other = shopify(client, "products/update", {"id": 1})
+    assert other.json()["refused"][0]["field"] == "X-Shopify-Topic"
+
+
+def woo_sample() -> dict[str, Any]:
+    """WooCommerce's documented order 727 (REST API v3 "Retrieve an order")."""
+    orders = json.loads((FIXTURES / "channels" / "woocommerce_orders.json").read_text())
+    first: dict[str, Any] = orders[0]
+    return first
+
+
+def woocommerce(
+    client: TestClient, topic: str, payload: Any, *, secret: str = WOO, delivery: str = ""
+) -> Any:
+    body = json.dumps(payload).encode()
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    headers = {
+        "content-type": "application/json",
+        "X-WC-Webhook-Topic": topic,
+        "X-WC-Webhook-Signature": base64.b64encode(digest).decode(),
+        "X-WC-Webhook-Delivery-ID": delivery or str(uuid.uuid4()),
+    }
+    return client.post("/hooks/woocommerce", content=body, headers=headers)
+
+
+def test_woocommerce_orders_register_with_their_tracking(client: TestClient) -> None:
+    ping = client.post(
+        "/hooks/woocommerce",
+        content=b"webhook_id=15",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert ping.status_code == 200 and ping.json()["accepted"] == 0
+    unsigned = client.post("/hooks/woocommerce", content=json.dumps(woo_sample()).encode())
+    assert unsigned.status_code == 401
+    assert woocommerce(client, "order.created", woo_sample(), secret="nope").status_code == 401
+    assert client.get("/api/v1/orders/727").status_code == 404
+    answer = woocommerce(client, "order.created", woo_sample())
+    assert answer.json()["registered"] == 1, answer.text
+    view = order_view(client, "727")
+    assert (view["channel"], view["external_id"], view["status"]) == (
+        "woocommerce",
+        "727",
+        "confirmed",
+    )
+    assert view["value"] == {"amount": 2935, "currency": "USD"}
+    assert milestones(view) == ["order_placed", "order_confirmed"]
+    shipped = woo_sample() | {"date_modified_gmt": "2017-03-23T10:00:00"}
+    shipped["meta_data"] = shipped["meta_data"] + [
+        {
+            "id": 13200,
+            "key": "_wc_shipment_tracking_items",
+            "value": [
+                {
+                    "tracking_provider": "ups",
+                    "tracking_number": "1Z999AA10123456784",
+                    "date_shipped": "1490263200",
+                    "tracking_id": "a1b2",
+                }
+            ],
+        }
+    ]
+    woocommerce(client, "order.updated", shipped, delivery="wc-9")
+    again = woocommerce(client, "order.updated", shipped, delivery="wc-9")
+    assert again.json()["duplicate_delivery"] is True
+    parcel = order_view(client, "727")["shipments"][0]
+    assert (parcel["tracking_number"], parcel["carrier"], parcel["status"]) == (
+        "1Z999AA10123456784",
+        "ups",
+        "label_created",
+    )
+    cancelled = shipped | {"status": "cancelled", "date_modified_gmt": "2017-03-24T08:00:00"}
+    woocommerce(client, "order.updated", cancelled)
+    view = order_view(client, "727")
+    assert view["status"] == "cancelled" and milestones(view)[-1] == "order_cancelled"
+    other = woocommerce(client, "product.updated", {"id": 1})
+    assert other.json()["refused"][0]["field"] == "X-WC-Webhook-Topic"
