@@ -86,6 +86,7 @@ def test_a_relabelled_carton_keeps_one_timeline(client: TestClient, clock: Fixed
     assert client.post("/api/v1/events", json=[late]).status_code == 200
     parcel = client.get(f"/api/v1/shipments/{UPS_NEW}").json()
     assert parcel["id"] == SSCC and parcel["status"] == "carrier_accepted"
+    assert client.get(f"/api/v1/shipments/{UPS}").json() == parcel  # the old label finds it
     assert [row["milestone"] for row in parcel["timeline"]] == [
         "packed",
         "label_created",
@@ -168,3 +169,21 @@ def test_parcels_missing_their_next_scan_are_listed(client: TestClient, clock: F
     order = client.get("/api/v1/orders/ORD-1").json()
     assert order["status"] == "shipped"  # one parcel left; the unshipped one is cancelled
     assert client.get("/api/v1/missing-scans").json() == []
+
+
+def test_an_order_ships_from_two_sites(client: TestClient) -> None:
+    reno = client.put("/api/v1/sites/reno", json={"name": "Reno 3PL", "kind": "3pl"})
+    assert reno.status_code == 200
+    assert {site["id"] for site in client.get("/api/v1/sites").json()} == {"louisville", "reno"}
+    assert scan(client, "pack", CARTON_LABEL).status_code == 201
+    other = "376012345000000027"
+    assert scan(client, "pack", f"(00){other}(400)ORD-1", site="reno").status_code == 201
+    order = client.get("/api/v1/orders/ORD-1").json()
+    assert {(p["id"], p["site"]) for p in order["shipments"]} == {
+        (SSCC, "louisville"),
+        (other, "reno"),
+    }
+    sources = {row["source"] for row in order["timeline"]}
+    assert sources == {"warehouse:louisville", "warehouse:reno"}
+    bad = client.put("/api/v1/sites/a:b", json={"name": "x"})
+    assert bad.status_code == 422

@@ -434,6 +434,11 @@ class SqlOrders:
             or_(shipments.c.id == id_or_tracking, shipments.c.tracking_number == id_or_tracking)
         )
         row = self._conn.execute(query).first()
+        if row is None:  # a relabelled parcel's old name
+            alias = select(shipment_aliases.c.shipment_id).where(
+                shipment_aliases.c.name == id_or_tracking
+            )
+            row = self._conn.execute(select(shipments).where(shipments.c.id.in_(alias))).first()
         return codec.shipment_from_row(row) if row else None
 
 

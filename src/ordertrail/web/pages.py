@@ -61,6 +61,10 @@ def router() -> APIRouter:
         if pending_step and pending_step not in {s.value for s in Step}:
             pending_step = ""
         state = StationState(site, station, operator, target, target_name, order, pending_step)
+        if any("\x00" in value for value in (code, *hidden_values(state))):
+            fresh = StationState(site.replace("\x00", ""), station.replace("\x00", ""))
+            refusal = Advance(fresh, Tone.ERROR, "That was not a barcode; scan your badge again.")
+            return _render(views, request, refusal)
         step = advance(state, code)
         if step.command is not None:
             outcome = await run_in_threadpool(request.app.state.system.handle, step.command)
@@ -68,6 +72,10 @@ def router() -> APIRouter:
         return _render(views, request, step)
 
     return pages
+
+
+def hidden_values(state: StationState) -> list[str]:
+    return [getattr(state, f.name) for f in fields(state)]
 
 
 def _after(step: Advance, outcome: ScanOutcome) -> Advance:
@@ -81,7 +89,7 @@ def _after(step: Advance, outcome: ScanOutcome) -> Advance:
 def _render(
     views: Jinja2Templates, request: Request, step: Advance, sites: Sequence[Site] = ()
 ) -> HTMLResponse:
-    hidden = {f.name: getattr(step.state, f.name) for f in fields(step.state)}
+    hidden = dict(zip([f.name for f in fields(step.state)], hidden_values(step.state), strict=True))
     response = views.TemplateResponse(
         request,
         "scan.html",

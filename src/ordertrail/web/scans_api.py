@@ -46,7 +46,12 @@ class ScanIn(BaseModel):
 
 class SiteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    name: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00]*$"
+        ),
+    ]
     kind: SiteKind = SiteKind.WAREHOUSE
     time_zone: Short | None = None
     city: Short | None = None

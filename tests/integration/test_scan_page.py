@@ -1,0 +1,49 @@
+"""The scan station page without a browser: set-up, escaping, and forms no scanner sends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ordertrail.bootstrap import build
+from ordertrail.config import Settings
+from ordertrail.web.app import create_app
+from tests.conftest import FixedClock
+
+
+@pytest.fixture
+def client(database_url: str, clock: FixedClock) -> Iterator[TestClient]:
+    system = build(Settings(database_url=database_url), clock=clock)
+    with TestClient(create_app(system)) as test_client:
+        test_client.put("/api/v1/sites/louisville", json={"name": "Louisville DC"})
+        yield test_client
+    system.close()
+
+
+def test_a_station_without_a_site_asks_for_one(client: TestClient) -> None:
+    page = client.get("/scan")
+    assert page.status_code == 200
+    assert 'name="site"' in page.text and "Louisville DC" in page.text
+    assert page.headers["cache-control"] == "no-store"
+
+
+def test_what_is_scanned_is_shown_escaped(client: TestClient) -> None:
+    page = client.post("/scan", data={"site": "louisville", "code": "BADGE:<img src=x>"})
+    assert page.status_code == 200
+    assert "<img src=x>" not in page.text and "&lt;img src=x&gt;" in page.text
+
+
+@pytest.mark.parametrize("field", ["site", "station", "operator", "target", "order", "code"])
+def test_a_form_no_scanner_sends_is_turned_away(client: TestClient, field: str) -> None:
+    form = {"site": "louisville", "operator": "ana", "target": "ORD-1", "code": "STEP:PACK"}
+    page = client.post("/scan", data=form | {field: form.get(field, "x") + "\x00"})
+    assert page.status_code == 200
+    assert "not a barcode" in page.text
+
+
+def test_a_made_up_pending_step_is_ignored(client: TestClient) -> None:
+    form = {"site": "louisville", "operator": "ana", "pending_step": "explode", "code": "ORD-9"}
+    page = client.post("/scan", data=form)
+    assert page.status_code == 200 and "Ready" in page.text
