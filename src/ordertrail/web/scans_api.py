@@ -111,7 +111,7 @@ def router() -> APIRouter:
 
     @api.get("/sites")
     def sites(request: Request) -> list[dict[str, Any]]:
-        return [_site_json(site) for site in list_sites(request.app.state.system.uows)]
+        return [jsonable(site) for site in list_sites(request.app.state.system.uows)]
 
     @api.put("/sites/{site_id}")
     def put_site(
@@ -123,18 +123,6 @@ def router() -> APIRouter:
         location = Location(city=body.city, region=body.region, country=body.country)
         site = Site(site_id, body.name, body.kind, body.time_zone, location)
         save_sites(request.app.state.system.uows, [site])
-        return _site_json(site)
+        return jsonable(site)  # type: ignore[no-any-return]
 
     return api
-
-
-def _site_json(site: Site) -> dict[str, Any]:
-    return {
-        "id": site.id,
-        "name": site.name,
-        "kind": site.kind.value,
-        "time_zone": site.time_zone,
-        "city": site.location.city,
-        "region": site.location.region,
-        "country": site.location.country,
-    }
