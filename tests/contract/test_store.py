@@ -189,3 +189,19 @@ def test_unmatched_reports_are_held_whole_and_handed_over_once(system: System) -
         assert uow.unmatched.take(["JD0146"]) == [(report, received)]
         assert uow.unmatched.count() == 0
         uow.commit()
+
+
+def test_upgrading_to_0005_fills_the_new_projection_columns(system: System) -> None:
+    packed = fold([event(M.PACKED, 1, "warehouse:lou")])
+    with system.uows() as uow:
+        uow.orders.save([order("ORD-1", Shipment("P1", "ORD-1", "T1", "ups"))])
+        uow.projections.save({Subject(SubjectKind.SHIPMENT, "P1"): packed})
+        uow.commit()
+    downgrade(system.engine, "0004")
+    upgrade(system.engine)
+    with system.engine.connect() as connection:
+        since = connection.execute(text("SELECT status_at FROM shipments")).scalar_one()
+    assert since is not None  # read back as the column type stores it
+    with system.uows(read_only=True) as uow:
+        [waiting] = uow.projections.waiting_since(M.PACKED, packed.status_at + timedelta(1), 5)
+    assert waiting.since == packed.status_at

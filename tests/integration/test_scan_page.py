@@ -47,3 +47,23 @@ def test_a_made_up_pending_step_is_ignored(client: TestClient) -> None:
     form = {"site": "louisville", "operator": "ana", "pending_step": "explode", "code": "ORD-9"}
     page = client.post("/scan", data=form)
     assert page.status_code == 200 and "Ready" in page.text
+
+
+def test_a_label_step_waits_for_a_carrier_label(client: TestClient) -> None:
+    waiting = {
+        "site": "louisville",
+        "operator": "ana",
+        "target": "ORD-1",
+        "target_name": "ORD-1",
+        "order": "ORD-1",
+        "pending_step": "label",
+    }
+    page = client.post("/scan", data=waiting | {"code": "LS123456789"})
+    assert "not a carrier label" in page.text
+    assert 'name="pending_step" value="label"' in page.text  # still waiting for the label
+
+
+def test_a_new_badge_starts_afresh(client: TestClient) -> None:
+    form = {"site": "louisville", "operator": "ana", "target": "ORD-1", "order": "ORD-1"}
+    page = client.post("/scan", data=form | {"code": "BADGE:bob"})
+    assert 'name="order" value=""' in page.text and 'name="operator" value="bob"' in page.text

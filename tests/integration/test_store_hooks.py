@@ -270,3 +270,138 @@ def test_woocommerce_orders_register_with_their_tracking(client: TestClient) -> 
     assert view["status"] == "cancelled" and milestones(view)[-1] == "order_cancelled"
     other = woocommerce(client, "product.updated", {"id": 1})
     assert other.json()["refused"][0]["field"] == "X-WC-Webhook-Topic"
+
+
+def fulfillment(number: int, tracking: str | None, skus: slice, **more: Any) -> dict[str, Any]:
+    """The documented fulfillment, as fulfillment `number` of #9999 with some of its items."""
+    made = sample("fulfillments_create.json")
+    made.update(id=123455 + number, name=f"#9999.{number}", line_items=made["line_items"][skus])
+    made.update(tracking_number=tracking, tracking_numbers=[tracking] if tracking else [])
+    return made | more
+
+
+def test_the_order_webhook_alone_registers_parcels_and_their_labels(client: TestClient) -> None:
+    order = live_order() | {"fulfillments": [fulfillment(1, "1Z999AA10123456784", slice(0, 2))]}
+    answer = shopify(client, "orders/create", order).json()
+    assert answer["refused"] == [] and answer["accepted"] == 3
+    parcel = order_view(client, "#9999")["shipments"][0]
+    assert (parcel["status"], parcel["tracking_number"]) == ("label_created", "1Z999AA10123456784")
+
+
+def test_a_mistyped_or_shared_tracking_number_does_not_lose_the_order(client: TestClient) -> None:
+    order = live_order()
+    order["fulfillments"] = [
+        fulfillment(1, "1Z999AA10123456785", slice(0, 1)),  # check digit wrong
+        fulfillment(2, "1Z12345E6605272234", slice(1, 2)),
+        fulfillment(3, "1Z12345E6605272234", slice(2, 4)),  # into the same box as .2
+    ]
+    answer = shopify(client, "orders/create", order).json()
+    assert answer["registered"] == 1
+    assert "check digit" in answer["refused"][0]["message"]
+    parcels = {p["id"]: p for p in order_view(client, "#9999")["shipments"]}
+    assert parcels["shopify-fulfillment-123456"]["tracking_number"] is None
+    shared = parcels["shopify-fulfillment-123457"]
+    assert [line["sku"] for line in shared["lines"]] == [
+        "LENS-PROTECT-2YR",
+        "CASE-LEATHER-PREM",
+        "SKU2006-020",
+    ]
+    assert "shopify-fulfillment-123458" not in parcels
+
+
+def test_a_cancelled_fulfillment_is_not_waited_for(client: TestClient, clock: FixedClock) -> None:
+    first = fulfillment(1, "1Z999AA10123456784", slice(0, 5))
+    shopify(client, "orders/create", live_order() | {"fulfillments": [first]})
+    cancelled = first | {"status": "cancelled", "updated_at": "2022-01-01T10:00:00-05:00"}
+    again = fulfillment(2, "1Z12345E6605272234", slice(0, 5))
+    shopify(client, "orders/updated", live_order() | {"fulfillments": [cancelled, again]})
+    parcels = {p["id"]: p for p in order_view(client, "#9999")["shipments"]}
+    assert parcels["shopify-fulfillment-123456"]["cancelled"] is True
+    delivered = {
+        "source": "carrier:ups",
+        "shipment": "1Z12345E6605272234",
+        "milestone": "delivered",
+        "occurred_at": "2022-01-03T12:00:00-05:00",
+    }
+    client.post("/api/v1/events", json=[delivered])
+    assert order_view(client, "#9999")["status"] == "delivered"
+    clock.advance(days=30)
+    assert client.get("/api/v1/missing-scans").json() == []
+
+
+@pytest.mark.parametrize(
+    ("topic", "change", "field"),
+    [
+        ("orders/create", {"shipping_address": "x"}, "shipping_address"),
+        ("orders/create", {"fulfillments": 3}, "fulfillments"),
+        ("orders/create", {"line_items": 3}, "line_items"),
+        ("orders/create", {"shipping_lines": "x"}, "shipping_lines"),
+        ("orders/create", {"total_price_set": "x"}, "total_price_set"),
+        ("fulfillments/create", {"tracking_numbers": "1Z999AA10123456784"}, "tracking_numbers"),
+    ],
+)
+def test_fields_of_the_wrong_type_are_named(
+    client: TestClient, topic: str, change: dict[str, Any], field: str
+) -> None:
+    shopify(client, "orders/create", live_order())
+    base = live_order() if topic.startswith("orders") else sample("fulfillments_create.json")
+    answer = shopify(client, topic, base | change)
+    assert answer.status_code == 422 and field in answer.json()["detail"]
+
+
+def test_topics_that_are_not_whole_orders_are_acknowledged(client: TestClient) -> None:
+    answer = shopify(client, "orders/edited", {"order_edit": {"id": 1}})
+    assert answer.status_code == 200
+    assert answer.json()["refused"][0]["field"] == "X-Shopify-Topic"
+
+
+def test_a_store_update_keeps_a_warehouse_relabel(client: TestClient) -> None:
+    order = live_order() | {"fulfillments": [fulfillment(1, "1Z999AA10123456784", slice(0, 5))]}
+    shopify(client, "orders/create", order)
+    client.put("/api/v1/sites/lou", json={"name": "Louisville"})
+    relabel = {
+        "site": "lou",
+        "station": "s1",
+        "operator": "ana",
+        "step": "relabel",
+        "code": "1Z999AA10123456784",
+        "label": "1Z12345E6605272234",
+    }
+    assert client.post("/api/v1/scans", json=relabel).status_code == 201
+    later = order | {"updated_at": "2022-01-05T00:00:00-05:00"}
+    assert shopify(client, "orders/updated", later).json()["registered"] == 1
+    parcel = order_view(client, "#9999")["shipments"][0]
+    assert parcel["tracking_number"] == "1Z12345E6605272234"
+
+
+def test_an_unsigned_ping_cannot_block_a_delivery(client: TestClient) -> None:
+    ping = client.post(
+        "/hooks/woocommerce",
+        content=b"webhook_id=1",
+        headers={"X-WC-Webhook-Delivery-ID": "d-42", "content-type": "text/plain"},
+    )
+    assert ping.status_code == 200
+    real = woocommerce(client, "order.created", woo_sample(), delivery="d-42")
+    assert real.json()["registered"] == 1
+
+
+def test_a_stale_woocommerce_copy_records_nothing(client: TestClient) -> None:
+    newer = woo_sample() | {"date_modified_gmt": "2017-03-25T00:00:00"}
+    woocommerce(client, "order.updated", newer)
+    stale = woo_sample() | {"status": "cancelled", "date_modified_gmt": "2017-03-23T00:00:00"}
+    answer = woocommerce(client, "order.updated", stale).json()
+    assert answer["registered"] == 0 and answer["accepted"] == 0
+    assert order_view(client, "727")["status"] == "confirmed"
+
+
+def test_woocommerce_parcels_are_named_by_their_tracking_numbers(client: TestClient) -> None:
+    def tracked(*numbers: str) -> dict[str, Any]:
+        items = [{"tracking_provider": "ups", "tracking_number": n} for n in numbers]
+        meta = woo_sample()["meta_data"] + [{"key": "_wc_shipment_tracking_items", "value": items}]
+        return woo_sample() | {"meta_data": meta}
+
+    woocommerce(client, "order.updated", tracked("1Z999AA10123456784", "1Z12345E6605272234"))
+    answer = woocommerce(client, "order.updated", tracked("1Z12345E6605272234"))
+    assert answer.json()["registered"] == 1, answer.text
+    bad = woocommerce(client, "order.updated", woo_sample() | {"meta_data": 3})
+    assert bad.status_code == 422 and "meta_data" in bad.json()["detail"]

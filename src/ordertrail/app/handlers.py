@@ -40,6 +40,8 @@ class BatchResult:
     duplicates: int = 0
     unmatched: int = 0  # held for shipments not registered yet
     problems: list[ItemProblem] = field(default_factory=list)
+    #: orders left as they were because the copy sent was older than the one held
+    stale: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,7 @@ def register_orders(cmd: RegisterOrders, uows: UnitOfWorkFactory, clock: Clock) 
         for index, order in enumerate(cmd.orders):
             if _stale(order, versions.get(order.id)):
                 result.duplicates += 1
+                result.stale.append(order.id)
                 continue
             refusal = _claim(order.id, order.shipments, claims)
             if refusal:

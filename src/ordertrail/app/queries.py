@@ -67,6 +67,7 @@ class ShipmentDetail:
     unmapped: int
     conflicts: int
     timeline: list[TimelineRow]
+    cancelled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +191,7 @@ def _shipment_detail(
         unmapped=state.unmapped,
         conflicts=state.conflicts,
         timeline=rows,
+        cancelled=shipment.cancelled,
     )
 
 

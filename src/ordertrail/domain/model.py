@@ -103,6 +103,9 @@ class Shipment:
     service: str | None = None
     site: str | None = None
     lines: tuple[Line, ...] = ()
+    #: the store took this parcel back before it left (a cancelled fulfillment): it carries
+    #: nothing of the order any more and is not waited for
+    cancelled: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -184,6 +184,7 @@ class ShipmentIn(_Strict):
     service: Short | None = None
     site: Short | None = None
     lines: list[LineIn] = Field(default_factory=list)
+    cancelled: bool = False
 
 
 class OrderIn(_Strict):
@@ -237,6 +238,7 @@ def _shipment(given: ShipmentIn, order_id: str, position: int) -> Shipment:
         service=given.service,
         site=given.site,
         lines=_lines(given.lines),
+        cancelled=given.cancelled,
     )
 
 

@@ -100,12 +100,25 @@ def _shopify(body: bytes, headers: Headers, secret: str) -> None:
         raise SignatureRefused("X-Shopify-Hmac-Sha256 does not match the body")
 
 
+#: The topics whose body is a whole order (others, like `orders/edited`, are not).
+_SHOPIFY_ORDER_TOPICS = frozenset(
+    {
+        "orders/create",
+        "orders/updated",
+        "orders/cancelled",
+        "orders/fulfilled",
+        "orders/partially_fulfilled",
+        "orders/paid",
+    }
+)
+
+
 def _shopify_topics(body: bytes, headers: Headers) -> Parsed:
     """Shopify sends every topic to one address: orders, fulfillments, fulfillment events."""
     topic = headers.get("x-shopify-topic", "")
     if topic in ("fulfillment_events/create", "fulfillment_events/update"):
         return _adapter("shopify-fulfillment-event")(body, headers)
-    if topic.startswith("orders/") and topic != "orders/delete":
+    if topic in _SHOPIFY_ORDER_TOPICS:
         return _channel(shopify.order_update, body)
     if topic in ("fulfillments/create", "fulfillments/update"):
         return _channel(shopify.fulfillment_update, body)
@@ -130,7 +143,7 @@ def _woocommerce_topics(body: bytes, headers: Headers) -> Parsed:
     if "x-wc-webhook-signature" not in headers and _is_ping(body):
         return Parsed([], [], [])
     topic = headers.get("x-wc-webhook-topic", "")
-    if topic.startswith("order.") and topic != "order.deleted":
+    if topic in ("order.created", "order.updated"):
         return _channel(woocommerce_hook.order_update, body)
     refusal = ItemProblem(0, "X-WC-Webhook-Topic", f"topic '{topic}' is not handled here")
     return Parsed([], [], [refusal])
@@ -145,7 +158,7 @@ def _channel(read: Callable[[Any], ChannelUpdate], body: bytes) -> Parsed:
             raise CarrierParseError(error.field, error.message) from None
         raise CarrierParseError("(payload)", f"is not JSON: {error}") from None
     positions = list(range(len(update.reports)))
-    return Parsed(update.reports, positions, [], update.orders, update.shipments)
+    return Parsed(update.reports, positions, update.refused, update.orders, update.shipments)
 
 
 def _standard(body: bytes, headers: Headers, secret: str) -> None:
@@ -206,8 +219,16 @@ def hook_source(source: str) -> HookSource:
     if source == "shopify":
         return HookSource(_shopify, _shopify_topics, _header("x-shopify-webhook-id"))
     if source == "woocommerce":
-        return HookSource(_woocommerce, _woocommerce_topics, _header("x-wc-webhook-delivery-id"))
+        return HookSource(_woocommerce, _woocommerce_topics, _woocommerce_delivery)
     return HookSource(_standard, _canonical(source))
+
+
+def _woocommerce_delivery(headers: Headers) -> str | None:
+    """Only a signed delivery's id is remembered: the unsigned ping proves nothing, and
+    remembering its id would let anyone block the real delivery that uses it."""
+    if "x-wc-webhook-signature" not in headers:
+        return None
+    return _header("x-wc-webhook-delivery-id")(headers)
 
 
 def _header(name: str) -> Callable[[Headers], str | None]:

@@ -170,6 +170,7 @@ def shipment_row(shipment: Shipment) -> dict[str, Any]:
         "service": shipment.service,
         "site": shipment.site,
         "lines": lines_json(shipment.lines),
+        "cancelled": shipment.cancelled,
     }
 
 
@@ -182,6 +183,7 @@ def shipment_from_row(row: Any) -> Shipment:
         service=row.service,
         site=row.site,
         lines=lines_from_json(row.lines),
+        cancelled=bool(row.cancelled),
     )
 
 

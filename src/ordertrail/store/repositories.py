@@ -8,7 +8,17 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Table,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ordertrail.app.ports import (
@@ -258,6 +268,7 @@ class SqlProjections:
             .where(
                 shipments.c.status == status.value,
                 shipments.c.status_at < before,
+                shipments.c.cancelled.is_(False),
                 or_(
                     orders.c.own_status.is_(None),
                     orders.c.own_status != Milestone.ORDER_CANCELLED.value,
@@ -272,6 +283,25 @@ class SqlProjections:
             )
             for r in self._conn.execute(query)
         ]
+
+
+def _kept_on_update(given: Any) -> dict[str, Any]:
+    """What an update of a known parcel keeps: its current tracking number when the sender
+    still uses the one a relabel replaced (a store that never heard of the relabel), and the
+    carrier and site when the sender does not say."""
+    # written out: SQLAlchemy does not correlate a subquery inside ON CONFLICT DO UPDATE
+    relabelled = literal_column(
+        "EXISTS (SELECT 1 FROM shipment_aliases WHERE shipment_aliases.name = "
+        "excluded.tracking_number AND shipment_aliases.shipment_id = shipments.id)",
+        Boolean,
+    )
+    return {
+        "tracking_number": case(
+            (relabelled, shipments.c.tracking_number), else_=given.tracking_number
+        ),
+        "carrier": func.coalesce(given.carrier, shipments.c.carrier),
+        "site": func.coalesce(given.site, shipments.c.site),
+    }
 
 
 def _projection_row(subject: Subject, state: SubjectState) -> dict[str, Any]:
@@ -307,6 +337,9 @@ class SqlOrders:
         rows = [codec.order_row(order) for order in batch]
         insert = dialect_insert(self._conn, orders)
         changed = {name: insert.excluded[name] for name in rows[0] if name != "id"}
+        # a file that does not say these must not erase what a webhook said
+        for name in ("external_id", "channel_updated_at"):
+            changed[name] = func.coalesce(insert.excluded[name], orders.c[name])
         new_projection = {"status": OrderStatus.PLACED.value, "needs_attention": False}
         self._conn.execute(
             insert.values(new_projection).on_conflict_do_update(
@@ -321,6 +354,7 @@ class SqlOrders:
         if parcel_rows:
             insert = dialect_insert(self._conn, shipments)
             changed = {name: insert.excluded[name] for name in parcel_rows[0] if name != "id"}
+            changed.update(_kept_on_update(insert.excluded))
             self._conn.execute(
                 insert.on_conflict_do_update(index_elements=["id"], set_=changed), parcel_rows
             )

@@ -123,7 +123,7 @@ def children_for_status() -> Any:
         shipments.c.shipped_at.is_not(None).label("shipped"),
         shipments.c.lines,
         shipments.c.id,
-    ).where(shipments.c.order_id.in_(_ids))
+    ).where(shipments.c.order_id.in_(_ids), shipments.c.cancelled.is_(False))
     reverse = select(
         returns.c.order_id,
         literal("return").label("kind"),

@@ -84,6 +84,7 @@ shipments = Table(
     # when the shipment reached its status: a carton packed or labelled long ago and never
     # handed over is found through (status, status_at) without reading every shipment
     Column("status_at", UtcDateTime()),
+    Column("cancelled", Boolean, nullable=False, server_default=false()),
     Index("ix_shipments_status_status_at", "status", "status_at"),
 )
 

@@ -73,12 +73,23 @@ def advance(state: StationState, text: str) -> Advance:
     if isinstance(scanned, Badge):
         if scanned.station:
             return Advance(replace(state, station=scanned.station), Tone.INFO, "Station set.")
-        fresh = replace(state, operator=scanned.operator or "", target="", pending_step="")
+        fresh = replace(
+            state,
+            operator=scanned.operator or "",
+            target="",
+            target_name="",
+            order="",
+            pending_step="",
+        )
         return Advance(fresh, Tone.INFO, f"Hello, {scanned.operator}.")
     if not state.operator:
         return Advance(state, Tone.ERROR, "Scan your badge first.")
-    if state.pending_step and isinstance(scanned, TrackingLabel | Carton):
-        return _step(state, Step(state.pending_step), label=text)
+    if state.pending_step:
+        if isinstance(scanned, TrackingLabel | Carton):
+            return _step(state, Step(state.pending_step), label=text)
+        if not isinstance(scanned, StepCard):  # a step card changes the plan; anything else
+            message = "That is not a carrier label: scan the new label (or another step)."
+            return Advance(state, Tone.ERROR, message)
     if isinstance(scanned, StepCard):
         return _step(state, scanned.step)
     if isinstance(scanned, Product):

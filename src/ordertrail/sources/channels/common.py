@@ -29,6 +29,28 @@ class ChannelUpdate:
     orders: list[Order] = field(default_factory=list)
     shipments: list[Shipment] = field(default_factory=list)
     reports: list[EventReport] = field(default_factory=list)
+    #: parts of the delivery left out (a parcel with a mistyped tracking number), and why
+    refused: list[ItemProblem] = field(default_factory=list)
+
+
+def part(payload: dict[str, Any], name: str) -> dict[str, Any]:
+    """A nested object of a platform payload ({} when absent; PHP writes an empty one as [])."""
+    value = payload.get(name)
+    if value in (None, [], ""):
+        return {}
+    if not isinstance(value, dict):
+        raise DomainError(name, "is not a JSON object")
+    return value
+
+
+def listed(payload: dict[str, Any], name: str) -> list[Any]:
+    """A nested array of a platform payload ([] when absent)."""
+    value = payload.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise DomainError(name, "is not a JSON array")
+    return value
 
 
 def moment(value: Any, name: str) -> datetime:
@@ -46,17 +68,29 @@ def moment(value: Any, name: str) -> datetime:
 
 #: ISO 4217 currencies whose minor unit is not 1/100.
 _EXPONENT = {
-    "JPY": 0,
-    "KRW": 0,
-    "VND": 0,
-    "CLP": 0,
-    "ISK": 0,
-    "HUF": 2,
-    "BHD": 3,
-    "KWD": 3,
-    "OMR": 3,
-    "JOD": 3,
-    "TND": 3,
+    **dict.fromkeys(
+        (
+            "BIF",
+            "CLP",
+            "DJF",
+            "GNF",
+            "ISK",
+            "JPY",
+            "KMF",
+            "KRW",
+            "PYG",
+            "RWF",
+            "UGX",
+            "UYI",
+            "VND",
+            "VUV",
+            "XAF",
+            "XOF",
+            "XPF",
+        ),
+        0,
+    ),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
 }
 
 

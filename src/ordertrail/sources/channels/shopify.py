@@ -7,24 +7,30 @@ and events.
 - A fulfillment becomes the shipment `shopify-fulfillment-<id>` (the id Shopify's
   fulfillment events target) carrying exactly its line items and quantities. A fulfillment
   with several tracking numbers does not say which item is in which parcel: its items stay on
-  the first parcel and the others are registered without lines.
+  the first parcel and the others (`shopify-fulfillment-<id>-<tracking number>`) are
+  registered without lines. Two fulfillments packed into one box share a tracking number:
+  the later one's items join the earlier parcel.
+- A cancelled (or failed) fulfillment's parcel is kept, marked cancelled: it carries nothing
+  of the order and is not waited for.
+- A parcel whose tracking number fails its carrier's check digit (mistyped by the merchant)
+  is left out and listed as refused; the order and its other parcels still register.
 - Events, all from `channel:shopify`: `order_placed` when the order was created,
   `order_confirmed` when Shopify confirmed it (stock reserved), `order_cancelled` when
   `cancelled_at` is set, and `label_created` when a fulfillment carries a tracking number.
   Carrier news comes from the carriers and from fulfillment events, which carry event times;
-  a fulfillment's `shipment_status` carries none and is not read. Cancelled or failed
-  fulfillments register nothing.
+  a fulfillment's `shipment_status` carries none and is not read.
 - Lines that need no shipping (gift cards, services) are not lines of the parcel's order.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
 
 from ordertrail.app.commands import EventReport
+from ordertrail.app.handlers import ItemProblem
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import DomainError, Line, Order, Shipment, Source
 from ordertrail.domain.priority import priority_of
@@ -34,10 +40,13 @@ from ordertrail.sources.channels.common import (
     ChannelUpdate,
     compact,
     full_name,
+    listed,
     minor_units,
     moment,
+    part,
     text_of,
 )
+from ordertrail.sources.tracking_numbers import identify
 
 SOURCE = Source.parse("channel:shopify")
 
@@ -57,25 +66,37 @@ _DEAD_FULFILLMENTS = frozenset({"cancelled", "error", "failure"})
 def order_update(payload: Any) -> ChannelUpdate:
     """An `orders/*` webhook body: the order with its fulfillments, and what happened to it."""
     body = _object(payload, "order")
-    order = _order(body)
-    return ChannelUpdate(orders=[order], reports=_order_events(body, order.id))
+    parcels = _Parcels()
+    for fulfillment in listed(body, "fulfillments"):
+        parcels.add(_object(fulfillment, "fulfillment"))
+    order = _order(body, parcels.canonical())
+    return ChannelUpdate(
+        orders=[order],
+        reports=[_about(r, order.id) for r in _order_events(body)] + parcels.labels(order.id),
+        refused=parcels.refused,
+    )
 
 
 def fulfillment_update(payload: Any) -> ChannelUpdate:
     """A `fulfillments/create|update` webhook body: one more parcel of a known order."""
     body = _object(payload, "fulfillment")
     order_id = _order_of_fulfillment(body)
+    parcels = _Parcels()
+    parcels.add(body)
     shipments = [
         Shipment(
             id=parcel["id"],
             order_id=order_id,
             tracking_number=parcel.get("tracking_number"),
             carrier=parcel.get("carrier"),
-            lines=tuple(_line(line) for line in parcel["lines"]),
+            lines=tuple(Line(line["sku"], line["quantity"]) for line in parcel["lines"]),
+            cancelled=parcel["cancelled"],
         )
-        for parcel in _parcels(body)
+        for parcel in parcels.canonical()
     ]
-    return ChannelUpdate(shipments=shipments, reports=_label_events(body, order_id))
+    return ChannelUpdate(
+        shipments=shipments, reports=parcels.labels(order_id), refused=parcels.refused
+    )
 
 
 def _object(payload: Any, what: str) -> dict[str, Any]:
@@ -84,16 +105,15 @@ def _object(payload: Any, what: str) -> dict[str, Any]:
     return payload
 
 
-def _order(body: dict[str, Any]) -> Order:
+def _order(body: dict[str, Any], parcels: list[dict[str, Any]]) -> Order:
     name = text_of(body.get("name")) or text_of(body.get("id"))
-    money = (body.get("total_price_set") or {}).get("shop_money") or {}
+    money = part(part(body, "total_price_set"), "shop_money")
     currency = text_of(money.get("currency_code")) or text_of(body.get("currency")) or "USD"
     value = minor_units(money.get("amount", body.get("total_price")), currency)
-    shipping = body.get("shipping_address") or {}
-    customer = body.get("customer") or {}
+    shipping, customer = part(body, "shipping_address"), part(body, "customer")
     service = " ".join(
         text_of(line.get("title")) or text_of(line.get("code")) or ""
-        for line in body.get("shipping_lines") or []
+        for line in listed(body, "shipping_lines")
         if isinstance(line, dict)
     )
     canonical = {
@@ -114,8 +134,8 @@ def _order(body: dict[str, Any]) -> Order:
             }
         ),
         "priority": priority_of(value, service).value,
-        "lines": _shipped_lines(body.get("line_items")),
-        "shipments": _parcels_of_order(body),
+        "lines": _shipped_lines(listed(body, "line_items")),
+        "shipments": parcels,
     }
     if value is not None:
         canonical["value"] = {"amount": value, "currency": currency}
@@ -131,9 +151,9 @@ def _when(body: dict[str, Any], name: str) -> str | None:
     return moment(body[name], name).isoformat() if body.get(name) else None
 
 
-def _shipped_lines(items: Any) -> list[dict[str, Any]]:
+def _shipped_lines(items: list[Any]) -> list[dict[str, Any]]:
     quantities: dict[str, int] = {}
-    for item in items or []:
+    for item in items:
         if not isinstance(item, dict) or item.get("requires_shipping") is False:
             continue
         quantity = item.get("current_quantity", item.get("quantity"))
@@ -152,49 +172,92 @@ def _sku(item: dict[str, Any]) -> str:
     return f"line-{text_of(item.get('id'))}"
 
 
-def _parcels_of_order(body: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        parcel
-        for fulfillment in body.get("fulfillments") or []
-        if isinstance(fulfillment, dict)
-        for parcel in _parcels(fulfillment)
-    ]
+@dataclass(slots=True)
+class _Parcels:
+    """The parcels of one or more fulfillments, as canonical shipments, and their labels."""
 
+    found: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_tracking: dict[str, str] = field(default_factory=dict)
+    #: the fulfillment each labelled parcel came from (its `created_at` is the label's time)
+    labelled: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refused: list[ItemProblem] = field(default_factory=list)
 
-def _parcels(fulfillment: dict[str, Any]) -> list[dict[str, Any]]:
-    """The canonical shipments of one fulfillment (none when it was cancelled or failed)."""
-    if text_of(fulfillment.get("status")) in _DEAD_FULFILLMENTS:
-        return []
-    fulfillment_id = text_of(fulfillment.get("id"))
-    if not fulfillment_id:
-        raise DomainError("fulfillments.id", "a fulfillment needs its id")
-    numbers = _tracking_numbers(fulfillment)
-    carrier = _CARRIERS.get((text_of(fulfillment.get("tracking_company")) or "").lower())
-    lines = _shipped_lines(fulfillment.get("line_items"))
-    first = {"id": shipment_id(fulfillment_id), "carrier": carrier, "lines": lines}
-    if not numbers:
-        return [first]
-    parcels = [first | {"tracking_number": numbers[0]}]
-    parcels += [
-        {
-            "id": f"{shipment_id(fulfillment_id)}-{n}",
+    def add(self, fulfillment: dict[str, Any]) -> None:
+        fulfillment_id = text_of(fulfillment.get("id"))
+        if not fulfillment_id:
+            raise DomainError("fulfillments.id", "a fulfillment needs its id")
+        first = shipment_id(fulfillment_id)
+        cancelled = text_of(fulfillment.get("status")) in _DEAD_FULFILLMENTS
+        carrier = _CARRIERS.get((text_of(fulfillment.get("tracking_company")) or "").lower())
+        lines = [] if cancelled else _shipped_lines(listed(fulfillment, "line_items"))
+        numbers = self._usable(fulfillment, carrier)
+        if not numbers:
+            self._put(first, None, carrier, lines, cancelled)
+        for n, number in enumerate(numbers):
+            earlier = self.by_tracking.get(number)
+            if earlier and earlier != first and not cancelled:  # two fulfillments, one box
+                self.found[earlier]["lines"] += lines if n == 0 else []
+                continue
+            parcel = first if n == 0 else f"{first}-{number}"
+            self._put(parcel, number, carrier, lines if n == 0 else [], cancelled)
+            self.labelled[parcel] = fulfillment
+
+    def _usable(self, fulfillment: dict[str, Any], carrier: str | None) -> list[str]:
+        given = fulfillment.get("tracking_numbers") or [fulfillment.get("tracking_number")]
+        if not isinstance(given, list):
+            raise DomainError("tracking_numbers", "is not a JSON array")
+        numbers = list(dict.fromkeys(n for n in map(text_of, given) if n))
+        usable = []
+        for number in numbers:
+            try:
+                identify(number, carrier)
+                usable.append(number)
+            except DomainError as error:
+                name = f"fulfillment {text_of(fulfillment.get('id'))}: tracking number"
+                self.refused.append(ItemProblem(0, name, error.message))
+        return usable
+
+    def _put(
+        self,
+        parcel: str,
+        number: str | None,
+        carrier: str | None,
+        lines: list[dict[str, Any]],
+        cancelled: bool,
+    ) -> None:
+        self.found[parcel] = {
+            "id": parcel,
             "tracking_number": number,
             "carrier": carrier,
-            "lines": [],
+            "lines": list(lines),
+            "cancelled": cancelled,
         }
-        for n, number in enumerate(numbers[1:], start=2)
-    ]
-    return parcels
+        if number and not cancelled:
+            self.by_tracking.setdefault(number, parcel)
+
+    def canonical(self) -> list[dict[str, Any]]:
+        return [{**p, "lines": _merged(p["lines"])} for p in self.found.values()]
+
+    def labels(self, order_id: str) -> list[EventReport]:
+        """`label_created` for each live parcel with a tracking number, when it was made."""
+        return [
+            replace(
+                _event(
+                    f"shopify:{parcel}:label_created", Milestone.LABEL_CREATED, when, "created_at"
+                ),
+                order=order_id,
+                shipment=parcel,
+            )
+            for parcel, when in self.labelled.items()
+            if not self.found[parcel]["cancelled"]
+        ]
 
 
-def _tracking_numbers(fulfillment: dict[str, Any]) -> list[str]:
-    given = fulfillment.get("tracking_numbers") or [fulfillment.get("tracking_number")]
-    numbers = [text_of(n) for n in given if isinstance(n, str | int)]
-    return list(dict.fromkeys(n for n in numbers if n))
-
-
-def _line(line: dict[str, Any]) -> Line:
-    return Line(line["sku"], line["quantity"])
+def _merged(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    quantities: dict[str, int] = {}
+    for line in lines:
+        quantities[line["sku"]] = quantities.get(line["sku"], 0) + line["quantity"]
+    return [{"sku": sku, "quantity": quantity} for sku, quantity in quantities.items()]
 
 
 def _order_of_fulfillment(body: dict[str, Any]) -> str:
@@ -205,7 +268,7 @@ def _order_of_fulfillment(body: dict[str, Any]) -> str:
     return order
 
 
-def _order_events(body: dict[str, Any], order_id: str) -> list[EventReport]:
+def _order_events(body: dict[str, Any]) -> list[EventReport]:
     external = text_of(body.get("id"))
     reports = [
         _event(f"shopify:order:{external}:placed", Milestone.ORDER_PLACED, body, "created_at")
@@ -218,21 +281,6 @@ def _order_events(body: dict[str, Any], order_id: str) -> list[EventReport]:
         reason = text_of(body.get("cancel_reason"))
         extra = {"cancel_reason": reason} if reason else {}
         reports.append(_event(key, Milestone.ORDER_CANCELLED, body, "cancelled_at", extra))
-    for fulfillment in body.get("fulfillments") or []:
-        if isinstance(fulfillment, dict):
-            reports += _label_events(fulfillment, order_id)
-    return [_about(report, order_id) for report in reports]
-
-
-def _label_events(fulfillment: dict[str, Any], order_id: str) -> list[EventReport]:
-    if text_of(fulfillment.get("status")) in _DEAD_FULFILLMENTS:
-        return []
-    reports = []
-    for parcel in _parcels(fulfillment):
-        if parcel.get("tracking_number"):
-            key = f"shopify:{parcel['id']}:label_created"
-            report = _event(key, Milestone.LABEL_CREATED, fulfillment, "created_at")
-            reports.append(_about(report, order_id, parcel["id"]))
     return reports
 
 
@@ -252,5 +300,5 @@ def _event(
     )
 
 
-def _about(report: EventReport, order_id: str, shipment: str | None = None) -> EventReport:
-    return replace(report, order=order_id, shipment=shipment)
+def _about(report: EventReport, order_id: str) -> EventReport:
+    return replace(report, order=order_id)

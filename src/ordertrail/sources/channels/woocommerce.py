@@ -27,7 +27,9 @@ from ordertrail.sources.channels.common import (
     checked,
     compact,
     full_name,
+    listed,
     money,
+    part,
     priority,
     summed,
     text_of,
@@ -50,10 +52,10 @@ def canonical_order(payload: Any) -> dict[str, Any]:
         "external_id": text_of(payload.get("id")),
         "placed_at": _placed_at(payload),
         "updated_at": _utc(payload.get("date_modified_gmt")),
-        "customer": _customer(_part(payload, "billing"), _part(payload, "shipping")),
+        "customer": _customer(part(payload, "billing"), part(payload, "shipping")),
         "value": value,
-        "priority": priority(value, _method(_list(payload, "shipping_lines"))),
-        "lines": summed(_line(item, n) for n, item in enumerate(_list(payload, "line_items"))),
+        "priority": priority(value, _method(listed(payload, "shipping_lines"))),
+        "lines": summed(_line(item, n) for n, item in enumerate(listed(payload, "line_items"))),
     }
 
 
@@ -108,25 +110,6 @@ def _line(item: Any, position: int) -> tuple[str, Any]:
     if not sku:
         raise DomainError(f"line_items.{position}.sku", "is empty and no product_id names it")
     return sku, item.get("quantity")
-
-
-def _part(payload: dict[str, Any], name: str) -> dict[str, Any]:
-    """An address object; PHP writes an empty one as []."""
-    value = payload.get(name)
-    if value in (None, []):
-        return {}
-    if not isinstance(value, dict):
-        raise DomainError(name, "is not a JSON object")
-    return value
-
-
-def _list(payload: dict[str, Any], name: str) -> list[Any]:
-    value = payload.get(name)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise DomainError(name, "is not a JSON array")
-    return value
 
 
 # --- the `woocommerce-json` file: what `GET /wp-json/wc/v3/orders` returns, saved ---

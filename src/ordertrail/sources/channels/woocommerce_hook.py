@@ -2,9 +2,9 @@
 reader reads it), its parcels, and what happened to it.
 
 - Parcels come from the Shipment Tracking extension's `_wc_shipment_tracking_items` meta
-  (WooCommerce itself has no tracking numbers): shipment `woocommerce-<order id>-<n>` per
-  tracking number, with `label_created` when it was shipped. The extension does not say which
-  items are in which parcel, so they are registered without lines.
+  (WooCommerce itself has no tracking numbers): shipment `woocommerce-<order>-<tracking
+  number>`, with `label_created` when it was shipped. The extension does not say which items
+  are in which parcel, so they are registered without lines. A mistyped number is refused.
 - Events, from `channel:woocommerce`: `order_placed` at creation; `order_confirmed` once
   paid (`processing`, `completed`, `on-hold`); `order_cancelled` when the status says
   `cancelled`, at the order's last change. `failed` and `pending` (payment not through) and
@@ -20,11 +20,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from ordertrail.app.commands import EventReport
+from ordertrail.app.handlers import ItemProblem
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import DomainError, Source
 from ordertrail.sources.canonical import parse_order
-from ordertrail.sources.channels.common import ChannelUpdate
+from ordertrail.sources.channels.common import ChannelUpdate, listed, text_of
 from ordertrail.sources.channels.woocommerce import canonical_order
+from ordertrail.sources.tracking_numbers import identify
 
 SOURCE = Source.parse("channel:woocommerce")
 
@@ -36,14 +38,16 @@ def order_update(payload: Any) -> ChannelUpdate:
     if not isinstance(payload, dict):
         raise DomainError("(payload)", "is not a WooCommerce order object")
     canonical = canonical_order(payload)
-    parcels = _parcels(payload, canonical["id"])
+    refused: list[ItemProblem] = []
+    parcels = _parcels(payload, canonical["id"], refused)
     canonical["shipments"] = [{k: v for k, v in p.items() if k != "shipped_at"} for p in parcels]
     try:
         order = parse_order(canonical)
     except ValidationError as error:
         first = error.errors()[0]
         raise DomainError(".".join(map(str, first["loc"])) or "(order)", first["msg"]) from None
-    return ChannelUpdate(orders=[order], reports=_events(payload, order.id, parcels))
+    reports = _events(payload, order.id, parcels)
+    return ChannelUpdate(orders=[order], reports=reports, refused=refused)
 
 
 def _events(
@@ -66,27 +70,35 @@ def _events(
     return [replace(report, order=order_id) for report in reports]
 
 
-def _parcels(payload: dict[str, Any], order_id: str) -> list[dict[str, Any]]:
-    parcels: list[dict[str, Any]] = []
-    for meta in payload.get("meta_data") or []:
+def _parcels(
+    payload: dict[str, Any], order_id: str, refused: list[ItemProblem]
+) -> list[dict[str, Any]]:
+    """One parcel per tracking number (named by it, so removing one item of the list does
+    not rename the others); a mistyped number is listed as refused and left out."""
+    parcels: dict[str, dict[str, Any]] = {}
+    for meta in listed(payload, "meta_data"):
         if not isinstance(meta, dict) or meta.get("key") != _TRACKING_META:
             continue
-        for item in meta.get("value") or []:
-            number = (
-                str(item.get("tracking_number") or "").strip() if isinstance(item, dict) else ""
-            )
-            if not number:
+        items = meta.get("value")
+        for item in items if isinstance(items, list) else []:
+            number = text_of(item.get("tracking_number")) if isinstance(item, dict) else None
+            if not number or number in parcels:
                 continue
-            provider = item.get("tracking_provider") or item.get("custom_tracking_provider")
-            parcels.append(
-                {
-                    "id": f"woocommerce-{order_id}-{len(parcels) + 1}",
-                    "tracking_number": number,
-                    "carrier": _carrier(provider),
-                    "shipped_at": _unix(item.get("date_shipped")),
-                }
+            carrier = _carrier(
+                item.get("tracking_provider") or item.get("custom_tracking_provider")
             )
-    return parcels
+            try:
+                identify(number, carrier)
+            except DomainError as error:
+                refused.append(ItemProblem(0, "tracking_number", error.message))
+                continue
+            parcels[number] = {
+                "id": f"woocommerce-{order_id}-{number}",
+                "tracking_number": number,
+                "carrier": carrier,
+                "shipped_at": _unix(item.get("date_shipped")),
+            }
+    return list(parcels.values())
 
 
 def _carrier(provider: Any) -> str | None:

@@ -7,6 +7,8 @@ Revises: 0004
 Create Date: 2026-11-27
 """
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,7 +29,11 @@ def upgrade() -> None:
         table.create_index("ix_orders_external_id", ["external_id"])
     with op.batch_alter_table("shipments") as table:
         table.add_column(sa.Column("status_at", UtcDateTime()))
+        table.add_column(
+            sa.Column("cancelled", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         table.create_index("ix_shipments_status_status_at", ["status", "status_at"])
+    _backfill_projections()
     op.create_table(
         "shipment_aliases",
         sa.Column("name", sa.String(100), nullable=False),
@@ -60,6 +66,30 @@ def upgrade() -> None:
     )
 
 
+def _backfill_projections() -> None:
+    """The new projection columns, from the fold states already saved (what `rebuild` would
+    write), so parcels packed before the upgrade are found by missing-scan checks."""
+    bind = op.get_bind()
+    parcels = sa.table(
+        "shipments",
+        sa.column("id"),
+        sa.column("fold_state", sa.JSON),
+        sa.column("status_at", UtcDateTime()),
+    )
+    orders = sa.table(
+        "orders", sa.column("id"), sa.column("fold_state", sa.JSON), sa.column("own_status")
+    )
+    for row in bind.execute(sa.select(parcels.c.id, parcels.c.fold_state)).all():
+        since = (row.fold_state or {}).get("status_at")
+        if since:
+            moment = datetime.fromisoformat(since)
+            bind.execute(parcels.update().where(parcels.c.id == row.id).values(status_at=moment))
+    for row in bind.execute(sa.select(orders.c.id, orders.c.fold_state)).all():
+        status = (row.fold_state or {}).get("status")
+        if status:
+            bind.execute(orders.update().where(orders.c.id == row.id).values(own_status=status))
+
+
 def downgrade() -> None:
     op.drop_table("sites")
     op.drop_table("hook_deliveries")
@@ -67,6 +97,7 @@ def downgrade() -> None:
     op.drop_table("shipment_aliases")
     with op.batch_alter_table("shipments") as table:
         table.drop_index("ix_shipments_status_status_at")
+        table.drop_column("cancelled")
         table.drop_column("status_at")
     with op.batch_alter_table("orders") as table:
         table.drop_index("ix_orders_external_id")
