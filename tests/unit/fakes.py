@@ -16,12 +16,15 @@ from typing import Self
 from ordertrail.app.commands import EventReport
 from ordertrail.app.ports import (
     HeldReport,
+    Lane,
     OrderFacts,
     OrderListing,
+    ParcelRecord,
     StatusInputs,
     SubjectRef,
     UnmappedCode,
 )
+from ordertrail.domain.exceptions import Case, CaseChanges, CaseStatus, ParcelFacts
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping, code_key
 from ordertrail.domain.model import Order, Return, Shipment, Subject, SubjectKind, TrackingEvent
@@ -38,6 +41,7 @@ class Tables:
     summaries: dict[str, OrderSummary] = field(default_factory=dict)
     mappings: dict[CodeKey, CodeMapping] = field(default_factory=dict)
     unmatched: list[tuple[EventReport, datetime]] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
 
 
 class MemoryUnitOfWork:
@@ -82,6 +86,10 @@ class MemoryUnitOfWork:
     @property
     def unmatched(self) -> MemoryUnmatched:
         return MemoryUnmatched(self.tables)
+
+    @property
+    def cases(self) -> MemoryCases:
+        return MemoryCases(self.tables)
 
     # Subjects
     def find_orders(self, ids: Iterable[str]) -> set[str]:
@@ -332,3 +340,46 @@ class MemoryUnitOfWorkFactory:
 
     def __call__(self, *, read_only: bool = False) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.committed)
+
+
+@dataclass
+class MemoryCases:
+    """Cases and what the rules read, from the same dicts (sweeps are tested on SQL)."""
+
+    tables: Tables
+
+    def for_subjects(
+        self, subjects: Iterable[Subject], *, open_only: bool
+    ) -> dict[Subject, list[Case]]:
+        wanted = set(subjects)
+        found: dict[Subject, list[Case]] = {}
+        for case in self.tables.cases:
+            if case.subject in wanted and (not open_only or case.status is CaseStatus.OPEN):
+                found.setdefault(case.subject, []).append(case)
+        return found
+
+    def save(self, changes: CaseChanges) -> int:
+        known = {(c.subject, c.key) for c in self.tables.cases}
+        opened = [c for c in changes.opened if (c.subject, c.key) not in known]
+        for number, case in enumerate(opened, start=len(self.tables.cases) + 1):
+            self.tables.cases.append(replace(case, id=number))
+        changed = {case.id: case for case in [*changes.updated, *changes.resolved]}
+        self.tables.cases = [changed.get(c.id, c) for c in self.tables.cases]
+        return len(opened)
+
+    def parcels(self, subjects: Iterable[Subject]) -> dict[Subject, ParcelRecord]:
+        found = {}
+        for subject in subjects:
+            shipment = self.tables.shipments.get(subject.id)
+            if subject.kind is not SubjectKind.SHIPMENT or shipment is None:
+                continue
+            order = self.tables.orders[shipment.order_id]
+            facts = ParcelFacts(
+                self.tables.states.get(subject, SubjectState()),
+                order.customer.country,
+                order.customer.postal_code,
+                shipment.cancelled,
+            )
+            lane = Lane(shipment.carrier or "", shipment.service or "", shipment.site or "", "")
+            found[subject] = ParcelRecord(subject, shipment.order_id, facts, lane)
+        return found

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
+from ordertrail.app.cases import review
 from ordertrail.app.ports import UnitOfWork
 from ordertrail.domain.fold import SubjectState, can_resume, fold
 from ordertrail.domain.mapping import CodeKey, CodeMapping, interpret
@@ -25,8 +27,11 @@ def append_and_derive(
     events: Sequence[TrackingEvent],
     held: Mapping[Subject, SubjectState] | None = None,
     new_returns: Mapping[str, Return] | None = None,
+    *,
+    now: datetime,
 ) -> list[TrackingEvent]:
-    """Store the new events and re-derive what they touch; return the events stored.
+    """Store the new events, re-derive what they touch and bring its exception cases in
+    line, all in this unit of work; return the events stored.
 
     `held` are shipments this unit of work already holds, with their saved states;
     `new_returns` are returns to open if (and only if) one of their events is stored.
@@ -52,6 +57,7 @@ def append_and_derive(
     }
     uow.projections.save(states)
     order_of = {event.subject: event.order_id for event in stored if event.order_id}
+    review(uow, states, order_of, now)
     refresh_orders(
         uow,
         {
@@ -77,11 +83,12 @@ def histories(uow: UnitOfWork, subjects: Iterable[Subject]) -> dict[Subject, lis
     return {subject: read(history, mappings) for subject, history in found.items()}
 
 
-def refold(uow: UnitOfWork, subjects: Sequence[Subject]) -> int:
-    """Fold each subject's whole history again and save it; the number of events folded."""
+def refold(uow: UnitOfWork, subjects: Sequence[Subject]) -> dict[Subject, SubjectState]:
+    """Fold each subject's whole history again and save it."""
     history = histories(uow, subjects)
-    uow.projections.save({subject: fold(history.get(subject, [])) for subject in subjects})
-    return sum(len(events) for events in history.values())
+    states = {subject: fold(history.get(subject, [])) for subject in subjects}
+    uow.projections.save(states)
+    return states
 
 
 def _open_returns(

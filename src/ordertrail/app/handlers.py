@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ordertrail.app.cases import review
 from ordertrail.app.commands import (
     Command,
     EventReport,
@@ -75,7 +76,11 @@ def record_events(cmd: RecordEvents, uows: UnitOfWorkFactory, clock: Clock) -> B
         if cmd.all_or_nothing and result.problems:
             return result  # leaving the unit of work uncommitted stores nothing
         stored = append_and_derive(
-            uow, [e for _, e in events], held=resolver.held, new_returns=resolver.new_returns
+            uow,
+            [e for _, e in events],
+            held=resolver.held,
+            new_returns=resolver.new_returns,
+            now=now,
         )
         duplicates, refused = _repeats(uow, events, stored)
         result.problems.extend(refused)
@@ -133,7 +138,7 @@ def register_orders(cmd: RegisterOrders, uows: UnitOfWorkFactory, clock: Clock) 
             return result  # leaving the unit of work uncommitted stores nothing
         uow.orders.save(sorted(good.values(), key=lambda order: order.id))
         refresh_orders(uow, good)
-        _attach_waiting(uow, [s for order in good.values() for s in order.shipments])
+        _attach_waiting(uow, [s for order in good.values() for s in order.shipments], clock.now())
         uow.commit()
     result.accepted = len(good)
     return result
@@ -158,7 +163,7 @@ def register_shipments(
                 good[shipment.id] = shipment
         uow.orders.save_shipments(sorted(good.values(), key=lambda shipment: shipment.id))
         refresh_orders(uow, {shipment.order_id for shipment in good.values()})
-        _attach_waiting(uow, good.values())
+        _attach_waiting(uow, good.values(), clock.now())
         uow.commit()
     result.accepted = len(good)
     return result
@@ -178,7 +183,7 @@ def _stale(order: Order, held: datetime | None) -> bool:
     return held is not None and order.updated_at is not None and order.updated_at < held
 
 
-def _attach_waiting(uow: UnitOfWork, shipments: Iterable[Shipment]) -> None:
+def _attach_waiting(uow: UnitOfWork, shipments: Iterable[Shipment], now: datetime) -> None:
     """Record the reports that arrived before these shipments were registered, as received
     then."""
     names = {n for s in shipments for n in (s.id, s.tracking_number) if n}
@@ -192,7 +197,7 @@ def _attach_waiting(uow: UnitOfWork, shipments: Iterable[Shipment]) -> None:
             events.append(resolver.event(report, received_at))
         except DomainError:  # accepted once, so never dropped: it waits on, for ops to see
             uow.unmatched.keep([report], received_at)
-    append_and_derive(uow, events, held=resolver.held, new_returns=resolver.new_returns)
+    append_and_derive(uow, events, held=resolver.held, new_returns=resolver.new_returns, now=now)
 
 
 def _claim(
@@ -220,7 +225,8 @@ def rebuild(cmd: Rebuild, uows: UnitOfWorkFactory, clock: Clock) -> RebuildResul
         uow.projections.reset()
         subjects = list(uow.events.subjects())
         for start in range(0, len(subjects), 500):
-            events += refold(uow, lock_order(subjects[start : start + 500]))
+            states = refold(uow, lock_order(subjects[start : start + 500]))
+            events += sum(state.events for state in states.values())
         order_ids = list(uow.orders.ids())
         for start in range(0, len(order_ids), 500):
             refresh_orders(uow, order_ids[start : start + 500])
@@ -245,10 +251,12 @@ def map_code(cmd: MapCode, uows: UnitOfWorkFactory, clock: Clock) -> MapResult:
         uow.mappings.save(mapping)
         subjects = lock_order(uow.mappings.subjects_with(mapping.key))
         uow.projections.lock(subjects)
-        events = refold(uow, subjects)
+        states = refold(uow, subjects)
         orders = uow.events.orders_of(subjects)
+        review(uow, states, {}, clock.now())
         refresh_orders(uow, orders)
         uow.commit()
+    events = sum(state.events for state in states.values())
     return MapResult(mapping, subjects=len(subjects), events=events)
 
 

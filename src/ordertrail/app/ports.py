@@ -13,6 +13,14 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from ordertrail.app.commands import EventReport
+from ordertrail.domain.exceptions import (
+    Case,
+    CaseChanges,
+    CaseStatus,
+    ExceptionKind,
+    ParcelFacts,
+    Team,
+)
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping
 from ordertrail.domain.milestones import Milestone
@@ -318,6 +326,63 @@ class Deliveries(Protocol):
     def remember(self, source: str, delivery_id: str, at: datetime) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Lane:
+    """Where a parcel travels, for the rhythm it is judged by ("" when unknown)."""
+
+    carrier: str
+    service: str
+    origin: str
+    destination: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelRecord:
+    subject: Subject
+    order_id: str
+    facts: ParcelFacts
+    lane: Lane
+
+
+@dataclass(frozen=True, slots=True)
+class CaseQuery:
+    status: CaseStatus | None = CaseStatus.OPEN
+    team: Team | None = None
+    kind: ExceptionKind | None = None
+    order_id: str | None = None
+    limit: int = 500
+
+
+class Cases(Protocol):
+    def for_subjects(
+        self, subjects: Iterable[Subject], *, open_only: bool
+    ) -> dict[Subject, list[Case]]: ...
+
+    def save(self, changes: CaseChanges) -> int:
+        """Store the changes; the number of cases really opened."""
+        ...
+
+    def find(self, query: CaseQuery) -> list[Case]: ...
+
+    def parcels(self, subjects: Iterable[Subject]) -> dict[Subject, ParcelRecord]: ...
+
+    def due(self, now: datetime, limit: int) -> list[Subject]:
+        """Parcels due a look by the time-based rules, held against other sweepers."""
+        ...
+
+    def schedule(self, looks: Mapping[Subject, datetime | None]) -> None: ...
+
+    def rhythms(self, lanes: Iterable[Lane], milestone: Milestone) -> dict[Lane, timedelta]: ...
+
+    def save_rhythms(
+        self, learned: Mapping[tuple[Lane, Milestone], tuple[timedelta, int]], at: datetime
+    ) -> None: ...
+
+    def delivered_histories(
+        self, since: datetime, limit: int
+    ) -> list[tuple[Lane, list[TrackingEvent]]]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the `with` block without `commit()` rolls everything back."""
 
@@ -347,6 +412,9 @@ class UnitOfWork(Protocol):
 
     @property
     def deliveries(self) -> Deliveries: ...
+
+    @property
+    def cases(self) -> Cases: ...
 
     def __enter__(self) -> Self: ...
 

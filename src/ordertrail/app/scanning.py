@@ -160,7 +160,7 @@ def _write(
         event = resolver.event(report, now)
     except DomainError as error:
         raise Refused(error.message) from None
-    append_and_derive(uow, [event], held=resolver.held, new_returns=resolver.new_returns)
+    append_and_derive(uow, [event], held=resolver.held, new_returns=resolver.new_returns, now=now)
     what = f"carton {shipment_id}" if shipment_id else f"order {order_id}"
     message = f"{cmd.step.value.capitalize()} recorded for {what}"
     return ScanOutcome(ScanStatus.RECORDED, message, order_id, shipment_id, milestone)

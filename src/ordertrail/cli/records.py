@@ -215,10 +215,13 @@ def worker(
     interval: float = typer.Option(60.0, min=1.0, help="Seconds between rounds."),
     limit: int = typer.Option(100, min=1, help="Parcels asked about per round."),
 ) -> None:
-    """Ask carriers without webhooks about the parcels that are due (ORDERTRAIL_POLL_URL_*)."""
+    """Each round: run the time-based exception rules on the parcels that are due (the
+    sweep), and ask carriers without webhooks about theirs (ORDERTRAIL_POLL_URL_*,
+    ORDERTRAIL_KARRIO_*)."""
     import random
     import time
 
+    from ordertrail.app.cases import sweep
     from ordertrail.app.polling import poll_due
 
     with open_system(ctx) as system:
@@ -227,16 +230,21 @@ def worker(
         except KeyError as unknown:
             fail(f"ORDERTRAIL_POLL_URL_*: no adapter reads {unknown}'s answers")
         if not trackers:
-            fail(
-                "no carrier to poll: set ORDERTRAIL_KARRIO_<CARRIER> (credentials as JSON) or "
-                "ORDERTRAIL_POLL_URL_<CARRIER> (a tracking URL)"
-            )
+            out.print("no carrier to poll (ORDERTRAIL_KARRIO_<CARRIER>, ORDERTRAIL_POLL_URL_*)")
         while True:
-            done = poll_due(system.uows, system.clock, trackers, limit=limit, jitter=random.random)
+            swept = sweep(system.uows, system.clock.now())
             out.print(
-                f"asked {done.asked} parcels: {done.events} new events, {done.failed} "
-                f"carrier failures, {done.rate_limited} rate limited, {done.put_off} put off"
+                f"looked at {swept.looked_at} parcels: {swept.opened} cases opened, "
+                f"{swept.resolved} resolved"
             )
+            if trackers:
+                done = poll_due(
+                    system.uows, system.clock, trackers, limit=limit, jitter=random.random
+                )
+                out.print(
+                    f"asked {done.asked} parcels: {done.events} new events, {done.failed} "
+                    f"carrier failures, {done.rate_limited} rate limited, {done.put_off} put off"
+                )
             if once:
                 return
             time.sleep(interval)

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from ordertrail.domain.milestones import TROUBLE, Milestone, Reason
-from ordertrail.domain.model import TrackingEvent
+from ordertrail.domain.model import Location, TrackingEvent
 
 # A trouble milestone drops the progress floor back to carrier possession, so the carrier's
 # next movement scan (back at the depot, on the van again) counts as news.
@@ -54,6 +54,13 @@ class SubjectState:
     delivered_at: datetime | None = None
     eta: str | None = None
     last_sort_key: SortKey | None = None
+    #: the event that set the status, and where it happened: what exception cases point at
+    status_key: str | None = None
+    status_location: Location | None = None
+    #: when a source last said something it may not (sources disagree), and when ops last
+    #: corrected the status: a conflict stands until a correction follows it
+    last_conflict_at: datetime | None = None
+    last_correction_at: datetime | None = None
 
     @property
     def shipped(self) -> bool:
@@ -71,8 +78,10 @@ def step(state: SubjectState, event: TrackingEvent) -> tuple[SubjectState, Effec
     milestone, at = event.milestone, event.occurred_at
     status: Milestone | None
     status_at: datetime | None
+    status_key: str | None
     if milestone is not None and effect in (Effect.APPLIED, Effect.CORRECTION):
         status, reason, status_at = milestone, event.reason if milestone in TROUBLE else None, at
+        status_key, status_location = event.key, event.location
         progress = _progress_after(state, milestone, effect)
         possession, delivered = state.possession_at, state.delivered_at
         if milestone.spec.carrier_possession:
@@ -85,6 +94,7 @@ def step(state: SubjectState, event: TrackingEvent) -> tuple[SubjectState, Effec
             delivered = None  # ops says it was not delivered after all
     else:
         status, reason, status_at = state.status, state.reason, state.status_at
+        status_key, status_location = state.status_key, state.status_location
         progress, possession, delivered = (
             state.progress_rank,
             state.possession_at,
@@ -107,6 +117,10 @@ def step(state: SubjectState, event: TrackingEvent) -> tuple[SubjectState, Effec
         # a source without authority over the event cannot move the promise either
         eta=(effect is not Effect.CONFLICT and _eta_from(event)) or state.eta,
         last_sort_key=event.sort_key,
+        status_key=status_key,
+        status_location=status_location,
+        last_conflict_at=at if effect is Effect.CONFLICT else state.last_conflict_at,
+        last_correction_at=at if effect is Effect.CORRECTION else state.last_correction_at,
     ), effect
 
 

@@ -77,8 +77,24 @@ def event_from_row(row: Any) -> TrackingEvent:
     )
 
 
-_STATE_TIMES = ("status_at", "first_event_at", "last_event_at", "possession_at", "delivered_at")
-_STATE_PLAIN = ("progress_rank", "events", "unmapped", "conflicts", "corrections", "eta")
+_STATE_TIMES = (
+    "status_at",
+    "first_event_at",
+    "last_event_at",
+    "possession_at",
+    "delivered_at",
+    "last_conflict_at",
+    "last_correction_at",
+)
+_STATE_PLAIN = (
+    "progress_rank",
+    "events",
+    "unmapped",
+    "conflicts",
+    "corrections",
+    "eta",
+    "status_key",
+)
 
 
 def state_json(state: SubjectState) -> dict[str, Any]:
@@ -89,6 +105,8 @@ def state_json(state: SubjectState) -> dict[str, Any]:
         values[name] = moment.isoformat() if moment is not None else None
     values["status"] = state.status.value if state.status else None
     values["reason"] = state.reason.value if state.reason else None
+    place = state.status_location
+    values["status_location"] = location_json(place) if place is not None else None
     if state.last_sort_key is not None:
         moment, rank, key = state.last_sort_key
         values["last_sort_key"] = [moment.isoformat(), rank, key]
@@ -100,14 +118,18 @@ def state_json(state: SubjectState) -> dict[str, Any]:
 def state_from_json(values: Mapping[str, Any] | None) -> SubjectState:
     if not values:
         return SubjectState()
-    fields = {name: values[name] for name in _STATE_PLAIN}
+    # .get: states saved before a field existed read as if it had never been set
+    fields: dict[str, Any] = {name: values.get(name) for name in _STATE_PLAIN}
     for name in _STATE_TIMES:
-        text = values[name]
+        text = values.get(name)
         fields[name] = datetime.fromisoformat(text) if text is not None else None
     sort_key = values["last_sort_key"]
     return SubjectState(
         status=Milestone(values["status"]) if values["status"] else None,
         reason=Reason(values["reason"]) if values["reason"] else None,
+        status_location=Location(**values["status_location"])
+        if values.get("status_location")
+        else None,
         last_sort_key=(datetime.fromisoformat(sort_key[0]).astimezone(UTC), *sort_key[1:])
         if sort_key
         else None,

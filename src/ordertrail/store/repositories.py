@@ -28,6 +28,7 @@ from ordertrail.app.ports import (
     SubjectRef,
     WaitingParcel,
 )
+from ordertrail.domain.exceptions import next_look
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Order, Return, Shipment, Subject, SubjectKind, TrackingEvent
@@ -242,6 +243,7 @@ class SqlProjections:
                 delivered_at=None,
                 last_event_at=None,
                 status_at=None,
+                next_check_at=None,
             )
         )
         self._conn.execute(update(returns).values(**cleared))
@@ -315,6 +317,9 @@ def _projection_row(subject: Subject, state: SubjectState) -> dict[str, Any]:
             delivered_at=state.delivered_at,
             last_event_at=state.last_event_at,
             status_at=state.status_at,
+            # news is when the time-based exception rules next need a look (a stall, a scan
+            # that should have come)
+            next_check_at=next_look(state),
             # news settles polling too: a delivered parcel is asked about no more, and one
             # that had gone quiet (or was un-delivered by ops) is asked about again
             polling_done=bool(state.status and state.status.spec.terminal),

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 
@@ -85,7 +86,47 @@ shipments = Table(
     # handed over is found through (status, status_at) without reading every shipment
     Column("status_at", UtcDateTime()),
     Column("cancelled", Boolean, nullable=False, server_default=false()),
+    # when the time-based exception rules should look at this parcel again (NULL: no need)
+    Column("next_check_at", UtcDateTime(), index=True),
     Index("ix_shipments_status_status_at", "status", "status_at"),
+)
+
+#: Exception cases: one per subject, kind and cause, never deleted; `history` grows.
+exception_cases = Table(
+    "exception_cases",
+    metadata,
+    Column("id", SequenceId, primary_key=True, autoincrement=True),
+    Column("subject_kind", String(10), nullable=False),
+    Column("subject_id", String(100), nullable=False),
+    Column("order_id", String(100), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("cause", String(220), nullable=False),
+    Column("team", String(20), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("due_at", UtcDateTime(), nullable=False),
+    Column("resolved_at", UtcDateTime()),
+    Column("detail", Text, nullable=False),
+    Column("history", JSON, nullable=False),
+    Column("assigned_to", String(120)),
+    Column("acknowledged_by", String(120)),
+    UniqueConstraint("subject_kind", "subject_id", "kind", "cause"),
+    Index("ix_exception_cases_open", "status", "team", "opened_at"),
+)
+
+#: How long parcels usually go between meaningful scans, learned from history per lane and
+#: milestone (a high percentile), so a stall is judged against the lane's own rhythm.
+rhythms = Table(
+    "rhythms",
+    metadata,
+    Column("carrier", String(100), primary_key=True),
+    Column("service", String(100), primary_key=True),
+    Column("origin", String(20), primary_key=True),
+    Column("destination", String(20), primary_key=True),
+    Column("milestone", String(30), primary_key=True),
+    Column("seconds", Integer, nullable=False),
+    Column("samples", Integer, nullable=False),
+    Column("learned_at", UtcDateTime(), nullable=False),
 )
 
 #: Another name a shipment answered to before (a carton relabelled with a new tracking number

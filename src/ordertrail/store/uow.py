@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ordertrail.app.ports import WriteConflict
 from ordertrail.domain.mapping import CodeMapping
+from ordertrail.store.cases import SqlCases
 from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.polls import SqlPolls
 from ordertrail.store.repositories import SqlEventLog, SqlOrders, SqlProjections, SqlSubjects
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
     polls: SqlPolls
     sites: SqlSites
     deliveries: SqlDeliveries
+    cases: SqlCases
 
     def __init__(
         self, engine: Engine, *, read_only: bool = False, defaults: Sequence[CodeMapping] = ()
@@ -53,6 +55,7 @@ class SqlUnitOfWork:
         self.polls = SqlPolls(connection)
         self.sites = SqlSites(connection)
         self.deliveries = SqlDeliveries(connection)
+        self.cases = SqlCases(connection)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,261 @@
+"""Exception cases, what the rules read about parcels, the learned rhythms, and the schedule
+of parcels the time-based rules must look at."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, select, tuple_, update
+
+from ordertrail.app.ports import CaseQuery, Lane, ParcelRecord
+from ordertrail.domain.exceptions import (
+    Case,
+    CaseChanges,
+    CaseNote,
+    CaseStatus,
+    ExceptionKind,
+    ParcelFacts,
+)
+from ordertrail.domain.milestones import Milestone
+from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent
+from ordertrail.store import codec
+from ordertrail.store.repositories import SqlEventLog, dialect_insert
+from ordertrail.store.tables import exception_cases, orders, rhythms, shipments
+
+_CHUNK = 500
+
+
+class SqlCases:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def for_subjects(
+        self, subjects: Iterable[Subject], *, open_only: bool
+    ) -> dict[Subject, list[Case]]:
+        found: dict[Subject, list[Case]] = defaultdict(list)
+        wanted = sorted(set(subjects), key=lambda s: (s.kind, s.id))
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = [(s.kind.value, s.id) for s in wanted[start : start + _CHUNK]]
+            query = select(exception_cases).where(
+                tuple_(exception_cases.c.subject_kind, exception_cases.c.subject_id).in_(chunk)
+            )
+            if open_only:
+                query = query.where(exception_cases.c.status == CaseStatus.OPEN.value)
+            for row in self._conn.execute(query.order_by(exception_cases.c.id)):
+                case = _case(row)
+                found[case.subject].append(case)
+        return found
+
+    def save(self, changes: CaseChanges) -> int:
+        """Store the changes; the number of cases opened (a case another worker opened first
+        for the same cause is not opened twice)."""
+        opened = 0
+        if changes.opened:
+            statement = (
+                dialect_insert(self._conn, exception_cases)
+                .on_conflict_do_nothing()
+                .returning(exception_cases.c.id)
+            )
+            for case in changes.opened:  # one by one: how many really opened is the answer
+                opened += len(self._conn.execute(statement, _row(case)).all())
+        for case in [*changes.updated, *changes.resolved]:
+            assert case.id is not None, "only stored cases change"
+            values = _row(case)
+            del values["opened_at"]
+            self._conn.execute(
+                update(exception_cases).where(exception_cases.c.id == case.id).values(values)
+            )
+        return opened
+
+    def find(self, query: CaseQuery) -> list[Case]:
+        statement = select(exception_cases)
+        if query.status:
+            statement = statement.where(exception_cases.c.status == query.status.value)
+        if query.team:
+            statement = statement.where(exception_cases.c.team == query.team.value)
+        if query.kind:
+            statement = statement.where(exception_cases.c.kind == query.kind.value)
+        if query.order_id:
+            statement = statement.where(exception_cases.c.order_id == query.order_id)
+        statement = statement.order_by(exception_cases.c.opened_at, exception_cases.c.id)
+        return [_case(row) for row in self._conn.execute(statement.limit(query.limit))]
+
+    def parcels(self, subjects: Iterable[Subject]) -> dict[Subject, ParcelRecord]:
+        """Each shipment's state with what the rules read from its order."""
+        ids = sorted({s.id for s in subjects if s.kind is SubjectKind.SHIPMENT})
+        found: dict[Subject, ParcelRecord] = {}
+        for start in range(0, len(ids), _CHUNK):
+            query = (
+                select(
+                    shipments.c.id,
+                    shipments.c.order_id,
+                    shipments.c.carrier,
+                    shipments.c.service,
+                    shipments.c.site,
+                    shipments.c.cancelled,
+                    shipments.c.fold_state,
+                    orders.c.customer,
+                    orders.c.own_status,
+                )
+                .join(orders, orders.c.id == shipments.c.order_id)
+                .where(shipments.c.id.in_(ids[start : start + _CHUNK]))
+            )
+            for row in self._conn.execute(query):
+                customer = row.customer or {}
+                facts = ParcelFacts(
+                    state=codec.state_from_json(row.fold_state),
+                    destination_country=customer.get("country"),
+                    destination_postal=customer.get("postal_code"),
+                    cancelled=bool(row.cancelled)
+                    or row.own_status == Milestone.ORDER_CANCELLED.value,
+                )
+                lane = Lane(
+                    carrier=row.carrier or "",
+                    service=row.service or "",
+                    origin=row.site or "",
+                    destination=(customer.get("country") or "").upper(),
+                )
+                subject = Subject(SubjectKind.SHIPMENT, row.id)
+                found[subject] = ParcelRecord(subject, row.order_id, facts, lane)
+        return found
+
+    def due(self, now: datetime, limit: int) -> list[Subject]:
+        """Parcels the time-based rules must look at now, held for this sweep (others skip
+        them, so several sweepers never look at one parcel at once)."""
+        query = (
+            select(shipments.c.id)
+            .where(shipments.c.next_check_at <= now)
+            .order_by(shipments.c.next_check_at)
+            .limit(limit)
+        )
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [Subject(SubjectKind.SHIPMENT, id_) for id_ in self._conn.scalars(query)]
+
+    def schedule(self, looks: Mapping[Subject, datetime | None]) -> None:
+        rows = [{"b_id": s.id, "next_check_at": at} for s, at in looks.items()]
+        if rows:
+            statement = (
+                update(shipments)
+                .where(shipments.c.id == bindparam("b_id"))
+                .values(next_check_at=bindparam("next_check_at"))
+            )
+            self._conn.execute(statement, rows)
+
+    def rhythms(self, lanes: Iterable[Lane], milestone: Milestone) -> dict[Lane, timedelta]:
+        """The learned rhythm of each lane at `milestone`: the lane's own, else its carrier's
+        (learned over all lanes), else none."""
+        wanted = set(lanes)
+        carriers = {lane.carrier for lane in wanted}
+        if not carriers:
+            return {}
+        query = select(rhythms).where(
+            rhythms.c.milestone == milestone.value, rhythms.c.carrier.in_(sorted(carriers))
+        )
+        learned = {
+            Lane(r.carrier, r.service, r.origin, r.destination): timedelta(seconds=r.seconds)
+            for r in self._conn.execute(query)
+        }
+        found = {}
+        for lane in wanted:
+            general = Lane(lane.carrier, "", "", "")
+            if lane in learned or general in learned:
+                found[lane] = learned.get(lane) or learned[general]
+        return found
+
+    def save_rhythms(
+        self, learned: Mapping[tuple[Lane, Milestone], tuple[timedelta, int]], at: datetime
+    ) -> None:
+        rows = [
+            {
+                "carrier": lane.carrier,
+                "service": lane.service,
+                "origin": lane.origin,
+                "destination": lane.destination,
+                "milestone": milestone.value,
+                "seconds": int(gap.total_seconds()),
+                "samples": samples,
+                "learned_at": at,
+            }
+            for (lane, milestone), (gap, samples) in learned.items()
+        ]
+        if rows:
+            insert = dialect_insert(self._conn, rhythms)
+            changed = {n: insert.excluded[n] for n in ("seconds", "samples", "learned_at")}
+            keys = ["carrier", "service", "origin", "destination", "milestone"]
+            self._conn.execute(
+                insert.on_conflict_do_update(index_elements=keys, set_=changed), rows
+            )
+
+    def delivered_histories(
+        self, since: datetime, limit: int
+    ) -> list[tuple[Lane, list[TrackingEvent]]]:
+        """(lane, events) of parcels delivered since `since`: what rhythms are learned from."""
+        query = (
+            select(shipments.c.id, shipments.c.carrier, shipments.c.service, shipments.c.site)
+            .add_columns(orders.c.customer)
+            .join(orders, orders.c.id == shipments.c.order_id)
+            .where(and_(shipments.c.delivered_at >= since, shipments.c.cancelled.is_(False)))
+            .order_by(shipments.c.delivered_at.desc())
+            .limit(limit)
+        )
+        parcels = list(self._conn.execute(query))
+        subjects = [Subject(SubjectKind.SHIPMENT, p.id) for p in parcels]
+        events = SqlEventLog(self._conn).for_subjects(subjects)
+        return [
+            (
+                Lane(
+                    p.carrier or "",
+                    p.service or "",
+                    p.site or "",
+                    ((p.customer or {}).get("country") or "").upper(),
+                ),
+                events.get(Subject(SubjectKind.SHIPMENT, p.id), []),
+            )
+            for p in parcels
+        ]
+
+
+def _row(case: Case) -> dict[str, Any]:
+    return {
+        "subject_kind": case.subject.kind.value,
+        "subject_id": case.subject.id,
+        "order_id": case.order_id,
+        "kind": case.kind.value,
+        "cause": case.cause[:220],
+        "team": case.team.value,
+        "status": case.status.value,
+        "opened_at": case.opened_at,
+        "due_at": case.due_at,
+        "resolved_at": case.resolved_at,
+        "detail": case.detail,
+        "history": [
+            {"at": note.at.isoformat(), "what": note.what, "by": note.by} for note in case.history
+        ],
+        "assigned_to": case.assigned_to,
+        "acknowledged_by": case.acknowledged_by,
+    }
+
+
+def _case(row: Any) -> Case:
+    return Case(
+        id=row.id,
+        subject=Subject(SubjectKind(row.subject_kind), row.subject_id),
+        order_id=row.order_id,
+        kind=ExceptionKind(row.kind),
+        cause=row.cause,
+        opened_at=row.opened_at,
+        due_at=row.due_at,
+        detail=row.detail,
+        status=CaseStatus(row.status),
+        resolved_at=row.resolved_at,
+        history=tuple(
+            CaseNote(datetime.fromisoformat(n["at"]), n["what"], n.get("by", "system"))
+            for n in row.history or []
+        ),
+        assigned_to=row.assigned_to,
+        acknowledged_by=row.acknowledged_by,
+    )
