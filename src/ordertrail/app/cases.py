@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from ordertrail.app.ports import CaseQuery, Lane, ParcelRecord, UnitOfWork, UnitOfWorkFactory
 from ordertrail.domain.exceptions import (
     DEFAULT_RHYTHM,
+    EARLIEST_LOOK,
     EVENT_KINDS,
     TIME_KINDS,
     Case,
@@ -35,9 +36,17 @@ def review(
     states: Mapping[Subject, SubjectState],
     orders: Mapping[Subject, str],
     now: datetime,
+    before: Mapping[Subject, SubjectState] | None = None,
 ) -> CaseChanges:
-    """Open, update and resolve the cases of subjects whose state just changed."""
-    subjects = [s for s in states if s.kind is not SubjectKind.ORDER]
+    """Open, update and resolve the cases of subjects whose state just changed. `before` are
+    their states before the change, when known: a change that can neither find trouble nor
+    end a case (the usual in-transit scan) is then passed over without a query."""
+    subjects = [
+        s
+        for s in states
+        if s.kind is not SubjectKind.ORDER
+        and (before is None or _may_matter(before.get(s, SubjectState()), states[s], now))
+    ]
     if not subjects:
         return CaseChanges()
     cases = uow.cases.for_subjects(subjects, open_only=False)
@@ -62,6 +71,19 @@ def review(
     if changes:
         uow.cases.save(changes)
     return changes
+
+
+def _may_matter(before: SubjectState, after: SubjectState, now: datetime) -> bool:
+    if _may_find(after) or _may_find(before):
+        return True
+    if after.status in _RETURN_WATCH or before.status in _RETURN_WATCH:
+        return True
+    # a stall or missing-scan case exists only once the sweep could have looked
+    looked = next_look(before, EARLIEST_LOOK, HandOffPromise())
+    return looked is not None and looked <= now and before.status_key != after.status_key
+
+
+_RETURN_WATCH = frozenset({Milestone.RETURN_PICKUP_SCHEDULED, Milestone.RETURN_IN_TRANSIT})
 
 
 def _may_find(state: SubjectState) -> bool:

@@ -57,7 +57,7 @@ def append_and_derive(
     }
     uow.projections.save(states)
     order_of = {event.subject: event.order_id for event in stored if event.order_id}
-    review(uow, states, order_of, now)
+    review(uow, states, order_of, now, before=saved)
     refresh_orders(
         uow,
         {

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select, tuple_, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 
 from ordertrail.app.ports import CaseQuery, Lane, ParcelRecord
 from ordertrail.domain.exceptions import (
@@ -36,17 +37,14 @@ class SqlCases:
         self, subjects: Iterable[Subject], *, open_only: bool
     ) -> dict[Subject, list[Case]]:
         found: dict[Subject, list[Case]] = defaultdict(list)
-        wanted = sorted(set(subjects), key=lambda s: (s.kind, s.id))
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = [(s.kind.value, s.id) for s in wanted[start : start + _CHUNK]]
-            query = select(exception_cases).where(
-                tuple_(exception_cases.c.subject_kind, exception_cases.c.subject_id).in_(chunk)
-            )
-            if open_only:
-                query = query.where(exception_cases.c.status == CaseStatus.OPEN.value)
-            for row in self._conn.execute(query.order_by(exception_cases.c.id)):
+        wanted = set(subjects)
+        ids = sorted({s.id for s in wanted})
+        for start in range(0, len(ids), _CHUNK):
+            rows = self._conn.execute(_cases_of(open_only), {"ids": ids[start : start + _CHUNK]})
+            for row in rows:
                 case = _case(row)
-                found[case.subject].append(case)
+                if case.subject in wanted:  # an id is unique per kind, not across kinds
+                    found[case.subject].append(case)
         return found
 
     def save(self, changes: CaseChanges) -> int:
@@ -217,6 +215,17 @@ class SqlCases:
             )
             for p in parcels
         ]
+
+
+@cache
+def _cases_of(open_only: bool) -> Any:
+    """Built once: this runs in the write path whenever a change may touch a case."""
+    query = select(exception_cases).where(
+        exception_cases.c.subject_id.in_(bindparam("ids", expanding=True))
+    )
+    if open_only:
+        query = query.where(exception_cases.c.status == CaseStatus.OPEN.value)
+    return query.order_by(exception_cases.c.id)
 
 
 def _row(case: Case) -> dict[str, Any]:
