@@ -139,12 +139,12 @@ def test_large_appends_store_each_new_key_once_too(system: System) -> None:
 
 
 def test_migrations_go_down_and_up_cleanly(system: System) -> None:
-    assert current_revision(system.engine) == "0006"
+    assert current_revision(system.engine) == "0007"
     downgrade(system.engine, "base")
     with system.engine.connect() as connection:
         assert not inspect(connection).has_table("events")
     upgrade(system.engine)
-    assert current_revision(system.engine) == "0006"
+    assert current_revision(system.engine) == "0007"
     test_the_migrated_schema_matches_the_tables_the_code_uses(system)
     test_the_log_refuses_updates_and_deletes(system)
 

@@ -15,10 +15,12 @@ from typing import Self
 
 from ordertrail.app.commands import EventReport
 from ordertrail.app.ports import (
+    Contact,
     HeldReport,
     Lane,
     OrderFacts,
     OrderListing,
+    OutboxMessage,
     ParcelRecord,
     StatusInputs,
     SubjectRef,
@@ -42,6 +44,7 @@ class Tables:
     mappings: dict[CodeKey, CodeMapping] = field(default_factory=dict)
     unmatched: list[tuple[EventReport, datetime]] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)
+    outbox: dict[str, OutboxMessage] = field(default_factory=dict)
 
 
 class MemoryUnitOfWork:
@@ -90,6 +93,10 @@ class MemoryUnitOfWork:
     @property
     def cases(self) -> MemoryCases:
         return MemoryCases(self.tables)
+
+    @property
+    def outbox(self) -> MemoryOutbox:
+        return MemoryOutbox(self.tables)
 
     # Subjects
     def find_orders(self, ids: Iterable[str]) -> set[str]:
@@ -383,3 +390,30 @@ class MemoryCases:
             lane = Lane(shipment.carrier or "", shipment.service or "", shipment.site or "", "")
             found[subject] = ParcelRecord(subject, shipment.order_id, facts, lane)
         return found
+
+
+@dataclass
+class MemoryOutbox:
+    """Queued messages by dedupe key (delivery is tested against real servers)."""
+
+    tables: Tables
+
+    def contacts(self, order_ids: Iterable[str]) -> dict[str, Contact]:
+        found = {}
+        for order_id in order_ids:
+            order = self.tables.orders.get(order_id)
+            if order is not None:
+                customer = order.customer
+                found[order_id] = Contact(
+                    order.priority,
+                    order.promised_by,
+                    customer.time_zone,
+                    customer.email,
+                    customer.phone,
+                )
+        return found
+
+    def add(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
+        new = [m for m in messages if m.dedupe not in self.tables.outbox]
+        self.tables.outbox.update({m.dedupe: m for m in new})
+        return len(new)

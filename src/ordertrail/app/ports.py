@@ -7,10 +7,10 @@ implementation (SQLite and PostgreSQL stores).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from ordertrail.app.commands import EventReport
 from ordertrail.domain.exceptions import (
@@ -383,6 +383,65 @@ class Cases(Protocol):
     ) -> list[tuple[Lane, list[TrackingEvent]]]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """How to reach an order's customer, and what the notification policy reads."""
+
+    priority: str
+    promised_by: date | None
+    time_zone: str | None
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A message to send; `id` is what receivers deduplicate on."""
+
+    id: str
+    dedupe: str
+    channel: str  # email, sms, webhook, team
+    audience: str  # customer or staff
+    kind: str
+    order_id: str
+    subject: Subject
+    recipient: str
+    available_at: datetime
+    context: Mapping[str, Any] = field(default_factory=dict)
+    status: str = "pending"
+    attempts: int = 0
+    created_at: datetime | None = None
+    sent_at: datetime | None = None
+    last_error: str | None = None
+
+
+class Outbox(Protocol):
+    def contacts(self, order_ids: Iterable[str]) -> dict[str, Contact]: ...
+
+    def add(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
+        """Queue messages; one already queued under the same dedupe key is not queued again."""
+        ...
+
+    def claim(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxMessage]:
+        """Messages due now (and ones a crashed worker held past their lease), held for this
+        worker until `now + lease`; others skip them."""
+        ...
+
+    def finish(
+        self,
+        message_id: str,
+        status: str,
+        at: datetime,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None: ...
+
+    def find(
+        self, *, order_id: str | None = None, status: str | None = None, limit: int = 500
+    ) -> list[OutboxMessage]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the `with` block without `commit()` rolls everything back."""
 
@@ -415,6 +474,9 @@ class UnitOfWork(Protocol):
 
     @property
     def cases(self) -> Cases: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     def __enter__(self) -> Self: ...
 

@@ -114,6 +114,32 @@ exception_cases = Table(
     Index("ix_exception_cases_open", "status", "team", "opened_at"),
 )
 
+#: Messages to send, written in the same transaction as the events that caused them and sent
+#: at least once by the worker. `id` is the message id receivers deduplicate on; `dedupe`
+#: keeps the same message (per channel) from being queued twice.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("dedupe", String(300), nullable=False, unique=True),
+    Column("channel", String(10), nullable=False),
+    Column("audience", String(10), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("order_id", String(100), nullable=False, index=True),
+    Column("subject_kind", String(10), nullable=False),
+    Column("subject_id", String(100), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("context", JSON, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("available_at", UtcDateTime(), nullable=False),
+    Column("claimed_until", UtcDateTime()),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime()),
+    Column("last_error", Text),
+    Index("ix_outbox_status_available_at", "status", "available_at"),
+)
+
 #: How long parcels usually go between meaningful scans, learned from history per lane and
 #: milestone (a high percentile), so a stall is judged against the lane's own rhythm.
 rhythms = Table(

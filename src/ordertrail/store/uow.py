@@ -13,6 +13,7 @@ from ordertrail.app.ports import WriteConflict
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.store.cases import SqlCases
 from ordertrail.store.mappings import SqlMappings
+from ordertrail.store.outbox import SqlOutbox
 from ordertrail.store.polls import SqlPolls
 from ordertrail.store.repositories import SqlEventLog, SqlOrders, SqlProjections, SqlSubjects
 from ordertrail.store.sites import SqlDeliveries, SqlSites
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     sites: SqlSites
     deliveries: SqlDeliveries
     cases: SqlCases
+    outbox: SqlOutbox
 
     def __init__(
         self, engine: Engine, *, read_only: bool = False, defaults: Sequence[CodeMapping] = ()
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
         self.sites = SqlSites(connection)
         self.deliveries = SqlDeliveries(connection)
         self.cases = SqlCases(connection)
+        self.outbox = SqlOutbox(connection)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,142 @@
+"""The outbox table: messages queued with the events that caused them, claimed with a lease."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, or_, select, update
+
+from ordertrail.app.ports import Contact, OutboxMessage
+from ordertrail.domain.model import Subject, SubjectKind
+from ordertrail.store.repositories import dialect_insert
+from ordertrail.store.tables import orders, outbox
+
+_CHUNK = 500
+_CLAIMABLE = ("pending", "sending")
+
+
+class SqlOutbox:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def contacts(self, order_ids: Iterable[str]) -> dict[str, Contact]:
+        ids = sorted(set(order_ids))
+        found = {}
+        for start in range(0, len(ids), _CHUNK):
+            query = select(
+                orders.c.id, orders.c.priority, orders.c.promised_by, orders.c.customer
+            ).where(orders.c.id.in_(ids[start : start + _CHUNK]))
+            for row in self._conn.execute(query):
+                customer = row.customer or {}
+                promised = row.promised_by
+                found[row.id] = Contact(
+                    priority=row.priority,
+                    promised_by=date.fromisoformat(promised)
+                    if isinstance(promised, str)
+                    else promised,
+                    time_zone=customer.get("time_zone"),
+                    email=customer.get("email"),
+                    phone=customer.get("phone"),
+                )
+        return found
+
+    def add(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
+        if not messages:
+            return 0
+        statement = (
+            dialect_insert(self._conn, outbox).on_conflict_do_nothing().returning(outbox.c.id)
+        )
+        added = 0
+        for message in messages:
+            added += len(self._conn.execute(statement, _row(message, now)).all())
+        return added
+
+    def claim(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxMessage]:
+        due = and_(
+            outbox.c.status.in_(_CLAIMABLE),
+            outbox.c.available_at <= now,
+            or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+        )
+        query = select(outbox).where(due).order_by(outbox.c.available_at, outbox.c.id).limit(limit)
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = list(self._conn.execute(query))
+        if rows:
+            self._conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_([r.id for r in rows]))
+                .values(
+                    status="sending",
+                    claimed_until=now + lease,
+                    attempts=outbox.c.attempts + 1,
+                )
+            )
+        return [_message(row, attempts=row.attempts + 1) for row in rows]
+
+    def finish(
+        self,
+        message_id: str,
+        status: str,
+        at: datetime,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "claimed_until": None, "last_error": error}
+        if status == "sent":
+            values["sent_at"] = at
+        if retry_at is not None:
+            values["available_at"] = retry_at
+        self._conn.execute(update(outbox).where(outbox.c.id == message_id).values(values))
+
+    def find(
+        self, *, order_id: str | None = None, status: str | None = None, limit: int = 500
+    ) -> list[OutboxMessage]:
+        query = select(outbox)
+        if order_id is not None:
+            query = query.where(outbox.c.order_id == order_id)
+        if status is not None:
+            query = query.where(outbox.c.status == status)
+        query = query.order_by(outbox.c.available_at, outbox.c.id).limit(limit)
+        return [_message(row) for row in self._conn.execute(query)]
+
+
+def _row(message: OutboxMessage, now: datetime) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "dedupe": message.dedupe[:300],
+        "channel": message.channel,
+        "audience": message.audience,
+        "kind": message.kind,
+        "order_id": message.order_id,
+        "subject_kind": message.subject.kind.value,
+        "subject_id": message.subject.id,
+        "recipient": message.recipient[:320],
+        "context": dict(message.context),
+        "status": message.status,
+        "attempts": 0,
+        "available_at": message.available_at,
+        "created_at": now,
+    }
+
+
+def _message(row: Any, attempts: int | None = None) -> OutboxMessage:
+    return OutboxMessage(
+        id=row.id,
+        dedupe=row.dedupe,
+        channel=row.channel,
+        audience=row.audience,
+        kind=row.kind,
+        order_id=row.order_id,
+        subject=Subject(SubjectKind(row.subject_kind), row.subject_id),
+        recipient=row.recipient,
+        available_at=row.available_at,
+        context=row.context or {},
+        status=row.status,
+        attempts=row.attempts if attempts is None else attempts,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        last_error=row.last_error,
+    )
