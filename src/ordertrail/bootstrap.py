@@ -8,10 +8,15 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from ordertrail.app.delivery import Sender
 from ordertrail.app.handlers import handle
 from ordertrail.app.polling import CarrierTracker
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
 from ordertrail.config import Settings
+from ordertrail.delivery.email import SmtpSender
+from ordertrail.delivery.sms import TwilioSender
+from ordertrail.delivery.texts import Brand, Texts
+from ordertrail.delivery.webhooks import Subscriber, WebhookSender
 from ordertrail.sources.carriers.custom import load as load_mappings
 from ordertrail.sources.carriers.karrio_tracker import KarrioTracker
 from ordertrail.sources.carriers.polling import HttpTracker
@@ -50,6 +55,30 @@ class System:
         for carrier, given in self.settings.karrio_carriers.items():
             credentials = {k: v for k, v in given.items() if k != "server_url"}
             found[carrier] = KarrioTracker(carrier, credentials, server_url=given.get("server_url"))
+        return found
+
+    def senders(self) -> dict[str, Sender]:
+        """One sender per channel that is set up; messages for others are skipped."""
+        given = self.settings
+        texts = Texts(Brand(given.brand_name, given.brand_support, given.tracking_url))
+        found: dict[str, Sender] = {}
+        if given.smtp_host:
+            mail = SmtpSender(
+                given.smtp_host, given.smtp_port, given.mail_from, texts, given.team_emails
+            )
+            found["email"] = found["team"] = mail
+        if given.sms_url:
+            found["sms"] = TwilioSender(
+                given.sms_url,
+                given.sms_account,
+                given.sms_token.get_secret_value(),
+                given.sms_from,
+                texts,
+            )
+        if given.webhook_subscribers:
+            found["webhook"] = WebhookSender(
+                [Subscriber(s["url"], s["secret"]) for s in given.webhook_subscribers]
+            )
         return found
 
     def close(self) -> None:

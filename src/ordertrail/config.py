@@ -48,6 +48,25 @@ class Settings(BaseSettings):
     #: "server_url" in it points the connector at a sandbox or a stand-in.
     karrio_carriers: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
+    #: Notifications. Email goes out when an SMTP host is set; staff alerts go to each team's
+    #: address (operations, support, warehouse, returns).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    mail_from: str = "OrderTrail <orders@example.com>"
+    team_emails: dict[str, str] = Field(default_factory=dict)
+    #: SMS through a Twilio-compatible API (base URL, account, token, sending number).
+    sms_url: str | None = None
+    sms_account: str = ""
+    sms_token: SecretStr = SecretStr("")
+    sms_from: str = ""
+    #: Shop systems that subscribe to milestones and exceptions (Standard Webhooks), as JSON:
+    #: [{"url": "https://helpdesk.example/hooks/ordertrail", "secret": "whsec_..."}].
+    webhook_subscribers: list[dict[str, str]] = Field(default_factory=list)
+    #: What customers see in messages.
+    brand_name: str = "OrderTrail"
+    brand_support: str = "support@example.com"
+    tracking_url: str = "http://127.0.0.1:8000/track"
+
     @model_validator(mode="after")
     def _per_source_settings_from_environment(self) -> Settings:
         for name, value in os.environ.items():

@@ -87,7 +87,7 @@ def _customer(
             order_id,
             planned.subject,
             SUBSCRIBERS,
-            now,
+            planned.earliest,
             context,
         )
     )

@@ -438,7 +438,12 @@ class Outbox(Protocol):
     ) -> None: ...
 
     def find(
-        self, *, order_id: str | None = None, status: str | None = None, limit: int = 500
+        self,
+        *,
+        order_id: str | None = None,
+        status: str | None = None,
+        message_id: str | None = None,
+        limit: int = 500,
     ) -> list[OutboxMessage]: ...
 
 

@@ -11,6 +11,7 @@ from ordertrail.app.ports import (
     HeldReport,
     OrderFacts,
     OrderListing,
+    OutboxMessage,
     UnitOfWorkFactory,
     UnmappedCode,
 )
@@ -254,3 +255,10 @@ def held_reports(uows: UnitOfWorkFactory, limit: int = 100) -> list[HeldReport]:
     """Reports waiting for a parcel nobody has registered yet, oldest first."""
     with uows(read_only=True) as uow:
         return uow.unmatched.waiting(limit)
+
+
+def outbox_messages(
+    uows: UnitOfWorkFactory, status: str | None, order_id: str | None, limit: int = 500
+) -> list[OutboxMessage]:
+    with uows(read_only=True) as uow:
+        return uow.outbox.find(status=status, order_id=order_id, limit=limit)

@@ -222,6 +222,7 @@ def worker(
     import time
 
     from ordertrail.app.cases import sweep
+    from ordertrail.app.delivery import deliver_due
     from ordertrail.app.polling import poll_due
 
     with open_system(ctx) as system:
@@ -231,11 +232,17 @@ def worker(
             fail(f"ORDERTRAIL_POLL_URL_*: no adapter reads {unknown}'s answers")
         if not trackers:
             out.print("no carrier to poll (ORDERTRAIL_KARRIO_<CARRIER>, ORDERTRAIL_POLL_URL_*)")
+        senders = system.senders()
         while True:
             swept = sweep(system.uows, system.clock.now())
             out.print(
                 f"looked at {swept.looked_at} parcels: {swept.opened} cases opened, "
                 f"{swept.resolved} resolved"
+            )
+            sent = deliver_due(system.uows, senders, system.clock)
+            out.print(
+                f"messages: {sent.sent} sent, {sent.retried} to retry, {sent.dead} dead, "
+                f"{sent.skipped} skipped"
             )
             if trackers:
                 done = poll_due(

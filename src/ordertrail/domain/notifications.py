@@ -122,7 +122,10 @@ class Planned:
     subject: Subject
     #: the same message always has the same key: the outbox stores it once
     dedupe: str
+    #: when it may go to the customer (after staff heard, outside quiet hours)
     not_before: datetime
+    #: when it may go to the shop's systems (after staff heard; they keep no quiet hours)
+    earliest: datetime
 
 
 def plan(
@@ -156,6 +159,7 @@ def plan(
                 subject=subject,
                 dedupe=f"{subject.kind}:{subject.id}:{key}",
                 not_before=outside_quiet_hours(earliest, recipient.time_zone, policy),
+                earliest=earliest,
             )
         )
     return planned

@@ -59,7 +59,9 @@ class SqlOutbox:
             outbox.c.available_at <= now,
             or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
         )
-        query = select(outbox).where(due).order_by(outbox.c.available_at, outbox.c.id).limit(limit)
+        # due first, then in the order they were queued
+        order = (outbox.c.available_at, outbox.c.created_at, outbox.c.dedupe)
+        query = select(outbox).where(due).order_by(*order).limit(limit)
         if self._conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         rows = list(self._conn.execute(query))
@@ -92,14 +94,22 @@ class SqlOutbox:
         self._conn.execute(update(outbox).where(outbox.c.id == message_id).values(values))
 
     def find(
-        self, *, order_id: str | None = None, status: str | None = None, limit: int = 500
+        self,
+        *,
+        order_id: str | None = None,
+        status: str | None = None,
+        message_id: str | None = None,
+        limit: int = 500,
     ) -> list[OutboxMessage]:
         query = select(outbox)
+        if message_id is not None:
+            query = query.where(outbox.c.id == message_id)
         if order_id is not None:
             query = query.where(outbox.c.order_id == order_id)
         if status is not None:
             query = query.where(outbox.c.status == status)
-        query = query.order_by(outbox.c.available_at, outbox.c.id).limit(limit)
+        query = query.order_by(outbox.c.available_at, outbox.c.created_at, outbox.c.dedupe)
+        query = query.limit(limit)
         return [_message(row) for row in self._conn.execute(query)]
 
 

@@ -12,7 +12,16 @@ from sqlalchemy import text
 import ordertrail
 from ordertrail.bootstrap import System, build
 from ordertrail.sources.canonical import EventIn, OrderIn
-from ordertrail.web import api, cases_api, hooks, mappings_api, pages, problems, scans_api
+from ordertrail.web import (
+    api,
+    cases_api,
+    hooks,
+    mappings_api,
+    outbox_api,
+    pages,
+    problems,
+    scans_api,
+)
 
 
 def create_app(system: System) -> FastAPI:
@@ -29,6 +38,7 @@ def create_app(system: System) -> FastAPI:
     app.include_router(hooks.router())
     app.include_router(scans_api.router())
     app.include_router(cases_api.router())
+    app.include_router(outbox_api.router())
     app.include_router(pages.router())
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
 

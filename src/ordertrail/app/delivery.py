@@ -1,0 +1,136 @@
+"""Delivering the outbox: at least once, with retries and a dead-letter state.
+
+Messages are claimed with a lease in one short transaction and sent outside any transaction,
+so a slow mail server never holds the database. A worker that dies mid-send leaves its claim
+to expire; the next worker sends the message again, with the same message id, which is what
+receivers deduplicate on (SMTP Message-ID, the webhook-id of Standard Webhooks).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from ordertrail.app.ports import Clock, OutboxMessage, UnitOfWorkFactory
+from ordertrail.app.queries import OrderDetail, order_detail
+from ordertrail.domain.milestones import Milestone
+from ordertrail.domain.notifications import MessageKind, still_worth_sending
+
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(hours=6)
+
+
+class DeliveryFailed(Exception):
+    """The channel did not take the message. `permanent`: trying again cannot help (a
+    rejected address); otherwise it is tried again later."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message with what its text is made from: the order as it stands now."""
+
+    message: OutboxMessage
+    order: OrderDetail | None
+
+
+class Sender(Protocol):
+    def send(self, outgoing: Outgoing) -> None:
+        """Hand the message to the channel, or raise DeliveryFailed."""
+        ...
+
+
+@dataclass(slots=True)
+class DeliveryResult:
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    skipped: int = 0
+
+
+def deliver_due(
+    uows: UnitOfWorkFactory,
+    senders: Mapping[str, Sender],
+    clock: Clock,
+    *,
+    limit: int = 100,
+    lease: timedelta = timedelta(minutes=5),
+    jitter: Callable[[], float] = random.random,
+) -> DeliveryResult:
+    result = DeliveryResult()
+    now = clock.now()
+    with uows() as uow:
+        claimed = uow.outbox.claim(now, limit, lease)
+        uow.commit()
+    for message in claimed:
+        order = order_detail(uows, message.order_id)
+        status, error, retry_at = _send(message, order, senders, clock.now(), jitter)
+        with uows() as uow:
+            uow.outbox.finish(message.id, status, clock.now(), error=error, retry_at=retry_at)
+            uow.commit()
+        setattr(result, _COUNTER[status], getattr(result, _COUNTER[status]) + 1)
+    return result
+
+
+_COUNTER = {"sent": "sent", "pending": "retried", "dead": "dead", "skipped": "skipped"}
+
+
+def _send(
+    message: OutboxMessage,
+    order: OrderDetail | None,
+    senders: Mapping[str, Sender],
+    now: datetime,
+    jitter: Callable[[], float],
+) -> tuple[str, str | None, datetime | None]:
+    """(the message's new status, why, when to try again)."""
+    if message.audience == "customer" and not _still_true(message, order):
+        return "skipped", "the parcel has moved past what this message says", None
+    sender = senders.get(message.channel)
+    if sender is None:
+        return "skipped", f"no {message.channel} channel is set up", None
+    try:
+        sender.send(Outgoing(message, order))
+    except DeliveryFailed as failure:
+        if failure.permanent or message.attempts >= MAX_ATTEMPTS:
+            return "dead", str(failure), None
+        return "pending", str(failure), now + backoff(message.attempts, jitter)
+    return "sent", None, None
+
+
+def backoff(attempts: int, jitter: Callable[[], float]) -> timedelta:
+    """30 s, 1 min, 2 min … at most 6 h, each between half and one and a half of that."""
+    wait = min(LONGEST_WAIT, FIRST_RETRY * (1 << min(20, max(0, attempts - 1))))
+    return wait * (0.5 + jitter())
+
+
+def _still_true(message: OutboxMessage, order: OrderDetail | None) -> bool:
+    try:
+        kind = MessageKind(message.kind)
+    except ValueError:
+        return True
+    if order is None:
+        return False
+    status: Milestone | None = None
+    for parcel in order.shipments:
+        if parcel.id == message.subject.id:
+            status = Milestone(parcel.status) if parcel.status else None
+    if message.subject.id == order.id:
+        return True  # an order's own message (confirmed) stays true
+    return still_worth_sending(kind, status)
+
+
+def retry_dead(uows: UnitOfWorkFactory, message_id: str, now: datetime) -> bool:
+    """Ops sends a dead letter again (after fixing an address, say)."""
+    with uows() as uow:
+        if not uow.outbox.find(message_id=message_id, status="dead", limit=1):
+            return False
+        uow.outbox.finish(message_id, "pending", now, retry_at=now)
+        uow.commit()
+    return True

@@ -1,0 +1,288 @@
+"""Notifications end to end: events queue messages in the outbox, the worker delivers them to
+a real SMTP server (aiosmtpd), a Twilio-compatible SMS stand-in and a Standard Webhooks
+receiver, all on loopback; staff hear first, quiet hours hold, nothing is said twice or late,
+and a worker that dies mid-delivery loses nothing."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
+from standardwebhooks import Webhook
+
+from ordertrail.app.delivery import Outgoing, deliver_due
+from ordertrail.bootstrap import System, build
+from ordertrail.config import Settings
+from ordertrail.web.app import create_app
+from tests.conftest import FixedClock
+from tests.factories import canonical_order
+
+UPS = "1Z999AA10123456784"
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Mailbox:
+    mails: list[email.message.EmailMessage] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.mails.append(parsed)  # type: ignore[arg-type]
+        return "250 OK"
+
+    def subjects(self) -> list[str]:
+        return [str(mail["Subject"]) for mail in self.mails]
+
+    def unique(self) -> set[str]:
+        return {str(mail["Message-ID"]) for mail in self.mails}
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """The SMS provider stand-in and the webhook receiver: records what it is sent."""
+
+    seen: list[dict[str, Any]]
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.seen.append({"path": self.path, "headers": dict(self.headers), "body": body})
+        self.send_response(201)
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def servers() -> Iterator[tuple[Mailbox, list[dict[str, Any]], int, int]]:
+    mailbox, seen = Mailbox(), []
+    smtp_port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    handler = type("Handler", (Recorder,), {"seen": seen})
+    http = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield mailbox, seen, smtp_port, http.server_address[1]
+    http.shutdown()
+    controller.stop()
+
+
+@pytest.fixture
+def system(
+    database_url: str, clock: FixedClock, servers: tuple[Mailbox, list[Any], int, int]
+) -> Iterator[System]:
+    _, _, smtp_port, http_port = servers
+    settings = Settings(
+        database_url=database_url,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        team_emails={"support": "support-team@shop.example", "operations": "ops@shop.example"},
+        sms_url=f"http://127.0.0.1:{http_port}",
+        sms_account="AC123",
+        sms_token="token",
+        sms_from="+15550001111",
+        webhook_subscribers=[{"url": f"http://127.0.0.1:{http_port}/helpdesk", "secret": SECRET}],
+    )
+    built = build(settings, clock=clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def client(system: System) -> Iterator[TestClient]:
+    with TestClient(create_app(system)) as test_client:
+        yield test_client
+
+
+def order(client: TestClient, order_id: str = "ORD-1", **customer: str) -> None:
+    made = canonical_order(order_id, (UPS, "ups", {"HAT": 1}))
+    made["customer"] |= {"email": "dana@example.com", "phone": "+15555550100"} | customer
+    made["customer"].setdefault("time_zone", "Europe/London")
+    assert client.post("/api/v1/orders", json=made).status_code == 201
+
+
+def say(client: TestClient, clock: FixedClock, milestone: str, **more: Any) -> None:
+    event = {"source": "carrier:ups", "shipment": UPS, "milestone": milestone}
+    event["occurred_at"] = clock.now().isoformat()
+    answer = client.post("/api/v1/events", json=[event | more])
+    assert answer.status_code == 200, answer.text
+
+
+def deliver(system: System) -> Any:
+    return deliver_due(system.uows, system.senders(), system.clock, jitter=lambda: 0.5)
+
+
+def sms_bodies(seen: list[dict[str, Any]]) -> list[str]:
+    return [
+        parse_qs(hit["body"].decode())["Body"][0] for hit in seen if "Messages.json" in hit["path"]
+    ]
+
+
+def webhooks(seen: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [hit for hit in seen if hit["path"] == "/helpdesk"]
+
+
+def test_a_smooth_routine_order_gets_four_messages(
+    client: TestClient,
+    system: System,
+    clock: FixedClock,
+    servers: tuple[Mailbox, list[Any], int, int],
+) -> None:
+    mailbox, seen, _, _ = servers
+    order(client)
+    confirmed = {"source": "channel:shopify", "order": "ORD-1", "milestone": "order_confirmed"}
+    client.post("/api/v1/events", json=[confirmed | {"occurred_at": clock.now().isoformat()}])
+    results = [deliver(system)]  # the worker runs all along
+    for milestone in ("label_created", "carrier_accepted", "in_transit", "in_transit"):
+        clock.advance(hours=3)
+        say(client, clock, milestone)
+        results.append(deliver(system))
+    clock.advance(hours=10)
+    say(client, clock, "out_for_delivery")
+    say(client, clock, "out_for_delivery", key="the-same-scan-again")
+    results.append(deliver(system))
+    clock.advance(hours=4)
+    say(client, clock, "delivered")
+    results.append(deliver(system))
+    assert not any(r.dead or r.retried or r.skipped for r in results)
+    assert [s.split(": ", 1)[1] for s in mailbox.subjects()] == [
+        "We have your order ORD-1",
+        "Your order ORD-1 is on its way",
+        "Your parcel is out for delivery today",
+        "Your parcel was delivered",
+    ]
+    assert len(mailbox.unique()) == 4
+    shipped = mailbox.mails[1]
+    assert UPS in shipped.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert shipped.get_body(("html",)) is not None
+    assert [body.split(": ", 1)[1] for body in sms_bodies(seen)] == [
+        f"Your parcel is out for delivery today http://127.0.0.1:8000/track/{UPS}"
+    ]
+    hooks = webhooks(seen)
+    assert [json.loads(h["body"])["type"] for h in hooks] == [
+        "order_confirmed",
+        "shipped",
+        "out_for_delivery",
+        "delivered",
+    ]
+    for hook in hooks:  # each one verifies under the subscriber's secret
+        Webhook(SECRET).verify(hook["body"], hook["headers"])
+    assert deliver(system).sent == 0  # nothing twice
+
+
+def test_staff_hear_of_a_failed_attempt_before_the_customer(
+    client: TestClient,
+    system: System,
+    clock: FixedClock,
+    servers: tuple[Mailbox, list[Any], int, int],
+) -> None:
+    mailbox, seen, _, _ = servers
+    order(client)
+    say(client, clock, "carrier_accepted")
+    clock.advance(hours=20)
+    say(client, clock, "delivery_attempted", reason="recipient_unavailable")
+    deliver(system)
+    assert [str(m["To"]) for m in mailbox.mails] == [
+        "dana@example.com",
+        "support-team@shop.example",
+    ]
+    assert "failed attempt" in str(mailbox.mails[1]["Subject"])
+    clock.advance(minutes=11)
+    deliver(system)
+    last = mailbox.mails[-1]
+    assert str(last["Subject"]).endswith("We could not deliver your parcel")
+    text = last.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "recipient unavailable" in text and "reschedule" in text
+    types = [json.loads(h["body"])["type"] for h in webhooks(seen)]
+    assert types.index("exception:failed_attempt") < types.index("failed_attempt")
+
+
+def test_quiet_hours_hold_messages_and_a_late_message_is_never_sent(
+    client: TestClient,
+    system: System,
+    clock: FixedClock,
+    servers: tuple[Mailbox, list[Any], int, int],
+) -> None:
+    mailbox, _, _, _ = servers
+    order(client, time_zone="America/Chicago")  # 12:00 UTC is 06:00 there: quiet
+    say(client, clock, "carrier_accepted", key="accepted")
+    clock.advance(minutes=30)
+    say(client, clock, "out_for_delivery")
+    clock.advance(minutes=30)
+    say(client, clock, "delivered")
+    deliver(system)
+    assert mailbox.mails == []  # the shop's systems hear at once; the customer waits
+    clock.advance(hours=1)  # 08:00 in Chicago
+    result = deliver(system)
+    subjects = [s.split(": ", 1)[1] for s in mailbox.subjects()]
+    assert subjects == ["Your order ORD-1 is on its way", "Your parcel was delivered"]
+    assert result.skipped >= 1  # "out for delivery" after delivery: dropped, never sent
+
+
+def test_a_worker_that_dies_mid_delivery_loses_nothing(
+    client: TestClient,
+    system: System,
+    clock: FixedClock,
+    servers: tuple[Mailbox, list[Any], int, int],
+) -> None:
+    mailbox, seen, _, _ = servers
+    order(client)
+    say(client, clock, "carrier_accepted")
+    senders = system.senders()
+
+    class DiesAfterSending:
+        """Hands the mail over, then the process dies before it can note it was sent."""
+
+        def send(self, outgoing: Outgoing) -> None:
+            senders["email"].send(outgoing)
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        deliver_due(system.uows, {**senders, "email": DiesAfterSending()}, system.clock)
+    assert deliver(system).sent == 0  # what the dead worker claimed waits out its lease
+    clock.advance(minutes=6)
+    assert deliver(system).sent == 2  # the email again, and the webhook it never reached
+    assert len(mailbox.mails) == 2 and len(mailbox.unique()) == 1  # sent twice, one message id
+    ids = [h["headers"]["webhook-id"] for h in webhooks(seen)]
+    assert len(ids) == len(set(ids)) == 1
+
+
+def test_failures_are_retried_with_backoff_then_dead_lettered(
+    client: TestClient, system: System, clock: FixedClock
+) -> None:
+    order(client)
+    say(client, clock, "carrier_accepted")
+    broken = {"email": system.senders()["email"]}
+    broken["email"]._port = free_port()  # type: ignore[attr-defined]  # nothing listens
+    first = deliver_due(system.uows, broken, system.clock, jitter=lambda: 0.5)
+    assert first.retried == 1
+    assert deliver_due(system.uows, broken, system.clock).retried == 0  # waiting its turn
+    for _ in range(10):
+        clock.advance(hours=7)
+        deliver_due(system.uows, broken, system.clock, jitter=lambda: 0.5)
+    dead = client.get("/api/v1/outbox?status=dead").json()
+    assert [m["channel"] for m in dead] == ["email"]
+    assert "unreachable" in dead[0]["last_error"]
+    retried = client.post(f"/api/v1/outbox/{dead[0]['id']}/retry")
+    assert retried.status_code == 200
+    assert deliver(system).sent == 1
+    assert client.post(f"/api/v1/outbox/{dead[0]['id']}/retry").status_code == 404
