@@ -286,3 +286,31 @@ def test_failures_are_retried_with_backoff_then_dead_lettered(
     assert retried.status_code == 200
     assert deliver(system).sent == 1
     assert client.post(f"/api/v1/outbox/{dead[0]['id']}/retry").status_code == 404
+
+
+def test_the_preview_shows_what_the_customer_would_get_and_when(
+    client: TestClient, clock: FixedClock, database_url: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from ordertrail.cli import app
+
+    order(client, time_zone="America/Chicago")
+    for milestone in ("carrier_accepted", "in_transit", "out_for_delivery", "delivered"):
+        clock.advance(hours=4)  # 10:00, 14:00, 18:00, 22:00 in Chicago
+        say(client, clock, milestone)
+    shown = CliRunner().invoke(
+        app, ["--db", database_url, "notifications", "preview", "--order", "ORD-1", "--json"]
+    )
+    assert shown.exit_code == 0, shown.output
+    rows = json.loads(shown.stdout)
+    assert [(r["kind"], r["channels"]) for r in rows] == [
+        ("shipped", ["email"]),
+        ("out_for_delivery", ["email", "sms"]),
+        ("delivered", ["email"]),  # 22:00 there: held for the morning
+    ]
+    assert rows[-1]["at"].startswith("2026-11-26T14:00")  # 08:00 the next day in Chicago
+    missing = CliRunner().invoke(
+        app, ["--db", database_url, "notifications", "preview", "--order", "NOPE"]
+    )
+    assert missing.exit_code == 1

@@ -6,13 +6,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from ordertrail.app.ports import Contact, OutboxMessage, UnitOfWork
+from ordertrail.app.ports import Contact, OutboxMessage, UnitOfWork, UnitOfWorkFactory
 from ordertrail.domain.exceptions import Case
-from ordertrail.domain.fold import SubjectState
-from ordertrail.domain.model import Subject
-from ordertrail.domain.notifications import Planned, Policy, Recipient, might_message, plan
+from ordertrail.domain.fold import SubjectState, fold
+from ordertrail.domain.milestones import Milestone
+from ordertrail.domain.model import Subject, TrackingEvent
+from ordertrail.domain.notifications import (
+    Planned,
+    Policy,
+    Recipient,
+    might_message,
+    plan,
+    still_worth_sending,
+)
 
 #: every message also goes to the shop's webhook subscribers, fanned out when sent
 SUBSCRIBERS = "subscribers"
@@ -140,3 +149,53 @@ def _message(
         available_at=at,
         context=dict(context),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewRow:
+    """A message the customer would get: when, what, about which parcel, and how."""
+
+    at: datetime
+    kind: str
+    subject: Subject
+    channels: tuple[str, ...]
+
+
+def preview(
+    uows: UnitOfWorkFactory, order_id: str, policy: Policy = Policy()
+) -> list[PreviewRow] | None:
+    """Replay the order's events as they arrived through the policy: what its customer would
+    receive and when (None: no such order). Nothing is queued or sent."""
+    with uows(read_only=True) as uow:
+        contact = uow.outbox.contacts([order_id]).get(order_id)
+        if contact is None:
+            return None
+        events = uow.events.for_order(order_id)
+    recipient = Recipient(contact.priority, contact.promised_by, contact.time_zone)
+    planned_all: list[Planned] = []
+    seen: set[str] = set()
+    by_subject: dict[Subject, list[TrackingEvent]] = {}
+    #: each subject's status as it stood after each arrival, to drop what went stale
+    statuses: dict[Subject, list[tuple[datetime, Milestone | None]]] = {}
+    for event in sorted(events, key=lambda e: (e.received_at, e.sort_key)):
+        history = by_subject.setdefault(event.subject, [])
+        before = fold(history)
+        history.append(event)
+        after = fold(history)
+        statuses.setdefault(event.subject, []).append((event.received_at, after.status))
+        for planned in plan(event.subject, before, after, recipient, event.received_at, policy):
+            if planned.dedupe not in seen:
+                seen.add(planned.dedupe)
+                planned_all.append(planned)
+    rows = []
+    for planned in planned_all:
+        then = [status for at, status in statuses[planned.subject] if at <= planned.not_before]
+        if then and not still_worth_sending(planned.kind, then[-1]):
+            continue  # the worker would find it moved past by then, and drop it
+        channels = ["email"] if contact.email else []
+        if contact.phone and planned.kind in policy.sms:
+            channels.append("sms")
+        rows.append(
+            PreviewRow(planned.not_before, planned.kind.value, planned.subject, tuple(channels))
+        )
+    return sorted(rows, key=lambda row: row.at)

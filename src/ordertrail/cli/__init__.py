@@ -1,6 +1,6 @@
 """`ordertrail ...`: as thin as the web routes. Exit codes: 0 ok, 1 failure, 2 bad input."""
 
-from ordertrail.cli import bench, exceptions, mappings, records, warehouse
+from ordertrail.cli import bench, exceptions, mappings, notifications, records, warehouse
 from ordertrail.cli.common import app
 
 
@@ -8,4 +8,13 @@ def main() -> None:
     app()
 
 
-__all__ = ["app", "bench", "exceptions", "main", "mappings", "records", "warehouse"]
+__all__ = [
+    "app",
+    "bench",
+    "exceptions",
+    "main",
+    "mappings",
+    "notifications",
+    "records",
+    "warehouse",
+]
