@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -17,6 +17,7 @@ from ordertrail.delivery.email import SmtpSender
 from ordertrail.delivery.sms import TwilioSender
 from ordertrail.delivery.texts import Brand, Texts
 from ordertrail.delivery.webhooks import Subscriber, WebhookSender
+from ordertrail.domain.notifications import MessageKind, Policy
 from ordertrail.sources.carriers.custom import load as load_mappings
 from ordertrail.sources.carriers.karrio_tracker import KarrioTracker
 from ordertrail.sources.carriers.polling import HttpTracker
@@ -85,6 +86,25 @@ class System:
         self.engine.dispose()
 
 
+def policy_of(settings: Settings) -> Policy:
+    """The notification policy the settings describe; unknown message kinds stop start-up."""
+    base = Policy()
+    by_priority = dict(base.by_priority)
+    for priority, kinds in settings.messages.items():
+        by_priority[priority] = frozenset(MessageKind(kind) for kind in kinds)
+    sms = base.sms
+    if settings.sms_messages is not None:
+        sms = frozenset(MessageKind(kind) for kind in settings.sms_messages)
+    return Policy(
+        by_priority=by_priority,
+        quiet_from=settings.quiet_from,
+        quiet_until=settings.quiet_until,
+        time_zone=settings.brand_time_zone,
+        staff_lead=timedelta(minutes=settings.staff_lead_minutes),
+        sms=sms,
+    )
+
+
 def build(settings: Settings | None = None, *, clock: Clock | None = None) -> System:
     settings = settings or Settings()
     # Read before anything connects, so a bad mapping file stops start-up with its reason.
@@ -93,6 +113,6 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Sy
     return System(
         settings=settings,
         engine=engine,
-        uows=SqlUnitOfWorkFactory(engine, defaults),
+        uows=SqlUnitOfWorkFactory(engine, defaults, policy_of(settings)),
         clock=clock or SystemClock(),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -62,6 +63,15 @@ class Settings(BaseSettings):
     #: Shop systems that subscribe to milestones and exceptions (Standard Webhooks), as JSON:
     #: [{"url": "https://helpdesk.example/hooks/ordertrail", "secret": "whsec_..."}].
     webhook_subscribers: list[dict[str, str]] = Field(default_factory=list)
+    #: Who hears what, and when (see domain/notifications.py): quiet hours in the customer's
+    #: zone (the brand's zone when theirs is unknown), the message kinds per priority class,
+    #: which kinds also go by SMS, and how long customers wait after staff are told.
+    quiet_from: time = time(21, 0)
+    quiet_until: time = time(8, 0)
+    brand_time_zone: str = "UTC"
+    messages: dict[str, list[str]] = Field(default_factory=dict)
+    sms_messages: list[str] | None = None
+    staff_lead_minutes: float = 10.0
     #: What customers see in messages.
     brand_name: str = "OrderTrail"
     brand_support: str = "support@example.com"

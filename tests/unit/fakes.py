@@ -30,6 +30,7 @@ from ordertrail.domain.exceptions import Case, CaseChanges, CaseStatus, ParcelFa
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping, code_key
 from ordertrail.domain.model import Order, Return, Shipment, Subject, SubjectKind, TrackingEvent
+from ordertrail.domain.notifications import Policy
 from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
 
 
@@ -97,6 +98,8 @@ class MemoryUnitOfWork:
     @property
     def outbox(self) -> MemoryOutbox:
         return MemoryOutbox(self.tables)
+
+    policy = Policy()
 
     # Subjects
     def find_orders(self, ids: Iterable[str]) -> set[str]:

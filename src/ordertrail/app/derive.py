@@ -59,7 +59,7 @@ def append_and_derive(
     uow.projections.save(states)
     order_of = {event.subject: event.order_id for event in stored if event.order_id}
     cases = review(uow, states, order_of, now, before=saved)
-    queue_messages(uow, saved, states, order_of, cases.opened, now)
+    queue_messages(uow, saved, states, order_of, cases.opened, now, uow.policy)
     refresh_orders(
         uow,
         {

@@ -161,9 +161,7 @@ class PreviewRow:
     channels: tuple[str, ...]
 
 
-def preview(
-    uows: UnitOfWorkFactory, order_id: str, policy: Policy = Policy()
-) -> list[PreviewRow] | None:
+def preview(uows: UnitOfWorkFactory, order_id: str) -> list[PreviewRow] | None:
     """Replay the order's events as they arrived through the policy: what its customer would
     receive and when (None: no such order). Nothing is queued or sent."""
     with uows(read_only=True) as uow:
@@ -171,6 +169,7 @@ def preview(
         if contact is None:
             return None
         events = uow.events.for_order(order_id)
+        policy = uow.policy
     recipient = Recipient(contact.priority, contact.promised_by, contact.time_zone)
     planned_all: list[Planned] = []
     seen: set[str] = set()

@@ -25,6 +25,7 @@ from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Line, Order, Return, Shipment, Site, Subject, TrackingEvent
+from ordertrail.domain.notifications import Policy
 from ordertrail.domain.order_status import OrderSummary, ParcelView
 
 
@@ -482,6 +483,11 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def policy(self) -> Policy:
+        """The notification policy in force (from settings)."""
+        ...
 
     def __enter__(self) -> Self: ...
 

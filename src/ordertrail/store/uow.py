@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ordertrail.app.ports import WriteConflict
 from ordertrail.domain.mapping import CodeMapping
+from ordertrail.domain.notifications import Policy
 from ordertrail.store.cases import SqlCases
 from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.outbox import SqlOutbox
@@ -34,11 +35,17 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
 
     def __init__(
-        self, engine: Engine, *, read_only: bool = False, defaults: Sequence[CodeMapping] = ()
+        self,
+        engine: Engine,
+        *,
+        read_only: bool = False,
+        defaults: Sequence[CodeMapping] = (),
+        policy: Policy | None = None,
     ) -> None:
         self._engine = engine
         self._read_only = read_only
         self._defaults = defaults
+        self.policy = policy or Policy()
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
 
@@ -96,9 +103,14 @@ def _lost_a_race(error: DBAPIError) -> bool:
 class SqlUnitOfWorkFactory:
     """Makes a unit of work per use; holds the engine and nothing else."""
 
-    def __init__(self, engine: Engine, defaults: Sequence[CodeMapping] = ()) -> None:
+    def __init__(
+        self, engine: Engine, defaults: Sequence[CodeMapping] = (), policy: Policy | None = None
+    ) -> None:
+        self.policy = policy or Policy()  # whom the notifications of changes reach, and when
         self.engine = engine
         self.defaults = tuple(defaults)  # code tables from the carrier mapping file
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, read_only=read_only, defaults=self.defaults)
+        return SqlUnitOfWork(
+            self.engine, read_only=read_only, defaults=self.defaults, policy=self.policy
+        )

@@ -1,0 +1,124 @@
+"""The notification policy, pure: which changes earn which messages, for whom, and when."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from ordertrail.bootstrap import policy_of
+from ordertrail.config import Settings
+from ordertrail.domain.fold import SubjectState, fold
+from ordertrail.domain.milestones import Milestone as M
+from ordertrail.domain.milestones import Reason
+from ordertrail.domain.notifications import (
+    MessageKind,
+    Policy,
+    Recipient,
+    outside_quiet_hours,
+    plan,
+    still_worth_sending,
+)
+from tests.factories import PARCEL, event
+
+NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+ROUTINE, VIP = Recipient(), Recipient(priority="high_value")
+
+
+def kinds(history: list[object], recipient: Recipient = ROUTINE) -> list[MessageKind]:
+    """Every message the events earn, fed one at a time as they would arrive."""
+    said, state = [], SubjectState()
+    for item in history:
+        after = fold([item], state)  # type: ignore[list-item]
+        said += [p.kind for p in plan(PARCEL, state, after, recipient, NOON)]
+        state = after
+    return said
+
+
+def test_a_smooth_parcel_earns_shipped_out_for_delivery_and_delivered() -> None:
+    history = [
+        event(M.LABEL_CREATED, 1),
+        event(M.CARRIER_ACCEPTED, 2),
+        event(M.IN_TRANSIT, 3),
+        event(M.IN_TRANSIT, 4),
+        event(M.OUT_FOR_DELIVERY, 5),
+        event(M.DELIVERED, 6),
+        event(M.OUT_FOR_DELIVERY, 7),  # late scan after delivery: nothing
+    ]
+    assert kinds(history) == [
+        MessageKind.SHIPPED,
+        MessageKind.OUT_FOR_DELIVERY,
+        MessageKind.DELIVERED,
+    ]
+    assert MessageKind.IN_TRANSIT in kinds(history, VIP)
+
+
+def test_internal_scans_say_nothing_and_a_first_movement_is_shipped() -> None:
+    history = [event(M.PICKED, 1, "warehouse:lou"), event(M.PACKED, 2, "warehouse:lou")]
+    assert kinds(history) == []
+    assert kinds([event(M.IN_TRANSIT, 1)]) == [MessageKind.SHIPPED]
+
+
+def test_every_failed_attempt_is_news_and_waits_for_staff() -> None:
+    first = event(M.DELIVERY_ATTEMPTED, 1, reason=Reason.RECIPIENT_UNAVAILABLE, key="a1")
+    second = event(M.DELIVERY_ATTEMPTED, 2, reason=Reason.BUSINESS_CLOSED, key="a2")
+    before = fold([event(M.CARRIER_ACCEPTED, 0)])
+    after = fold([first], before)
+    [planned] = plan(PARCEL, before, after, ROUTINE, NOON, Policy(time_zone="Europe/London"))
+    assert planned.not_before == NOON + Policy().staff_lead
+    again = plan(PARCEL, after, fold([second], after), ROUTINE, NOON)
+    assert again[0].dedupe != planned.dedupe
+
+
+def test_a_delay_within_the_promise_is_not_worth_a_message() -> None:
+    before = fold([event(M.IN_TRANSIT, 0)])
+    late = event(M.DELAYED, 1, reason=Reason.WEATHER, estimated_delivery="2026-11-28")
+    promised_later = Recipient(promised_by=date(2026, 11, 30))
+    promised_sooner = Recipient(promised_by=date(2026, 11, 27))
+    after = fold([late], before)
+    assert plan(PARCEL, before, after, promised_later, NOON) == []
+    assert [p.kind for p in plan(PARCEL, before, after, promised_sooner, NOON)] == [
+        MessageKind.DELAYED
+    ]
+
+
+@pytest.mark.parametrize(
+    ("local", "zone", "expected_local"),
+    [
+        (time(22, 30), "America/Chicago", time(8, 0)),  # the next morning
+        (time(6, 15), "America/Chicago", time(8, 0)),  # this morning
+        (time(12, 0), "America/Chicago", time(12, 0)),
+        (time(21, 0), "Asia/Tokyo", time(8, 0)),
+        (time(23, 59), None, time(8, 0)),  # the brand's zone (UTC by default)
+    ],
+)
+def test_quiet_hours(local: time, zone: str | None, expected_local: time) -> None:
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone or "UTC")
+    moment = datetime.combine(date(2026, 11, 25), local, tzinfo=tz)
+    held = outside_quiet_hours(moment.astimezone(UTC), zone, Policy())
+    assert held.astimezone(tz).time() == expected_local
+    assert held >= moment
+
+
+def test_a_message_is_dropped_once_the_parcel_moved_past_it() -> None:
+    assert not still_worth_sending(MessageKind.OUT_FOR_DELIVERY, M.DELIVERED)
+    assert still_worth_sending(MessageKind.OUT_FOR_DELIVERY, M.OUT_FOR_DELIVERY)
+    assert still_worth_sending(MessageKind.DELIVERED, M.DELIVERED)
+
+
+def test_the_policy_comes_from_settings() -> None:
+    policy = policy_of(
+        Settings(
+            messages={"routine": ["shipped", "delivered"]},
+            sms_messages=[],
+            quiet_from=time(22, 0),
+            staff_lead_minutes=30,
+        )
+    )
+    assert policy.kinds("routine") == {MessageKind.SHIPPED, MessageKind.DELIVERED}
+    assert policy.kinds("unknown_class") == policy.kinds("routine")
+    assert policy.sms == frozenset() and policy.staff_lead == timedelta(minutes=30)
+    with pytest.raises(ValueError):
+        policy_of(Settings(messages={"routine": ["a_kind_nobody_knows"]}))
