@@ -23,7 +23,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ordertrail.domain.fold import SubjectState
-from ordertrail.domain.milestones import Milestone
+from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Subject
 
 
@@ -177,6 +177,8 @@ def _kind(before: SubjectState, after: SubjectState, recipient: Recipient) -> Me
         return MessageKind.IN_TRANSIT
     if status is Milestone.DELAYED and not _breaks_promise(after, recipient):
         return None
+    if status is Milestone.DELIVERY_ATTEMPTED and after.reason is Reason.REFUSED:
+        return None  # the customer turned it away: nothing for them to act on
     return _BY_MILESTONE.get(status)
 
 
