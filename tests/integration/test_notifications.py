@@ -314,3 +314,21 @@ def test_the_preview_shows_what_the_customer_would_get_and_when(
         app, ["--db", database_url, "notifications", "preview", "--order", "NOPE"]
     )
     assert missing.exit_code == 1
+
+
+def test_a_split_order_says_which_items_are_in_which_parcel(
+    client: TestClient,
+    system: System,
+    clock: FixedClock,
+    servers: tuple[Mailbox, list[Any], int, int],
+) -> None:
+    mailbox, _, _, _ = servers
+    fedex = "123456789012"
+    made = canonical_order("ORD-9", (UPS, "ups", {"HAT": 1}), (fedex, "fedex", {"MUG": 2}))
+    made["customer"] |= {"email": "dana@example.com", "time_zone": "Europe/London"}
+    assert client.post("/api/v1/orders", json=made).status_code == 201
+    say(client, clock, "carrier_accepted")
+    deliver(system)
+    [mail] = mailbox.mails
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "more than one parcel" in text and "1 × HAT" in text and "MUG" not in text
