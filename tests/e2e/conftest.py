@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,18 @@ class LiveServer:
     system: System
 
 
+class _Server(uvicorn.Server):
+    """Says when it listens, so a test waits on that rather than on a timer."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -40,15 +51,12 @@ def live_server(tmp_path: Path, clock: FixedClock) -> Iterator[LiveServer]:
     system = build(Settings(database_url=f"sqlite:///{tmp_path / 'e2e.db'}"), clock=clock)
     system.migrate()
     port = _free_port()
-    server = uvicorn.Server(
+    server = _Server(
         uvicorn.Config(create_app(system), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the live server did not start"
+    assert server.ready.wait(timeout=10), "the live server did not start"
     yield LiveServer(f"http://127.0.0.1:{port}", system)
     server.should_exit = True
     thread.join(timeout=10)

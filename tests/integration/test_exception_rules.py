@@ -48,6 +48,13 @@ def say(client: TestClient, clock: FixedClock, milestone: str, **more: Any) -> N
     assert answer.status_code == 200, answer.text
 
 
+def parcel_with(client: TestClient, order_id: str, number: str, milestone: str, at: str) -> None:
+    """Another order with one parcel, which has reached `milestone` at `at`."""
+    client.post("/api/v1/orders", json=canonical_order(order_id, (number, "ups", {"X": 1})))
+    event = {"source": "carrier:ups", "shipment": number, "milestone": milestone}
+    assert client.post("/api/v1/events", json=[event | {"occurred_at": at}]).status_code == 200
+
+
 def cases(client: TestClient, status: str = "open") -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = client.get(f"/api/v1/exceptions?status={status}").json()
     return found
@@ -221,15 +228,7 @@ def test_the_sweep_looks_only_at_parcels_that_are_due(
     client: TestClient, system: System, clock: FixedClock
 ) -> None:
     for n in range(40):
-        number = f"DONE-{n:03d}"
-        client.post("/api/v1/orders", json=canonical_order(f"D-{n}", (number, "ups", {"X": 1})))
-        event = {
-            "source": "carrier:ups",
-            "shipment": number,
-            "milestone": "delivered",
-            "occurred_at": clock.now().isoformat(),
-        }
-        client.post("/api/v1/events", json=[event])
+        parcel_with(client, f"D-{n}", f"DONE-{n:03d}", "delivered", clock.now().isoformat())
     say(client, clock, "in_transit")
     clock.advance(days=3)
     assert sweep(system.uows, clock.now()).looked_at == 1
@@ -239,15 +238,7 @@ def test_several_sweepers_never_open_a_case_twice(
     client: TestClient, system: System, clock: FixedClock, backend: str
 ) -> None:
     for n in range(60):
-        number = f"SLOW-{n:03d}"
-        client.post("/api/v1/orders", json=canonical_order(f"S-{n}", (number, "ups", {"X": 1})))
-        event = {
-            "source": "carrier:ups",
-            "shipment": number,
-            "milestone": "in_transit",
-            "occurred_at": clock.now().isoformat(),
-        }
-        client.post("/api/v1/events", json=[event])
+        parcel_with(client, f"S-{n}", f"SLOW-{n:03d}", "in_transit", clock.now().isoformat())
     clock.advance(days=3)
     results = []
 

@@ -14,19 +14,17 @@ from types import TracebackType
 from typing import Self
 
 from ordertrail.app.commands import EventReport
+from ordertrail.app.effect_ports import Contact, Lane, OutboxMessage, ParcelRecord
 from ordertrail.app.ports import (
-    Contact,
     HeldReport,
-    Lane,
     OrderFacts,
     OrderListing,
-    OutboxMessage,
-    ParcelRecord,
     StatusInputs,
     SubjectRef,
     UnmappedCode,
 )
-from ordertrail.domain.exceptions import Case, CaseChanges, CaseStatus, ParcelFacts
+from ordertrail.domain.cases import Case, CaseChanges, CaseStatus
+from ordertrail.domain.exceptions import ParcelFacts
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping, code_key
 from ordertrail.domain.model import Order, Return, Shipment, Subject, SubjectKind, TrackingEvent

@@ -7,21 +7,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ordertrail.app.ports import CaseQuery, Lane, ParcelRecord, UnitOfWork, UnitOfWorkFactory
+from ordertrail.app.effect_ports import CaseQuery, Lane, ParcelRecord
+from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
+from ordertrail.domain.cases import Case, CaseChanges, reconcile, reported_missing, standing
 from ordertrail.domain.exceptions import (
     DEFAULT_RHYTHM,
     EARLIEST_LOOK,
     EVENT_KINDS,
     TIME_KINDS,
-    Case,
-    CaseChanges,
     ExceptionKind,
     event_findings,
     next_look,
-    reconcile,
-    reported_missing,
     return_findings,
-    standing,
     time_findings,
 )
 from ordertrail.domain.fold import SubjectState

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from ordertrail.app.ports import Clock, OutboxMessage, UnitOfWorkFactory
+from ordertrail.app.effect_ports import OutboxMessage
+from ordertrail.app.ports import Clock, UnitOfWorkFactory
 from ordertrail.app.queries import OrderDetail, order_detail
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.notifications import MessageKind, still_worth_sending

@@ -9,8 +9,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ordertrail.app.ports import Contact, OutboxMessage, UnitOfWork, UnitOfWorkFactory
-from ordertrail.domain.exceptions import Case
+from ordertrail.app.effect_ports import Contact, OutboxMessage
+from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
+from ordertrail.domain.cases import Case
 from ordertrail.domain.fold import SubjectState, fold
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Subject, TrackingEvent

@@ -7,24 +7,17 @@ implementation (SQLite and PostgreSQL stores).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Protocol, Self
 
 from ordertrail.app.commands import EventReport
-from ordertrail.domain.exceptions import (
-    Case,
-    CaseChanges,
-    CaseStatus,
-    ExceptionKind,
-    ParcelFacts,
-    Team,
-)
+from ordertrail.app.effect_ports import Cases, Deliveries, Outbox, Sites
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping
 from ordertrail.domain.milestones import Milestone
-from ordertrail.domain.model import Line, Order, Return, Shipment, Site, Subject, TrackingEvent
+from ordertrail.domain.model import Line, Order, Return, Shipment, Subject, TrackingEvent
 from ordertrail.domain.notifications import Policy
 from ordertrail.domain.order_status import OrderSummary, ParcelView
 
@@ -307,145 +300,6 @@ class Polls(Protocol):
     def schedule(self, shipment_id: str, next_at: datetime | None, failures: int) -> None:
         """When to ask next (None: asking is over) and how many failures in a row so far."""
         ...
-
-
-class Sites(Protocol):
-    def save(self, sites: Sequence[Site]) -> None:
-        """Create or update sites (matched by id)."""
-        ...
-
-    def get(self, site_id: str) -> Site | None: ...
-
-    def all(self) -> list[Site]: ...
-
-
-class Deliveries(Protocol):
-    """Webhook deliveries handled, by the sender's delivery id."""
-
-    def seen(self, source: str, delivery_id: str) -> bool: ...
-
-    def remember(self, source: str, delivery_id: str, at: datetime) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Lane:
-    """Where a parcel travels, for the rhythm it is judged by ("" when unknown)."""
-
-    carrier: str
-    service: str
-    origin: str
-    destination: str
-
-
-@dataclass(frozen=True, slots=True)
-class ParcelRecord:
-    subject: Subject
-    order_id: str
-    facts: ParcelFacts
-    lane: Lane
-
-
-@dataclass(frozen=True, slots=True)
-class CaseQuery:
-    status: CaseStatus | None = CaseStatus.OPEN
-    team: Team | None = None
-    kind: ExceptionKind | None = None
-    order_id: str | None = None
-    limit: int = 500
-
-
-class Cases(Protocol):
-    def for_subjects(
-        self, subjects: Iterable[Subject], *, open_only: bool
-    ) -> dict[Subject, list[Case]]: ...
-
-    def save(self, changes: CaseChanges) -> int:
-        """Store the changes; the number of cases really opened."""
-        ...
-
-    def find(self, query: CaseQuery) -> list[Case]: ...
-
-    def parcels(self, subjects: Iterable[Subject]) -> dict[Subject, ParcelRecord]: ...
-
-    def due(self, now: datetime, limit: int) -> list[Subject]:
-        """Parcels due a look by the time-based rules, held against other sweepers."""
-        ...
-
-    def schedule(self, looks: Mapping[Subject, datetime | None]) -> None: ...
-
-    def rhythms(self, lanes: Iterable[Lane], milestone: Milestone) -> dict[Lane, timedelta]: ...
-
-    def save_rhythms(
-        self, learned: Mapping[tuple[Lane, Milestone], tuple[timedelta, int]], at: datetime
-    ) -> None: ...
-
-    def delivered_histories(
-        self, since: datetime, limit: int
-    ) -> list[tuple[Lane, list[TrackingEvent]]]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Contact:
-    """How to reach an order's customer, and what the notification policy reads."""
-
-    priority: str
-    promised_by: date | None
-    time_zone: str | None
-    email: str | None
-    phone: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxMessage:
-    """A message to send; `id` is what receivers deduplicate on."""
-
-    id: str
-    dedupe: str
-    channel: str  # email, sms, webhook, team
-    audience: str  # customer or staff
-    kind: str
-    order_id: str
-    subject: Subject
-    recipient: str
-    available_at: datetime
-    context: Mapping[str, Any] = field(default_factory=dict)
-    status: str = "pending"
-    attempts: int = 0
-    created_at: datetime | None = None
-    sent_at: datetime | None = None
-    last_error: str | None = None
-
-
-class Outbox(Protocol):
-    def contacts(self, order_ids: Iterable[str]) -> dict[str, Contact]: ...
-
-    def add(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
-        """Queue messages; one already queued under the same dedupe key is not queued again."""
-        ...
-
-    def claim(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxMessage]:
-        """Messages due now (and ones a crashed worker held past their lease), held for this
-        worker until `now + lease`; others skip them."""
-        ...
-
-    def finish(
-        self,
-        message_id: str,
-        status: str,
-        at: datetime,
-        *,
-        error: str | None = None,
-        retry_at: datetime | None = None,
-    ) -> None: ...
-
-    def find(
-        self,
-        *,
-        order_id: str | None = None,
-        status: str | None = None,
-        message_id: str | None = None,
-        limit: int = 500,
-    ) -> list[OutboxMessage]: ...
 
 
 class UnitOfWork(Protocol):

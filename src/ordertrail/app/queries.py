@@ -7,11 +7,11 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
+from ordertrail.app.effect_ports import OutboxMessage
 from ordertrail.app.ports import (
     HeldReport,
     OrderFacts,
     OrderListing,
-    OutboxMessage,
     UnitOfWorkFactory,
     UnmappedCode,
 )

@@ -9,10 +9,11 @@ import typer
 from rich.table import Table
 
 from ordertrail.app.cases import find_cases, learn_rhythms, sweep
-from ordertrail.app.ports import CaseQuery
+from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.queries import jsonable
 from ordertrail.cli.common import JsonFlag, app, fail, open_system, out
-from ordertrail.domain.exceptions import CaseStatus, ExceptionKind, Team
+from ordertrail.domain.cases import CaseStatus
+from ordertrail.domain.exceptions import ExceptionKind, Team
 
 NowOption = typer.Option(None, "--now", help="As of this time (ISO 8601 with offset).")
 

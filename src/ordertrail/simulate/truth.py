@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ordertrail.app.cases import find_cases
-from ordertrail.app.ports import CaseQuery, UnitOfWorkFactory
+from ordertrail.app.effect_ports import CaseQuery
+from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import shipment_detail
 from ordertrail.simulate.run import Sent
 from ordertrail.simulate.store import EXPECTED, Fate, Store

@@ -11,15 +11,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, select, update
 
-from ordertrail.app.ports import CaseQuery, Lane, ParcelRecord
-from ordertrail.domain.exceptions import (
-    Case,
-    CaseChanges,
-    CaseNote,
-    CaseStatus,
-    ExceptionKind,
-    ParcelFacts,
-)
+from ordertrail.app.effect_ports import CaseQuery, Lane, ParcelRecord
+from ordertrail.domain.cases import Case, CaseChanges, CaseNote, CaseStatus
+from ordertrail.domain.exceptions import ExceptionKind, ParcelFacts
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent
 from ordertrail.store import codec

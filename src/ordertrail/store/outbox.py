@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select, update
 
-from ordertrail.app.ports import Contact, OutboxMessage
+from ordertrail.app.effect_ports import Contact, OutboxMessage
 from ordertrail.domain.model import Subject, SubjectKind
 from ordertrail.store.repositories import dialect_insert
 from ordertrail.store.tables import orders, outbox

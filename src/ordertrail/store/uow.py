@@ -14,9 +14,10 @@ from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.notifications import Policy
 from ordertrail.store.cases import SqlCases
 from ordertrail.store.mappings import SqlMappings
+from ordertrail.store.orders import SqlOrders
 from ordertrail.store.outbox import SqlOutbox
 from ordertrail.store.polls import SqlPolls
-from ordertrail.store.repositories import SqlEventLog, SqlOrders, SqlProjections, SqlSubjects
+from ordertrail.store.repositories import SqlEventLog, SqlProjections, SqlSubjects
 from ordertrail.store.sites import SqlDeliveries, SqlSites
 from ordertrail.store.unmatched import SqlUnmatched
 

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.cases import NotDelivered, find_cases, report_missing
-from ordertrail.app.ports import CaseQuery
+from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.queries import jsonable
-from ordertrail.domain.exceptions import CaseStatus, ExceptionKind, Team
+from ordertrail.domain.cases import CaseStatus
+from ordertrail.domain.exceptions import ExceptionKind, Team
 from ordertrail.web.problems import problem
 
 _Text = Annotated[

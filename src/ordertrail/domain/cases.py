@@ -1,0 +1,182 @@
+"""Exception cases: one per subject, kind and cause, kept in line with what the rules find.
+
+`reconcile` turns findings into case changes: a case opens once per cause, updates itself
+while its cause stands, and resolves itself when the cause is gone, keeping its history.
+Running the rules again changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from ordertrail.domain.exceptions import (
+    TIME_KINDS,
+    ExceptionKind,
+    Finding,
+    ParcelFacts,
+    Team,
+    time_findings,
+)
+from ordertrail.domain.fold import SubjectState
+from ordertrail.domain.milestones import Milestone
+from ordertrail.domain.model import Subject, TrackingEvent
+from ordertrail.domain.warehouse import HandOffPromise
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseNote:
+    at: datetime
+    what: str
+    by: str = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One exception, opened once for its cause. `history` is append-only."""
+
+    subject: Subject
+    order_id: str
+    kind: ExceptionKind
+    cause: str
+    opened_at: datetime
+    due_at: datetime
+    detail: str
+    status: CaseStatus = CaseStatus.OPEN
+    resolved_at: datetime | None = None
+    history: tuple[CaseNote, ...] = ()
+    id: int | None = None
+    assigned_to: str | None = None
+    acknowledged_by: str | None = None
+
+    @property
+    def team(self) -> Team:
+        return self.kind.team
+
+    @property
+    def key(self) -> tuple[ExceptionKind, str]:
+        return self.kind, self.cause
+
+
+@dataclass(frozen=True, slots=True)
+class CaseChanges:
+    opened: list[Case] = field(default_factory=list)
+    updated: list[Case] = field(default_factory=list)
+    resolved: list[Case] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.opened or self.updated or self.resolved)
+
+
+def reconcile(
+    subject: Subject,
+    order_id: str,
+    cases: list[Case],
+    findings: list[Finding],
+    now: datetime,
+    *,
+    kinds: frozenset[ExceptionKind] | None = None,
+) -> CaseChanges:
+    """Bring one subject's cases in line with what the rules find now.
+
+    Only cases of `kinds` (the kinds the rules that ran can find) are resolved for lack of a
+    finding: an event-driven run leaves a stall case to the sweep, and the other way round.
+    A cause that had a case, open or resolved, never opens a second one.
+    """
+    changes = CaseChanges()
+    known = {case.key: case for case in cases}
+    wanted = {(f.kind, f.cause): f for f in findings}
+    for key, finding in wanted.items():
+        case = known.get(key)
+        if case is None:
+            opened = Case(
+                subject=subject,
+                order_id=order_id,
+                kind=finding.kind,
+                cause=finding.cause,
+                opened_at=now,
+                due_at=now + finding.kind.sla,
+                detail=finding.detail,
+                history=(CaseNote(now, f"opened: {finding.detail}"),),
+            )
+            changes.opened.append(opened)
+        elif case.status is CaseStatus.OPEN and case.detail != finding.detail:
+            note = CaseNote(now, f"updated: {finding.detail}")
+            changes.updated.append(
+                replace(case, detail=finding.detail, history=(*case.history, note))
+            )
+    for case in cases:
+        in_scope = kinds is None or case.kind in kinds
+        if case.status is CaseStatus.OPEN and case.key not in wanted and in_scope:
+            if case.kind is ExceptionKind.REPORTED_MISSING:
+                continue  # people open it, and people close it
+            note = CaseNote(now, "resolved: the shipment recovered")
+            changes.resolved.append(
+                replace(
+                    case,
+                    status=CaseStatus.RESOLVED,
+                    resolved_at=now,
+                    history=(*case.history, note),
+                )
+            )
+    return changes
+
+
+def standing(facts: ParcelFacts, now: datetime, cases: list[Case]) -> list[Finding]:
+    """The time-based findings of open cases that still stand after new events: a stall or
+    missing scan stands while the parcel is still in the state it was found in."""
+    current = {
+        f.key
+        for f in time_findings(
+            facts,
+            now + timedelta(days=3650),
+            timedelta(0),
+            HandOffPromise(timedelta(0), timedelta(0)),
+        )
+    }
+    return [
+        Finding(case.kind, case.cause, case.opened_at, case.detail)
+        for case in cases
+        if case.status is CaseStatus.OPEN and case.kind in TIME_KINDS and case.key in current
+    ]
+
+
+def reported_missing(
+    subject: Subject,
+    order_id: str,
+    state: SubjectState,
+    delivery: TrackingEvent | None,
+    by: str,
+    note: str,
+    now: datetime,
+) -> Case:
+    """The case for a delivered parcel reported missing, with the proof of delivery."""
+    assert state.status is Milestone.DELIVERED and state.delivered_at is not None
+    proof = [f"delivered {state.delivered_at.isoformat()}"]
+    if delivery is not None:
+        place = delivery.location
+        if place is not None:
+            proof.append(", ".join(filter(None, (place.city, place.region, place.country))))
+        for name in ("signed_by", "signatory", "received_by", "pod", "proof_of_delivery"):
+            if delivery.data.get(name):
+                proof.append(f"{name.replace('_', ' ')}: {delivery.data[name]}")
+        if delivery.raw_description:
+            proof.append(f"carrier said: {delivery.raw_description}")
+    detail = f"reported missing by {by}: {note} (" + "; ".join(proof) + ")"
+    kind = ExceptionKind.REPORTED_MISSING
+    return Case(
+        subject=subject,
+        order_id=order_id,
+        kind=kind,
+        cause=f"reported:{state.status_key or state.delivered_at.isoformat()}",
+        opened_at=now,
+        due_at=now + kind.sla,
+        detail=detail,
+        history=(CaseNote(now, f"opened: {detail}", by),),
+    )

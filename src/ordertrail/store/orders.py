@@ -1,0 +1,199 @@
+"""Orders and their parcels as registered, and what an order's status is read from."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Connection, Table, case, func, literal_column, or_, select
+
+from ordertrail.app.ports import OrderFacts, OrderListing, StatusInputs
+from ordertrail.domain.milestones import Milestone
+from ordertrail.domain.model import Order, Return, Shipment
+from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
+from ordertrail.store import codec
+from ordertrail.store import statements as sql
+from ordertrail.store.repositories import chunks, dialect_insert
+from ordertrail.store.tables import orders, returns, shipment_aliases, shipments
+
+
+class SqlOrders:
+    def __init__(self, conn: Connection, *, read_only: bool) -> None:
+        self._conn = conn
+        self._read_only = read_only
+
+    def save(self, batch: Sequence[Order]) -> None:
+        if not batch:
+            return
+        rows = [codec.order_row(order) for order in batch]
+        insert = dialect_insert(self._conn, orders)
+        changed = {name: insert.excluded[name] for name in rows[0] if name != "id"}
+        # a file that does not say these must not erase what a webhook said
+        for name in ("external_id", "channel_updated_at"):
+            changed[name] = func.coalesce(insert.excluded[name], orders.c[name])
+        new_projection = {"status": OrderStatus.PLACED.value, "needs_attention": False}
+        self._conn.execute(
+            insert.values(new_projection).on_conflict_do_update(
+                index_elements=["id"], set_=changed
+            ),
+            rows,
+        )
+        self.save_shipments([s for order in batch for s in _owned(order)])
+
+    def save_shipments(self, batch: Sequence[Shipment]) -> None:
+        parcel_rows = [codec.shipment_row(s) for s in batch]
+        if parcel_rows:
+            insert = dialect_insert(self._conn, shipments)
+            changed = {name: insert.excluded[name] for name in parcel_rows[0] if name != "id"}
+            changed.update(_kept_on_update(insert.excluded))
+            self._conn.execute(
+                insert.on_conflict_do_update(index_elements=["id"], set_=changed), parcel_rows
+            )
+
+    def channel_versions(self, order_ids: Iterable[str]) -> dict[str, datetime | None]:
+        found: dict[str, datetime | None] = {}
+        for chunk in chunks(order_ids):
+            query = select(orders.c.id, orders.c.channel_updated_at).where(orders.c.id.in_(chunk))
+            found.update({row.id: row.channel_updated_at for row in self._conn.execute(query)})
+        return found
+
+    def add_returns(self, batch: Sequence[Return]) -> None:
+        rows = [
+            {"id": r.id, "order_id": r.order_id, "lines": codec.lines_json(r.lines)} for r in batch
+        ]
+        if rows:
+            statement = dialect_insert(self._conn, returns).on_conflict_do_nothing(
+                index_elements=["id"]
+            )
+            self._conn.execute(statement, rows)
+
+    def facts(self, order_ids: Iterable[str]) -> dict[str, OrderFacts]:
+        found: dict[str, OrderFacts] = {}
+        for chunk in chunks(order_ids):
+            query = select(orders).where(orders.c.id.in_(chunk)).order_by(orders.c.id)
+            order_rows = list(self._conn.execute(query))
+            parcels = self._children(shipments, chunk)
+            returned = self._children(returns, chunk)
+            for row in order_rows:
+                found[row.id] = OrderFacts(
+                    order=codec.order_from_row(row, [s for s, _ in parcels[row.id]]),
+                    own=codec.state_from_json(row.fold_state),
+                    shipments=parcels[row.id],
+                    returns=[
+                        (Return(r.id, r.order_id, codec.lines_from_json(r.lines)), state)
+                        for r, state in returned[row.id]
+                    ],
+                    summary=OrderSummary(OrderStatus(row.status), row.needs_attention),
+                )
+        return found
+
+    def status_inputs(self, order_ids: Iterable[str]) -> dict[str, StatusInputs]:
+        found: dict[str, StatusInputs] = {}
+        for chunk in chunks(order_ids):
+            children: dict[str, list[Any]] = defaultdict(list)
+            for child in self._conn.execute(sql.children_for_status(), {sql.IDS: chunk}):
+                children[child.order_id].append(child)
+            query = sql.orders_for_status(lock=not self._read_only)
+            for row in self._conn.execute(query, {sql.IDS: chunk}):
+                own = (row.fold_state or {}).get("status")
+                kids = children[row.id]
+                found[row.id] = StatusInputs(
+                    lines=codec.lines_from_json(row.lines),
+                    own=Milestone(own) if own else None,
+                    parcels=[
+                        ParcelView.of(
+                            _milestone(c.status), bool(c.shipped), codec.lines_from_json(c.lines)
+                        )
+                        for c in kids
+                        if c.kind == "shipment"
+                    ],
+                    returns=[_milestone(c.status) for c in kids if c.kind == "return"],
+                    summary=OrderSummary(OrderStatus(row.status), row.needs_attention),
+                )
+        return found
+
+    def _children(self, table: Table, order_ids: list[str]) -> dict[str, list[Any]]:
+        children: dict[str, list[Any]] = defaultdict(list)
+        query = select(table).where(table.c.order_id.in_(order_ids)).order_by(table.c.id)
+        for row in self._conn.execute(query):
+            entity = codec.shipment_from_row(row) if table is shipments else row
+            children[row.order_id].append((entity, codec.state_from_json(row.fold_state)))
+        return children
+
+    def save_summaries(self, summaries: Mapping[str, OrderSummary]) -> None:
+        if not summaries:
+            return
+        rows = [
+            {"b_id": order_id, "b_status": s.status.value, "b_attention": s.needs_attention}
+            for order_id, s in summaries.items()
+        ]
+        self._conn.execute(sql.save_summary(), rows)
+
+    def ids(self) -> Iterator[str]:
+        yield from self._conn.scalars(select(orders.c.id).order_by(orders.c.id))
+
+    def page(
+        self, *, status: str | None, needs_attention: bool | None, after: str | None, limit: int
+    ) -> list[OrderListing]:
+        query = (
+            select(
+                orders.c.id,
+                orders.c.channel,
+                orders.c.placed_at,
+                orders.c.status,
+                orders.c.needs_attention,
+            )
+            .order_by(orders.c.id)
+            .limit(limit)
+        )
+        if status is not None:
+            query = query.where(orders.c.status == status)
+        if needs_attention is not None:
+            query = query.where(orders.c.needs_attention == needs_attention)
+        if after is not None:
+            query = query.where(orders.c.id > after)
+        return [OrderListing(*row) for row in self._conn.execute(query)]
+
+    def shipment(self, id_or_tracking: str) -> Shipment | None:
+        query = select(shipments).where(
+            or_(shipments.c.id == id_or_tracking, shipments.c.tracking_number == id_or_tracking)
+        )
+        row = self._conn.execute(query).first()
+        if row is None:  # a relabelled parcel's old name
+            alias = select(shipment_aliases.c.shipment_id).where(
+                shipment_aliases.c.name == id_or_tracking
+            )
+            row = self._conn.execute(select(shipments).where(shipments.c.id.in_(alias))).first()
+        return codec.shipment_from_row(row) if row else None
+
+
+def _milestone(value: str | None) -> Milestone | None:
+    return Milestone(value) if value else None
+
+
+def _owned(order: Order) -> Iterator[Shipment]:
+    """The order's shipments, each stamped with the order it belongs to."""
+    for shipment in order.shipments:
+        yield replace(shipment, order_id=order.id)
+
+
+def _kept_on_update(given: Any) -> dict[str, Any]:
+    """What an update of a known parcel keeps: its current tracking number when the sender
+    still uses the one a relabel replaced (a store that never heard of the relabel), and the
+    carrier and site when the sender does not say."""
+    # written out: SQLAlchemy does not correlate a subquery inside ON CONFLICT DO UPDATE
+    relabelled = literal_column(
+        "EXISTS (SELECT 1 FROM shipment_aliases WHERE shipment_aliases.name = "
+        "excluded.tracking_number AND shipment_aliases.shipment_id = shipments.id)",
+        Boolean,
+    )
+    return {
+        "tracking_number": case(
+            (relabelled, shipments.c.tracking_number), else_=given.tracking_number
+        ),
+        "carrier": func.coalesce(given.carrier, shipments.c.carrier),
+        "site": func.coalesce(given.site, shipments.c.site),
+    }
