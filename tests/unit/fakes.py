@@ -414,7 +414,6 @@ class MemoryOutbox:
                 )
         return found
 
-    def add(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
-        new = [m for m in messages if m.dedupe not in self.tables.outbox]
-        self.tables.outbox.update({m.dedupe: m for m in new})
-        return len(new)
+    def add(self, messages: Sequence[OutboxMessage], now: datetime) -> None:
+        for message in messages:
+            self.tables.outbox.setdefault(message.dedupe, message)

@@ -124,7 +124,7 @@ class OutboxMessage:
 class Outbox(Protocol):
     def contacts(self, order_ids: Iterable[str]) -> dict[str, Contact]: ...
 
-    def add(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
+    def add(self, messages: Sequence[OutboxMessage], now: datetime) -> None:
         """Queue messages; one already queued under the same dedupe key is not queued again."""
         ...
 

@@ -36,13 +36,13 @@ def queue_messages(
     opened: Sequence[Case],
     now: datetime,
     policy: Policy = Policy(),
-) -> int:
-    """Queue what these changes earn; the number of messages queued."""
+) -> None:
+    """Queue what these changes earn."""
     changed = [
         s for s in after if s in order_of and might_message(before.get(s, SubjectState()), after[s])
     ]
     if not changed and not opened:
-        return 0
+        return
     contacts = uow.outbox.contacts({order_of[s] for s in changed} | {c.order_id for c in opened})
     messages: list[OutboxMessage] = []
     for subject in changed:
@@ -57,7 +57,7 @@ def queue_messages(
             messages += _customer(planned, order_of[subject], contact, state, now, policy)
     for case in opened:
         messages += _staff(case, now)
-    return uow.outbox.add(messages, now)
+    uow.outbox.add(messages, now)
 
 
 def _customer(

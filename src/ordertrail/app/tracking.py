@@ -1,0 +1,144 @@
+"""What the public tracking page may show: customer-visible milestones, city-level places, the
+ETA — and, only once the order number and the customer's email or postal code match, which
+items are in which parcel. Never names, streets, emails, phone numbers, prices or what a
+carrier or scanner put in `data`.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ordertrail.app.ports import UnitOfWorkFactory
+from ordertrail.app.queries import (
+    OrderDetail,
+    ShipmentDetail,
+    TimelineRow,
+    order_detail,
+    shipment_detail,
+)
+from ordertrail.domain.fold import Effect
+from ordertrail.domain.milestones import Milestone, Reason
+
+
+@dataclass(frozen=True, slots=True)
+class PublicStep:
+    milestone: Milestone
+    reason: Reason | None
+    at: datetime  # in the customer's zone
+    place: str | None  # "Louisville, KY, US" at most
+
+
+@dataclass(frozen=True, slots=True)
+class PublicParcel:
+    tracking_number: str | None
+    carrier: str | None
+    status: Milestone | None
+    reason: Reason | None
+    eta: str | None
+    eta_changed: bool
+    steps: list[PublicStep]
+    items: list[str]  # empty unless the order was matched
+
+
+@dataclass(frozen=True, slots=True)
+class PublicOrder:
+    order_id: str
+    status: str
+    parcels: list[PublicParcel]
+    returns: list[tuple[str, str | None]]
+    #: the order's own news (confirmed, cancelled), as steps
+    steps: list[PublicStep]
+
+
+def public_parcel(uows: UnitOfWorkFactory, tracking_number: str) -> PublicParcel | None:
+    """A parcel by its tracking number alone: where it is, never who it is for."""
+    detail = shipment_detail(uows, tracking_number)
+    if detail is None or detail.tracking_number is None or detail.cancelled:
+        return None
+    if tracking_number not in (detail.tracking_number, detail.id):
+        return None
+    order = order_detail(uows, detail.order_id)
+    return _parcel(detail, _zone(order), with_items=False)
+
+
+def public_order(
+    uows: UnitOfWorkFactory, order_id: str, email: str = "", postal_code: str = ""
+) -> PublicOrder | None:
+    """The order, when the email or postal code matches; None when the order is unknown or
+    they do not match (the same answer, so neither can be guessed from the other)."""
+    detail = order_detail(uows, order_id.strip())
+    if detail is None or not _matches(detail, email, postal_code):
+        return None
+    zone = _zone(detail)
+    own = [row for row in detail.timeline if row.subject.id == detail.id]
+    return PublicOrder(
+        order_id=detail.id,
+        status=detail.status,
+        parcels=[_parcel(p, zone, with_items=True) for p in detail.shipments if not p.cancelled],
+        returns=[(r.id, r.status) for r in detail.returns],
+        steps=_steps(own, zone),
+    )
+
+
+def _matches(detail: OrderDetail, email: str, postal_code: str) -> bool:
+    wanted_email = (detail.customer.email or "").strip().casefold()
+    wanted_postal = _postal(detail.customer.postal_code)
+    by_email = bool(email.strip()) and bool(wanted_email)
+    by_postal = bool(postal_code.strip()) and bool(wanted_postal)
+    # compared in constant time: a timing difference must not tell a near miss
+    email_ok = hmac.compare_digest(email.strip().casefold().encode(), wanted_email.encode())
+    postal_ok = hmac.compare_digest(_postal(postal_code).encode(), wanted_postal.encode())
+    return (by_email and email_ok) or (by_postal and postal_ok)
+
+
+def _postal(code: str | None) -> str:
+    return (code or "").replace(" ", "").replace("-", "").upper()
+
+
+def _parcel(detail: ShipmentDetail, zone: ZoneInfo, *, with_items: bool) -> PublicParcel:
+    steps = _steps(detail.timeline, zone)
+    etas = {
+        str(row.data["estimated_delivery"])[:10]
+        for row in detail.timeline
+        if row.data.get("estimated_delivery") and row.effect is not Effect.CONFLICT
+    }
+    return PublicParcel(
+        tracking_number=detail.tracking_number,
+        carrier=detail.carrier,
+        status=Milestone(detail.status) if detail.status else None,
+        reason=Reason(detail.exception_reason) if detail.exception_reason else None,
+        eta=detail.eta,
+        eta_changed=len(etas) > 1,
+        steps=steps,
+        items=[f"{line.quantity} × {line.sku}" for line in detail.lines] if with_items else [],
+    )
+
+
+def _steps(rows: list[TimelineRow], zone: ZoneInfo) -> list[PublicStep]:
+    shown = []
+    for row in rows:
+        if row.milestone is None or row.effect not in (Effect.APPLIED, Effect.CORRECTION):
+            continue
+        milestone = Milestone(row.milestone)
+        if not milestone.spec.customer_visible:
+            continue
+        place = row.location
+        where = (
+            ", ".join(p for p in (place.city, place.region, place.country) if p) or None
+            if place
+            else None
+        )
+        reason = Reason(row.reason) if row.reason else None
+        shown.append(PublicStep(milestone, reason, row.occurred_at.astimezone(zone), where))
+    return list(reversed(shown))  # newest first, as a tracking page reads
+
+
+def _zone(order: OrderDetail | None) -> ZoneInfo:
+    name = order.customer.time_zone if order else None
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

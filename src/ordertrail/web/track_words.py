@@ -1,0 +1,75 @@
+"""The tracking page's words: each milestone and trouble in the customer's language, with the
+next step they can take."""
+
+from __future__ import annotations
+
+from ordertrail.domain.milestones import Milestone, Reason
+
+STATUS = {
+    Milestone.ORDER_PLACED: "Order placed",
+    Milestone.ORDER_CONFIRMED: "Order confirmed",
+    Milestone.ORDER_CANCELLED: "Order cancelled",
+    Milestone.LABEL_CREATED: "Shipping label created",
+    Milestone.CARRIER_ACCEPTED: "Handed to the carrier",
+    Milestone.IN_TRANSIT: "On its way",
+    Milestone.DELAYED: "Delayed",
+    Milestone.OUT_FOR_DELIVERY: "Out for delivery",
+    Milestone.DELIVERY_ATTEMPTED: "Delivery attempted",
+    Milestone.AVAILABLE_FOR_PICKUP: "Ready for pickup",
+    Milestone.DELIVERED: "Delivered",
+    Milestone.EXCEPTION: "A problem on the way",
+    Milestone.RETURNED_TO_SENDER: "Returning to us",
+    Milestone.RETURN_REQUESTED: "Return requested",
+    Milestone.RETURN_APPROVED: "Return approved",
+    Milestone.RETURN_REJECTED: "Return declined",
+    Milestone.RETURN_PICKUP_SCHEDULED: "Return pickup booked",
+    Milestone.RETURN_IN_TRANSIT: "Return on its way to us",
+    Milestone.RETURN_RECEIVED: "Return received",
+    Milestone.REFUND_RELEASED: "Refund released",
+    Milestone.REPLACEMENT_RELEASED: "Replacement sent",
+}
+
+REASON = {
+    Reason.ADDRESS_ISSUE: "the address could not be found or is incomplete",
+    Reason.RECIPIENT_UNAVAILABLE: "nobody was there to receive it",
+    Reason.BUSINESS_CLOSED: "the business was closed",
+    Reason.ACCESS_RESTRICTED: "the carrier could not get access",
+    Reason.REFUSED: "it was refused",
+    Reason.DAMAGED: "it was damaged",
+    Reason.LOST: "the carrier cannot find it",
+    Reason.CUSTOMS_HOLD: "it is held at customs",
+    Reason.PAYMENT_REQUIRED: "a payment (duty or fee) is due",
+    Reason.WEATHER: "of the weather",
+    Reason.CARRIER_DELAY: "of a delay at the carrier",
+    Reason.OTHER: "of a problem at the carrier",
+}
+
+#: What the customer can do now, for a parcel in this state.
+NEXT_STEP = {
+    Milestone.DELIVERY_ATTEMPTED: (
+        "The carrier will usually try again on the next working day. You can also reschedule "
+        "or pick it up on the carrier's site with your tracking number."
+    ),
+    Milestone.AVAILABLE_FOR_PICKUP: "Bring an ID and your tracking number to the pickup point.",
+    Milestone.EXCEPTION: "We are looking into it with the carrier; you do not need to do anything.",
+    Milestone.DELAYED: "No action needed; the new date is shown when the carrier gives one.",
+    Milestone.RETURNED_TO_SENDER: "Contact us and we will arrange a new delivery or a refund.",
+}
+ADDRESS_STEP = "Please contact us to confirm your address so the carrier can deliver."
+
+
+def status_words(milestone: Milestone | None) -> str:
+    return STATUS.get(milestone, "Waiting for news") if milestone else "Waiting for news"
+
+
+def explanation(milestone: Milestone | None, reason: Reason | None) -> str | None:
+    """Why, in a sentence, for a parcel in trouble."""
+    if milestone is None or reason is None:
+        return None
+    return f"{status_words(milestone)} because {REASON.get(reason, REASON[Reason.OTHER])}."
+
+
+def next_step(milestone: Milestone | None, reason: Reason | None) -> str | None:
+    if reason is Reason.ADDRESS_ISSUE:
+        return ADDRESS_STEP
+    return NEXT_STEP.get(milestone) if milestone else None
