@@ -48,7 +48,7 @@ class PublicOrder:
     order_id: str
     status: str
     parcels: list[PublicParcel]
-    returns: list[tuple[str, str | None]]
+    returns: list[tuple[str, Milestone | None]]
     #: the order's own news (confirmed, cancelled), as steps
     steps: list[PublicStep]
 
@@ -78,7 +78,7 @@ def public_order(
         order_id=detail.id,
         status=detail.status,
         parcels=[_parcel(p, zone, with_items=True) for p in detail.shipments if not p.cancelled],
-        returns=[(r.id, r.status) for r in detail.returns],
+        returns=[(r.id, Milestone(r.status) if r.status else None) for r in detail.returns],
         steps=_steps(own, zone),
     )
 

@@ -21,6 +21,7 @@ from ordertrail.web import (
     pages,
     problems,
     scans_api,
+    track_pages,
 )
 
 
@@ -40,6 +41,7 @@ def create_app(system: System) -> FastAPI:
     app.include_router(cases_api.router())
     app.include_router(outbox_api.router())
     app.include_router(pages.router())
+    app.include_router(track_pages.router())
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
 
     @app.get("/healthz", tags=["health"])

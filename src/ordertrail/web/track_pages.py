@@ -1,0 +1,104 @@
+"""`/track`: the customer's tracking page. Server-rendered, works without JavaScript.
+
+By tracking number alone it shows milestones, city-level places and the ETA; order details
+(which items are in which parcel) only when the order number and the email or postal code
+match. "Not found" and "does not match" look the same. Lookups are rate limited per client
+and per identifier; answers are never cached, never indexed and send no referrer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.concurrency import run_in_threadpool
+
+from ordertrail.app.tracking import PublicParcel, public_order, public_parcel
+from ordertrail.web import track_words
+from ordertrail.web.pages import templates
+
+PER_CLIENT = parse("30/minute")
+PER_IDENTIFIER = parse("10/minute")
+PRIVATE = {
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",
+}
+Text = Annotated[str, Query(max_length=100)]
+
+
+class Limiter:
+    """In memory, per process: enough to slow a guesser down on one machine."""
+
+    def __init__(self) -> None:
+        self._window = MovingWindowRateLimiter(MemoryStorage())
+
+    def allows(self, client: str, identifier: str) -> bool:
+        by_client = self._window.hit(PER_CLIENT, "client", client)
+        by_identifier = self._window.hit(PER_IDENTIFIER, "identifier", identifier.casefold())
+        return by_client and by_identifier
+
+
+def router() -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+    views = templates()
+    views.env.globals.update(
+        status_words=track_words.status_words,
+        explanation=track_words.explanation,
+        next_step=track_words.next_step,
+    )
+    limiter = Limiter()
+
+    def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        settings = request.app.state.system.settings
+        brand = {"name": settings.brand_name, "support": settings.brand_support}
+        response = views.TemplateResponse(
+            request, name, {"brand": brand, **context}, status_code=status
+        )
+        response.headers.update(PRIVATE)
+        return response
+
+    def too_many(request: Request) -> HTMLResponse:
+        response = render(request, "track_form.html", 429, busy=True)
+        response.headers["Retry-After"] = "60"
+        return response
+
+    @pages.get("/track", response_class=HTMLResponse)
+    async def track(
+        request: Request,
+        tracking: Text = "",
+        order: Text = "",
+        email: Annotated[str, Query(max_length=320)] = "",
+        postal_code: Text = "",
+    ) -> Response:
+        if tracking.strip():
+            target = f"/track/{quote(tracking.strip(), safe='')}"
+            return RedirectResponse(target, status_code=303, headers=PRIVATE)
+        if not order.strip():
+            return render(request, "track_form.html")
+        client = request.client.host if request.client else "unknown"
+        if not limiter.allows(client, f"order:{order.strip()}"):
+            return too_many(request)
+        uows = request.app.state.system.uows
+        found = await run_in_threadpool(public_order, uows, order, email, postal_code)
+        if found is None:
+            return render(request, "track_form.html", 404, not_found=True, order=order)
+        return render(request, "track_order.html", order=found)
+
+    @pages.get("/track/{tracking}", response_class=HTMLResponse)
+    async def parcel(request: Request, tracking: Annotated[str, Path(max_length=100)]) -> Response:
+        client = request.client.host if request.client else "unknown"
+        if not limiter.allows(client, f"parcel:{tracking}"):
+            return too_many(request)
+        uows = request.app.state.system.uows
+        found: PublicParcel | None = await run_in_threadpool(public_parcel, uows, tracking)
+        if found is None:
+            return render(request, "track_form.html", 404, not_found=True)
+        return render(request, "track_parcel.html", parcel=found)
+
+    return pages

@@ -1,0 +1,72 @@
+"""The customer tracking page in a real headless Chromium: a split order with a failed
+attempt, a wrong email that shows nothing private, and screenshots at desktop and phone
+widths (written to artifacts/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ordertrail.app.commands import RecordEvents, RegisterOrders
+from ordertrail.sources.canonical import parse_event, parse_order
+from tests.conftest import FixedClock
+from tests.e2e.conftest import LiveServer
+from tests.factories import canonical_order
+
+UPS, FEDEX = "1Z999AA10123456784", "123456789012"
+
+
+def store_split_order(live_server: LiveServer, clock: FixedClock) -> None:
+    order = canonical_order("ORD-7", (UPS, "ups", {"HAT": 1}), (FEDEX, "fedex", {"MUG": 2}))
+    order["customer"] |= {"time_zone": "America/New_York"}
+    live_server.system.handle(RegisterOrders([parse_order(order)]))
+    place = {"city": "Louisville", "region": "KY", "country": "US"}
+    reports = [
+        {"shipment": UPS, "milestone": "carrier_accepted", "location": place},
+        {"shipment": UPS, "milestone": "out_for_delivery", "location": place},
+        {"shipment": FEDEX, "milestone": "carrier_accepted"},
+        {"shipment": FEDEX, "milestone": "delivery_attempted", "reason": "address_issue"},
+    ]
+    for report in reports:
+        clock.advance(hours=2)
+        source = "carrier:ups" if report["shipment"] == UPS else "carrier:fedex"
+        event = report | {"source": source, "occurred_at": clock.now().isoformat()}
+        live_server.system.handle(RecordEvents([parse_event(event)]))
+
+
+def test_a_customer_finds_a_split_order_by_keyboard(
+    live_server: LiveServer, browser: Any, artifacts: Path, clock: FixedClock
+) -> None:
+    store_split_order(live_server, clock)
+    for width, height, name in ((1200, 900, "desktop"), (390, 844, "phone")):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        try:
+            page.goto(f"{live_server.url}/track")
+            page.fill("#order", "ORD-7")
+            page.fill("#email", "dana@example.com")
+            with page.expect_navigation():
+                page.press("#email", "Enter")
+            text = page.inner_text("main")
+            assert "comes in 2 parcels" in text
+            assert "Parcel 1 of 2" in text and "Parcel 2 of 2" in text
+            assert "Out for delivery" in text and "Louisville, KY, US" in text
+            assert "the address could not be found" in text
+            assert "contact us to confirm your address" in text
+            page.screenshot(path=str(artifacts / f"tracking-{name}.png"), full_page=True)
+        finally:
+            page.close()
+
+
+def test_a_wrong_email_shows_nothing_private(
+    live_server: LiveServer, browser: Any, clock: FixedClock
+) -> None:
+    store_split_order(live_server, clock)
+    page = browser.new_page()
+    try:
+        page.goto(f"{live_server.url}/track?order=ORD-7&email=someone%40else.example")
+        text = page.inner_text("main")
+        assert "We could not find that" in text
+        for private in ("HAT", "MUG", "dana@example.com", "Louisville", "Dana Reyes"):
+            assert private not in page.content()
+    finally:
+        page.close()

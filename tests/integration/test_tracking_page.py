@@ -1,0 +1,107 @@
+"""The customer tracking page without a browser: what it shows, what it never shows, and who
+may look how often."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ordertrail.bootstrap import build
+from ordertrail.config import Settings
+from ordertrail.web.app import create_app
+from tests.conftest import FixedClock
+from tests.factories import canonical_order
+
+UPS, FEDEX = "1Z999AA10123456784", "123456789012"
+PRIVATE = ("dana@example.com", "+15555550100", "Dana Reyes", "40213")
+
+
+@pytest.fixture
+def client(database_url: str, clock: FixedClock) -> Iterator[TestClient]:
+    system = build(Settings(database_url=database_url, brand_name="Hat & Mug Co."), clock=clock)
+    with TestClient(create_app(system)) as test_client:
+        order = canonical_order("ORD-7", (UPS, "ups", {"HAT": 1}), (FEDEX, "fedex", {"MUG": 2}))
+        order["customer"] |= {"phone": "+15555550100", "time_zone": "America/New_York"}
+        assert test_client.post("/api/v1/orders", json=order).status_code == 201
+        louisville = {"city": "Louisville", "region": "KY", "country": "US", "postal_code": "40213"}
+        events = [
+            {"shipment": UPS, "milestone": "carrier_accepted", "location": louisville},
+            {"shipment": UPS, "milestone": "delivered", "data": {"signed_by": "Dana Reyes"}},
+            {"shipment": FEDEX, "milestone": "carrier_accepted"},
+            {
+                "shipment": FEDEX,
+                "milestone": "delivery_attempted",
+                "reason": "recipient_unavailable",
+            },
+        ]
+        for event in events:
+            clock.advance(hours=1)
+            sent = event | {"source": "carrier:ups", "occurred_at": clock.now().isoformat()}
+            if event["shipment"] == FEDEX:
+                sent["source"] = "carrier:fedex"
+            assert test_client.post("/api/v1/events", json=[sent]).status_code == 200
+        yield test_client
+    system.close()
+
+
+def page(client: TestClient, url: str, **params: Any) -> Any:
+    answer = client.get(url, params=params, follow_redirects=True)
+    for secret in PRIVATE:
+        assert secret not in answer.text, f"{secret} shown at {url}"
+    return answer
+
+
+def test_a_tracking_number_shows_where_the_parcel_is_and_nothing_private(
+    client: TestClient,
+) -> None:
+    answer = page(client, "/track", tracking=UPS)
+    assert answer.status_code == 200
+    assert "Delivered" in answer.text and "Louisville, KY, US" in answer.text
+    assert "HAT" not in answer.text  # items only after the order matches
+    assert answer.headers["cache-control"] == "no-store"
+    assert answer.headers["referrer-policy"] == "no-referrer"
+    assert "noindex" in answer.headers["x-robots-tag"]
+    assert "Hat &amp; Mug Co." in answer.text
+
+
+def test_the_order_with_its_email_shows_each_parcel_and_what_to_do(client: TestClient) -> None:
+    answer = page(client, "/track", order="ORD-7", email="DANA@example.com ")
+    assert answer.status_code == 200
+    text = answer.text
+    assert "comes in 2 parcels" in text
+    assert "1 × HAT" in text and "2 × MUG" in text
+    assert "Delivery attempted because nobody was there to receive it." in text
+    assert "What you can do:" in text
+    by_postal = page(client, "/track", order="ORD-7", postal_code="40213")
+    assert by_postal.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"order": "ORD-7", "email": "someone@else.example"},
+        {"order": "ORD-7", "postal_code": "99999"},
+        {"order": "ORD-7"},
+        {"order": "NOPE", "email": "dana@example.com"},
+    ],
+)
+def test_not_found_and_not_matching_look_the_same(
+    client: TestClient, params: dict[str, str]
+) -> None:
+    answer = page(client, "/track", **params)
+    assert answer.status_code == 404
+    assert "We could not find that" in answer.text
+    assert "HAT" not in answer.text and "Delivered" not in answer.text
+
+
+def test_lookups_are_rate_limited_per_identifier(client: TestClient) -> None:
+    statuses = [
+        page(client, "/track", order="ORD-7", email=f"guess{n}@example.com").status_code
+        for n in range(12)
+    ]
+    assert statuses[:10] == [404] * 10 and statuses[-1] == 429
+    unknown = page(client, "/track/NOT-A-PARCEL")
+    assert unknown.status_code == 404
