@@ -61,7 +61,9 @@ class System:
     def senders(self) -> dict[str, Sender]:
         """One sender per channel that is set up; messages for others are skipped."""
         given = self.settings
-        texts = Texts(Brand(given.brand_name, given.brand_support, given.tracking_url))
+        texts = Texts(
+            Brand(given.brand_name, given.brand_support, given.tracking_url, given.public_url)
+        )
         found: dict[str, Sender] = {}
         if given.smtp_host:
             mail = SmtpSender(

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     brand_name: str = "OrderTrail"
     brand_support: str = "support@example.com"
     tracking_url: str = "http://127.0.0.1:8000/track"
+    #: Where the web app is reached from outside: message links open `<public_url>/t/<token>`.
+    public_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")
     def _per_source_settings_from_environment(self) -> Settings:

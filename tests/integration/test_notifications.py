@@ -332,3 +332,26 @@ def test_a_split_order_says_which_items_are_in_which_parcel(
     [mail] = mailbox.mails
     text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "more than one parcel" in text and "1 × HAT" in text and "MUG" not in text
+
+
+def test_a_message_link_opens_the_order_for_some_weeks(
+    client: TestClient,
+    system: System,
+    clock: FixedClock,
+    servers: tuple[Mailbox, list[Any], int, int],
+) -> None:
+    import re
+
+    mailbox, _, _, _ = servers
+    order(client)
+    say(client, clock, "carrier_accepted")
+    deliver(system)
+    text = mailbox.mails[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    link = re.search(r"http://127\.0\.0\.1:8000(/t/[\w-]+)", text)
+    assert link is not None
+    opened = client.get(link.group(1))
+    assert opened.status_code == 200 and "1 × HAT" in opened.text
+    assert "dana@example.com" not in opened.text
+    assert client.get(link.group(1)[:-2] + "xx").status_code == 404
+    clock.advance(days=61)
+    assert client.get(link.group(1)).status_code == 404

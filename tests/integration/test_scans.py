@@ -187,3 +187,15 @@ def test_an_order_ships_from_two_sites(client: TestClient) -> None:
     assert sources == {"warehouse:louisville", "warehouse:reno"}
     bad = client.put("/api/v1/sites/a:b", json={"name": "x"})
     assert bad.status_code == 422
+
+
+def test_names_longer_than_the_store_keeps_are_refused(client: TestClient) -> None:
+    long_code = "ORD-" + "9" * 150
+    answer = scan(client, "pack", long_code, order="ORD-1")
+    assert answer.status_code == 409 and "longer than" in answer.json()["detail"]
+    long_zone = {"name": "x", "time_zone": "Mars/Olympus_Mons"}
+    assert client.put("/api/v1/sites/mars", json=long_zone).status_code == 422
+    assert (
+        client.put("/api/v1/sites/mars", json={"name": "x", "time_zone": "z" * 70}).status_code
+        == 422
+    )

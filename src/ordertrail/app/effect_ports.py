@@ -128,6 +128,14 @@ class Outbox(Protocol):
         """Queue messages; one already queued under the same dedupe key is not queued again."""
         ...
 
+    def add_tokens(self, hashes: Sequence[str], order_id: str, now: datetime) -> None:
+        """Keep the hashes of tracking-link tokens minted for the order's messages."""
+        ...
+
+    def token(self, token_hash: str) -> tuple[str, datetime] | None:
+        """The order a token opens, and when it was minted."""
+        ...
+
     def claim(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxMessage]:
         """Messages due now (and ones a crashed worker held past their lease), held for this
         worker until `now + lease`; others skip them."""

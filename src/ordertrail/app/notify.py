@@ -4,10 +4,12 @@ and a signed webhook for the shop's other systems (helpdesk, ERP) for each."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ordertrail.app.effect_ports import Contact, OutboxMessage
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
@@ -54,7 +56,10 @@ def queue_messages(
         for planned in plan(
             subject, before.get(subject, SubjectState()), state, recipient, now, policy
         ):
-            messages += _customer(planned, order_of[subject], contact, state, now, policy)
+            token = secrets.token_urlsafe(16)  # 128 bits: the message's link opens the order
+            uow.outbox.add_tokens([token_hash(token)], order_of[subject], now)
+            context = {"status_key": state.status_key, "eta": state.eta, "token": token}
+            messages += _customer(planned, order_of[subject], contact, context, now, policy)
     for case in opened:
         messages += _staff(case, now)
     uow.outbox.add(messages, now)
@@ -64,11 +69,10 @@ def _customer(
     planned: Planned,
     order_id: str,
     contact: Contact,
-    state: SubjectState,
+    context: Mapping[str, object],
     now: datetime,
     policy: Policy,
 ) -> list[OutboxMessage]:
-    context = {"status_key": state.status_key, "eta": state.eta}
     reach = []
     if contact.email:
         reach.append(("email", contact.email))
@@ -150,6 +154,24 @@ def _message(
         available_at=at,
         context=dict(context),
     )
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a link token: whoever reads the database cannot open orders."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def order_of_token(
+    uows: UnitOfWorkFactory, token: str, now: datetime, lasts: timedelta = timedelta(days=60)
+) -> str | None:
+    """The order a message link opens, while the link is fresh (None otherwise)."""
+    if not 10 <= len(token) <= 64:
+        return None
+    with uows(read_only=True) as uow:
+        found = uow.outbox.token(token_hash(token))
+    if found is None or now - found[1] > lasts:
+        return None
+    return found[0]
 
 
 @dataclass(frozen=True, slots=True)

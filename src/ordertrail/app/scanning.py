@@ -6,6 +6,7 @@ carrier label", "this order was cancelled"), so they come back as an outcome wit
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -17,6 +18,9 @@ from ordertrail.app.resolve import Resolver
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import DomainError, Shipment, Source, Subject, SubjectKind
 from ordertrail.domain.warehouse import Step
+
+#: The longest id or tracking number a parcel can have.
+NAME_LIMIT = 100
 
 #: The same step scanned again on the same thing within this long is one scan (a double
 #: trigger, a second try when the beep was missed).
@@ -59,6 +63,8 @@ def record_scan(cmd: RecordScan, uows: UnitOfWorkFactory, clock: Clock) -> ScanO
 def _record(uow: UnitOfWork, cmd: RecordScan, now: datetime) -> ScanOutcome:
     if uow.sites.get(cmd.site) is None:
         raise Refused(f"site '{cmd.site}' is not set up: ask an admin to add it")
+    if len(cmd.target) > NAME_LIMIT or len(cmd.label or "") > NAME_LIMIT:
+        raise Refused(f"that barcode is longer than the {NAME_LIMIT} characters a parcel id has")
     names = {cmd.target} | ({cmd.label} if cmd.label else set())
     uow.subjects.claim_names(names)
     found = uow.subjects.find_shipments(names, hold=True)
@@ -152,7 +158,7 @@ def _write(
         milestone=milestone,
         order=order_id,
         shipment=shipment_id,
-        key=f"scan:{cmd.site}:{subject.kind}:{subject.id}:{cmd.step}:{at.isoformat()}",
+        key=_key(f"scan:{cmd.site}:{subject.kind}:{subject.id}:{cmd.step}:{at.isoformat()}"),
         data=data,
     )
     resolver = Resolver.load(uow, [report])
@@ -164,6 +170,13 @@ def _write(
     what = f"carton {shipment_id}" if shipment_id else f"order {order_id}"
     message = f"{cmd.step.value.capitalize()} recorded for {what}"
     return ScanOutcome(ScanStatus.RECORDED, message, order_id, shipment_id, milestone)
+
+
+def _key(readable: str) -> str:
+    """The scan's idempotency key: readable when it fits the log's 200 characters."""
+    if len(readable) <= 200:
+        return readable
+    return "scan:" + hashlib.sha256(readable.encode()).hexdigest()
 
 
 def _same_scan(

@@ -65,12 +65,18 @@ def public_parcel(uows: UnitOfWorkFactory, tracking_number: str) -> PublicParcel
 
 
 def public_order(
-    uows: UnitOfWorkFactory, order_id: str, email: str = "", postal_code: str = ""
+    uows: UnitOfWorkFactory,
+    order_id: str,
+    email: str = "",
+    postal_code: str = "",
+    *,
+    by_link: bool = False,
 ) -> PublicOrder | None:
-    """The order, when the email or postal code matches; None when the order is unknown or
-    they do not match (the same answer, so neither can be guessed from the other)."""
+    """The order, when the email or postal code matches (or it is opened `by_link`, from a
+    message); None when the order is unknown or they do not match (the same answer, so
+    neither can be guessed from the other)."""
     detail = order_detail(uows, order_id.strip())
-    if detail is None or not _matches(detail, email, postal_code):
+    if detail is None or not (by_link or _matches(detail, email, postal_code)):
         return None
     zone = _zone(detail)
     own = [row for row in detail.timeline if row.subject.id == detail.id]

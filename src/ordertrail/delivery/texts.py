@@ -23,6 +23,7 @@ class Brand:
     name: str = "OrderTrail"
     support: str = "support@example.com"
     tracking_url: str = "http://127.0.0.1:8000/track"
+    public_url: str = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, and_, or_, select, update
 from ordertrail.app.effect_ports import Contact, OutboxMessage
 from ordertrail.domain.model import Subject, SubjectKind
 from ordertrail.store.repositories import dialect_insert
-from ordertrail.store.tables import orders, outbox
+from ordertrail.store.tables import orders, outbox, tracking_tokens
 
 _CHUNK = 500
 _CLAIMABLE = ("pending", "sending")
@@ -46,6 +46,18 @@ class SqlOutbox:
         if messages:  # one statement for the batch: this runs in the events' transaction
             statement = dialect_insert(self._conn, outbox).on_conflict_do_nothing()
             self._conn.execute(statement, [_row(message, now) for message in messages])
+
+    def add_tokens(self, hashes: Sequence[str], order_id: str, now: datetime) -> None:
+        rows = [{"token_hash": h, "order_id": order_id, "created_at": now} for h in hashes]
+        if rows:
+            self._conn.execute(dialect_insert(self._conn, tracking_tokens), rows)
+
+    def token(self, token_hash: str) -> tuple[str, datetime] | None:
+        query = select(tracking_tokens.c.order_id, tracking_tokens.c.created_at).where(
+            tracking_tokens.c.token_hash == token_hash
+        )
+        row = self._conn.execute(query).first()
+        return (row.order_id, row.created_at) if row else None
 
     def claim(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxMessage]:
         due = and_(

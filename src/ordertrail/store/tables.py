@@ -140,6 +140,16 @@ outbox = Table(
     Index("ix_outbox_status_available_at", "status", "available_at"),
 )
 
+#: Links in customer messages open the order without a lookup: a random token (its SHA-256
+#: kept, never the token) per message.
+tracking_tokens = Table(
+    "tracking_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("order_id", String(100), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
 #: How long parcels usually go between meaningful scans, learned from history per lane and
 #: milestone (a high percentile), so a stall is judged against the lane's own rhythm.
 rhythms = Table(

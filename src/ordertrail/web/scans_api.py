@@ -4,6 +4,7 @@ sites they are made at."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -53,10 +54,18 @@ class SiteIn(BaseModel):
         ),
     ]
     kind: SiteKind = SiteKind.WAREHOUSE
-    time_zone: Short | None = None
+    time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
     city: Short | None = None
     region: Short | None = None
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def outcome_json(outcome: ScanOutcome) -> dict[str, Any]:
@@ -118,11 +127,13 @@ def router() -> APIRouter:
         request: Request,
         body: SiteIn,
         site_id: Annotated[str, Path(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")],
-    ) -> dict[str, Any]:
+    ) -> Any:
         """Create or change a site (a warehouse, store or 3PL)."""
+        if body.time_zone and not _known_zone(body.time_zone):
+            return problem(422, "Invalid site", f"time_zone: '{body.time_zone}' is no IANA zone")
         location = Location(city=body.city, region=body.region, country=body.country)
         site = Site(site_id, body.name, body.kind, body.time_zone, location)
         save_sites(request.app.state.system.uows, [site])
-        return jsonable(site)  # type: ignore[no-any-return]
+        return jsonable(site)
 
     return api

@@ -8,6 +8,7 @@ and per identifier; answers are never cached, never indexed and send no referrer
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 
+from ordertrail.app.notify import order_of_token
 from ordertrail.app.tracking import PublicParcel, public_order, public_parcel
 from ordertrail.web import track_words
 from ordertrail.web.pages import templates
@@ -100,5 +102,23 @@ def router() -> APIRouter:
         if found is None:
             return render(request, "track_form.html", 404, not_found=True)
         return render(request, "track_parcel.html", parcel=found)
+
+    @pages.get("/t/{token}", response_class=HTMLResponse)
+    async def opened_by_link(
+        request: Request, token: Annotated[str, Path(max_length=64)]
+    ) -> Response:
+        """The order a message's link opens, while the link is fresh."""
+        system = request.app.state.system
+        client = request.client.host if request.client else "unknown"
+        if not limiter.allows(client, f"token:{token}"):
+            return too_many(request)
+        order_id = order_of_token(system.uows, token, system.clock.now())
+        found = None
+        if order_id is not None:
+            opening = partial(public_order, system.uows, order_id, by_link=True)
+            found = await run_in_threadpool(opening)
+        if found is None:
+            return render(request, "track_form.html", 404, not_found=True)
+        return render(request, "track_order.html", order=found)
 
     return pages

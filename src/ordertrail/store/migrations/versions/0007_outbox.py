@@ -1,4 +1,4 @@
-"""The transactional outbox of notifications.
+"""The transactional outbox of notifications, and the tokens of their tracking links.
 
 Revision ID: 0007
 Revises: 0006
@@ -41,9 +41,19 @@ def upgrade() -> None:
     )
     op.create_index("ix_outbox_order_id", "outbox", ["order_id"])
     op.create_index("ix_outbox_status_available_at", "outbox", ["status", "available_at"])
+    op.create_table(
+        "tracking_tokens",
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("order_id", sa.String(100), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("token_hash", name="pk_tracking_tokens"),
+    )
+    op.create_index("ix_tracking_tokens_order_id", "tracking_tokens", ["order_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tracking_tokens_order_id", "tracking_tokens")
+    op.drop_table("tracking_tokens")
     op.drop_index("ix_outbox_status_available_at", "outbox")
     op.drop_index("ix_outbox_order_id", "outbox")
     op.drop_table("outbox")
