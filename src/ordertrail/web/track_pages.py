@@ -43,7 +43,7 @@ class Limiter:
     def allows(self, client: str, identifier: str) -> bool:
         by_client = self._window.hit(PER_CLIENT, "client", client)
         by_identifier = self._window.hit(PER_IDENTIFIER, "identifier", identifier.casefold())
-        return by_client and by_identifier
+        return bool(by_client and by_identifier)
 
 
 def router() -> APIRouter:
