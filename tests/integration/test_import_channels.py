@@ -230,3 +230,31 @@ def test_a_file_that_is_not_utf8_is_refused_whole_naming_the_line(
     assert result.exit_code == 2
     assert "line 6 is not UTF-8 text" in result.stderr
     assert count_orders(database_url) == 0
+
+
+@pytest.mark.parametrize(
+    ("format_", "fixture", "order_id"),
+    [
+        ("shopify-csv", "shopify_orders_export.csv", "#1006"),
+        ("amazon-tsv", "amazon_all_orders.txt", "111-6650213-7349857"),
+    ],
+)
+def test_a_cancelled_order_in_a_file_is_cancelled(
+    database_url: str, format_: str, fixture: str, order_id: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from ordertrail.cli import app
+
+    path = Path(__file__).parent.parent / "fixtures" / "channels" / fixture
+    runner = CliRunner()
+    runner.invoke(app, ["--db", database_url, "import", "orders", str(path), "--format", format_])
+    again = runner.invoke(
+        app, ["--db", database_url, "import", "orders", str(path), "--format", format_]
+    )
+    assert again.exit_code in (0, 2)
+    shown = runner.invoke(app, ["--db", database_url, "order", "show", order_id, "--json"])
+    view = json.loads(shown.stdout)
+    assert view["status"] == "cancelled"
+    cancellations = [r for r in view["timeline"] if r["milestone"] == "order_cancelled"]
+    assert len(cancellations) == 1  # imported twice, cancelled once

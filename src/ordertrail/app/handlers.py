@@ -23,7 +23,8 @@ from ordertrail.app.ports import Clock, UnitOfWork, UnitOfWorkFactory, WriteConf
 from ordertrail.app.resolve import Resolver, UnknownShipment
 from ordertrail.app.scanning import record_scan
 from ordertrail.domain.mapping import CodeMapping
-from ordertrail.domain.model import DomainError, Order, Shipment, TrackingEvent
+from ordertrail.domain.milestones import Milestone
+from ordertrail.domain.model import DomainError, Order, Shipment, Source, TrackingEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,7 @@ def register_orders(cmd: RegisterOrders, uows: UnitOfWorkFactory, clock: Clock) 
             return result  # leaving the unit of work uncommitted stores nothing
         uow.orders.save(sorted(good.values(), key=lambda order: order.id))
         refresh_orders(uow, good)
+        _record_cancellations(uow, good.values(), clock.now())
         _attach_waiting(uow, [s for order in good.values() for s in order.shipments], clock.now())
         uow.commit()
     result.accepted = len(good)
@@ -167,6 +169,27 @@ def register_shipments(
         uow.commit()
     result.accepted = len(good)
     return result
+
+
+def _record_cancellations(uow: UnitOfWork, orders: Iterable[Order], now: datetime) -> None:
+    """An order a channel says is cancelled gets its `order_cancelled` event, under the key
+    that channel's webhook would use, so a file and a webhook saying it never count twice."""
+    reports = [
+        EventReport(
+            source=Source.parse(f"channel:{order.channel}"),
+            occurred_at=order.cancelled_at,
+            milestone=Milestone.ORDER_CANCELLED,
+            order=order.id,
+            key=f"{order.channel}:order:{order.external_id or order.id}:cancelled",
+        )
+        for order in orders
+        if order.cancelled_at is not None
+    ]
+    if not reports:
+        return
+    resolver = Resolver.load(uow, reports)
+    events = [resolver.event(report, now) for report in reports]
+    append_and_derive(uow, events, held=resolver.held, new_returns=resolver.new_returns, now=now)
 
 
 def _hold_names(uow: UnitOfWork, shipments: Iterable[Shipment]) -> dict[str, tuple[str, str]]:

@@ -133,6 +133,9 @@ class Order:
     promised_from: date | None = None
     #: when the channel last changed the order: an older copy arriving late is not applied
     updated_at: datetime | None = None
+    #: when the channel cancelled it, for channels that say so as a field (order files);
+    #: registering the order records it as an `order_cancelled` event
+    cancelled_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.id.strip():
@@ -140,6 +143,8 @@ class Order:
         require_aware("placed_at", self.placed_at)
         if self.updated_at is not None:
             require_aware("updated_at", self.updated_at)
+        if self.cancelled_at is not None:
+            require_aware("cancelled_at", self.cancelled_at)
         if self.promised_from and self.promised_by and self.promised_from > self.promised_by:
             raise DomainError("promised_from", "the delivery window ends before it starts")
         ids = [shipment.id for shipment in self.shipments]

@@ -200,6 +200,7 @@ class OrderIn(_Strict):
     external_id: Short | None = None
     promised_from: date | None = None
     updated_at: AwareDatetime | None = None
+    cancelled_at: AwareDatetime | None = None
 
     def order(self) -> Order:
         return Order(
@@ -215,6 +216,7 @@ class OrderIn(_Strict):
             external_id=self.external_id or None,
             promised_from=self.promised_from,
             updated_at=self.updated_at,
+            cancelled_at=self.cancelled_at,
         )
 
 

@@ -61,9 +61,12 @@ def _canonical(rows: list[Row]) -> dict[str, Any]:
     head = rows[0]
     prices = (cell(row, name) for row in rows for name in ("item-price", "shipping-price"))
     value = money(cell(head, "currency"), *prices)
-    # A cancelled order is registered like any other: a cancellation is news about the order
-    # (an `order_cancelled` event), recorded elsewhere, not a field of it.
+    cancelled = "cancel" in cell(head, "order-status").casefold()
     return {
+        # Amazon says when the order last changed, not when it was cancelled: the nearest time
+        "cancelled_at": (cell(head, "last-updated-date") or cell(head, "purchase-date"))
+        if cancelled
+        else None,
         "id": cell(head, *ID),
         "channel": "amazon",
         "external_id": cell(head, *ID),

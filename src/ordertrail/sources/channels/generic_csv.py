@@ -5,7 +5,7 @@ Columns (a header row names them; order does not matter; only the first three an
 
     order_id, channel, placed_at, customer_name, customer_email, customer_phone, postal_code,
     country, time_zone, promised_by, priority, value_amount, value_currency, sku, quantity,
-    tracking_number, carrier, site
+    tracking_number, carrier, site, cancelled_at
 
 Rows of one order share its `order_id` (they need not be next to each other); the order-level
 columns are read from its first row. A row with a `tracking_number` puts its line in that
@@ -81,7 +81,7 @@ def _canonical(rows: list[dict[str, str]]) -> dict[str, Any]:
         }
         | {k: head[k] for k in ("postal_code", "country", "time_zone") if head.get(k)},
     }
-    for name in ("promised_by", "priority"):
+    for name in ("promised_by", "priority", "cancelled_at"):
         if head.get(name):
             order[name] = head[name]
     if head.get("value_amount") or head.get("value_currency"):

@@ -48,9 +48,9 @@ def _canonical(rows: list[Row]) -> dict[str, Any]:
     """The rows of one order as the canonical order JSON."""
     head = rows[0]
     value = money(cell(head, "currency"), cell(head, "total"))
-    # An order with `Cancelled at` is registered like any other: a cancellation is news about
-    # the order (an `order_cancelled` event, which the Shopify webhooks record), not a field.
+    cancelled = cell(head, "cancelled at", "canceled at")
     return {
+        "cancelled_at": _moment(cancelled) if cancelled else None,
         "id": cell(head, "name"),
         "channel": "shopify",
         "external_id": _unquoted(cell(head, "id")) or None,

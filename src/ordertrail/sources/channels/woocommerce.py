@@ -52,6 +52,10 @@ def canonical_order(payload: Any) -> dict[str, Any]:
         "external_id": text_of(payload.get("id")),
         "placed_at": _placed_at(payload),
         "updated_at": _utc(payload.get("date_modified_gmt")),
+        # a cancelled order was cancelled at its last change, as far as the order says
+        "cancelled_at": _utc(payload.get("date_modified_gmt"))
+        if payload.get("status") == "cancelled"
+        else None,
         "customer": _customer(part(payload, "billing"), part(payload, "shipping")),
         "value": value,
         "priority": priority(value, _method(listed(payload, "shipping_lines"))),
