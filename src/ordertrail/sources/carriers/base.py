@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from ordertrail.app.commands import EventReport
 from ordertrail.domain.mapping import normalize_code
 from ordertrail.domain.milestones import Milestone, Reason
-from ordertrail.domain.model import Location
+from ordertrail.domain.model import Location, Source
 from ordertrail.sources.carriers.countries import alpha2
 from ordertrail.sources.carriers.local_time import settle
 
@@ -169,3 +169,31 @@ def place_of(
         "postal_code": text(found.get(postal_code), f"{where}.{postal_code}"),
     }
     return Location(**parts) if any(parts.values()) else None
+
+
+def carrier_report(
+    source: Source,
+    tracking: str,
+    occurred_at: datetime,
+    meaning: tuple[Milestone | None, Reason | None, str | None],
+    *,
+    key: str,
+    location: Location | None,
+    description: str | None,
+    data: dict[str, Any],
+) -> EventReport:
+    """One carrier scan as a report about the parcel `tracking`: its meaning (milestone,
+    reason, the raw code it was read from), where and when, and what else is worth keeping."""
+    milestone, reason, raw_code = meaning
+    return EventReport(
+        source=source,
+        occurred_at=occurred_at,
+        milestone=milestone,
+        reason=reason,
+        shipment=tracking,
+        key=key,
+        location=location,
+        raw_code=raw_code,
+        raw_description=description,
+        data=kept(data),
+    )

@@ -17,11 +17,11 @@ from ordertrail.domain.model import Source
 from ordertrail.sources.carriers.aftership.codes import BY_SUBTAG, BY_TAG, SILENT_SUBTAGS
 from ordertrail.sources.carriers.base import (
     CarrierParseError,
+    carrier_report,
     dig,
     event_key,
     iso_date,
     items,
-    kept,
     load_json,
     moment,
     place_of,
@@ -81,17 +81,15 @@ def _report(
         "time_zone_assumed": assumed,
         "estimated_delivery": promised,
     }
-    return EventReport(
-        source=SOURCE,
-        occurred_at=occurred_at,
-        milestone=milestone,
-        reason=reason,
-        shipment=number,
+    return carrier_report(
+        SOURCE,
+        number,
+        occurred_at,
+        (milestone, reason, raw_code),
         key=event_key("aftership", number, str(stamp), tag, subtag, message),
         location=location,
-        raw_code=raw_code,
-        raw_description=message,
-        data=kept(data),
+        description=message,
+        data=data,
     )
 
 

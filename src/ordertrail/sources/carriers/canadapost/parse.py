@@ -13,7 +13,12 @@ from xml.etree.ElementTree import Element
 from ordertrail.app.commands import EventReport
 from ordertrail.domain.model import Location, Source
 from ordertrail.sources.carriers import xmldoc
-from ordertrail.sources.carriers.base import CarrierParseError, event_key, kept, wall_clock
+from ordertrail.sources.carriers.base import (
+    CarrierParseError,
+    carrier_report,
+    event_key,
+    wall_clock,
+)
 from ordertrail.sources.carriers.canadapost.codes import BY_EVENT
 from ordertrail.sources.carriers.local_time import settle
 
@@ -79,17 +84,15 @@ def _report(pin: str, occurrence: Element, where: str, promised: str | None) -> 
         "time_zone_assumed": assumed,
         "estimated_delivery": promised if promised and len(promised) == 10 else None,
     }
-    return EventReport(
-        source=SOURCE,
-        occurred_at=occurred_at,
-        milestone=milestone,
-        reason=reason,
-        shipment=pin,
+    return carrier_report(
+        SOURCE,
+        pin,
+        occurred_at,
+        (milestone, reason, code),
         key=event_key("canadapost", pin, f"{day}T{time}{abbreviation}", code, description),
         location=location if location.city or location.region else None,
-        raw_code=code,
-        raw_description=description,
-        data=kept(data),
+        description=description,
+        data=data,
     )
 
 

@@ -13,7 +13,12 @@ from xml.etree.ElementTree import Element
 from ordertrail.app.commands import EventReport
 from ordertrail.domain.model import Location, Source
 from ordertrail.sources.carriers import xmldoc
-from ordertrail.sources.carriers.base import CarrierParseError, event_key, kept, wall_clock
+from ordertrail.sources.carriers.base import (
+    CarrierParseError,
+    carrier_report,
+    event_key,
+    wall_clock,
+)
 from ordertrail.sources.carriers.countries import alpha2
 from ordertrail.sources.carriers.dhl_express.codes import BY_EVENT_CODE
 from ordertrail.sources.carriers.local_time import settle
@@ -57,17 +62,15 @@ def _report(number: str, event: Element, where: str, promised: str | None) -> Ev
         "time_zone_assumed": assumed,
         "estimated_delivery": promised,
     }
-    return EventReport(
-        source=SOURCE,
-        occurred_at=occurred_at,
-        milestone=milestone,
-        reason=reason,
-        shipment=number,
+    return carrier_report(
+        SOURCE,
+        number,
+        occurred_at,
+        (milestone, reason, code),
         key=event_key("dhl", number, f"{day}T{time}", code, description),
         location=location,
-        raw_code=code,
-        raw_description=description,
-        data=kept(data),
+        description=description,
+        data=data,
     )
 
 

@@ -13,12 +13,12 @@ from ordertrail.app.commands import EventReport
 from ordertrail.domain.model import Location, Source
 from ordertrail.sources.carriers.base import (
     CarrierParseError,
+    carrier_report,
     dig,
     event_key,
     get,
     iso_date,
     items,
-    kept,
     load_json,
     moment,
     text,
@@ -63,17 +63,15 @@ def _report(tracking: str, event: Any, where: str, promised: str | None) -> Even
         "estimated_delivery": promised,
         "next_steps": text(event.get("nextSteps"), f"{where}.nextSteps"),
     }
-    return EventReport(
-        source=SOURCE,
-        occurred_at=occurred_at,
-        milestone=milestone,
-        reason=reason,
-        shipment=tracking,
+    return carrier_report(
+        SOURCE,
+        tracking,
+        occurred_at,
+        (milestone, reason, code),
         key=event_key("dhl", tracking, str(event.get("timestamp")), code, description),
         location=location,
-        raw_code=code,
-        raw_description=description,
-        data=kept(data),
+        description=description,
+        data=data,
     )
 
 

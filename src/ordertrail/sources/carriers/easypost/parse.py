@@ -14,11 +14,11 @@ from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Source
 from ordertrail.sources.carriers.base import (
     CarrierParseError,
+    carrier_report,
     dig,
     event_key,
     iso_date,
     items,
-    kept,
     load_json,
     moment,
     place_of,
@@ -78,19 +78,17 @@ def _report(
         "time_zone_assumed": assumed,
         "estimated_delivery": promised,
     }
-    return EventReport(
-        source=SOURCE,
-        occurred_at=occurred_at,
-        milestone=milestone,
-        reason=reason,
-        shipment=tracking,
+    return carrier_report(
+        SOURCE,
+        tracking,
+        occurred_at,
+        (milestone, reason, raw_code),
         key=event_key(
             "easypost", tracking, str(detail.get("datetime")), status, status_detail, message
         ),
         location=location,
-        raw_code=raw_code,
-        raw_description=message,
-        data=kept(data),
+        description=message,
+        data=data,
     )
 
 

@@ -15,11 +15,11 @@ from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Source
 from ordertrail.sources.carriers.base import (
     CarrierParseError,
+    carrier_report,
     dig,
     event_key,
     get,
     items,
-    kept,
     load_json,
     moment,
     place_of,
@@ -90,17 +90,15 @@ def _report(tracking: str, scan: Any, where: str, promised: str | None) -> Event
         "time_zone_assumed": assumed,
         "estimated_delivery": promised,
     }
-    return EventReport(
-        source=SOURCE,
-        occurred_at=occurred_at,
-        milestone=milestone,
-        reason=reason,
-        shipment=tracking,
+    return carrier_report(
+        SOURCE,
+        tracking,
+        occurred_at,
+        (milestone, reason, raw_code),
         key=event_key("fedex", tracking, str(scan.get("date")), event_type, exception, description),
         location=location,
-        raw_code=raw_code,
-        raw_description=description,
-        data=kept(data),
+        description=description,
+        data=data,
     )
 
 

@@ -15,11 +15,11 @@ from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Location, Source
 from ordertrail.sources.carriers.base import (
     CarrierParseError,
+    carrier_report,
     dig,
     event_key,
     get,
     items,
-    kept,
     load_json,
     text,
 )
@@ -74,19 +74,17 @@ def _report(
         data["time_zone_assumed"] = assumed
     if promised:
         data["estimated_delivery"] = promised
-    return EventReport(
-        source=SOURCE,
-        occurred_at=occurred_at,
-        milestone=milestone,
-        reason=reason,
-        shipment=tracking,
+    return carrier_report(
+        SOURCE,
+        tracking,
+        occurred_at,
+        (milestone, reason, raw_code),
         key=event_key(
             "ups", tracking, _said_at(activity), status_code or kind, activity_code, description
         ),
         location=location,
-        raw_code=raw_code,
-        raw_description=description,
-        data=kept(data),
+        description=description,
+        data=data,
     )
 
 

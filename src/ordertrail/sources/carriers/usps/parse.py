@@ -14,11 +14,11 @@ from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Location, Source
 from ordertrail.sources.carriers.base import (
     CarrierParseError,
+    carrier_report,
     dig,
     event_key,
     iso_date,
     items,
-    kept,
     load_json,
     text,
 )
@@ -62,17 +62,15 @@ def _report(tracking: str, event: Any, where: str, promised: str | None) -> Even
     offset = text(event.get("GMTOffset"), f"{where}.GMTOffset")
     occurred_at, assumed = _when(stamp, offset, where, location)
     data = {"time_zone_assumed": assumed, "estimated_delivery": promised}
-    return EventReport(
-        source=SOURCE,
-        occurred_at=occurred_at,
-        milestone=milestone,
-        reason=reason,
-        shipment=tracking,
+    return carrier_report(
+        SOURCE,
+        tracking,
+        occurred_at,
+        (milestone, reason, raw_code),
         key=event_key("usps", tracking, f"{stamp}{offset or ''}", code, kind),
         location=location,
-        raw_code=raw_code,
-        raw_description=kind,
-        data=kept(data),
+        description=kind,
+        data=data,
     )
 
 
