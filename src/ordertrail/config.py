@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     brand_name: str = "OrderTrail"
     brand_support: str = "support@example.com"
     tracking_url: str = "http://127.0.0.1:8000/track"
+    #: The brand's colour on the customer pages (white text must be readable on it, else the
+    #: default is used) and its logo (an https:// or /static/ URL).
+    brand_colour: str | None = None
+    brand_logo_url: str | None = None
     #: Where the web app is reached from outside: message links open `<public_url>/t/<token>`.
     public_url: str = "http://127.0.0.1:8000"
 

@@ -105,3 +105,14 @@ def test_lookups_are_rate_limited_per_identifier(client: TestClient) -> None:
     assert statuses[:10] == [404] * 10 and statuses[-1] == 429
     unknown = page(client, "/track/NOT-A-PARCEL")
     assert unknown.status_code == 404
+
+
+def test_the_page_wears_the_brand(database_url: str, clock: FixedClock) -> None:
+    settings = Settings(
+        database_url=database_url, brand_colour="#0b6b2f", brand_logo_url="/static/logo.svg"
+    )
+    system = build(settings, clock=clock)
+    with TestClient(create_app(system)) as branded:
+        text = branded.get("/track").text
+    system.close()
+    assert "--brand: #0b6b2f" in text and 'src="/static/logo.svg"' in text

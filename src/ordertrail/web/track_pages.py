@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from ordertrail.app.notify import order_of_token
 from ordertrail.app.tracking import PublicParcel, public_order, public_parcel
 from ordertrail.web import track_words
+from ordertrail.web.branding import look
 from ordertrail.web.pages import templates
 
 PER_CLIENT = parse("30/minute")
@@ -58,7 +59,12 @@ def router() -> APIRouter:
 
     def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         settings = request.app.state.system.settings
-        brand = {"name": settings.brand_name, "support": settings.brand_support}
+        brand = look(
+            settings.brand_name,
+            settings.brand_support,
+            settings.brand_colour,
+            settings.brand_logo_url,
+        )
         response = views.TemplateResponse(
             request, name, {"brand": brand, **context}, status_code=status
         )

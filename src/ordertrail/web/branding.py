@@ -1,0 +1,46 @@
+"""A brand's look on the customer pages: name, logo and colour, from settings. A colour that
+would not give white text WCAG AA contrast (4.5:1) is replaced by the default, so a shop cannot
+make its own tracking page unreadable by accident."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DEFAULT_COLOUR = "#1b3f8b"
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+AA_NORMAL_TEXT = 4.5
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    name: str
+    support: str
+    colour: str
+    logo_url: str | None
+
+
+def look(name: str, support: str, colour: str | None, logo_url: str | None) -> Look:
+    chosen = colour if colour and readable_on(colour) else DEFAULT_COLOUR
+    logo = logo_url if logo_url and logo_url.startswith(("https://", "/static/")) else None
+    return Look(name, support, chosen, logo)
+
+
+def readable_on(colour: str, text: str = "#ffffff") -> bool:
+    """Does `text` on `colour` reach AA contrast for normal text?"""
+    if not _HEX.match(colour) or not _HEX.match(text):
+        return False
+    return contrast(colour, text) >= AA_NORMAL_TEXT
+
+
+def contrast(first: str, second: str) -> float:
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance per WCAG 2.x."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    red, green, blue = linear
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
