@@ -71,8 +71,19 @@ class Recorder(BaseHTTPRequestHandler):
         pass
 
 
+@dataclass
+class Loopback:
+    """The servers messages go to: an SMTP server, and one HTTP server that stands in for
+    the SMS provider and the webhook receiver (`seen` lists what it was sent)."""
+
+    mailbox: Mailbox
+    seen: list[dict[str, Any]]
+    smtp_port: int
+    http_port: int
+
+
 @pytest.fixture
-def servers() -> Iterator[tuple[Mailbox, list[dict[str, Any]], int, int]]:
+def servers() -> Iterator[Loopback]:
     mailbox, seen = Mailbox(), []
     smtp_port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
@@ -81,16 +92,14 @@ def servers() -> Iterator[tuple[Mailbox, list[dict[str, Any]], int, int]]:
     http = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
-    yield mailbox, seen, smtp_port, http.server_address[1]
+    yield Loopback(mailbox, seen, smtp_port, http.server_address[1])
     http.shutdown()
     controller.stop()
 
 
 @pytest.fixture
-def system(
-    database_url: str, clock: FixedClock, servers: tuple[Mailbox, list[Any], int, int]
-) -> Iterator[System]:
-    _, _, smtp_port, http_port = servers
+def system(database_url: str, clock: FixedClock, servers: Loopback) -> Iterator[System]:
+    smtp_port, http_port = servers.smtp_port, servers.http_port
     settings = Settings(
         database_url=database_url,
         smtp_host="127.0.0.1",
@@ -145,9 +154,9 @@ def test_a_smooth_routine_order_gets_four_messages(
     client: TestClient,
     system: System,
     clock: FixedClock,
-    servers: tuple[Mailbox, list[Any], int, int],
+    servers: Loopback,
 ) -> None:
-    mailbox, seen, _, _ = servers
+    mailbox, seen = servers.mailbox, servers.seen
     order(client)
     confirmed = {"source": "channel:shopify", "order": "ORD-1", "milestone": "order_confirmed"}
     client.post("/api/v1/events", json=[confirmed | {"occurred_at": clock.now().isoformat()}])
@@ -193,9 +202,9 @@ def test_staff_hear_of_a_failed_attempt_before_the_customer(
     client: TestClient,
     system: System,
     clock: FixedClock,
-    servers: tuple[Mailbox, list[Any], int, int],
+    servers: Loopback,
 ) -> None:
-    mailbox, seen, _, _ = servers
+    mailbox, seen = servers.mailbox, servers.seen
     order(client)
     say(client, clock, "carrier_accepted")
     clock.advance(hours=20)
@@ -220,9 +229,9 @@ def test_quiet_hours_hold_messages_and_a_late_message_is_never_sent(
     client: TestClient,
     system: System,
     clock: FixedClock,
-    servers: tuple[Mailbox, list[Any], int, int],
+    servers: Loopback,
 ) -> None:
-    mailbox, _, _, _ = servers
+    mailbox = servers.mailbox
     order(client, time_zone="America/Chicago")  # 12:00 UTC is 06:00 there: quiet
     say(client, clock, "carrier_accepted", key="accepted")
     clock.advance(minutes=30)
@@ -242,9 +251,9 @@ def test_a_worker_that_dies_mid_delivery_loses_nothing(
     client: TestClient,
     system: System,
     clock: FixedClock,
-    servers: tuple[Mailbox, list[Any], int, int],
+    servers: Loopback,
 ) -> None:
-    mailbox, seen, _, _ = servers
+    mailbox, seen = servers.mailbox, servers.seen
     order(client)
     say(client, clock, "carrier_accepted")
     senders = system.senders()
@@ -320,9 +329,9 @@ def test_a_split_order_says_which_items_are_in_which_parcel(
     client: TestClient,
     system: System,
     clock: FixedClock,
-    servers: tuple[Mailbox, list[Any], int, int],
+    servers: Loopback,
 ) -> None:
-    mailbox, _, _, _ = servers
+    mailbox = servers.mailbox
     fedex = "123456789012"
     made = canonical_order("ORD-9", (UPS, "ups", {"HAT": 1}), (fedex, "fedex", {"MUG": 2}))
     made["customer"] |= {"email": "dana@example.com", "time_zone": "Europe/London"}
@@ -338,11 +347,11 @@ def test_a_message_link_opens_the_order_for_some_weeks(
     client: TestClient,
     system: System,
     clock: FixedClock,
-    servers: tuple[Mailbox, list[Any], int, int],
+    servers: Loopback,
 ) -> None:
     import re
 
-    mailbox, _, _, _ = servers
+    mailbox = servers.mailbox
     order(client)
     say(client, clock, "carrier_accepted")
     deliver(system)

@@ -55,6 +55,17 @@ class DeliveryResult:
     dead: int = 0
     skipped: int = 0
 
+    def count(self, status: str) -> None:
+        """One more message left in `status` (pending again means it will be retried)."""
+        if status == "sent":
+            self.sent += 1
+        elif status == "pending":
+            self.retried += 1
+        elif status == "dead":
+            self.dead += 1
+        else:
+            self.skipped += 1
+
 
 def deliver_due(
     uows: UnitOfWorkFactory,
@@ -76,11 +87,8 @@ def deliver_due(
         with uows() as uow:
             uow.outbox.finish(message.id, status, clock.now(), error=error, retry_at=retry_at)
             uow.commit()
-        setattr(result, _COUNTER[status], getattr(result, _COUNTER[status]) + 1)
+        result.count(status)
     return result
-
-
-_COUNTER = {"sent": "sent", "pending": "retried", "dead": "dead", "skipped": "skipped"}
 
 
 def _send(

@@ -44,6 +44,7 @@ from ordertrail.sources.channels.common import (
     minor_units,
     moment,
     part,
+    summed,
     text_of,
 )
 from ordertrail.sources.tracking_numbers import identify
@@ -152,15 +153,13 @@ def _when(body: dict[str, Any], name: str) -> str | None:
 
 
 def _shipped_lines(items: list[Any]) -> list[dict[str, Any]]:
-    quantities: dict[str, int] = {}
-    for item in items:
-        if not isinstance(item, dict) or item.get("requires_shipping") is False:
-            continue
-        quantity = item.get("current_quantity", item.get("quantity"))
-        if isinstance(quantity, int) and quantity > 0:  # an edited-away line has none left
-            sku = _sku(item)
-            quantities[sku] = quantities.get(sku, 0) + quantity
-    return [{"sku": sku, "quantity": quantity} for sku, quantity in quantities.items()]
+    return summed(
+        (_sku(item), quantity)
+        for item in items
+        if isinstance(item, dict) and item.get("requires_shipping") is not False
+        for quantity in [item.get("current_quantity", item.get("quantity"))]
+        if isinstance(quantity, int) and quantity > 0  # an edited-away line has none left
+    )
 
 
 def _sku(item: dict[str, Any]) -> str:
@@ -236,7 +235,10 @@ class _Parcels:
             self.by_tracking.setdefault(number, parcel)
 
     def canonical(self) -> list[dict[str, Any]]:
-        return [{**p, "lines": _merged(p["lines"])} for p in self.found.values()]
+        return [
+            {**p, "lines": summed((line["sku"], line["quantity"]) for line in p["lines"])}
+            for p in self.found.values()
+        ]
 
     def labels(self, order_id: str) -> list[EventReport]:
         """`label_created` for each live parcel with a tracking number, when it was made."""
@@ -251,13 +253,6 @@ class _Parcels:
             for parcel, when in self.labelled.items()
             if not self.found[parcel]["cancelled"]
         ]
-
-
-def _merged(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    quantities: dict[str, int] = {}
-    for line in lines:
-        quantities[line["sku"]] = quantities.get(line["sku"], 0) + line["quantity"]
-    return [{"sku": sku, "quantity": quantity} for sku, quantity in quantities.items()]
 
 
 def _order_of_fulfillment(body: dict[str, Any]) -> str:
