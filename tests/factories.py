@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ordertrail.app.access import issue_key
+from ordertrail.bootstrap import System
+from ordertrail.domain.access import Role
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import (
     Line,
@@ -86,3 +89,11 @@ def canonical_order(order_id: str, *parcels: tuple[str, str, dict[str, int]]) ->
             for number, carrier, carried in parcels
         ],
     }
+
+
+def api_key(system: System, role: str = "admin", *, site: str | None = None) -> dict[str, str]:
+    """Headers carrying a fresh API key of `role` (what every `/api/v1` call needs)."""
+    issued = issue_key(
+        system.uows, f"tests-{role}", Role(role), "tests", system.clock.now(), site=site
+    )
+    return {"Authorization": f"Bearer {issued.secret}"}

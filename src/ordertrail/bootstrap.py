@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
 
+from ordertrail.app.access_ports import PasswordHasher
 from ordertrail.app.delivery import Sender
 from ordertrail.app.handlers import handle
 from ordertrail.app.polling import CarrierTracker
@@ -23,6 +24,7 @@ from ordertrail.sources.carriers.karrio_tracker import KarrioTracker
 from ordertrail.sources.carriers.polling import HttpTracker
 from ordertrail.store.engine import make_engine
 from ordertrail.store.migrate import upgrade
+from ordertrail.store.passwords import Argon2Passwords
 from ordertrail.store.uow import SqlUnitOfWorkFactory
 
 
@@ -39,6 +41,7 @@ class System:
     engine: Engine
     uows: UnitOfWorkFactory
     clock: Clock
+    passwords: PasswordHasher = field(default_factory=Argon2Passwords)
 
     def handle(self, command: Any) -> Any:
         return handle(command, self.uows, self.clock)

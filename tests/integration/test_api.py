@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from ordertrail.bootstrap import System
 from ordertrail.web.app import create_app
-from tests.factories import canonical_order
+from tests.factories import api_key, canonical_order
 
 UPS, FEDEX = "1Z999AA10123456784", "123456789012"
 PROBLEM = "application/problem+json"
@@ -19,7 +19,7 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture
 def client(system: System) -> Iterator[TestClient]:
-    with TestClient(create_app(system)) as test_client:
+    with TestClient(create_app(system), headers=api_key(system)) as test_client:
         order = canonical_order(
             "ORD-1", (UPS, "ups", {"DRILL-18V": 1}), (FEDEX, "fedex", {"BIT-SET": 2})
         )

@@ -18,19 +18,22 @@ from schemathesis import GenerationMode
 
 from ordertrail.bootstrap import System
 from ordertrail.web.app import create_app
-from tests.factories import canonical_order
+from tests.factories import api_key, canonical_order
 
 
 @pytest.fixture
 def published_api(system: System) -> Any:
     app = create_app(system)
-    with TestClient(app) as client:  # something to find, so lookups reach the database
+    with TestClient(
+        app, headers=api_key(system)
+    ) as client:  # something to find, so lookups reach the database
         order = canonical_order("ORD-1", ("1Z999AA10123456784", "ups", {"DRILL": 1}))
         assert client.post("/api/v1/orders", json=order).status_code == 201
-    return schemathesis.openapi.from_asgi("/openapi.json", app)
+    return schemathesis.openapi.from_asgi("/openapi.json", app), api_key(system)
 
 
 def test_no_generated_request_gets_a_server_error(published_api: Any) -> None:
+    published_api, headers = published_api
     operations = [result.ok() for result in published_api.get_all_operations()]
     assert {f"{op.method.upper()} {op.path}" for op in operations} >= {
         "POST /api/v1/events",
@@ -47,7 +50,7 @@ def test_no_generated_request_gets_a_server_error(published_api: Any) -> None:
             max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None
         )
         def never_a_server_error(case: Any) -> None:
-            response = case.call()
+            response = case.call(headers=headers)
             assert response.status_code < 500, (case.method, case.path, response.text[:300])
 
         try:

@@ -16,7 +16,7 @@ from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
-from tests.factories import canonical_order
+from tests.factories import api_key, canonical_order
 
 UPS = "1Z999AA10123456784"
 
@@ -30,7 +30,7 @@ def system(database_url: str, clock: FixedClock) -> Iterator[System]:
 
 @pytest.fixture
 def client(system: System) -> Iterator[TestClient]:
-    with TestClient(create_app(system)) as test_client:
+    with TestClient(create_app(system), headers=api_key(system)) as test_client:
         order = canonical_order("ORD-1", (UPS, "ups", {"HAT": 1}))
         order["customer"]["country"] = "US"
         assert test_client.post("/api/v1/orders", json=order).status_code == 201

@@ -22,7 +22,7 @@ from ordertrail.cli import app
 from ordertrail.config import Settings
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
-from tests.factories import canonical_order
+from tests.factories import api_key, canonical_order
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "carriers"
 EASYPOST, AFTERSHIP, SHOPIFY = "ep-secret-ünïcode", "as-secret", "shpss_secret"
@@ -42,7 +42,7 @@ def client(database_url: str, clock: FixedClock) -> Iterator[TestClient]:
         },
     )
     system = build(settings, clock=clock)
-    with TestClient(create_app(system)) as test_client:
+    with TestClient(create_app(system), headers=api_key(system)) as test_client:
         order = canonical_order(
             "ORD-1", (USPS, "usps", {"GLOVES": 1}), (FLEET_PARCEL, "acme", {"HAT": 1})
         )

@@ -26,7 +26,7 @@ from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
-from tests.factories import canonical_order
+from tests.factories import api_key, canonical_order
 
 UPS = "1Z999AA10123456784"
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -118,7 +118,7 @@ def system(database_url: str, clock: FixedClock, servers: Loopback) -> Iterator[
 
 @pytest.fixture
 def client(system: System) -> Iterator[TestClient]:
-    with TestClient(create_app(system)) as test_client:
+    with TestClient(create_app(system), headers=api_key(system)) as test_client:
         yield test_client
 
 

@@ -11,12 +11,13 @@ from ordertrail.bootstrap import build
 from ordertrail.config import Settings
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
+from tests.factories import api_key
 
 
 @pytest.fixture
 def client(database_url: str, clock: FixedClock) -> Iterator[TestClient]:
     system = build(Settings(database_url=database_url), clock=clock)
-    with TestClient(create_app(system)) as test_client:
+    with TestClient(create_app(system), headers=api_key(system)) as test_client:
         test_client.put("/api/v1/sites/louisville", json={"name": "Louisville DC"})
         yield test_client
     system.close()

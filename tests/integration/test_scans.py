@@ -13,7 +13,7 @@ from ordertrail.bootstrap import build
 from ordertrail.config import Settings
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
-from tests.factories import canonical_order
+from tests.factories import api_key, canonical_order
 
 SSCC = "376012345000000010"  # a valid SSCC-18 (check digit 0)
 CARTON_LABEL = f"(00){SSCC}(400)ORD-1"  # GS1-128 human-readable form with the order number
@@ -23,7 +23,7 @@ UPS, UPS_NEW = "1Z999AA10123456784", "1Z12345E6605272234"
 @pytest.fixture
 def client(database_url: str, clock: FixedClock) -> Iterator[TestClient]:
     system = build(Settings(database_url=database_url), clock=clock)
-    with TestClient(create_app(system)) as test_client:
+    with TestClient(create_app(system), headers=api_key(system)) as test_client:
         site = {"name": "Louisville DC", "time_zone": "America/Kentucky/Louisville"}
         assert test_client.put("/api/v1/sites/louisville", json=site).status_code == 200
         for order_id in ("ORD-1", "ORD-2"):

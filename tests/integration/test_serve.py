@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -24,10 +25,17 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
+def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
     database = f"sqlite:///{tmp_path / 'served.db'}"
     env = {**os.environ, "ORDERTRAIL_DATABASE_URL": database}
     subprocess.run([*CLI, "init"], env=env, check=True, capture_output=True)
+    made = subprocess.run(
+        [*CLI, "keys", "create", "store-sync", "--role", "ops", "--json"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    key = json.loads(made.stdout)["key"]
     port = free_port()
     server = subprocess.Popen(
         [*CLI, "serve", "--port", str(port)],
@@ -47,14 +55,18 @@ def served(tmp_path: Path) -> Iterator[str]:
                     if server.poll() is not None:
                         output = server.stdout.read().decode() if server.stdout else ""
                         pytest.fail(f"ordertrail serve exited: {output}")
-        yield base
+        yield base, key
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-def test_the_served_api_takes_an_order_and_its_events(served: str) -> None:
-    with httpx.Client(base_url=served, timeout=10) as client:
+def test_the_served_api_takes_an_order_and_its_events(served: tuple[str, str]) -> None:
+    base, key = served
+    with httpx.Client(base_url=base, timeout=10) as client:
+        order = canonical_order("ORD-8", ("1Z999AA10123456784", "ups", {"DRILL": 1}))
+        assert client.post("/api/v1/orders", json=order).status_code == 401  # no key, no entry
+        client.headers["Authorization"] = f"Bearer {key}"
         order = canonical_order("ORD-9", ("1Z999AA10123456784", "ups", {"DRILL": 1}))
         assert client.post("/api/v1/orders", json=order).status_code == 201
         event = {

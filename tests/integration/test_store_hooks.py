@@ -21,6 +21,7 @@ from ordertrail.bootstrap import build
 from ordertrail.config import Settings
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
+from tests.factories import api_key
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 SHOPIFY, WOO = "shpss_store_secret", "wc_secret"
@@ -32,7 +33,7 @@ def client(database_url: str, clock: FixedClock) -> Iterator[TestClient]:
         database_url=database_url, hook_secrets={"shopify": SHOPIFY, "woocommerce": WOO}
     )
     system = build(settings, clock=clock)
-    with TestClient(create_app(system)) as test_client:
+    with TestClient(create_app(system), headers=api_key(system)) as test_client:
         yield test_client
     system.close()
 

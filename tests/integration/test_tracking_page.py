@@ -13,7 +13,7 @@ from ordertrail.bootstrap import build
 from ordertrail.config import Settings
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
-from tests.factories import canonical_order
+from tests.factories import api_key, canonical_order
 
 UPS, FEDEX = "1Z999AA10123456784", "123456789012"
 PRIVATE = ("dana@example.com", "+15555550100", "Dana Reyes", "40213")
@@ -22,7 +22,7 @@ PRIVATE = ("dana@example.com", "+15555550100", "Dana Reyes", "40213")
 @pytest.fixture
 def client(database_url: str, clock: FixedClock) -> Iterator[TestClient]:
     system = build(Settings(database_url=database_url, brand_name="Hat & Mug Co."), clock=clock)
-    with TestClient(create_app(system)) as test_client:
+    with TestClient(create_app(system), headers=api_key(system)) as test_client:
         order = canonical_order("ORD-7", (UPS, "ups", {"HAT": 1}), (FEDEX, "fedex", {"MUG": 2}))
         order["customer"] |= {"phone": "+15555550100", "time_zone": "America/New_York"}
         assert test_client.post("/api/v1/orders", json=order).status_code == 201
@@ -112,7 +112,7 @@ def test_the_page_wears_the_brand(database_url: str, clock: FixedClock) -> None:
         database_url=database_url, brand_colour="#0b6b2f", brand_logo_url="/static/logo.svg"
     )
     system = build(settings, clock=clock)
-    with TestClient(create_app(system)) as branded:
+    with TestClient(create_app(system), headers=api_key(system)) as branded:
         text = branded.get("/track").text
     system.close()
     assert "--brand: #0b6b2f" in text and 'src="/static/logo.svg"' in text

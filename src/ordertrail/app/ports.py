@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
+from ordertrail.app.access_ports import Staff
 from ordertrail.app.commands import EventReport
 from ordertrail.app.effect_ports import Cases, Deliveries, Outbox, Sites
 from ordertrail.domain.fold import SubjectState
@@ -337,6 +338,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def staff(self) -> Staff: ...
 
     @property
     def policy(self) -> Policy:

@@ -1,6 +1,14 @@
 """`ordertrail ...`: as thin as the web routes. Exit codes: 0 ok, 1 failure, 2 bad input."""
 
-from ordertrail.cli import bench, exceptions, mappings, notifications, records, warehouse
+from ordertrail.cli import (
+    bench,
+    exceptions,
+    mappings,
+    notifications,
+    records,
+    staff,
+    warehouse,
+)
 from ordertrail.cli.common import app
 
 
@@ -16,5 +24,6 @@ __all__ = [
     "mappings",
     "notifications",
     "records",
+    "staff",
     "warehouse",
 ]

@@ -255,6 +255,46 @@ unmatched_reports = Table(
     Column("report", JSON, nullable=False),  # the canonical event JSON
 )
 
+#: Staff who sign in to the console; passwords as argon2 hashes only.
+staff_users = Table(
+    "staff_users",
+    metadata,
+    Column("id", SequenceId, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(120), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("disabled_at", UtcDateTime()),
+)
+
+#: Console sessions by the SHA-256 of their cookie; a lost database leaks no usable cookie.
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", SequenceId, ForeignKey("staff_users.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False, index=True),
+)
+
+#: API keys of integrations by the SHA-256 of the key; revoked keys are kept for the record.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", SequenceId, primary_key=True, autoincrement=True),
+    Column("name", String(120), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("site", String(50)),
+    Column("prefix", String(16), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(120), nullable=False),
+    Column("revoked_at", UtcDateTime()),
+    Column("last_used_at", UtcDateTime()),
+)
+
 #: Statements that make the log append-only inside the database itself.
 APPEND_ONLY_SQL = {
     "sqlite": [

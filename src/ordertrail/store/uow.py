@@ -19,6 +19,7 @@ from ordertrail.store.outbox import SqlOutbox
 from ordertrail.store.polls import SqlPolls
 from ordertrail.store.repositories import SqlEventLog, SqlProjections, SqlSubjects
 from ordertrail.store.sites import SqlDeliveries, SqlSites
+from ordertrail.store.staff import SqlStaff
 from ordertrail.store.unmatched import SqlUnmatched
 
 
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
     deliveries: SqlDeliveries
     cases: SqlCases
     outbox: SqlOutbox
+    staff: SqlStaff
 
     def __init__(
         self,
@@ -67,6 +69,7 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveries(connection)
         self.cases = SqlCases(connection)
         self.outbox = SqlOutbox(connection)
+        self.staff = SqlStaff(connection)
         return self
 
     def commit(self) -> None:

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import replace
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.commands import RecordEvents, RegisterOrders
 from ordertrail.app.handlers import ItemProblem
-from ordertrail.app.queries import jsonable, list_orders, order_detail, shipment_detail
-from ordertrail.domain.model import DomainError
+from ordertrail.app.queries import (
+    OrderDetail,
+    ShipmentDetail,
+    jsonable,
+    list_orders,
+    order_detail,
+    shipment_detail,
+)
+from ordertrail.domain.access import Permission, Principal
+from ordertrail.domain.model import Customer, DomainError
 from ordertrail.domain.order_status import OrderStatus
 from ordertrail.sources.canonical import EventIn, OrderIn, parse_event, parse_order, problems_of
+from ordertrail.web.auth import require
 from ordertrail.web.problems import item_errors, problem
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -57,7 +67,9 @@ def router() -> APIRouter:
         response_model=None,
         responses={422: {"description": "some items were refused; the rest landed"}},
     )
-    async def record_events(request: Request) -> Response:
+    async def record_events(
+        request: Request, who: Annotated[Principal, Depends(require(Permission.RECORD_EVENTS))]
+    ) -> Response:
         """Record a batch of canonical events. Each item stands alone: good items land even
         when others are refused, and the 422 answer lists each refused item by index."""
         system = request.app.state.system
@@ -69,10 +81,16 @@ def router() -> APIRouter:
         positions, reports, problems = [], [], []
         for index, item in enumerate(payload):
             try:
-                reports.append(parse_event(item))
-                positions.append(index)
+                report = parse_event(item)
             except (ValidationError, DomainError) as error:
                 problems.extend(problems_of(index, error))
+                continue
+            if not who.may_speak_for(report.source.kind, report.source.name):
+                message = f"a {who.role.value} key may not record events as '{report.source}'"
+                problems.append(ItemProblem(index, "source", message))
+                continue
+            reports.append(report)
+            positions.append(index)
         result = await run_in_threadpool(system.handle, RecordEvents(reports))
         problems += [ItemProblem(positions[p.index], p.field, p.message) for p in result.problems]
         body = {"accepted": result.accepted, "duplicates": result.duplicates}
@@ -88,7 +106,13 @@ def router() -> APIRouter:
             )
         return JSONResponse(body)
 
-    @api.post("/orders", openapi_extra=_one(OrderIn), status_code=201, response_model=None)
+    @api.post(
+        "/orders",
+        openapi_extra=_one(OrderIn),
+        status_code=201,
+        response_model=None,
+        dependencies=[Depends(require(Permission.REGISTER_ORDERS))],
+    )
     async def register_order(request: Request) -> Response:
         """Create an order (with any shipments it has), or update it if it exists."""
         system = request.app.state.system
@@ -113,7 +137,7 @@ def router() -> APIRouter:
             headers={"Location": f"/api/v1/orders/{quote(order.id, safe='')}"},
         )
 
-    @api.get("/orders")
+    @api.get("/orders", dependencies=[Depends(require(Permission.READ_ORDERS))])
     def orders(
         request: Request,
         status: OrderStatus | None = None,
@@ -132,19 +156,46 @@ def router() -> APIRouter:
         return {"orders": jsonable(rows), "next_after": rows[-1].id if len(rows) == limit else None}
 
     @api.get("/orders/{order_id:path}")
-    def order(request: Request, order_id: str) -> dict[str, Any]:
-        """An order's derived status, its shipments and its whole timeline."""
+    def order(
+        request: Request,
+        order_id: str,
+        who: Annotated[Principal, Depends(require(Permission.READ_ORDERS))],
+    ) -> dict[str, Any]:
+        """An order's derived status, its shipments and its whole timeline (the customer's
+        contact details only for roles that may read them)."""
         detail = order_detail(request.app.state.system.uows, order_id)
         if detail is None:
             raise HTTPException(404, f"no order has id '{order_id}'")
-        return jsonable(detail)  # type: ignore[no-any-return]
+        return jsonable(detail if who.may(Permission.READ_CONTACT) else _without_contact(detail))  # type: ignore[no-any-return]
 
     @api.get("/shipments/{tracking_number:path}")
-    def shipment(request: Request, tracking_number: str) -> dict[str, Any]:
+    def shipment(
+        request: Request,
+        tracking_number: str,
+        who: Annotated[Principal, Depends(require(Permission.READ_ORDERS))],
+    ) -> dict[str, Any]:
         """A shipment (by tracking number or id) with its own timeline."""
         detail = shipment_detail(request.app.state.system.uows, tracking_number)
         if detail is None:
             raise HTTPException(404, f"no shipment has tracking number or id '{tracking_number}'")
+        if not who.may(Permission.READ_CONTACT):
+            detail = _parcel_without_contact(detail)
         return jsonable(detail)  # type: ignore[no-any-return]
 
     return api
+
+
+def _without_contact(detail: OrderDetail) -> OrderDetail:
+    """The order as a warehouse sees it: where it goes (country, zone), not who gets it."""
+    customer = Customer(country=detail.customer.country, time_zone=detail.customer.time_zone)
+    return replace(
+        detail,
+        customer=customer,
+        shipments=[_parcel_without_contact(s) for s in detail.shipments],
+        timeline=[replace(row, data={}) for row in detail.timeline],
+    )
+
+
+def _parcel_without_contact(detail: ShipmentDetail) -> ShipmentDetail:
+    # A carrier's delivery scan may name who signed for the parcel.
+    return replace(detail, timeline=[replace(row, data={}) for row in detail.timeline])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -16,6 +16,7 @@ from ordertrail.web import (
     api,
     cases_api,
     hooks,
+    keys_api,
     mappings_api,
     outbox_api,
     pages,
@@ -23,6 +24,22 @@ from ordertrail.web import (
     scans_api,
     track_pages,
 )
+
+
+def routers() -> list[APIRouter]:
+    """Every router the app serves, in the order they match."""
+    return [
+        api.router(),
+        mappings_api.router(),
+        mappings_api.held_router(),
+        hooks.router(),
+        scans_api.router(),
+        cases_api.router(),
+        outbox_api.router(),
+        keys_api.router(),
+        pages.router(),
+        track_pages.router(),
+    ]
 
 
 def create_app(system: System) -> FastAPI:
@@ -33,15 +50,8 @@ def create_app(system: System) -> FastAPI:
     )
     app.state.system = system
     problems.install(app)
-    app.include_router(api.router())
-    app.include_router(mappings_api.router())
-    app.include_router(mappings_api.held_router())
-    app.include_router(hooks.router())
-    app.include_router(scans_api.router())
-    app.include_router(cases_api.router())
-    app.include_router(outbox_api.router())
-    app.include_router(pages.router())
-    app.include_router(track_pages.router())
+    for routes in routers():
+        app.include_router(routes)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
 
     @app.get("/healthz", tags=["health"])

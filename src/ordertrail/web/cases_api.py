@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.concurrency import run_in_threadpool
@@ -12,8 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from ordertrail.app.cases import NotDelivered, find_cases, report_missing
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.queries import jsonable
+from ordertrail.domain.access import Permission
 from ordertrail.domain.cases import CaseStatus
 from ordertrail.domain.exceptions import ExceptionKind, Team
+from ordertrail.web.auth import require
 from ordertrail.web.problems import problem
 
 _Text = Annotated[
@@ -31,7 +33,7 @@ class MissingIn(BaseModel):
 def router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["exceptions"])
 
-    @api.get("/exceptions")
+    @api.get("/exceptions", dependencies=[Depends(require(Permission.READ_EXCEPTIONS))])
     def cases(
         request: Request,
         status: CaseStatus = CaseStatus.OPEN,
@@ -45,7 +47,12 @@ def router() -> APIRouter:
         found = find_cases(request.app.state.system.uows, query)
         return [jsonable(case) | {"team": case.team.value} for case in found]
 
-    @api.post("/shipments/{shipment}/reported-missing", status_code=201, response_model=None)
+    @api.post(
+        "/shipments/{shipment}/reported-missing",
+        status_code=201,
+        response_model=None,
+        dependencies=[Depends(require(Permission.REPORT_MISSING))],
+    )
     async def reported(request: Request, shipment: str, body: MissingIn) -> Response:
         """A customer says a delivered parcel never arrived: a case for support, with the
         carrier's proof of delivery."""

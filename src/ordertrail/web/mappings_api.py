@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.commands import MapCode
 from ordertrail.app.queries import code_mappings, held_reports, jsonable, unmapped_codes
+from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import DomainError
+from ordertrail.web.auth import require
 from ordertrail.web.problems import problem
 
 Who = Annotated[
@@ -26,29 +28,37 @@ class MappingIn(BaseModel):
 
     milestone: Milestone
     reason: Reason | None = None
-    mapped_by: Who
+    mapped_by: Who | None = None  # the key's or staff member's name when left out
     note: Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")] | None = None
 
 
 def router() -> APIRouter:
     api = APIRouter(prefix="/api/v1/mappings", tags=["mappings"])
 
-    @api.get("")
+    @api.get("", dependencies=[Depends(require(Permission.READ_MAPPINGS))])
     def mappings(request: Request) -> dict[str, Any]:
         """The mappings people have added, by carrier and code."""
         return {"mappings": jsonable(code_mappings(request.app.state.system.uows))}
 
-    @api.get("/unmapped")
+    @api.get("/unmapped", dependencies=[Depends(require(Permission.READ_MAPPINGS))])
     def unmapped(request: Request, limit: int = Query(100, ge=1, le=10_000)) -> dict[str, Any]:
         """Carrier codes no table or mapping reads yet, most events first."""
         codes = unmapped_codes(request.app.state.system.uows, limit)
         return {"unmapped": jsonable(codes)}
 
     @api.put("/{carrier}/{raw_code:path}", response_model=None)
-    async def map_code(request: Request, carrier: str, raw_code: str, body: MappingIn) -> Response:
+    async def map_code(
+        request: Request,
+        carrier: str,
+        raw_code: str,
+        body: MappingIn,
+        who: Annotated[Principal, Depends(require(Permission.MANAGE_MAPPINGS))],
+    ) -> Response:
         """Say what a carrier code means; every shipment that saw it is folded again, and the
         answer says how many."""
-        command = MapCode(carrier, raw_code, body.milestone, body.reason, body.mapped_by, body.note)
+        command = MapCode(
+            carrier, raw_code, body.milestone, body.reason, body.mapped_by or who.name, body.note
+        )
         try:
             result = await run_in_threadpool(request.app.state.system.handle, command)
         except DomainError as refusal:
@@ -66,7 +76,7 @@ def router() -> APIRouter:
 def held_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["hooks"])
 
-    @api.get("/unmatched")
+    @api.get("/unmatched", dependencies=[Depends(require(Permission.READ_ORDERS))])
     def unmatched(request: Request, limit: int = Query(100, ge=1, le=10_000)) -> dict[str, Any]:
         """Reports that arrived for parcels nobody has registered yet, oldest first; each
         attaches itself when an order registers its parcel."""

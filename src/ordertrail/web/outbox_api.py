@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ordertrail.app.delivery import retry_dead
 from ordertrail.app.queries import jsonable, outbox_messages
+from ordertrail.domain.access import Permission
+from ordertrail.web.auth import require
 from ordertrail.web.problems import problem
 
 Status = Annotated[str | None, Query(pattern="^(pending|sending|sent|dead|skipped)$")]
 
 
 def router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1/outbox", tags=["notifications"])
+    # Messages hold recipients (contact details): ops and admin only.
+    api = APIRouter(
+        prefix="/api/v1/outbox",
+        tags=["notifications"],
+        dependencies=[Depends(require(Permission.MANAGE_OUTBOX))],
+    )
 
     @api.get("")
     def messages(

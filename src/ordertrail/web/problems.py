@@ -45,8 +45,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, error: HTTPException) -> JSONResponse:
-        titles = {404: "Not found", 405: "Method not allowed", 413: "Too large"}
-        return problem(error.status_code, titles.get(error.status_code, "Error"), str(error.detail))
+        titles = {
+            401: "Unauthorized",
+            403: "Forbidden",
+            404: "Not found",
+            405: "Method not allowed",
+            413: "Too large",
+        }
+        answer = problem(
+            error.status_code, titles.get(error.status_code, "Error"), str(error.detail)
+        )
+        answer.headers.update(error.headers or {})
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 from starlette.concurrency import run_in_threadpool
@@ -15,10 +15,14 @@ from ordertrail.app.missing_scans import missing_scans
 from ordertrail.app.queries import jsonable
 from ordertrail.app.scanning import ScanOutcome, ScanStatus
 from ordertrail.app.sites import list_sites, save_sites
+from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.model import DomainError, Location, Site, SiteKind
 from ordertrail.domain.warehouse import HandOffPromise, Step
 from ordertrail.sources.scans import MAX_SCAN, scan_command
+from ordertrail.web.auth import require
 from ordertrail.web.problems import problem
+
+_P = Permission
 
 Name = Annotated[
     str,
@@ -82,10 +86,14 @@ def router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["warehouse"])
 
     @api.post("/scans", response_model=None, responses={201: {"description": "recorded"}})
-    async def scan(request: Request, body: ScanIn) -> Response:
+    async def scan(
+        request: Request, body: ScanIn, who: Annotated[Principal, Depends(require(_P.RECORD_SCANS))]
+    ) -> Response:
         """Record a scanned step. 201 recorded; 200 a duplicate within the window (not
         recorded twice); 409 refused with the reason the operator sees; 422 unreadable."""
         system = request.app.state.system
+        if not who.may_scan_at(body.site):
+            return problem(403, "Forbidden", f"this key records scans at '{who.site}' only")
         try:
             command = scan_command(
                 site=body.site,
@@ -105,7 +113,7 @@ def router() -> APIRouter:
         status = 201 if outcome.status is ScanStatus.RECORDED else 200
         return JSONResponse(outcome_json(outcome), status_code=status)
 
-    @api.get("/missing-scans")
+    @api.get("/missing-scans", dependencies=[Depends(require(_P.READ_ORDERS))])
     def overdue(
         request: Request,
         packed_hours: Annotated[float, Query(gt=0, le=24 * 90)] = 8,
@@ -118,11 +126,11 @@ def router() -> APIRouter:
         reports = missing_scans(system.uows, system.clock.now(), promise)
         return [{**jsonable(report.parcel), "missing": report.missing.value} for report in reports]
 
-    @api.get("/sites")
+    @api.get("/sites", dependencies=[Depends(require(_P.READ_ORDERS))])
     def sites(request: Request) -> list[dict[str, Any]]:
         return [jsonable(site) for site in list_sites(request.app.state.system.uows)]
 
-    @api.put("/sites/{site_id}")
+    @api.put("/sites/{site_id}", dependencies=[Depends(require(_P.MANAGE_SITES))])
     def put_site(
         request: Request,
         body: SiteIn,

@@ -1,0 +1,179 @@
+"""Staff sign-in, console sessions and API keys.
+
+Secrets are shown once and stored only as hashes: a password through the slow hasher
+(argon2), a session token and an API key through SHA-256 (they are 256 random bits, so a
+fast hash is enough and lets each request find its key by index).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ordertrail.app.access_ports import ApiKey, PasswordHasher, StaffSession, StaffUser
+from ordertrail.app.ports import UnitOfWorkFactory
+from ordertrail.domain.access import Principal, Role
+
+KEY_PREFIX = "otk_"
+SESSION_LIFETIME = timedelta(hours=12)
+MIN_PASSWORD = 12
+# Verified when the email is unknown, so a wrong email takes as long as a wrong password.
+_DUMMY_PASSWORD = "not a password anyone has"
+
+
+class AccessError(ValueError):
+    """A request the caller can fix (a short password, an unknown role); the message says how."""
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    """A new key: `secret` is shown to the person once and never stored."""
+
+    id: int
+    secret: str
+    key: ApiKey
+
+
+def add_staff(
+    uows: UnitOfWorkFactory,
+    hasher: PasswordHasher,
+    email: str,
+    name: str,
+    role: Role,
+    password: str,
+    now: datetime,
+) -> bool:
+    """Add a staff member (or reset one's role, name and password); True when new."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 320:
+        raise AccessError(f"'{email}' is not an email address")
+    if len(password) < MIN_PASSWORD:
+        raise AccessError(f"a password needs at least {MIN_PASSWORD} characters")
+    user = StaffUser(email=email, name=name.strip() or email, role=role, password_hash="")
+    with uows() as uow:
+        added = uow.staff.add_user(_with_hash(user, hasher.hash(password)), now)
+        uow.commit()
+    return added
+
+
+def _with_hash(user: StaffUser, password_hash: str) -> StaffUser:
+    return StaffUser(user.email, user.name, user.role, password_hash, user.id, user.disabled)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    token: str  # the cookie's value; only its digest is stored
+    session: StaffSession
+
+
+def sign_in(
+    uows: UnitOfWorkFactory, hasher: PasswordHasher, email: str, password: str, now: datetime
+) -> SignedIn | None:
+    """A new console session for the right email and password; None otherwise (the caller
+    cannot tell a wrong email from a wrong password)."""
+    with uows() as uow:
+        user = uow.staff.user(email.strip().lower())
+        if user is None or user.disabled or user.id is None:
+            hasher.verify(_dummy_hash(hasher), password)
+            return None
+        if not hasher.verify(user.password_hash, password):
+            return None
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        until = now + SESSION_LIFETIME
+        uow.staff.start_session(digest(token), user.id, csrf, now, until)
+        uow.commit()
+    return SignedIn(token, StaffSession(user, csrf, until))
+
+
+_dummy: dict[int, str] = {}
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """One hash per hasher, made on first use (hashing is deliberately slow)."""
+    key = id(hasher)
+    if key not in _dummy:
+        _dummy[key] = hasher.hash(_DUMMY_PASSWORD)
+    return _dummy[key]
+
+
+def session_of(uows: UnitOfWorkFactory, token: str, now: datetime) -> StaffSession | None:
+    if not token or len(token) > 200:
+        return None
+    with uows(read_only=True) as uow:
+        return uow.staff.session(digest(token), now)
+
+
+def sign_out(uows: UnitOfWorkFactory, token: str) -> None:
+    with uows() as uow:
+        uow.staff.end_session(digest(token))
+        uow.commit()
+
+
+def issue_key(
+    uows: UnitOfWorkFactory,
+    name: str,
+    role: Role,
+    by: str,
+    now: datetime,
+    *,
+    site: str | None = None,
+) -> IssuedKey:
+    """A new API key for an integration; its secret is in the answer and nowhere else."""
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise AccessError("a key needs a name of 1 to 120 characters (the integration it is for)")
+    if site is not None and role is not Role.WAREHOUSE:
+        raise AccessError("only a warehouse key is bound to a site")
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(
+        name=name,
+        role=role,
+        prefix=secret[: len(KEY_PREFIX) + 6],
+        key_hash=digest(secret),
+        created_at=now,
+        created_by=by,
+        site=site,
+    )
+    with uows() as uow:
+        key_id = uow.staff.add_key(key)
+        uow.commit()
+    return IssuedKey(key_id, secret, key)
+
+
+def principal_of_key(uows: UnitOfWorkFactory, secret: str, now: datetime) -> Principal | None:
+    """Whom an API key acts for; None for an unknown or revoked key."""
+    if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
+        return None
+    with uows() as uow:
+        key = uow.staff.key(digest(secret))
+        if key is None or key.revoked_at is not None or key.id is None:
+            return None
+        # Written at most once a minute per key: a busy integration must not turn every
+        # read into a write.
+        if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
+            uow.staff.key_used(key.id, now)
+            uow.commit()
+    return Principal(f"key:{key.name}", key.role, key.site)
+
+
+def list_keys(uows: UnitOfWorkFactory) -> list[ApiKey]:
+    with uows(read_only=True) as uow:
+        return uow.staff.keys()
+
+
+def revoke_key(uows: UnitOfWorkFactory, key_id: int, now: datetime) -> bool:
+    with uows() as uow:
+        done = uow.staff.revoke_key(key_id, now)
+        uow.commit()
+    return done
+
+
+def list_staff(uows: UnitOfWorkFactory) -> list[StaffUser]:
+    with uows(read_only=True) as uow:
+        return uow.staff.users()
