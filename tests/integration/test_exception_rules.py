@@ -252,3 +252,62 @@ def test_several_sweepers_never_open_a_case_twice(
         thread.join()
     assert sum(r.opened for r in results) == 60
     assert len([c for c in cases(client) if c["kind"] == "stalled"]) == 60
+
+
+def test_support_acknowledges_assigns_notes_and_resolves_a_case(
+    client: TestClient, clock: FixedClock, system: System
+) -> None:
+    say(client, clock, "carrier_accepted")
+    clock.advance(hours=20)
+    say(client, clock, "delivery_attempted", reason="address_issue", key="attempt-1")
+    [case] = cases(client)
+    support = api_key(system, "support")
+
+    def work(action: str, text: str = "") -> Any:
+        url = f"/api/v1/exceptions/{case['id']}/{action}"
+        return client.post(url, json={"text": text}, headers=support)
+
+    assert work("acknowledge").json()["acknowledged_by"] == "key:tests-support"
+    assert work("assign", "sam@shop.example").json()["assigned_to"] == "sam@shop.example"
+    assert work("note", "").status_code == 422
+    assert work("note", "customer gave a new unit number").status_code == 200
+    clock.advance(minutes=5)
+    resolved = work("resolve", "carrier rerouted to the new address").json()
+    assert resolved["status"] == "resolved"
+    history = [(n["what"], n["by"]) for n in resolved["history"]]
+    assert history[1:] == [
+        ("acknowledged", "key:tests-support"),
+        ("assigned to sam@shop.example", "key:tests-support"),
+        ("note: customer gave a new unit number", "key:tests-support"),
+        ("resolved: carrier rerouted to the new address", "key:tests-support"),
+    ]
+    assert work("acknowledge").status_code == 409  # resolved: only notes now
+    assert work("note", "closing the loop").status_code == 200
+    say(client, clock, "in_transit")  # the cause still stands; the case stays resolved
+    assert cases(client) == []
+    assert client.post("/api/v1/exceptions/99999/resolve", json={}).status_code == 404
+    assert client.post(f"/api/v1/exceptions/{case['id']}/reopen", json={}).status_code == 422
+
+
+def test_an_ops_correction_is_an_event_with_its_reason_and_sets_the_status(
+    client: TestClient, clock: FixedClock, system: System
+) -> None:
+    say(client, clock, "carrier_accepted")
+    clock.advance(hours=30)
+    say(client, clock, "exception", reason="damaged")
+    url = f"/api/v1/shipments/{UPS}/corrections"
+    no_reason = client.post(url, json={"milestone": "delivered", "note": " "})
+    assert no_reason.status_code == 422
+    support = api_key(system, "support")
+    note = "customer confirmed by phone the parcel arrived intact"
+    answer = client.post(url, json={"milestone": "delivered", "note": note}, headers=support)
+    assert answer.status_code == 201, answer.text
+    parcel = answer.json()
+    assert parcel["status"] == "delivered"
+    last = parcel["timeline"][-1]
+    assert last["source"] == "ops:key:tests-support" and last["data"]["why"] == note
+    warehouse = api_key(system, "warehouse")
+    assert (
+        client.post(url, json={"milestone": "lost", "note": "x"}, headers=warehouse).status_code
+        == 403
+    )

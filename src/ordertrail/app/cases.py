@@ -9,7 +9,15 @@ from datetime import datetime, timedelta
 
 from ordertrail.app.effect_ports import CaseQuery, Lane, ParcelRecord
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
-from ordertrail.domain.cases import Case, CaseChanges, reconcile, reported_missing, standing
+from ordertrail.domain.cases import (
+    Case,
+    CaseAction,
+    CaseChanges,
+    reconcile,
+    reported_missing,
+    standing,
+    work,
+)
 from ordertrail.domain.exceptions import (
     DEFAULT_RHYTHM,
     EARLIEST_LOOK,
@@ -192,6 +200,21 @@ def learn_rhythms(uows: UnitOfWorkFactory, now: datetime, days: int = 90) -> int
 def find_cases(uows: UnitOfWorkFactory, query: CaseQuery) -> list[Case]:
     with uows(read_only=True) as uow:
         return uow.cases.find(query)
+
+
+def work_case(
+    uows: UnitOfWorkFactory, case_id: int, action: CaseAction, by: str, text: str, now: datetime
+) -> Case | None:
+    """Acknowledge, assign, note or resolve a case; None when there is no such case. Raises
+    CaseClosed (or ValueError for an empty note) with the reason."""
+    with uows() as uow:
+        found = uow.cases.find(CaseQuery(status=None, case_id=case_id, limit=1))
+        if not found:
+            return None
+        changed = work(found[0], action, by, text, now)
+        uow.cases.save(CaseChanges(updated=[changed]))
+        uow.commit()
+    return changed
 
 
 class NotDelivered(Exception):

@@ -57,6 +57,9 @@ class CaseQuery:
     kind: ExceptionKind | None = None
     order_id: str | None = None
     limit: int = 500
+    case_id: int | None = None
+    opened_before: datetime | None = None  # the age filter: older than a given moment
+    due_before: datetime | None = None  # past their deadline by that moment
 
 
 class Cases(Protocol):

@@ -180,3 +180,41 @@ def reported_missing(
         detail=detail,
         history=(CaseNote(now, f"opened: {detail}", by),),
     )
+
+
+class CaseAction(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    ASSIGN = "assign"
+    NOTE = "note"
+    RESOLVE = "resolve"
+
+
+class CaseClosed(Exception):
+    """Only a note may be added to a resolved case; the message says so."""
+
+
+def work(case: Case, action: CaseAction, by: str, text: str, now: datetime) -> Case:
+    """A person works a case: the change and who made it go into the case's history.
+
+    A case resolved by hand stays resolved even while its cause stands: the rules never open a
+    second case for one cause, so staff decide when trouble they know of is over.
+    """
+    text = text.strip()
+    if case.status is CaseStatus.RESOLVED and action is not CaseAction.NOTE:
+        raise CaseClosed(f"case {case.id} is resolved; only a note can be added")
+    if action is CaseAction.ACKNOWLEDGE:
+        return _noted(replace(case, acknowledged_by=by), f"acknowledged {text}".strip(), by, now)
+    if action is CaseAction.ASSIGN:
+        if not text:
+            raise ValueError("say whom the case is assigned to")
+        return _noted(replace(case, assigned_to=text), f"assigned to {text}", by, now)
+    if action is CaseAction.NOTE:
+        if not text:
+            raise ValueError("a note needs words")
+        return _noted(case, f"note: {text}", by, now)
+    resolved = replace(case, status=CaseStatus.RESOLVED, resolved_at=now)
+    return _noted(resolved, f"resolved: {text or 'by hand'}", by, now)
+
+
+def _noted(case: Case, what: str, by: str, now: datetime) -> Case:
+    return replace(case, history=(*case.history, CaseNote(now, what, by)))

@@ -72,6 +72,12 @@ class SqlCases:
             statement = statement.where(exception_cases.c.kind == query.kind.value)
         if query.order_id:
             statement = statement.where(exception_cases.c.order_id == query.order_id)
+        if query.case_id is not None:
+            statement = statement.where(exception_cases.c.id == query.case_id)
+        if query.opened_before:
+            statement = statement.where(exception_cases.c.opened_at < query.opened_before)
+        if query.due_before:
+            statement = statement.where(exception_cases.c.due_at < query.due_before)
         statement = statement.order_by(exception_cases.c.opened_at, exception_cases.c.id)
         return [_case(row) for row in self._conn.execute(statement.limit(query.limit))]
 

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.cases import NotDelivered, find_cases, report_missing
+from ordertrail.app.cases import NotDelivered, find_cases, report_missing, work_case
+from ordertrail.app.corrections import correction
 from ordertrail.app.effect_ports import CaseQuery
-from ordertrail.app.queries import jsonable
-from ordertrail.domain.access import Permission
-from ordertrail.domain.cases import CaseStatus
+from ordertrail.app.queries import jsonable, shipment_detail
+from ordertrail.domain.access import Permission, Principal
+from ordertrail.domain.cases import CaseAction, CaseClosed, CaseStatus
 from ordertrail.domain.exceptions import ExceptionKind, Team
+from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.model import DomainError
 from ordertrail.web.auth import require
-from ordertrail.web.problems import problem
+from ordertrail.web.problems import item_errors, problem
 
 _Text = Annotated[
     str,
@@ -27,6 +30,18 @@ _Text = Annotated[
 class MissingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     by: _Text
+    note: _Text
+
+
+class WorkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")] = ""
+
+
+class CorrectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    milestone: Milestone
+    reason: Reason | None = None
     note: _Text
 
 
@@ -64,5 +79,53 @@ def router() -> APIRouter:
         except NotDelivered as error:
             return problem(409, "Not delivered", str(error))
         return JSONResponse(jsonable(case) | {"team": case.team.value}, status_code=201)
+
+    @api.post("/exceptions/{case_id}/{action}", response_model=None)
+    async def worked(
+        request: Request,
+        case_id: Annotated[int, Path(ge=1, le=2**62)],
+        action: CaseAction,
+        body: WorkIn,
+        who: Annotated[Principal, Depends(require(Permission.WORK_EXCEPTIONS))],
+    ) -> Response:
+        """Acknowledge, assign (text: to whom), add a note to, or resolve a case."""
+        system = request.app.state.system
+        try:
+            case = await run_in_threadpool(
+                work_case, system.uows, case_id, action, who.name, body.text, system.clock.now()
+            )
+        except CaseClosed as error:
+            return problem(409, "Case resolved", str(error))
+        except ValueError as error:
+            return problem(422, "Invalid", str(error))
+        if case is None:
+            return problem(404, "Not found", f"no case has id {case_id}")
+        return JSONResponse(jsonable(case) | {"team": case.team.value})
+
+    @api.post("/shipments/{shipment}/corrections", status_code=201, response_model=None)
+    async def corrected(
+        request: Request,
+        shipment: Annotated[str, Path(max_length=100)],
+        body: CorrectionIn,
+        who: Annotated[Principal, Depends(require(Permission.CORRECT_STATUS))],
+    ) -> Response:
+        """Correct a parcel's status with a reason; recorded as an `ops:` event."""
+        system = request.app.state.system
+        try:
+            command = correction(
+                shipment, body.milestone, body.reason, body.note, who.name, system.clock.now()
+            )
+        except DomainError as error:
+            return problem(422, "Invalid correction", f"{error.field}: {error.message}")
+        result = await run_in_threadpool(system.handle, command)
+        if result.problems:
+            return problem(
+                422,
+                "Correction refused",
+                result.problems[0].message,
+                errors=item_errors(result.problems),
+            )
+        detail = await run_in_threadpool(shipment_detail, system.uows, shipment)
+        return JSONResponse(jsonable(detail), status_code=201)
 
     return api
