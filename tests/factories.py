@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ordertrail.app.access import issue_key
+from ordertrail.app.access import add_staff, issue_key
 from ordertrail.bootstrap import System
 from ordertrail.domain.access import Role
 from ordertrail.domain.milestones import Milestone, Reason
@@ -97,3 +98,34 @@ def api_key(system: System, role: str = "admin", *, site: str | None = None) -> 
         system.uows, f"tests-{role}", Role(role), "tests", system.clock.now(), site=site
     )
     return {"Authorization": f"Bearer {issued.secret}"}
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def sign_in(client: Any, system: System, role: str = "ops", email: str = "") -> str:
+    """Add a staff member of `role`, sign them in through the real form, and return the
+    session's CSRF token (what every console form posts)."""
+    email = email or f"{role}@shop.example"
+    add_staff(
+        system.uows,
+        system.passwords,
+        email,
+        role.title(),
+        Role(role),
+        STAFF_PASSWORD,
+        system.clock.now(),
+    )
+    form = client.get("/ops/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', form.text)
+    assert token, form.text
+    answer = client.post(
+        "/ops/login",
+        data={"email": email, "password": STAFF_PASSWORD, "login_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    page = client.get("/ops")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf, page.text
+    return csrf.group(1)

@@ -8,14 +8,18 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
 
+from ordertrail.app.access import add_staff
 from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
+from ordertrail.domain.access import Role
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
+from tests.factories import STAFF_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent.parent.parent / "artifacts"
@@ -61,6 +65,29 @@ def live_server(tmp_path: Path, clock: FixedClock) -> Iterator[LiveServer]:
     server.should_exit = True
     thread.join(timeout=10)
     system.close()
+
+
+def sign_in_as(page: Any, server: LiveServer, role: str, goal: str) -> None:
+    """A staff member of `role` opens `goal`, is sent to the sign-in form, signs in by
+    keyboard, and lands on `goal`."""
+    email = f"{role}@shop.example"
+    system = server.system
+    add_staff(
+        system.uows,
+        system.passwords,
+        email,
+        role.title(),
+        Role(role),
+        STAFF_PASSWORD,
+        system.clock.now(),
+    )
+    page.goto(f"{server.url}{goal}")
+    assert "/ops/login" in page.url
+    page.fill("#email", email)
+    page.fill("#password", STAFF_PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == f"{server.url}{goal}", page.url
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from ordertrail.app.queries import order_detail
 from ordertrail.app.sites import save_sites
 from ordertrail.domain.model import Site
 from ordertrail.sources.canonical import parse_order
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, sign_in_as
 from tests.factories import canonical_order
 
 SSCC = "376012345000000010"
@@ -36,7 +36,7 @@ def test_badge_carton_pack_label_hand_off(
     system.handle(RegisterOrders([parse_order(canonical_order("ORD-1"))]))
     page = browser.new_page(viewport={"width": 1024, "height": 700})
     try:
-        page.goto(f"{live_server.url}/scan?site=louisville&station=pack-3")
+        sign_in_as(page, live_server, "warehouse", "/scan?site=louisville&station=pack-3")
         assert "Scan your badge" in page.inner_text("#feedback")
         assert "Scan your badge first" in scan(page, f"(00){SSCC}(400)ORD-1")
         assert "Hello, ana" in scan(page, "BADGE:ana")

@@ -15,6 +15,7 @@ from typing import Protocol, Self
 from ordertrail.app.access_ports import Staff
 from ordertrail.app.commands import EventReport
 from ordertrail.app.effect_ports import Cases, Deliveries, Outbox, Sites
+from ordertrail.app.overview_ports import Counts
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping
 from ordertrail.domain.milestones import Milestone
@@ -198,6 +199,10 @@ class Orders(Protocol):
         """One shipment by id or tracking number."""
         ...
 
+    def search(self, text: str, limit: int) -> list[OrderListing]:
+        """Orders by id, platform id, customer email, or a parcel's id or tracking number."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class UnmappedCode:
@@ -341,6 +346,9 @@ class UnitOfWork(Protocol):
 
     @property
     def staff(self) -> Staff: ...
+
+    @property
+    def counts(self) -> Counts: ...
 
     @property
     def policy(self) -> Policy:

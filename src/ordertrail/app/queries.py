@@ -111,6 +111,15 @@ def list_orders(
         )
 
 
+def find_orders(uows: UnitOfWorkFactory, text: str, limit: int = 50) -> list[OrderListing]:
+    """What staff search finds: by order number, platform id, email or tracking number."""
+    text = text.strip()
+    if not text:
+        return []
+    with uows(read_only=True) as uow:
+        return uow.orders.search(text, limit)
+
+
 def order_detail(uows: UnitOfWorkFactory, order_id: str) -> OrderDetail | None:
     with uows(read_only=True) as uow:
         facts = uow.orders.facts([order_id]).get(order_id)

@@ -151,6 +151,8 @@ def order_row(order: Order) -> dict[str, Any]:
         "channel": order.channel,
         "placed_at": order.placed_at,
         "customer": _compact(asdict(order.customer)),
+        # kept apart so staff find an order by the customer's email through an index
+        "customer_email": (order.customer.email or "").strip().lower()[:320] or None,
         "promised_by": order.promised_by,
         "priority": order.priority,
         "value_amount": order.value.amount if order.value else None,

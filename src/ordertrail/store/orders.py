@@ -157,6 +157,39 @@ class SqlOrders:
             query = query.where(orders.c.id > after)
         return [OrderListing(*row) for row in self._conn.execute(query)]
 
+    def search(self, text: str, limit: int) -> list[OrderListing]:
+        """Orders whose id, platform id or customer email is `text`, or that hold a parcel
+        with that id or tracking number (old labels included)."""
+        parcels = select(shipments.c.order_id).where(
+            or_(shipments.c.id == text, shipments.c.tracking_number == text)
+        )
+        relabelled = (
+            select(shipments.c.order_id)
+            .join(shipment_aliases, shipment_aliases.c.shipment_id == shipments.c.id)
+            .where(shipment_aliases.c.name == text)
+        )
+        query = (
+            select(
+                orders.c.id,
+                orders.c.channel,
+                orders.c.placed_at,
+                orders.c.status,
+                orders.c.needs_attention,
+            )
+            .where(
+                or_(
+                    orders.c.id == text,
+                    orders.c.external_id == text,
+                    orders.c.customer_email == text.strip().lower(),
+                    orders.c.id.in_(parcels),
+                    orders.c.id.in_(relabelled),
+                )
+            )
+            .order_by(orders.c.placed_at.desc())
+            .limit(limit)
+        )
+        return [OrderListing(*row) for row in self._conn.execute(query)]
+
     def shipment(self, id_or_tracking: str) -> Shipment | None:
         query = select(shipments).where(
             or_(shipments.c.id == id_or_tracking, shipments.c.tracking_number == id_or_tracking)

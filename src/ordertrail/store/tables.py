@@ -57,6 +57,7 @@ orders = Table(
     Column("promised_from", Date),
     Column("channel_updated_at", UtcDateTime()),
     Column("own_status", String(30)),  # projection: the status of the order's own events
+    Column("customer_email", String(320), index=True),  # lower case, for staff search
 )
 
 shipments = Table(

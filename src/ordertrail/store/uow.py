@@ -13,6 +13,7 @@ from ordertrail.app.ports import WriteConflict
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.notifications import Policy
 from ordertrail.store.cases import SqlCases
+from ordertrail.store.counts import SqlCounts
 from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.orders import SqlOrders
 from ordertrail.store.outbox import SqlOutbox
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
     cases: SqlCases
     outbox: SqlOutbox
     staff: SqlStaff
+    counts: SqlCounts
 
     def __init__(
         self,
@@ -70,6 +72,7 @@ class SqlUnitOfWork:
         self.cases = SqlCases(connection)
         self.outbox = SqlOutbox(connection)
         self.staff = SqlStaff(connection)
+        self.counts = SqlCounts(connection)
         return self
 
     def commit(self) -> None:

@@ -15,6 +15,9 @@ from ordertrail.sources.canonical import EventIn, OrderIn
 from ordertrail.web import (
     api,
     cases_api,
+    console,
+    console_auth,
+    console_work,
     hooks,
     keys_api,
     mappings_api,
@@ -37,6 +40,9 @@ def routers() -> list[APIRouter]:
         cases_api.router(),
         outbox_api.router(),
         keys_api.router(),
+        console_auth.router(),
+        console.router(),
+        console_work.router(),
         pages.router(),
         track_pages.router(),
     ]
@@ -50,6 +56,7 @@ def create_app(system: System) -> FastAPI:
     )
     app.state.system = system
     problems.install(app)
+    console_auth.install(app)
     for routes in routers():
         app.include_router(routes)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")

@@ -68,8 +68,9 @@ def signed_in(permission: Permission) -> Callable[[Request], StaffSession]:
 
     def allowed(request: Request) -> StaffSession:
         session = staff_session(request)
-        if session is None:
-            raise SignInNeeded(request.url.path)
+        if session is None:  # back to the same page, query included, once signed in
+            query = f"?{request.url.query}" if request.url.query else ""
+            raise SignInNeeded(request.url.path + query)
         if permission not in _grants(session):
             raise HTTPException(403, f"your role may not {permission.value.replace('_', ' ')}")
         return session

@@ -8,15 +8,18 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from ordertrail.app.access_ports import StaffSession
 from ordertrail.app.scanning import ScanOutcome, ScanStatus
 from ordertrail.app.sites import list_sites
+from ordertrail.domain.access import Permission
 from ordertrail.domain.model import Site
 from ordertrail.domain.warehouse import Step
+from ordertrail.web.auth import checked_csrf, signed_in
 from ordertrail.web.scan_station import Advance, StationState, Tone, advance
 
 HERE = Path(__file__).parent
@@ -39,16 +42,18 @@ def router() -> APIRouter:
     @pages.get("/scan", response_class=HTMLResponse)
     def station(
         request: Request,
+        session: Annotated[StaffSession, Depends(signed_in(Permission.RECORD_SCANS))],
         site: Annotated[str, Query(max_length=50)] = "",
         station: Annotated[str, Query(max_length=100)] = "",
     ) -> HTMLResponse:
         state = StationState(site=site, station=station)
         sites = [] if site else list_sites(request.app.state.system.uows)
-        return _render(views, request, Advance(state, Tone.INFO, ""), sites=sites)
+        return _render(views, request, session, Advance(state, Tone.INFO, ""), sites=sites)
 
     @pages.post("/scan", response_class=HTMLResponse)
     async def scanned(
         request: Request,
+        session: Annotated[StaffSession, Depends(checked_csrf(Permission.RECORD_SCANS))],
         code: Field,
         site: Field,
         station: Field = "",
@@ -64,12 +69,12 @@ def router() -> APIRouter:
         if any("\x00" in value for value in (code, *hidden_values(state))):
             fresh = StationState(site.replace("\x00", ""), station.replace("\x00", ""))
             refusal = Advance(fresh, Tone.ERROR, "That was not a barcode; scan your badge again.")
-            return _render(views, request, refusal)
+            return _render(views, request, session, refusal)
         step = advance(state, code)
         if step.command is not None:
             outcome = await run_in_threadpool(request.app.state.system.handle, step.command)
             step = _after(step, outcome)
-        return _render(views, request, step)
+        return _render(views, request, session, step)
 
     return pages
 
@@ -87,7 +92,11 @@ def _after(step: Advance, outcome: ScanOutcome) -> Advance:
 
 
 def _render(
-    views: Jinja2Templates, request: Request, step: Advance, sites: Sequence[Site] = ()
+    views: Jinja2Templates,
+    request: Request,
+    session: StaffSession,
+    step: Advance,
+    sites: Sequence[Site] = (),
 ) -> HTMLResponse:
     hidden = dict(zip([f.name for f in fields(step.state)], hidden_values(step.state), strict=True))
     response = views.TemplateResponse(
@@ -100,6 +109,7 @@ def _render(
             "message": step.message,
             "prompt": step.state.prompt,
             "sites": sites,
+            "csrf": session.csrf,
         },
     )
     response.headers["Cache-Control"] = "no-store"

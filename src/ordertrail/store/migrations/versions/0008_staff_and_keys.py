@@ -1,4 +1,5 @@
-"""Staff users, their console sessions, and the API keys of integrations.
+"""Staff users, their console sessions, the API keys of integrations, and the customer's
+email as its own indexed column (staff search by it).
 
 Revision ID: 0008
 Revises: 0007
@@ -19,6 +20,10 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("orders") as orders:
+        orders.add_column(sa.Column("customer_email", sa.String(320)))
+        orders.create_index("ix_orders_customer_email", ["customer_email"])
+    _backfill_emails()
     op.create_table(
         "staff_users",
         sa.Column("id", _ID, autoincrement=True, nullable=False),
@@ -61,7 +66,27 @@ def upgrade() -> None:
     )
 
 
+def _backfill_emails() -> None:
+    table = sa.table(
+        "orders",
+        sa.column("id", sa.String),
+        sa.column("customer", sa.JSON),
+        sa.column("customer_email", sa.String),
+    )
+    connection = op.get_bind()
+    rows = connection.execute(sa.select(table.c.id, table.c.customer)).all()
+    for order_id, customer in rows:
+        email = ((customer or {}).get("email") or "").strip().lower()[:320]
+        if email:
+            connection.execute(
+                table.update().where(table.c.id == order_id).values(customer_email=email)
+            )
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("orders") as orders:
+        orders.drop_index("ix_orders_customer_email")
+        orders.drop_column("customer_email")
     op.drop_table("api_keys")
     op.drop_index("ix_staff_sessions_expires_at", "staff_sessions")
     op.drop_table("staff_sessions")

@@ -1,0 +1,19 @@
+"""Counts for the ops overview, made by the database rather than by reading every row."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, select
+
+from ordertrail.store.tables import shipments
+
+
+class SqlCounts:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def shipments_by_status(self) -> dict[str, int]:
+        status = func.coalesce(shipments.c.status, "registered")
+        query = (
+            select(status, func.count()).where(shipments.c.cancelled.is_(False)).group_by(status)
+        )
+        return {str(name): int(count) for name, count in self._conn.execute(query)}

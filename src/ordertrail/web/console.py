@@ -1,0 +1,107 @@
+"""`/ops`: the ops console's pages to look at — the overview, search, an order's whole
+timeline and the exception queue. What staff change lives in `console_work`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ordertrail.app.access_ports import StaffSession
+from ordertrail.app.cases import find_cases
+from ordertrail.app.effect_ports import CaseQuery
+from ordertrail.app.overview import overview
+from ordertrail.app.queries import find_orders, order_detail
+from ordertrail.domain.access import Permission
+from ordertrail.domain.cases import CaseStatus
+from ordertrail.domain.exceptions import ExceptionKind, Team
+from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.web.auth import as_principal, signed_in
+from ordertrail.web.console_views import console_templates, render
+
+Reader = Annotated[StaffSession, Depends(signed_in(Permission.READ_ORDERS))]
+CaseReader = Annotated[StaffSession, Depends(signed_in(Permission.READ_EXCEPTIONS))]
+AGE_CHOICES = {"4h": timedelta(hours=4), "24h": timedelta(hours=24), "3d": timedelta(days=3)}
+
+
+def router() -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+    views = console_templates()
+
+    @pages.get("/ops", response_class=HTMLResponse)
+    async def home(request: Request, session: Reader) -> Response:
+        system = request.app.state.system
+        seen = await run_in_threadpool(overview, system.uows, system.clock.now())
+        return render(views, request, "ops_overview.html", session, seen=seen)
+
+    @pages.get("/ops/search", response_class=HTMLResponse)
+    async def search(
+        request: Request, session: Reader, q: Annotated[str, Query(max_length=320)] = ""
+    ) -> Response:
+        """By order number, platform id, customer email or tracking number; one hit opens."""
+        system = request.app.state.system
+        found = await run_in_threadpool(find_orders, system.uows, q)
+        if len(found) == 1:
+            return RedirectResponse(f"/ops/orders/{found[0].id}", status_code=303)
+        return render(views, request, "ops_search.html", session, q=q, found=found)
+
+    @pages.get("/ops/orders/{order_id:path}", response_class=HTMLResponse)
+    async def order(
+        request: Request, session: Reader, order_id: Annotated[str, Path(max_length=100)]
+    ) -> Response:
+        system = request.app.state.system
+        detail = await run_in_threadpool(order_detail, system.uows, order_id)
+        if detail is None:
+            return render(views, request, "ops_search.html", session, 404, q=order_id, found=[])
+        query = CaseQuery(status=None, order_id=order_id)
+        cases = await run_in_threadpool(find_cases, system.uows, query)
+        contact = as_principal(session).may(Permission.READ_CONTACT)
+        return render(
+            views,
+            request,
+            "ops_order.html",
+            session,
+            order=detail,
+            cases=cases,
+            contact=contact,
+            milestones=list(Milestone),
+            reasons=list(Reason),
+        )
+
+    @pages.get("/ops/exceptions", response_class=HTMLResponse)
+    async def queue(
+        request: Request,
+        session: CaseReader,
+        kind: ExceptionKind | None = None,
+        team: Team | None = None,
+        age: Annotated[str, Query(pattern="^(|4h|24h|3d)$")] = "",
+        overdue: bool = False,
+        status: CaseStatus = CaseStatus.OPEN,
+    ) -> Response:
+        """The queue, oldest first: by kind, owning team, age and whether the SLA passed."""
+        system = request.app.state.system
+        now = system.clock.now()
+        query = CaseQuery(
+            status=status,
+            team=team,
+            kind=kind,
+            opened_before=now - AGE_CHOICES[age] if age else None,
+            due_before=now if overdue else None,
+        )
+        cases = await run_in_threadpool(find_cases, system.uows, query)
+        return render(
+            views,
+            request,
+            "ops_exceptions.html",
+            session,
+            cases=cases,
+            now=now,
+            kinds=list(ExceptionKind),
+            teams=list(Team),
+            chosen={"kind": kind, "team": team, "age": age, "overdue": overdue, "status": status},
+        )
+
+    return pages

@@ -1,0 +1,128 @@
+"""Signing in to the ops console and out of it.
+
+The session cookie is HttpOnly and SameSite=Strict (Secure behind HTTPS); every console
+form carries the session's CSRF token. The sign-in form carries its own token, pinned in a
+short-lived cookie, so another site cannot sign a browser in as someone else. Attempts are
+rate limited per client and per email.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.concurrency import run_in_threadpool
+
+from ordertrail.app.access import SESSION_LIFETIME, sign_in, sign_out
+from ordertrail.app.access_ports import StaffSession
+from ordertrail.domain.access import Permission
+from ordertrail.web.auth import SESSION_COOKIE, SignInNeeded, checked_csrf
+from ordertrail.web.console_views import PRIVATE, console_templates, render
+
+LOGIN_COOKIE = "ordertrail_login"
+PER_CLIENT = parse("20/minute")
+PER_EMAIL = parse("5/minute")
+
+
+def _safe_next(path: str) -> str:
+    """Only a path of this site: never another host (`//evil`, `/\\evil`, `https://…`)."""
+    ok = path.startswith("/") and not path.startswith("//") and "\\" not in path
+    return path if ok and len(path) < 300 else "/ops"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(SignInNeeded)
+    async def _sign_in_first(request: Request, error: SignInNeeded) -> RedirectResponse:
+        target = "/ops/login?" + urlencode({"next": error.path})
+        return RedirectResponse(target, status_code=303, headers=PRIVATE)
+
+
+def router() -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+    views = console_templates()
+    window = MovingWindowRateLimiter(MemoryStorage())
+
+    def form(request: Request, next_path: str, status: int = 200, **context: object) -> Response:
+        token = secrets.token_urlsafe(24)
+        response = render(
+            views,
+            request,
+            "ops_login.html",
+            None,
+            status,
+            login_token=token,
+            next_path=_safe_next(next_path),
+            **context,
+        )
+        response.set_cookie(
+            LOGIN_COOKIE,
+            token,
+            max_age=1800,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/ops/login",
+        )
+        return response
+
+    @pages.get("/ops/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: str = "/ops") -> Response:
+        return form(request, next)
+
+    @pages.post("/ops/login", response_class=HTMLResponse)
+    async def login(
+        request: Request,
+        email: Annotated[str, Form(max_length=320)],
+        password: Annotated[str, Form(max_length=500)],
+        login_token: Annotated[str, Form(max_length=100)] = "",
+        next: Annotated[str, Form(max_length=300)] = "/ops",
+    ) -> Response:
+        pinned = request.cookies.get(LOGIN_COOKIE, "")
+        if not pinned or not hmac.compare_digest(pinned.encode(), login_token.encode()):
+            return form(request, next, 400, problem="The form expired. Please sign in again.")
+        client = request.client.host if request.client else "unknown"
+        if not (
+            window.hit(PER_CLIENT, "login-client", client)
+            and window.hit(PER_EMAIL, "login-email", email.strip().lower())
+        ):
+            response = form(request, next, 429, problem="Too many attempts; wait a minute.")
+            response.headers["Retry-After"] = "60"
+            return response
+        system = request.app.state.system
+        signed = await run_in_threadpool(
+            sign_in, system.uows, system.passwords, email, password, system.clock.now()
+        )
+        if signed is None:
+            return form(request, next, 401, problem="That email and password do not match.")
+        response = RedirectResponse(_safe_next(next), status_code=303, headers=PRIVATE)
+        response.set_cookie(
+            SESSION_COOKIE,
+            signed.token,
+            max_age=int(SESSION_LIFETIME.total_seconds()),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+        response.delete_cookie(LOGIN_COOKIE, path="/ops/login")
+        return response
+
+    @pages.post("/ops/logout")
+    async def logout(
+        request: Request,
+        session: Annotated[StaffSession, Depends(checked_csrf(Permission.READ_ORDERS))],
+    ) -> Response:
+        token = request.cookies.get(SESSION_COOKIE, "")
+        await run_in_threadpool(sign_out, request.app.state.system.uows, token)
+        response = RedirectResponse("/ops/login", status_code=303, headers=PRIVATE)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    return pages

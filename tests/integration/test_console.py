@@ -1,0 +1,165 @@
+"""The ops console without a browser: sign-in, sessions, CSRF, roles, search and the pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ordertrail.bootstrap import System
+from ordertrail.web.app import create_app
+from tests.conftest import FixedClock
+from tests.factories import STAFF_PASSWORD, api_key, canonical_order, sign_in
+
+UPS, FEDEX = "1Z999AA10123456784", "123456789012"
+
+
+@pytest.fixture
+def client(system: System, clock: FixedClock) -> Iterator[TestClient]:
+    with TestClient(create_app(system)) as test_client:
+        key = api_key(system)
+        order = canonical_order("ORD-1", (UPS, "ups", {"HAT": 1}), (FEDEX, "fedex", {"MUG": 2}))
+        order["customer"] |= {"phone": "+15555550100"}
+        assert test_client.post("/api/v1/orders", json=order, headers=key).is_success
+        events = [
+            {"shipment": UPS, "milestone": "carrier_accepted", "source": "carrier:ups"},
+            {"shipment": UPS, "milestone": "delivered", "source": "warehouse:louisville"},
+            {"shipment": FEDEX, "raw_code": "ZZ", "source": "carrier:fedex"},
+            {
+                "shipment": FEDEX,
+                "milestone": "delivery_attempted",
+                "reason": "address_issue",
+                "source": "carrier:fedex",
+            },
+        ]
+        at = {"occurred_at": clock.now().isoformat()}
+        answer = test_client.post("/api/v1/events", json=[e | at for e in events], headers=key)
+        assert answer.status_code == 200, answer.text
+        yield test_client
+
+
+def login_token(client: TestClient) -> str:
+    found = re.search(r'name="login_token" value="([^"]+)"', client.get("/ops/login").text)
+    assert found
+    return found.group(1)
+
+
+def test_a_wrong_password_and_an_unknown_email_read_alike(
+    client: TestClient, system: System
+) -> None:
+    sign_in(client, system, "ops")
+    client.cookies.clear()
+    answers = []
+    for email in ("ops@shop.example", "nobody@shop.example"):
+        form = {"email": email, "password": "not the password", "login_token": login_token(client)}
+        answers.append(client.post("/ops/login", data=form))
+    assert [a.status_code for a in answers] == [401, 401]
+    assert all("do not match" in a.text for a in answers)
+    assert client.get("/ops", follow_redirects=False).status_code == 303
+
+
+def test_the_session_cookie_is_httponly_and_strict_and_sign_out_ends_it(
+    client: TestClient, system: System
+) -> None:
+    sign_in(client, system, "ops")
+    form = {
+        "email": "ops@shop.example",
+        "password": STAFF_PASSWORD,
+        "login_token": login_token(client),
+        "next": "//evil.example/phish",
+    }
+    answer = client.post("/ops/login", data=form, follow_redirects=False)
+    assert answer.headers["location"] == "/ops"  # never off-site
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/ops").text)
+    assert csrf
+    assert client.post("/ops/logout", data={"csrf": "wrong"}).status_code == 403
+    client.post("/ops/logout", data={"csrf": csrf.group(1)})
+    assert (
+        client.get("/ops", follow_redirects=False).headers["location"] == "/ops/login?next=%2Fops"
+    )
+
+
+def test_sign_in_without_the_form_token_or_too_often_is_refused(
+    client: TestClient, system: System
+) -> None:
+    sign_in(client, system, "ops")
+    client.cookies.clear()
+    no_token = {"email": "ops@shop.example", "password": STAFF_PASSWORD}
+    assert client.post("/ops/login", data=no_token).status_code == 400
+    codes = []
+    for _ in range(6):
+        form = {
+            "email": "ops@shop.example",
+            "password": "guess",
+            "login_token": login_token(client),
+        }
+        codes.append(client.post("/ops/login", data=form).status_code)
+    assert codes[-1] == 429 and 401 in codes
+
+
+def test_search_finds_an_order_by_number_tracking_number_or_email(
+    client: TestClient, system: System
+) -> None:
+    sign_in(client, system, "support")
+    for asked in ("ORD-1", FEDEX, "DANA@example.com"):
+        found = client.get("/ops/search", params={"q": asked}, follow_redirects=False)
+        assert found.headers["location"] == "/ops/orders/ORD-1", asked
+    missing = client.get("/ops/search", params={"q": "<b>nope</b>"})
+    assert "Nothing matches" in missing.text and "<b>nope</b>" not in missing.text
+
+
+def test_the_order_page_shows_every_event_and_highlights_the_conflict(
+    client: TestClient, system: System
+) -> None:
+    sign_in(client, system, "support")
+    page = client.get("/ops/orders/ORD-1").text
+    assert page.count('<tr class="effect-') == 4
+    assert 'class="effect-conflict conflict"' in page and "warehouse:louisville" in page
+    assert 'class="effect-unmapped"' in page and ">ZZ<" in page
+    assert "dana@example.com" in page and "+15555550100" in page
+    assert "address issue" in page  # the open case, with its actions
+    assert 'action="/ops/exceptions/' in page
+
+
+def test_a_warehouse_worker_sees_parcels_but_no_contact_and_changes_no_mapping(
+    client: TestClient, system: System
+) -> None:
+    csrf = sign_in(client, system, "warehouse")
+    page = client.get("/ops/orders/ORD-1").text
+    assert UPS in page
+    for private in ("dana@example.com", "Dana Reyes", "+15555550100"):
+        assert private not in page
+    assert client.get("/ops/mappings").status_code == 403
+    form = {"csrf": csrf, "carrier": "fedex", "raw_code": "ZZ", "milestone": "in_transit"}
+    assert client.post("/ops/mappings", data=form).status_code == 403
+
+
+def test_the_overview_draws_its_figures(client: TestClient, system: System) -> None:
+    sign_in(client, system, "ops")
+    page = client.get("/ops")
+    assert page.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    labels = re.findall(r'<svg class="chart"[^>]*aria-label="([^"]+)"', page.text)
+    title, _, figures = labels[0].partition(": ")
+    assert title == "Open exceptions by kind"
+    assert set(figures.split("; ")) == {"address issue: 1", "status conflict: 1"}
+    assert labels[1] == (
+        "Open exceptions by age: under 4 h: 2; 4–24 h: 0; 1–3 days: 0; over 3 days: 0"
+    )
+    title, _, figures = labels[2].partition(": ")
+    # the warehouse cannot deliver: its "delivered" is a conflict, not a status
+    assert set(figures.split("; ")) == {"carrier accepted: 1", "delivery attempted: 1"}
+
+
+def test_a_console_form_without_its_csrf_token_changes_nothing(
+    client: TestClient, system: System
+) -> None:
+    sign_in(client, system, "ops")
+    form = {"carrier": "fedex", "raw_code": "ZZ", "milestone": "in_transit"}
+    assert client.post("/ops/mappings", data=form).status_code == 403
+    assert client.post("/ops/mappings", data=form | {"csrf": "x" * 43}).status_code == 403
+    assert "ZZ" in client.get("/ops/mappings").text  # still unmapped
