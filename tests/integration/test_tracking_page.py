@@ -3,6 +3,7 @@ may look how often."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -116,3 +117,29 @@ def test_the_page_wears_the_brand(database_url: str, clock: FixedClock) -> None:
         text = branded.get("/track").text
     system.close()
     assert "--brand: #0b6b2f" in text and 'src="/static/logo.svg"' in text
+
+
+def test_a_return_shows_how_far_it_has_come_and_what_to_do_next(
+    client: TestClient, clock: FixedClock
+) -> None:
+    moving = {"return": "RET-1", "order": "ORD-7"}
+    for milestone, source in (
+        ("return_requested", "customer"),
+        ("return_approved", "channel:shopify"),
+        ("return_in_transit", "carrier:ups"),
+    ):
+        clock.advance(hours=5)
+        event = moving | {"milestone": milestone, "source": source}
+        event["occurred_at"] = clock.now().isoformat()
+        assert client.post("/api/v1/events", json=[event]).status_code == 200
+    answer = page(client, "/track", order="ORD-7", email="dana@example.com")
+    stages = re.findall(r'<li class="(done|current|todo)"[^>]*>([^<]+)', answer.text)
+    assert [(state, words.strip()) for state, words in stages] == [
+        ("done", "Requested"),
+        ("done", "Approved"),
+        ("current", "On its way to us"),
+        ("todo", "Received"),
+        ("todo", "Checked"),
+        ("todo", "Refund or replacement"),
+    ]
+    assert 'aria-current="step"' in answer.text

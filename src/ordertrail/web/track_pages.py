@@ -54,6 +54,8 @@ def router() -> APIRouter:
         status_words=track_words.status_words,
         explanation=track_words.explanation,
         next_step=track_words.next_step,
+        return_progress=track_words.return_progress,
+        return_next=track_words.return_next,
     )
     limiter = Limiter()
 

@@ -25,6 +25,8 @@ STATUS = {
     Milestone.RETURN_PICKUP_SCHEDULED: "Return pickup booked",
     Milestone.RETURN_IN_TRANSIT: "Return on its way to us",
     Milestone.RETURN_RECEIVED: "Return received",
+    Milestone.INSPECTION_PENDING: "Return being checked",
+    Milestone.DISPOSITION_DECIDED: "Return checked",
     Milestone.REFUND_RELEASED: "Refund released",
     Milestone.REPLACEMENT_RELEASED: "Replacement sent",
 }
@@ -73,3 +75,35 @@ def next_step(milestone: Milestone | None, reason: Reason | None) -> str | None:
     if reason is Reason.ADDRESS_ISSUE:
         return ADDRESS_STEP
     return NEXT_STEP.get(milestone) if milestone else None
+
+
+#: A return's road as the customer sees it; pickup and transit are one stage to them.
+RETURN_STAGES = (
+    ("Requested", {Milestone.RETURN_REQUESTED}),
+    ("Approved", {Milestone.RETURN_APPROVED}),
+    ("On its way to us", {Milestone.RETURN_PICKUP_SCHEDULED, Milestone.RETURN_IN_TRANSIT}),
+    ("Received", {Milestone.RETURN_RECEIVED}),
+    ("Checked", {Milestone.INSPECTION_PENDING, Milestone.DISPOSITION_DECIDED}),
+    ("Refund or replacement", {Milestone.REFUND_RELEASED, Milestone.REPLACEMENT_RELEASED}),
+)
+RETURN_NEXT = {
+    Milestone.RETURN_REQUESTED: "We will look at your request within two working days.",
+    Milestone.RETURN_APPROVED: "Pack the items and send them with the return label we emailed.",
+    Milestone.RETURN_PICKUP_SCHEDULED: "Have the parcel ready for the carrier on the pickup day.",
+    Milestone.RETURN_RECEIVED: "We are checking the items; this usually takes a few days.",
+    Milestone.INSPECTION_PENDING: "We are checking the items; this usually takes a few days.",
+    Milestone.RETURN_REJECTED: "Contact us if you would like to know why or to ask again.",
+}
+
+
+def return_progress(milestone: Milestone | None) -> list[tuple[str, str]]:
+    """Each stage of the return with `done`, `current` or `todo`."""
+    reached = next((n for n, (_, ms) in enumerate(RETURN_STAGES) if milestone in ms), -1)
+    return [
+        (words, "done" if n < reached else "current" if n == reached else "todo")
+        for n, (words, _) in enumerate(RETURN_STAGES)
+    ]
+
+
+def return_next(milestone: Milestone | None) -> str | None:
+    return RETURN_NEXT.get(milestone) if milestone else None
