@@ -406,3 +406,24 @@ def test_woocommerce_parcels_are_named_by_their_tracking_numbers(client: TestCli
     assert answer.json()["registered"] == 1, answer.text
     bad = woocommerce(client, "order.updated", woo_sample() | {"meta_data": 3})
     assert bad.status_code == 422 and "meta_data" in bad.json()["detail"]
+
+
+def test_no_public_page_shows_the_street_email_or_phone_a_store_sent(client: TestClient) -> None:
+    order = live_order()
+    order["fulfillments"] = [
+        sample("fulfillments_create.json")
+        | {"tracking_number": "1Z999AA10123456784", "tracking_numbers": ["1Z999AA10123456784"]}
+    ]
+    assert shopify(client, "orders/create", order).status_code == 200
+    private = ["123 Shipping Street", "123 Elm St.", "Steve Shipper", "555-555-SHIP", "jon@"]
+    public = [
+        client.get("/track/1Z999AA10123456784"),
+        client.get("/track", params={"order": "#9999", "email": "jon@example.com"}),
+        client.get("/track", params={"order": "#9999", "postal_code": "40003"}),
+        client.get("/track", params={"order": "#9999", "email": "someone@else.example"}),
+    ]
+    assert [answer.status_code for answer in public] == [200, 200, 200, 404]
+    assert "1Z999AA10123456784" in public[1].text  # the order was found, parcel and all
+    for answer in public:
+        for secret in private:
+            assert secret not in answer.text, (answer.url, secret)
