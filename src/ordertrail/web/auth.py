@@ -10,13 +10,17 @@ import hmac
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Form, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Request
+from fastapi.security import HTTPBearer
 
 from ordertrail.app.access import principal_of_key, session_of
 from ordertrail.app.access_ports import StaffSession
 from ordertrail.domain.access import Permission, Principal
 
 SESSION_COOKIE = "ordertrail_session"
+# Declares the scheme in the OpenAPI document (so /docs can send a key); the key itself is
+# read below, from `Authorization: Bearer` or `X-API-Key`.
+_DOCUMENTED = HTTPBearer(auto_error=False, description="An API key: ordertrail keys create")
 
 
 class SignInNeeded(Exception):
@@ -37,7 +41,7 @@ def _presented_key(request: Request) -> str | None:
 def require(permission: Permission) -> Callable[[Request], Principal]:
     """A dependency: the principal of the request's API key, if its role has `permission`."""
 
-    def allowed(request: Request) -> Principal:
+    def allowed(request: Request, _: Annotated[object, Depends(_DOCUMENTED)] = None) -> Principal:
         secret = _presented_key(request)
         system = request.app.state.system
         principal = secret and principal_of_key(system.uows, secret, system.clock.now())
