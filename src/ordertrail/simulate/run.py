@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
-from fastapi.testclient import TestClient
+import httpx
+from anyio.from_thread import start_blocking_portal
 
 from ordertrail.app.cases import sweep
 from ordertrail.app.commands import RegisterOrders
@@ -143,17 +145,31 @@ def run(
     return result
 
 
+Post = Callable[[str, bytes, dict[str, str]], httpx.Response]
+
+
 @contextmanager
-def _web(system: System) -> Iterator[TestClient]:
-    """The real web app, in process: the same routes, checks and handlers as `serve`."""
+def _web(system: System) -> Iterator[Post]:
+    """The real web app, in process: the same routes, checks and handlers as `serve`, called
+    over ASGI from one event loop on a thread (what Starlette's TestClient does, without
+    the test-only dependency it wants)."""
     missing = [s for s in ("shopify", *HOOKED) if system.settings.hook_secret(s) is None]
     if missing:
         raise ValueError(f"the simulated shop needs hook secrets for {', '.join(missing)}")
-    with TestClient(create_app(system)) as client:
-        yield client
+    transport = httpx.ASGITransport(app=create_app(system))
+    with start_blocking_portal() as portal:
+        client = httpx.AsyncClient(transport=transport, base_url="http://simulated.shop")
+
+        def post(path: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
+            return portal.call(partial(client.post, path, content=body, headers=headers))
+
+        try:
+            yield post
+        finally:
+            portal.call(client.aclose)
 
 
-def _feed(system: System, web: TestClient, report: Report, result: RunResult) -> None:
+def _feed(system: System, web: Post, report: Report, result: RunResult) -> None:
     result.reports += 1
     body = report.body
     if report.kind == "shopify":
@@ -179,7 +195,7 @@ def _feed(system: System, web: TestClient, report: Report, result: RunResult) ->
 
 def _post(
     system: System,
-    web: TestClient,
+    web: Post,
     source: str,
     payload: bytes,
     headers: dict[str, str],
@@ -189,7 +205,7 @@ def _post(
     assert secret is not None  # checked before the run
     headers = headers | signed_headers(source, payload, secret)
     headers["Content-Type"] = "application/json"
-    answer = web.post(f"/hooks/{source}", content=payload, headers=headers)
+    answer = web(f"/hooks/{source}", payload, headers)
     if answer.status_code != 200:
         result.refused.append(f"/hooks/{source}: {answer.status_code} {answer.text[:200]}")
         return

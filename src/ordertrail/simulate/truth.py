@@ -59,7 +59,7 @@ def judge(uows: UnitOfWorkFactory, store: Store, sent: list[Sent], end: datetime
         if evident(parcel) > end:
             continue
         verdict.judged += 1
-        _parcel(uows, parcel, by_parcel.get(parcel.carton, []), verdict)
+        _parcel(uows, store, parcel, by_parcel.get(parcel.carton, []), verdict)
     _messages(store, sent, end, verdict)
     return verdict
 
@@ -76,7 +76,9 @@ def evident(parcel: Parcel) -> datetime:
     return parcel.last_news + SLACK
 
 
-def _parcel(uows: UnitOfWorkFactory, parcel: Parcel, cases: list[Case], verdict: Verdict) -> None:
+def _parcel(
+    uows: UnitOfWorkFactory, store: Store, parcel: Parcel, cases: list[Case], verdict: Verdict
+) -> None:
     found = {case.kind.value for case in cases}
     wanted = EXPECTED.get(parcel.fate)
     name = f"{parcel.carton} ({parcel.carrier} {parcel.tracking}, {parcel.fate})"
@@ -87,7 +89,12 @@ def _parcel(uows: UnitOfWorkFactory, parcel: Parcel, cases: list[Case], verdict:
         if opened > evident(parcel):
             verdict.flagged_late.append(f"{name}: {wanted} opened {opened.isoformat()}")
     if parcel.fate is Fate.SMOOTH and found:
-        verdict.false_alarms.append(f"{name}: {sorted(found)}")
+        outage = store.outage
+        silenced = parcel.carrier == outage.carrier and any(
+            outage.begins <= case.opened_at <= outage.ends + SLACK for case in cases
+        )
+        why = " while its carrier was silent" if silenced else ""
+        verdict.false_alarms.append(f"{name}: {sorted(found)}{why}")
     if parcel.fate in ARRIVES:
         detail = shipment_detail(uows, parcel.carton)
         if detail is None or detail.status != "delivered":
