@@ -1,6 +1,6 @@
 """`ordertrail ...`: as thin as the web routes. Exit codes: 0 ok, 1 failure, 2 bad input."""
 
-from ordertrail.cli import bench, exceptions, mappings, notifications, records, warehouse
+from ordertrail.cli import bench, demo, exceptions, mappings, notifications, records, warehouse
 from ordertrail.cli.common import app
 
 
@@ -11,6 +11,7 @@ def main() -> None:
 __all__ = [
     "app",
     "bench",
+    "demo",
     "exceptions",
     "main",
     "mappings",
