@@ -188,7 +188,7 @@ def _serve(
     from ordertrail.web.app import create_app
 
     live = build(settings.model_copy(update={"sqlite_synchronous": "NORMAL"}))
-    worker = Worker(live)
+    worker = Worker(live, lambda said: err.print(said, markup=False, highlight=False))
     worker.start()
     try:
         _links(live, port, sink, chosen, as_json)

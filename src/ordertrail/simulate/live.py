@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,19 +61,27 @@ def free_port() -> int:
 
 
 class Worker(threading.Thread):
-    """`ordertrail worker`'s rounds, every `interval` seconds, until stopped."""
+    """`ordertrail worker`'s rounds, every `interval` seconds, until stopped. A round that
+    fails is told to `trouble` and the next one tries again, as the real worker's restart
+    would: the demo must not lose its worker to one busy moment of the database."""
 
-    def __init__(self, system: System, interval: float = 5.0) -> None:
+    def __init__(
+        self, system: System, trouble: Callable[[str], None], interval: float = 5.0
+    ) -> None:
         super().__init__(name="ordertrail-demo-worker", daemon=True)
         self.system = system
+        self.trouble = trouble
         self.interval = interval
         self._halt = threading.Event()
 
     def run(self) -> None:
         senders = self.system.senders()
         while not self._halt.is_set():
-            sweep(self.system.uows, self.system.clock.now())
-            deliver_due(self.system.uows, senders, self.system.clock)
+            try:
+                sweep(self.system.uows, self.system.clock.now())
+                deliver_due(self.system.uows, senders, self.system.clock)
+            except Exception as error:  # any failure: report it, keep the worker alive
+                self.trouble(f"worker round failed, trying again: {error}".splitlines()[0])
             self._halt.wait(self.interval)
 
     def stop(self) -> None:

@@ -18,12 +18,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from ordertrail.domain.priority import priority_of
-from ordertrail.simulate.channels import Customer, OrderFacts, order_csv, shopify_order
+from ordertrail.simulate.channels import OrderFacts, order_csv, shopify_order
 from ordertrail.simulate.formats import FORMAT, Scan, render, says
 from ordertrail.simulate.journeys import Outage, carrier_path
 from ordertrail.simulate.labels import sscc, tracking_number
 from ordertrail.simulate.lanes import DESTINATIONS, SITES, Place
+from ordertrail.simulate.shop import take_order
 
 
 class Fate(StrEnum):
@@ -81,20 +81,6 @@ CARRIER_SHARE = {"ups": 0.35, "fedex": 0.25, "usps": 0.25, "dhl": 0.15}
 #: The carrier that goes silent for a day halfway through.
 OUTAGE_CARRIER = "fedex"
 
-#: What the shop sells, with unit prices in cents.
-SKUS = {
-    "MUG": 1400,
-    "HAT": 2200,
-    "SCARF": 3500,
-    "BOOK": 1800,
-    "POSTER": 1200,
-    "LAMP": 8900,
-    "CHAIR": 34900,
-    "RUG": 45900,
-}
-_FIRST = ("Dana", "Sam", "Priya", "Luis", "Mei", "Omar", "Ines", "Noah", "Ava", "Kofi")
-_LAST = ("Reyes", "Okafor", "Novak", "Tanaka", "Silva", "Berg", "Haddad", "Kim", "Moreau")
-
 
 @dataclass(frozen=True, slots=True)
 class Report:
@@ -149,7 +135,7 @@ def simulate(seed: int, start: datetime, days: int = 30, orders_per_day: int = 6
         for _ in range(rng.randint(orders_per_day - 2, orders_per_day + 2)):
             placed = start + timedelta(days=day, hours=rng.uniform(11, 21.5))
             channel = "wholesale" if rng.random() < 0.15 else "shopify"
-            order = _order(rng, len(store.orders) + 1, placed, channel)
+            order = take_order(rng, len(store.orders) + 1, placed, channel)
             store.orders.append(order)
             if channel == "shopify":
                 _webhook(store, rng, order)
@@ -164,28 +150,6 @@ def simulate(seed: int, start: datetime, days: int = 30, orders_per_day: int = 6
             store.reports.append(Report(desk, "csv", {"name": name, "text": text}))
     store.reports.sort(key=lambda report: (report.arrives, _KIND_ORDER[report.kind]))
     return store
-
-
-def _order(rng: random.Random, number: int, placed: datetime, channel: str) -> OrderFacts:
-    first, last = rng.choice(_FIRST), rng.choice(_LAST)
-    place = rng.choice(DESTINATIONS)[0]
-    customer = Customer(
-        first,
-        last,
-        f"{first}.{last}.{number}@example.com".lower(),
-        f"+1555555{number % 10_000:04d}",
-        place,
-    )
-    bulk = channel == "wholesale"
-    skus = rng.sample(sorted(SKUS), rng.choice((1, 1, 2, 3)))
-    lines = tuple(
-        (sku, rng.randint(4, 12) if bulk else rng.randint(1, 2), SKUS[sku]) for sku in skus
-    )
-    service = "Express Shipping" if rng.random() < 0.12 and not bulk else "Standard Shipping"
-    value = sum(q * price for _, q, price in lines)
-    order_id = f"WS-{number:05d}" if bulk else f"#{1000 + number}"
-    priority = priority_of(value, service).value
-    return OrderFacts(order_id, channel, number, placed, customer, lines, service, priority)
 
 
 def _webhook(store: Store, rng: random.Random, order: OrderFacts) -> None:
