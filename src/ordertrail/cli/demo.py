@@ -166,7 +166,7 @@ def _report(summary: dict[str, Any], as_json: bool) -> None:
     table.add_section()
     truth = summary["truth"]
     table.add_row("parcels judged against the truth", f"{truth['judged']} of {truth['parcels']}")
-    for name in ("misses", "false_alarms", "contradicting_messages"):
+    for name in ("misses", "overtaken", "false_alarms", "contradicting_messages"):
         table.add_row(name.replace("_", " "), str(truth[name]))
     out.print(table)
     out.print(

@@ -62,6 +62,16 @@ EXPECTED = {
     Fate.NEVER_HANDED_OFF: "missing_scan",
 }
 
+#: The news by which the carrier tells each fate; a rule can only see it while it is the
+#: parcel's newest (silence, and the forgotten carton, are seen by the clock instead).
+TELLING = {
+    Fate.FAILED_ATTEMPT: "attempt",
+    Fate.ADDRESS_ISSUE: "address",
+    Fate.DAMAGED: "damaged",
+    Fate.DECLARED_LOST: "lost",
+    Fate.REFUSED: "refused",
+}
+
 #: Fates in which the parcel reaches the customer.
 ARRIVES = frozenset({Fate.SMOOTH, Fate.FAILED_ATTEMPT, Fate.DELAYED})
 
@@ -106,6 +116,9 @@ class Parcel:
     scans: tuple[Scan, ...]  # what the carrier saw, when it happened
     packed: datetime | None = None  # when it was packed (scanned or not)
     last_news: datetime | None = None  # when the last report about it reaches us
+    #: the words that were, at some moment, the newest news we had of the parcel (trouble
+    #: that reaches us already overtaken, in one backlog with the delivery, is not among them)
+    heard_newest: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -212,8 +225,9 @@ def _parcel(
         tuple(scans),
         times.packed,
     )
-    last_news = max(last_scan, _news(store, rng, parcel) or last_scan)
-    store.parcels.append(replace(parcel, last_news=last_news))
+    last_heard, newest = _news(store, rng, parcel)
+    last_news = max(last_scan, last_heard or last_scan)
+    store.parcels.append(replace(parcel, last_news=last_news, heard_newest=newest))
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +266,9 @@ def _station_scans(
     return steps[-1][3] + timedelta(seconds=5)
 
 
-def _news(store: Store, rng: random.Random, parcel: Parcel) -> datetime | None:
+def _news(
+    store: Store, rng: random.Random, parcel: Parcel
+) -> tuple[datetime | None, frozenset[str]]:
     """The carrier's payloads about the parcel as they reach us: each holds every scan that
     has reached the carrier's system by then; some scans come late (out of order), a silent
     day's come all at once when it ends, and some payloads are sent twice."""
@@ -265,10 +281,13 @@ def _news(store: Store, rng: random.Random, parcel: Parcel) -> datetime | None:
         arrivals.append((arrives, scan))
     arrivals.sort(key=lambda pair: pair[0])
     route = {"carrier": parcel.carrier, "format": FORMAT[parcel.carrier]}
+    newest: set[str] = set()
     for n, (arrives, _) in enumerate(arrivals):
-        payload = render(parcel.carrier, parcel.tracking, [s for _, s in arrivals[: n + 1]])
+        known = [s for _, s in arrivals[: n + 1]]
+        newest.add(max(known, key=lambda scan: scan.at).word)
+        payload = render(parcel.carrier, parcel.tracking, known)
         body = route | {"payload": payload.decode()}
         store.reports.append(Report(arrives, "carrier", body))
         if rng.random() < 0.05:  # the same payload again: a retried webhook, a repeated poll
             store.reports.append(Report(arrives + timedelta(minutes=30), "carrier", body))
-    return arrivals[-1][0] if arrivals else None
+    return (arrivals[-1][0] if arrivals else None), frozenset(newest)

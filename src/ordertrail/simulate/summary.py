@@ -43,10 +43,14 @@ def figures(system: System, store: Store, result: RunResult, verdict: Verdict) -
             "parcels": len(store.parcels),
             "judged": verdict.judged,
             "misses": len(verdict.misses),
+            "overtaken": len(verdict.overtaken),
             "false_alarms": len(verdict.false_alarms),
             "contradicting_messages": len(verdict.contradicting),
             # which parcels, so a figure above zero can be looked into
-            "details": verdict.misses + verdict.false_alarms + verdict.contradicting,
+            "details": verdict.misses
+            + verdict.overtaken
+            + verdict.false_alarms
+            + verdict.contradicting,
         },
         "refused_inputs": len(result.refused),
     }
