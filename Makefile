@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-DEMO_DB ?= sqlite:///demo.db
 
 .PHONY: demo test lint setup clean bench
 
@@ -15,13 +14,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## Set up, then run the main job on the embedded default (SQLite): a split order's timeline.
+## Set up, then show the whole system: a small shop simulated for three weeks on the embedded
+## default (SQLite), then the web app, the worker and an SMTP sink on it (Ctrl-C stops).
 demo: $(STAMP)
-	rm -f demo.db demo.db-wal demo.db-shm
-	$(BIN)/ordertrail --db $(DEMO_DB) init
-	$(BIN)/ordertrail --db $(DEMO_DB) import orders examples/orders.jsonl --format jsonl
-	$(BIN)/ordertrail --db $(DEMO_DB) ingest examples/events.jsonl
-	$(BIN)/ordertrail --db $(DEMO_DB) order show ORD-1001
+	$(BIN)/ordertrail demo --db demo.db
 
 ## Set up, then run every check: lint, types, layer contracts, the whole test suite.
 test: $(STAMP) lint
@@ -37,4 +33,4 @@ bench: $(STAMP)
 	$(BIN)/ordertrail bench ingest --events 20000
 
 clean:
-	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm demo-mail .pytest_cache .mypy_cache .ruff_cache

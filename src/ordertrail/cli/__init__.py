@@ -2,6 +2,7 @@
 
 from ordertrail.cli import (
     bench,
+    demo,
     exceptions,
     mappings,
     notifications,
@@ -19,6 +20,7 @@ def main() -> None:
 __all__ = [
     "app",
     "bench",
+    "demo",
     "exceptions",
     "main",
     "mappings",

@@ -1,22 +1,42 @@
-"""Feed a simulated store through the system, hour by hour, on a controllable clock: the same
-use cases the API, the scan station and the worker call, with messages captured as sent."""
+"""Feed a simulated store through the system, hour by hour, on a controllable clock, along
+the paths production uses: Shopify and aggregator webhooks signed and posted to the real web
+app, the wholesale CSV through the `import orders --format generic-csv` reader, UPS and FedEx
+answers through the adapters `ingest --format` and polling use, warehouse barcodes through
+the scan station's use case; then a worker round (the sweep, the outbox) each hour. Messages
+are captured as sent, and handed on to real senders when some are given."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+import httpx
+from anyio.from_thread import start_blocking_portal
 
 from ordertrail.app.cases import sweep
-from ordertrail.app.commands import RecordEvents, RegisterOrders
-from ordertrail.app.delivery import Outgoing, deliver_due
+from ordertrail.app.commands import RegisterOrders
+from ordertrail.app.delivery import Outgoing, Sender, deliver_due
 from ordertrail.app.sites import save_sites
 from ordertrail.bootstrap import System
 from ordertrail.domain.model import Site
 from ordertrail.domain.warehouse import Step
-from ordertrail.simulate.store import SITES, Report, Store
-from ordertrail.sources.canonical import parse_event, parse_order
+from ordertrail.simulate.hooks import signed_headers
+from ordertrail.simulate.lanes import SITES
+from ordertrail.simulate.store import Report, Store
+from ordertrail.sources.carriers import adapter
+from ordertrail.sources.channels.generic_csv import read_orders
+from ordertrail.sources.feed import feed_parsed, feed_payloads
 from ordertrail.sources.scans import scan_command
+from ordertrail.web.app import create_app
+
+#: Carrier formats that reach us by webhook; the others are answers to our questions.
+HOOKED = frozenset({"easypost", "aftership"})
+CHANNELS = ("email", "sms", "webhook", "team")
 
 
 class SimClock:
@@ -38,26 +58,32 @@ class Sent:
     order_id: str
     subject_id: str
     message_id: str
+    token: str | None = None  # the order link's token, in customer messages
 
 
 @dataclass(slots=True)
 class Captured:
-    """Senders for every channel that keep what they were handed, with the time."""
+    """Senders for every channel that keep what they were handed, with the time, and hand
+    it on to the real sender of the channel when there is one."""
 
     clock: SimClock
     sent: list[Sent] = field(default_factory=list)
 
-    def sender(self, channel: str) -> CaptureSender:
-        return CaptureSender(self, channel)
+    def sender(self, channel: str, real: Sender | None = None) -> CaptureSender:
+        return CaptureSender(self, channel, real)
 
 
 @dataclass(frozen=True, slots=True)
 class CaptureSender:
     captured: Captured
     channel: str
+    real: Sender | None = None
 
     def send(self, outgoing: Outgoing) -> None:
+        if self.real is not None:
+            self.real.send(outgoing)  # a failure is retried by the outbox, as in production
         message = outgoing.message
+        token = message.context.get("token")
         self.captured.sent.append(
             Sent(
                 self.captured.clock.now(),
@@ -67,6 +93,7 @@ class CaptureSender:
                 message.order_id,
                 message.subject.id,
                 message.id,
+                token if isinstance(token, str) else None,
             )
         )
 
@@ -76,6 +103,10 @@ class RunResult:
     reports: int = 0
     refused: list[str] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
+    ended: datetime | None = None
+
+
+Progress = Callable[[int, int], None]
 
 
 def run(
@@ -84,56 +115,118 @@ def run(
     store: Store,
     *,
     tick: timedelta = timedelta(hours=1),
-    settle: timedelta = timedelta(days=10),
-    progress: Callable[[int], None] | None = None,
+    until: datetime | None = None,
+    senders: Mapping[str, Sender] | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
-    """Play the store: each tick, what arrived by then, then a worker round."""
-    save_sites(system.uows, [Site(site, site.title()) for site in SITES])
+    """Play the store until `until` (default: ten days after its last order, so every
+    parcel's fate has played out): each tick, what arrived by then, then a worker round.
+    `progress(done, total)` is told of each tick."""
+    save_sites(system.uows, [Site(site, place.city) for site, place in SITES.items()])
     captured = Captured(clock)
-    senders = {c: captured.sender(c) for c in ("email", "sms", "webhook", "team")}
+    real = senders or {}
+    capture = {c: captured.sender(c, real.get(c)) for c in CHANNELS}
     result = RunResult()
-    pending = list(store.reports)
-    end = store.start + timedelta(days=store.days) + settle
-    at, next_report = store.start, 0
-    while at <= end:
-        clock.current = at
-        due: list[Report] = []
-        while next_report < len(pending) and pending[next_report].arrives <= at:
-            due.append(pending[next_report])
-            next_report += 1
-        _feed(system, due, result)
-        sweep(system.uows, at)
-        deliver_due(system.uows, senders, clock, limit=1000, jitter=lambda: 0.5)
-        if progress:
-            progress(len(due))
-        at += tick
-    result.sent = captured.sent
+    end = until or store.start + timedelta(days=store.days + 10)
+    total = int((end - store.start) / tick) + 1
+    pending, next_report = store.reports, 0
+    with _web(system) as web:
+        for n in range(total):
+            at = store.start + n * tick
+            clock.current = at
+            while next_report < len(pending) and pending[next_report].arrives <= at:
+                _feed(system, web, pending[next_report], result)
+                next_report += 1
+            sweep(system.uows, at)
+            deliver_due(system.uows, capture, clock, limit=1000, jitter=lambda: 0.5)
+            if progress:
+                progress(n + 1, total)
+    result.sent, result.ended = captured.sent, clock.current
     return result
 
 
-def _feed(system: System, due: list[Report], result: RunResult) -> None:
-    orders = [parse_order(r.body) for r in due if r.kind == "order"]
-    if orders:
-        outcome = system.handle(RegisterOrders(orders))
-        result.refused += [p.message for p in outcome.problems]
-    for report in (r for r in due if r.kind != "order"):
-        result.reports += 1
-        if report.kind == "event":
-            outcome = system.handle(RecordEvents([parse_event(report.body)]))
-            result.refused += [p.message for p in outcome.problems]
-        else:
-            scan = report.body
-            command = scan_command(
-                site=scan["site"],
-                station=scan["station"],
-                operator=scan["operator"],
-                step=Step(scan["step"]),
-                target=scan["code"],
-                label=scan.get("label"),
-                order=scan.get("order"),
-                scanned_at=datetime.fromisoformat(scan["scanned_at"]),
-            )
-            outcome = system.handle(command)
-            if outcome.status.value == "refused":
-                result.refused.append(outcome.message)
-    result.reports += len(orders)
+Post = Callable[[str, bytes, dict[str, str]], httpx.Response]
+
+
+@contextmanager
+def _web(system: System) -> Iterator[Post]:
+    """The real web app, in process: the same routes, checks and handlers as `serve`, called
+    over ASGI from one event loop on a thread (what Starlette's TestClient does, without
+    the test-only dependency it wants)."""
+    missing = [s for s in ("shopify", *HOOKED) if system.settings.hook_secret(s) is None]
+    if missing:
+        raise ValueError(f"the simulated shop needs hook secrets for {', '.join(missing)}")
+    transport = httpx.ASGITransport(app=create_app(system))
+    with start_blocking_portal() as portal:
+        client = httpx.AsyncClient(transport=transport, base_url="http://simulated.shop")
+
+        def post(path: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
+            return portal.call(partial(client.post, path, content=body, headers=headers))
+
+        try:
+            yield post
+        finally:
+            portal.call(client.aclose)
+
+
+def _feed(system: System, web: Post, report: Report, result: RunResult) -> None:
+    result.reports += 1
+    body = report.body
+    if report.kind == "shopify":
+        headers = {
+            "X-Shopify-Topic": body["topic"],
+            "X-Shopify-Webhook-Id": body["webhook_id"],
+            "X-Shopify-Shop-Domain": "sim-shop.myshopify.com",
+        }
+        _post(system, web, "shopify", body["payload"].encode(), headers, result)
+    elif report.kind == "csv":
+        rows = read_orders(body["text"].splitlines(keepends=True))
+        summary = feed_parsed(rows, RegisterOrders, system.handle)
+        result.refused += [f"{body['name']} line {p.index}: {p.message}" for p in summary.problems]
+    elif report.kind == "carrier" and body["format"] in HOOKED:
+        _post(system, web, body["format"], body["payload"].encode(), {}, result)
+    elif report.kind == "carrier":
+        payloads = [(1, body["payload"].encode())]
+        summary = feed_payloads(payloads, adapter(body["format"]), system.handle)
+        result.refused += [f"{body['format']}: {p.message}" for p in summary.problems]
+    else:
+        _scan(system, body, result)
+
+
+def _post(
+    system: System,
+    web: Post,
+    source: str,
+    payload: bytes,
+    headers: dict[str, str],
+    result: RunResult,
+) -> None:
+    secret = system.settings.hook_secret(source)
+    assert secret is not None  # checked before the run
+    headers = headers | signed_headers(source, payload, secret)
+    headers["Content-Type"] = "application/json"
+    answer = web(f"/hooks/{source}", payload, headers)
+    if answer.status_code != 200:
+        result.refused.append(f"/hooks/{source}: {answer.status_code} {answer.text[:200]}")
+        return
+    said: dict[str, Any] = answer.json()
+    result.refused += [f"/hooks/{source}: {json.dumps(item)}" for item in said.get("refused", [])]
+    result.refused += [f"/hooks/{source}: {text}" for text in said.get("not_registered", [])]
+    if said.get("unmatched"):
+        result.refused.append(f"/hooks/{source}: {said['unmatched']} events held unmatched")
+
+
+def _scan(system: System, scan: dict[str, Any], result: RunResult) -> None:
+    command = scan_command(
+        site=scan["site"],
+        station=scan["station"],
+        operator=scan["operator"],
+        step=Step(scan["step"]),
+        target=scan["code"],
+        label=scan.get("label"),
+        order=scan.get("order"),
+        scanned_at=datetime.fromisoformat(scan["scanned_at"]),
+    )
+    outcome = system.handle(command)
+    if outcome.status.value == "refused":
+        result.refused.append(f"scan {scan['step']} {scan['code']}: {outcome.message}")

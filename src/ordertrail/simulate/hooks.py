@@ -1,0 +1,35 @@
+"""The simulator's deliveries to `/hooks/{source}`, signed as each platform signs them, and
+posted through the real web app (routes, signature checks, parsing, use cases)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import unicodedata
+
+from pydantic import SecretStr
+
+#: The webhook sources the simulated shop uses.
+SOURCES = ("shopify", "easypost", "aftership")
+
+
+def fresh_secrets() -> dict[str, SecretStr]:
+    """New hook secrets for a simulated shop's settings (`Settings(hook_secrets=...)`)."""
+    return {source: SecretStr(secrets.token_hex(24)) for source in SOURCES}
+
+
+def signed_headers(source: str, body: bytes, secret: str) -> dict[str, str]:
+    """The headers the platform sends with `body`, its signature among them."""
+    if source == "shopify":
+        digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+        return {"X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode()}
+    if source == "easypost":  # EasyPost signs under the NFKD form of the secret, in hex
+        key = unicodedata.normalize("NFKD", secret).encode()
+        digest_hex = hmac.new(key, body, hashlib.sha256).hexdigest()
+        return {"X-Hmac-Signature": f"hmac-sha256-hex={digest_hex}"}
+    if source == "aftership":
+        digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+        return {"aftership-hmac-sha256": base64.b64encode(digest).decode()}
+    raise ValueError(f"the simulator does not sign for '{source}'")

@@ -1,0 +1,92 @@
+"""The figures of a simulated run, for `ordertrail demo`: what the database holds, what the
+system concluded and said, and how that compares with what really happened."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ordertrail.app.queries import unmapped_codes
+from ordertrail.bootstrap import System
+from ordertrail.simulate.run import RunResult, Sent
+from ordertrail.simulate.store import Fate, Store
+from ordertrail.simulate.truth import Verdict
+from ordertrail.store import tables
+
+
+def figures(system: System, store: Store, result: RunResult, verdict: Verdict) -> dict[str, Any]:
+    with system.engine.connect() as connection:
+        counted = {
+            name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for name, table in (
+                ("orders", tables.orders),
+                ("shipments", tables.shipments),
+                ("events", tables.events),
+            )
+        }
+    unmapped = unmapped_codes(system.uows, limit=1000)
+    per_order = Counter(verdict.messages_per_order)
+    return {
+        "days": store.days,
+        **counted,
+        "unmapped_codes": len(unmapped),
+        "unmapped_events": sum(code.events for code in unmapped),
+        "exceptions_by_kind": dict(sorted(verdict.exceptions_by_kind.items())),
+        "messages_by_kind": dict(sorted(verdict.messages_by_kind.items())),
+        "messages_per_order": _spread(per_order, counted["orders"]),
+        "max_messages_smooth_routine_order": verdict.max_smooth_routine,
+        "duplicate_messages": len(verdict.duplicates),
+        "truth": {
+            "parcels": len(store.parcels),
+            "judged": verdict.judged,
+            "misses": len(verdict.misses),
+            "overtaken": len(verdict.overtaken),
+            "false_alarms": len(verdict.false_alarms),
+            "contradicting_messages": len(verdict.contradicting),
+            # which parcels, so a figure above zero can be looked into
+            "details": verdict.misses
+            + verdict.overtaken
+            + verdict.false_alarms
+            + verdict.contradicting,
+        },
+        "refused_inputs": len(result.refused),
+    }
+
+
+def _spread(per_order: Counter[str], orders: int) -> dict[str, float | int]:
+    """How many customer emails an order got: the mean over all orders, and the most."""
+    total = sum(per_order.values())
+    return {
+        "mean": round(total / orders, 2) if orders else 0,
+        "max": max(per_order.values(), default=0),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Showcase:
+    """An order worth opening first: a split whose parcel failed a delivery attempt."""
+
+    order_id: str
+    tracking: str
+    token: str | None
+
+
+def showcase(store: Store, sent: list[Sent]) -> Showcase | None:
+    tokens = {s.order_id: s.token for s in sent if s.token}
+    parcels_of = Counter(p.order_id for p in store.parcels)
+    ranked = sorted(
+        store.parcels,
+        key=lambda p: (
+            p.fate is not Fate.FAILED_ATTEMPT,
+            parcels_of[p.order_id] < 2,
+            p.order_id not in tokens,
+            p.fate is Fate.SMOOTH,
+        ),
+    )
+    if not ranked:
+        return None
+    chosen = ranked[0]
+    return Showcase(chosen.order_id, chosen.tracking, tokens.get(chosen.order_id))
