@@ -153,3 +153,47 @@ def test_a_key_is_shown_once_stored_hashed_and_stops_working_when_revoked(
     assert client.get("/api/v1/orders", headers=forged).status_code == 401
     for odd in ("Bearer", "Basic eDp5", "Bearer " + "x" * 5000, "Bearer \x7f"):
         assert client.get("/api/v1/orders", headers={"Authorization": odd}).status_code == 401
+
+
+def test_contact_details_reach_no_warehouse_key_through_cases_or_carrier_words(
+    client: TestClient, system: System
+) -> None:
+    ops = api_key(system, "ops")
+    delivered = {
+        "shipment": UPS,
+        "milestone": "delivered",
+        "source": "carrier:ups",
+        "occurred_at": "2026-11-19T15:00:00+00:00",
+        "raw_description": "Delivered, left with DANA REYES",
+        "data": {"signed_by": "Dana Reyes"},
+    }
+    assert client.post("/api/v1/events", json=[delivered], headers=ops).status_code == 200
+    report = {"by": "dana@example.com", "note": "never came; call me at +15555550100"}
+    missing = client.post(
+        f"/api/v1/shipments/{UPS}/reported-missing", json=report, headers=api_key(system, "support")
+    )
+    assert missing.status_code == 201
+    support = client.get("/api/v1/exceptions", headers=api_key(system, "support")).text
+    assert "+15555550100" in support  # support sees what the customer said
+    warehouse = api_key(system, "warehouse")
+    for url in ("/api/v1/exceptions", f"/api/v1/shipments/{UPS}", "/api/v1/orders/ORD-1"):
+        text = client.get(url, headers=warehouse).text
+        for private in ("dana@example.com", "Dana Reyes", "DANA REYES", "+15555550100"):
+            assert private not in text, (url, private)
+
+
+def test_names_longer_than_the_log_keeps_are_refused_not_crashed(
+    client: TestClient, system: System
+) -> None:
+    admin = api_key(system)
+    long_key = client.post("/api/v1/keys", json={"name": "k" * 101, "role": "ops"}, headers=admin)
+    assert long_key.status_code == 422
+    longest = client.post("/api/v1/keys", json={"name": "k" * 100, "role": "ops"}, headers=admin)
+    headers = {"Authorization": f"Bearer {longest.json()['key']}"}
+    body = {"milestone": "in_transit", "note": "checked with UPS"}
+    corrected = client.post(f"/api/v1/shipments/{UPS}/corrections", json=body, headers=headers)
+    assert corrected.status_code == 201, corrected.text
+    mapped = client.put(
+        "/api/v1/mappings/ups/XQ", json={"milestone": "in_transit"}, headers=headers
+    )
+    assert mapped.status_code == 200

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from ordertrail.app.access import add_staff, set_disabled
 from ordertrail.bootstrap import System
+from ordertrail.domain.access import Role
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
 from tests.factories import STAFF_PASSWORD, api_key, canonical_order, sign_in
@@ -163,3 +165,62 @@ def test_a_console_form_without_its_csrf_token_changes_nothing(
     assert client.post("/ops/mappings", data=form).status_code == 403
     assert client.post("/ops/mappings", data=form | {"csrf": "x" * 43}).status_code == 403
     assert "ZZ" in client.get("/ops/mappings").text  # still unmapped
+
+
+def test_a_warehouse_worker_cannot_find_an_order_by_the_customers_email(
+    client: TestClient, system: System
+) -> None:
+    sign_in(client, system, "warehouse")
+    answer = client.get("/ops/search", params={"q": "dana@example.com"}, follow_redirects=False)
+    assert answer.status_code == 200 and "Nothing matches" in answer.text
+    assert client.get("/ops/search", params={"q": UPS}, follow_redirects=False).status_code == 303
+
+
+def test_disabling_or_resetting_a_staff_member_ends_their_sessions(
+    client: TestClient, system: System
+) -> None:
+    sign_in(client, system, "support")
+    assert client.get("/ops", follow_redirects=False).status_code == 200
+    add_staff(
+        system.uows,
+        system.passwords,
+        "support@shop.example",
+        "S",
+        Role.SUPPORT,
+        "a brand new password",
+        system.clock.now(),
+    )
+    assert client.get("/ops", follow_redirects=False).status_code == 303
+    sign_in(client, system, "ops")
+    assert set_disabled(system.uows, "ops@shop.example", True, system.clock.now())
+    assert client.get("/ops", follow_redirects=False).status_code == 303
+    form = {
+        "email": "ops@shop.example",
+        "password": STAFF_PASSWORD,
+        "login_token": login_token(client),
+    }
+    assert client.post("/ops/login", data=form).status_code == 401
+    add_staff(
+        system.uows,
+        system.passwords,
+        "ops@shop.example",
+        "O",
+        Role.OPS,
+        STAFF_PASSWORD,
+        system.clock.now(),
+    )
+    form["login_token"] = login_token(client)
+    assert client.post("/ops/login", data=form).status_code == 401  # a reset does not re-enable
+
+
+def test_hostile_form_fields_are_refused_not_crashed(client: TestClient, system: System) -> None:
+    form = {"email": "a\x00@b.example", "password": "x", "login_token": login_token(client)}
+    assert client.post("/ops/login", data=form).status_code == 422
+    csrf = sign_in(client, system, "ops")
+    mapping = {"csrf": csrf, "carrier": "fedex", "raw_code": "Q\x00Q", "milestone": "in_transit"}
+    assert client.post("/ops/mappings", data=mapping).status_code == 422
+    [case_id] = re.findall(
+        r'action="/ops/exceptions/(\d+)/assign"', client.get("/ops/exceptions").text
+    )[:1]
+    assign = {"csrf": csrf, "text": "x" * 121}
+    assert client.post(f"/ops/exceptions/{case_id}/assign", data=assign).status_code == 422

@@ -19,6 +19,7 @@ from ordertrail.domain.access import Principal, Role
 KEY_PREFIX = "otk_"
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD = 12
+MAX_NAME = 100  # of a key or a staff email: what `key:`/`ops:` prefixes still fit in 120
 # Verified when the email is unknown, so a wrong email takes as long as a wrong password.
 _DUMMY_PASSWORD = "not a password anyone has"
 
@@ -51,8 +52,12 @@ def add_staff(
 ) -> bool:
     """Add a staff member (or reset one's role, name and password); True when new."""
     email = email.strip().lower()
-    if "@" not in email or len(email) > 320:
-        raise AccessError(f"'{email}' is not an email address")
+    # Staff are named by their email wherever they act (case history, `ops:<email>` sources),
+    # hence shorter than email allows.
+    if "@" not in email or len(email) > MAX_NAME or "\x00" in email:
+        raise AccessError(f"'{email}' is not an email address of at most {MAX_NAME} characters")
+    if len(name) > 120 or "\x00" in name:
+        raise AccessError("a name has at most 120 characters")
     if len(password) < MIN_PASSWORD:
         raise AccessError(f"a password needs at least {MIN_PASSWORD} characters")
     user = StaffUser(email=email, name=name.strip() or email, role=role, password_hash="")
@@ -126,8 +131,10 @@ def issue_key(
 ) -> IssuedKey:
     """A new API key for an integration; its secret is in the answer and nowhere else."""
     name = name.strip()
-    if not name or len(name) > 120:
-        raise AccessError("a key needs a name of 1 to 120 characters (the integration it is for)")
+    if not name or len(name) > MAX_NAME or "\x00" in name:
+        raise AccessError(
+            f"a key needs a name of 1 to {MAX_NAME} characters (the integration it is for)"
+        )
     if site is not None and role is not Role.WAREHOUSE:
         raise AccessError("only a warehouse key is bound to a site")
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -170,6 +177,14 @@ def list_keys(uows: UnitOfWorkFactory) -> list[ApiKey]:
 def revoke_key(uows: UnitOfWorkFactory, key_id: int, now: datetime) -> bool:
     with uows() as uow:
         done = uow.staff.revoke_key(key_id, now)
+        uow.commit()
+    return done
+
+
+def set_disabled(uows: UnitOfWorkFactory, email: str, disabled: bool, now: datetime) -> bool:
+    """Disable a staff member (their sessions end now) or enable them again."""
+    with uows() as uow:
+        done = uow.staff.set_disabled(email.strip().lower(), disabled, now)
         uow.commit()
     return done
 

@@ -44,11 +44,16 @@ class StaffSession:
 
 class Staff(Protocol):
     def add_user(self, user: StaffUser, at: datetime) -> bool:
-        """Add a staff member, or change the role, name and password of one with that email;
-        True when new."""
+        """Add a staff member, or change the role, name and password of one with that email
+        (ending their sessions: a reset password must lock out whoever had the old one);
+        True when new. Whether they are disabled is left as it was."""
         ...
 
     def user(self, email: str) -> StaffUser | None: ...
+
+    def set_disabled(self, email: str, disabled: bool, at: datetime) -> bool:
+        """Disable (ending every session) or enable a staff member; False when unknown."""
+        ...
 
     def users(self) -> list[StaffUser]: ...
 

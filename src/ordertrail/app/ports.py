@@ -199,7 +199,7 @@ class Orders(Protocol):
         """One shipment by id or tracking number."""
         ...
 
-    def search(self, text: str, limit: int) -> list[OrderListing]:
+    def search(self, text: str, limit: int, *, by_email: bool) -> list[OrderListing]:
         """Orders by id, platform id, customer email, or a parcel's id or tracking number."""
         ...
 

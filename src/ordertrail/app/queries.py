@@ -111,13 +111,16 @@ def list_orders(
         )
 
 
-def find_orders(uows: UnitOfWorkFactory, text: str, limit: int = 50) -> list[OrderListing]:
-    """What staff search finds: by order number, platform id, email or tracking number."""
+def find_orders(
+    uows: UnitOfWorkFactory, text: str, limit: int = 50, *, by_email: bool = True
+) -> list[OrderListing]:
+    """What staff search finds: by order number, platform id, tracking number, and by the
+    customer's email for those who may read contact details."""
     text = text.strip()
     if not text:
         return []
     with uows(read_only=True) as uow:
-        return uow.orders.search(text, limit)
+        return uow.orders.search(text, limit, by_email=by_email)
 
 
 def order_detail(uows: UnitOfWorkFactory, order_id: str) -> OrderDetail | None:

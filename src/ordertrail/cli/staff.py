@@ -8,7 +8,14 @@ import os
 import typer
 from rich.table import Table
 
-from ordertrail.app.access import AccessError, add_staff, issue_key, list_keys, list_staff
+from ordertrail.app.access import (
+    AccessError,
+    add_staff,
+    issue_key,
+    list_keys,
+    list_staff,
+    set_disabled,
+)
 from ordertrail.app.access import revoke_key as revoke
 from ordertrail.app.access_ports import ApiKey
 from ordertrail.app.queries import jsonable
@@ -43,19 +50,41 @@ def staff_add(
     out.print(f"{email} {'added' if added else 'updated'} as {role.value}")
 
 
+@staff_app.command("disable")
+def staff_disable(ctx: typer.Context, email: str = typer.Argument(...)) -> None:
+    """Lock a staff member out now: their sessions end and sign-in is refused."""
+    _set_disabled(ctx, email, True)
+
+
+@staff_app.command("enable")
+def staff_enable(ctx: typer.Context, email: str = typer.Argument(...)) -> None:
+    """Let a disabled staff member sign in again."""
+    _set_disabled(ctx, email, False)
+
+
+def _set_disabled(ctx: typer.Context, email: str, disabled: bool) -> None:
+    with open_system(ctx) as system:
+        if not set_disabled(system.uows, email, disabled, system.clock.now()):
+            fail(f"no staff member has email {email}", 1)
+    out.print(f"{email} {'disabled' if disabled else 'enabled'}")
+
+
 @staff_app.command("list")
 def staff_list(ctx: typer.Context, as_json: bool = JsonFlag) -> None:
     with open_system(ctx) as system:
         users = list_staff(system.uows)
-    rows = [{"email": u.email, "name": u.name, "role": u.role.value} for u in users]
+    rows = [
+        {"email": u.email, "name": u.name, "role": u.role.value, "disabled": u.disabled}
+        for u in users
+    ]
     if as_json:
         out.print_json(data=rows)
         return
     table = Table(title="staff")
-    for column in ("email", "name", "role"):
+    for column in ("email", "name", "role", "disabled"):
         table.add_column(column)
     for row in rows:
-        table.add_row(*row.values())
+        table.add_row(*(str(value) for value in row.values()))
     out.print(table)
 
 

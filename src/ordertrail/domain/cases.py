@@ -205,8 +205,8 @@ def work(case: Case, action: CaseAction, by: str, text: str, now: datetime) -> C
     if action is CaseAction.ACKNOWLEDGE:
         return _noted(replace(case, acknowledged_by=by), f"acknowledged {text}".strip(), by, now)
     if action is CaseAction.ASSIGN:
-        if not text:
-            raise ValueError("say whom the case is assigned to")
+        if not text or len(text) > 120:
+            raise ValueError("say whom the case is assigned to (at most 120 characters)")
         return _noted(replace(case, assigned_to=text), f"assigned to {text}", by, now)
     if action is CaseAction.NOTE:
         if not text:

@@ -157,7 +157,7 @@ class SqlOrders:
             query = query.where(orders.c.id > after)
         return [OrderListing(*row) for row in self._conn.execute(query)]
 
-    def search(self, text: str, limit: int) -> list[OrderListing]:
+    def search(self, text: str, limit: int, *, by_email: bool) -> list[OrderListing]:
         """Orders whose id, platform id or customer email is `text`, or that hold a parcel
         with that id or tracking number (old labels included)."""
         parcels = select(shipments.c.order_id).where(
@@ -168,6 +168,14 @@ class SqlOrders:
             .join(shipment_aliases, shipment_aliases.c.shipment_id == shipments.c.id)
             .where(shipment_aliases.c.name == text)
         )
+        matches = [
+            orders.c.id == text,
+            orders.c.external_id == text,
+            orders.c.id.in_(parcels),
+            orders.c.id.in_(relabelled),
+        ]
+        if by_email:
+            matches.append(orders.c.customer_email == text.strip().lower())
         query = (
             select(
                 orders.c.id,
@@ -176,15 +184,7 @@ class SqlOrders:
                 orders.c.status,
                 orders.c.needs_attention,
             )
-            .where(
-                or_(
-                    orders.c.id == text,
-                    orders.c.external_id == text,
-                    orders.c.customer_email == text.strip().lower(),
-                    orders.c.id.in_(parcels),
-                    orders.c.id.in_(relabelled),
-                )
-            )
+            .where(or_(*matches))
             .order_by(orders.c.placed_at.desc())
             .limit(limit)
         )

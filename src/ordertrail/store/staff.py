@@ -17,19 +17,29 @@ class SqlStaff:
         self._conn = conn
 
     def add_user(self, user: StaffUser, at: datetime) -> bool:
-        values = {
-            "name": user.name,
-            "role": user.role.value,
-            "password_hash": user.password_hash,
-            "disabled_at": at if user.disabled else None,
-        }
+        values = {"name": user.name, "role": user.role.value, "password_hash": user.password_hash}
         changed = self._conn.execute(
             update(staff_users).where(staff_users.c.email == user.email).values(values)
         ).rowcount
         if changed:
+            self._end_sessions_of(user.email)
             return False
         self._conn.execute(insert(staff_users).values(email=user.email, created_at=at, **values))
         return True
+
+    def set_disabled(self, email: str, disabled: bool, at: datetime) -> bool:
+        changed = self._conn.execute(
+            update(staff_users)
+            .where(staff_users.c.email == email)
+            .values(disabled_at=at if disabled else None)
+        ).rowcount
+        if disabled:
+            self._end_sessions_of(email)
+        return bool(changed)
+
+    def _end_sessions_of(self, email: str) -> None:
+        whose = select(staff_users.c.id).where(staff_users.c.email == email)
+        self._conn.execute(delete(staff_sessions).where(staff_sessions.c.user_id.in_(whose)))
 
     def user(self, email: str) -> StaffUser | None:
         row = self._conn.execute(select(staff_users).where(staff_users.c.email == email)).first()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -15,15 +14,14 @@ from starlette.concurrency import run_in_threadpool
 from ordertrail.app.commands import RecordEvents, RegisterOrders
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.app.queries import (
-    OrderDetail,
-    ShipmentDetail,
     jsonable,
     list_orders,
     order_detail,
     shipment_detail,
 )
+from ordertrail.app.redaction import order_for, parcel_for
 from ordertrail.domain.access import Permission, Principal
-from ordertrail.domain.model import Customer, DomainError
+from ordertrail.domain.model import DomainError
 from ordertrail.domain.order_status import OrderStatus
 from ordertrail.sources.canonical import EventIn, OrderIn, parse_event, parse_order, problems_of
 from ordertrail.web.auth import require
@@ -166,7 +164,7 @@ def router() -> APIRouter:
         detail = order_detail(request.app.state.system.uows, order_id)
         if detail is None:
             raise HTTPException(404, f"no order has id '{order_id}'")
-        return jsonable(detail if who.may(Permission.READ_CONTACT) else _without_contact(detail))  # type: ignore[no-any-return]
+        return jsonable(order_for(who, detail))  # type: ignore[no-any-return]
 
     @api.get("/shipments/{tracking_number:path}")
     def shipment(
@@ -178,24 +176,6 @@ def router() -> APIRouter:
         detail = shipment_detail(request.app.state.system.uows, tracking_number)
         if detail is None:
             raise HTTPException(404, f"no shipment has tracking number or id '{tracking_number}'")
-        if not who.may(Permission.READ_CONTACT):
-            detail = _parcel_without_contact(detail)
-        return jsonable(detail)  # type: ignore[no-any-return]
+        return jsonable(parcel_for(who, detail))  # type: ignore[no-any-return]
 
     return api
-
-
-def _without_contact(detail: OrderDetail) -> OrderDetail:
-    """The order as a warehouse sees it: where it goes (country, zone), not who gets it."""
-    customer = Customer(country=detail.customer.country, time_zone=detail.customer.time_zone)
-    return replace(
-        detail,
-        customer=customer,
-        shipments=[_parcel_without_contact(s) for s in detail.shipments],
-        timeline=[replace(row, data={}) for row in detail.timeline],
-    )
-
-
-def _parcel_without_contact(detail: ShipmentDetail) -> ShipmentDetail:
-    # A carrier's delivery scan may name who signed for the parcel.
-    return replace(detail, timeline=[replace(row, data={}) for row in detail.timeline])

@@ -13,6 +13,7 @@ from ordertrail.app.cases import NotDelivered, find_cases, report_missing, work_
 from ordertrail.app.corrections import correction
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.queries import jsonable, shipment_detail
+from ordertrail.app.redaction import cases_for
 from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.cases import CaseAction, CaseClosed, CaseStatus
 from ordertrail.domain.exceptions import ExceptionKind, Team
@@ -48,9 +49,10 @@ class CorrectionIn(BaseModel):
 def router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["exceptions"])
 
-    @api.get("/exceptions", dependencies=[Depends(require(Permission.READ_EXCEPTIONS))])
+    @api.get("/exceptions")
     def cases(
         request: Request,
+        who: Annotated[Principal, Depends(require(Permission.READ_EXCEPTIONS))],
         status: CaseStatus = CaseStatus.OPEN,
         team: Team | None = None,
         kind: ExceptionKind | None = None,
@@ -59,7 +61,7 @@ def router() -> APIRouter:
     ) -> list[dict[str, Any]]:
         """Exception cases, oldest first, each with its owning team, deadline and history."""
         query = CaseQuery(status, team, kind, order_id, limit)
-        found = find_cases(request.app.state.system.uows, query)
+        found = cases_for(who, find_cases(request.app.state.system.uows, query))
         return [jsonable(case) | {"team": case.team.value} for case in found]
 
     @api.post(

@@ -3,6 +3,7 @@ timeline and the exception queue. What staff change lives in `console_work`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from ordertrail.app.cases import find_cases
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.overview import overview
 from ordertrail.app.queries import find_orders, order_detail
+from ordertrail.app.redaction import cases_for, order_for, sees_contact
 from ordertrail.domain.access import Permission
 from ordertrail.domain.cases import CaseStatus
 from ordertrail.domain.exceptions import ExceptionKind, Team
@@ -35,6 +37,7 @@ def router() -> APIRouter:
     async def home(request: Request, session: Reader) -> Response:
         system = request.app.state.system
         seen = await run_in_threadpool(overview, system.uows, system.clock.now())
+        seen = replace(seen, stalled=cases_for(as_principal(session), seen.stalled))
         return render(views, request, "ops_overview.html", session, seen=seen)
 
     @pages.get("/ops/search", response_class=HTMLResponse)
@@ -43,7 +46,8 @@ def router() -> APIRouter:
     ) -> Response:
         """By order number, platform id, customer email or tracking number; one hit opens."""
         system = request.app.state.system
-        found = await run_in_threadpool(find_orders, system.uows, q)
+        who = as_principal(session)
+        found = await run_in_threadpool(find_orders, system.uows, q, by_email=sees_contact(who))
         if len(found) == 1:
             return RedirectResponse(f"/ops/orders/{found[0].id}", status_code=303)
         return render(views, request, "ops_search.html", session, q=q, found=found)
@@ -58,15 +62,15 @@ def router() -> APIRouter:
             return render(views, request, "ops_search.html", session, 404, q=order_id, found=[])
         query = CaseQuery(status=None, order_id=order_id)
         cases = await run_in_threadpool(find_cases, system.uows, query)
-        contact = as_principal(session).may(Permission.READ_CONTACT)
+        who = as_principal(session)
         return render(
             views,
             request,
             "ops_order.html",
             session,
-            order=detail,
-            cases=cases,
-            contact=contact,
+            order=order_for(who, detail),
+            cases=cases_for(who, cases),
+            contact=sees_contact(who),
             milestones=list(Milestone),
             reasons=list(Reason),
         )
@@ -97,7 +101,7 @@ def router() -> APIRouter:
             request,
             "ops_exceptions.html",
             session,
-            cases=cases,
+            cases=cases_for(as_principal(session), cases),
             now=now,
             kinds=list(ExceptionKind),
             teams=list(Team),

@@ -24,7 +24,7 @@ from ordertrail.app.access import SESSION_LIFETIME, sign_in, sign_out
 from ordertrail.app.access_ports import StaffSession
 from ordertrail.domain.access import Permission
 from ordertrail.web.auth import SESSION_COOKIE, SignInNeeded, checked_csrf
-from ordertrail.web.console_views import PRIVATE, console_templates, render
+from ordertrail.web.console_views import NO_NUL, PRIVATE, console_templates, render
 
 LOGIN_COOKIE = "ordertrail_login"
 PER_CLIENT = parse("20/minute")
@@ -79,10 +79,10 @@ def router() -> APIRouter:
     @pages.post("/ops/login", response_class=HTMLResponse)
     async def login(
         request: Request,
-        email: Annotated[str, Form(max_length=320)],
-        password: Annotated[str, Form(max_length=500)],
-        login_token: Annotated[str, Form(max_length=100)] = "",
-        next: Annotated[str, Form(max_length=300)] = "/ops",
+        email: Annotated[str, Form(max_length=320, pattern=NO_NUL)],
+        password: Annotated[str, Form(max_length=500, pattern=NO_NUL)],
+        login_token: Annotated[str, Form(max_length=100, pattern=NO_NUL)] = "",
+        next: Annotated[str, Form(max_length=300, pattern=NO_NUL)] = "/ops",
     ) -> Response:
         pinned = request.cookies.get(LOGIN_COOKIE, "")
         if not pinned or not hmac.compare_digest(pinned.encode(), login_token.encode()):

@@ -20,9 +20,9 @@ from ordertrail.domain.cases import CaseAction, CaseClosed
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import DomainError
 from ordertrail.web.auth import checked_csrf, signed_in
-from ordertrail.web.console_views import back, console_templates, render
+from ordertrail.web.console_views import NO_NUL, back, console_templates, render
 
-Text = Annotated[str, Form(max_length=2000)]
+Text = Annotated[str, Form(max_length=2000, pattern=NO_NUL)]
 
 
 def _by(session: StaffSession) -> str:
@@ -43,15 +43,17 @@ def router() -> APIRouter:
         case_id: Annotated[int, Path(ge=1, le=2**62)],
         action: CaseAction,
         text: Text = "",
-        back_to: Annotated[str, Form(max_length=300)] = "/ops/exceptions",
+        back_to: Annotated[str, Form(max_length=300, pattern=NO_NUL)] = "/ops/exceptions",
     ) -> Response:
         system = request.app.state.system
         try:
             case = await run_in_threadpool(
                 work_case, system.uows, case_id, action, _by(session), text, system.clock.now()
             )
-        except (CaseClosed, ValueError) as error:
+        except CaseClosed as error:
             return refused(request, session, 409, str(error))
+        except ValueError as error:
+            return refused(request, session, 422, str(error))
         if case is None:
             return refused(request, session, 404, f"There is no case {case_id}.")
         return back(back_to, action.value)
@@ -63,8 +65,8 @@ def router() -> APIRouter:
         shipment: Annotated[str, Path(max_length=100)],
         milestone: Annotated[Milestone, Form()],
         note: Text,
-        order_id: Annotated[str, Form(max_length=100)],
-        reason: Annotated[str, Form(max_length=40)] = "",
+        order_id: Annotated[str, Form(max_length=100, pattern=NO_NUL)],
+        reason: Annotated[str, Form(max_length=40, pattern=NO_NUL)] = "",
     ) -> Response:
         system = request.app.state.system
         try:
@@ -98,10 +100,10 @@ def router() -> APIRouter:
     async def map_code(
         request: Request,
         session: Annotated[StaffSession, Depends(checked_csrf(Permission.MANAGE_MAPPINGS))],
-        carrier: Annotated[str, Form(max_length=100)],
-        raw_code: Annotated[str, Form(max_length=100)],
+        carrier: Annotated[str, Form(max_length=100, pattern=NO_NUL)],
+        raw_code: Annotated[str, Form(max_length=100, pattern=NO_NUL)],
         milestone: Annotated[Milestone, Form()],
-        reason: Annotated[str, Form(max_length=40)] = "",
+        reason: Annotated[str, Form(max_length=40, pattern=NO_NUL)] = "",
         note: Text = "",
     ) -> Response:
         system = request.app.state.system

@@ -22,7 +22,7 @@ class KeyIn(BaseModel):
     name: Annotated[
         str,
         StringConstraints(
-            strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[^\x00]*$"
+            strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00]*$"
         ),
     ]
     role: Role
