@@ -226,7 +226,8 @@ def _links(
         view = links.get("order_link", links["tracking"])
         out.print(f"  a customer's view of order {chosen.order_id}: {view}")
         out.print(f"  one of its parcels:        {links['tracking']}")
-    out.print(f"  ops console:               {links['ops']}" + (f"  ({login})" if login else ""))
+    out.print(f"  ops console:               {links['ops']}")
+    out.print(f"    {login}")
     out.print(f"  exception queue:           {links['ops']}/exceptions")
     out.print(f"  the same as JSON:          {links['exceptions']}  (send the API key)")
     out.print(f"  emails sent (SMTP sink on 127.0.0.1:{sink.port}): {sink.folder}/")
@@ -241,4 +242,4 @@ def _demo_login(system: System) -> str:
     now = system.clock.now()
     add_staff(system.uows, system.passwords, DEMO_EMAIL, "Demo Ops", Role.OPS, DEMO_PASSWORD, now)
     key = issue_key(system.uows, "demo", Role.OPS, "demo", now)
-    return f"sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}; API key: {key.secret}"
+    return f"sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}\n    API key (ops): {key.secret}"
