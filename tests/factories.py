@@ -103,6 +103,14 @@ def api_key(system: System, role: str = "admin", *, site: str | None = None) -> 
 STAFF_PASSWORD = "correct horse battery staple"
 
 
+def login_token(client: Any) -> str:
+    """The token the sign-in form carries (and pins in a cookie), as a browser gets it."""
+    form = client.get("/ops/login")
+    token = re.search(r'name="login_token" value="([^"]+)"', form.text)
+    assert token, form.text
+    return token.group(1)
+
+
 def sign_in(client: Any, system: System, role: str = "ops", email: str = "") -> str:
     """Add a staff member of `role`, sign them in through the real form, and return the
     session's CSRF token (what every console form posts)."""
@@ -116,12 +124,9 @@ def sign_in(client: Any, system: System, role: str = "ops", email: str = "") -> 
         STAFF_PASSWORD,
         system.clock.now(),
     )
-    form = client.get("/ops/login")
-    token = re.search(r'name="login_token" value="([^"]+)"', form.text)
-    assert token, form.text
     answer = client.post(
         "/ops/login",
-        data={"email": email, "password": STAFF_PASSWORD, "login_token": token.group(1)},
+        data={"email": email, "password": STAFF_PASSWORD, "login_token": login_token(client)},
         follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text

@@ -13,7 +13,7 @@ from ordertrail.bootstrap import System
 from ordertrail.domain.access import Role
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
-from tests.factories import STAFF_PASSWORD, api_key, canonical_order, sign_in
+from tests.factories import STAFF_PASSWORD, api_key, canonical_order, login_token, sign_in
 
 UPS, FEDEX = "1Z999AA10123456784", "123456789012"
 
@@ -40,12 +40,6 @@ def client(system: System, clock: FixedClock) -> Iterator[TestClient]:
         answer = test_client.post("/api/v1/events", json=[e | at for e in events], headers=key)
         assert answer.status_code == 200, answer.text
         yield test_client
-
-
-def login_token(client: TestClient) -> str:
-    found = re.search(r'name="login_token" value="([^"]+)"', client.get("/ops/login").text)
-    assert found
-    return found.group(1)
 
 
 def test_a_wrong_password_and_an_unknown_email_read_alike(

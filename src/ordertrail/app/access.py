@@ -100,11 +100,11 @@ _dummy: dict[int, str] = {}
 
 
 def _dummy_hash(hasher: PasswordHasher) -> str:
-    """One hash per hasher, made on first use (hashing is deliberately slow)."""
-    key = id(hasher)
-    if key not in _dummy:
-        _dummy[key] = hasher.hash(_DUMMY_PASSWORD)
-    return _dummy[key]
+    """One hash per hasher (by identity; a process has one), made on first use: hashing is
+    deliberately slow."""
+    if id(hasher) not in _dummy:
+        _dummy[id(hasher)] = hasher.hash(_DUMMY_PASSWORD)
+    return _dummy[id(hasher)]
 
 
 def session_of(uows: UnitOfWorkFactory, token: str, now: datetime) -> StaffSession | None:

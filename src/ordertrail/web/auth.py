@@ -75,16 +75,12 @@ def signed_in(permission: Permission) -> Callable[[Request], StaffSession]:
         if session is None:  # back to the same page, query included, once signed in
             query = f"?{request.url.query}" if request.url.query else ""
             raise SignInNeeded(request.url.path + query)
-        if permission not in _grants(session):
+        if not as_principal(session).may(permission):
             raise HTTPException(403, f"your role may not {permission.value.replace('_', ' ')}")
         return session
 
     allowed.permission = permission  # type: ignore[attr-defined]
     return allowed
-
-
-def _grants(session: StaffSession) -> frozenset[Permission]:
-    return frozenset(p for p in Permission if as_principal(session).may(p))
 
 
 def as_principal(session: StaffSession) -> Principal:

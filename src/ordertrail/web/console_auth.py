@@ -16,8 +16,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.access import SESSION_LIFETIME, sign_in, sign_out
@@ -25,6 +23,7 @@ from ordertrail.app.access_ports import StaffSession
 from ordertrail.domain.access import Permission
 from ordertrail.web.auth import SESSION_COOKIE, SignInNeeded, checked_csrf
 from ordertrail.web.console_views import NO_NUL, PRIVATE, console_templates, render
+from ordertrail.web.guard import Limiter
 
 LOGIN_COOKIE = "ordertrail_login"
 PER_CLIENT = parse("20/minute")
@@ -47,7 +46,7 @@ def install(app: FastAPI) -> None:
 def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
     views = console_templates()
-    window = MovingWindowRateLimiter(MemoryStorage())
+    limiter = Limiter("sign-in", PER_CLIENT, PER_EMAIL)
 
     def form(request: Request, next_path: str, status: int = 200, **context: object) -> Response:
         token = secrets.token_urlsafe(24)
@@ -88,10 +87,7 @@ def router() -> APIRouter:
         if not pinned or not hmac.compare_digest(pinned.encode(), login_token.encode()):
             return form(request, next, 400, problem="The form expired. Please sign in again.")
         client = request.client.host if request.client else "unknown"
-        if not (
-            window.hit(PER_CLIENT, "login-client", client)
-            and window.hit(PER_EMAIL, "login-email", email.strip().lower())
-        ):
+        if not limiter.allows(client, email.strip()):
             response = form(request, next, 429, problem="Too many attempts; wait a minute.")
             response.headers["Retry-After"] = "60"
             return response

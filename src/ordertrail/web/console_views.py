@@ -12,14 +12,13 @@ from fastapi.templating import Jinja2Templates
 
 from ordertrail.app.access_ports import StaffSession
 from ordertrail.domain.access import Permission
+from ordertrail.web import guard
 from ordertrail.web.auth import as_principal
 from ordertrail.web.charts import bars
 from ordertrail.web.pages import templates
 
 PRIVATE = {
-    "Cache-Control": "no-store",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Referrer-Policy": "no-referrer",
+    **guard.PRIVATE,
     "X-Frame-Options": "DENY",  # no page of another site can frame a console button
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
 }

@@ -15,36 +15,18 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.notify import order_of_token
 from ordertrail.app.tracking import PublicParcel, public_order, public_parcel
 from ordertrail.web import track_words
 from ordertrail.web.branding import look
+from ordertrail.web.guard import PRIVATE, Limiter
 from ordertrail.web.pages import templates
 
 PER_CLIENT = parse("30/minute")
 PER_IDENTIFIER = parse("10/minute")
-PRIVATE = {
-    "Cache-Control": "no-store",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Referrer-Policy": "no-referrer",
-}
 Text = Annotated[str, Query(max_length=100)]
-
-
-class Limiter:
-    """In memory, per process: enough to slow a guesser down on one machine."""
-
-    def __init__(self) -> None:
-        self._window = MovingWindowRateLimiter(MemoryStorage())
-
-    def allows(self, client: str, identifier: str) -> bool:
-        by_client = self._window.hit(PER_CLIENT, "client", client)
-        by_identifier = self._window.hit(PER_IDENTIFIER, "identifier", identifier.casefold())
-        return bool(by_client and by_identifier)
 
 
 def router() -> APIRouter:
@@ -57,7 +39,7 @@ def router() -> APIRouter:
         return_progress=track_words.return_progress,
         return_next=track_words.return_next,
     )
-    limiter = Limiter()
+    limiter = Limiter("track", PER_CLIENT, PER_IDENTIFIER)
 
     def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         settings = request.app.state.system.settings
