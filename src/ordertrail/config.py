@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
     #: Largest number of events one API call takes (`ingest --batch` sets its own).
     max_batch: int = 1000
+    #: Where rate-limit counters live (a `limits` storage URI): per process by default; with
+    #: several `serve` workers, a shared store such as redis://host:6379.
+    rate_limit_storage: str = "memory://"
+    #: Proxies whose X-Forwarded-For is believed (comma-separated addresses or networks, or
+    #: "*"): behind one, every visitor would otherwise share the proxy's address and its limits.
+    forwarded_allow_ips: str = "127.0.0.1"
     #: Code tables for carriers no adapter knows (TOML or CSV; see sources/carriers/custom.py).
     #: After changing the file, `ordertrail rebuild` reads history through the new tables.
     carrier_mappings: Path | None = None

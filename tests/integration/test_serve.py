@@ -78,3 +78,20 @@ def test_the_served_api_takes_an_order_and_its_events(served: tuple[str, str]) -
         assert client.post("/api/v1/events", json=[event]).json()["accepted"] == 1
         assert client.get("/api/v1/orders/ORD-9").json()["status"] == "shipped"
         assert client.get("/openapi.json").json()["info"]["title"] == "OrderTrail"
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(
+    served: tuple[str, str],
+) -> None:
+    """The proxy on 127.0.0.1 (trusted by default) forwards every visitor: one visitor who
+    guesses is slowed down, the others are not."""
+    base, _ = served
+    with httpx.Client(base_url=base, timeout=10) as client:
+        guesser = {"X-Forwarded-For": "203.0.113.7"}
+        guesses = [client.get(f"/track/GUESS{n}", headers=guesser).status_code for n in range(31)]
+        assert guesses[:30] == [404] * 30 and guesses[30] == 429
+        others = [
+            client.get(f"/track/OTHER{n}", headers={"X-Forwarded-For": f"198.51.100.{n}"})
+            for n in range(10)
+        ]
+        assert [answer.status_code for answer in others] == [404] * 10

@@ -28,6 +28,7 @@ from ordertrail.cli.common import (
     shipment_app,
     show_detail,
 )
+from ordertrail.config import Settings
 from ordertrail.domain.milestones import MILESTONES
 from ordertrail.sources.carriers import FORMATS, adapter
 from ordertrail.sources.channels import amazon_tsv, shopify_csv, woocommerce
@@ -263,8 +264,11 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(1, min=1, help="Worker processes."),
+    forwarded_allow_ips: str = typer.Option(
+        None, help="Proxies whose X-Forwarded-For to believe (default: the setting, 127.0.0.1)."
+    ),
 ) -> None:
-    """The web app: API and health checks."""
+    """The web app: API, webhooks, the tracking page, the ops console, health checks."""
     import os
 
     import uvicorn
@@ -273,5 +277,11 @@ def serve(
     if db:
         os.environ["ORDERTRAIL_DATABASE_URL"] = db  # worker processes read settings themselves
     uvicorn.run(
-        "ordertrail.web.app:from_environment", factory=True, host=host, port=port, workers=workers
+        "ordertrail.web.app:from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips or Settings().forwarded_allow_ips,
     )

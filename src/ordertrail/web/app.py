@@ -18,6 +18,7 @@ from ordertrail.web import (
     console,
     console_auth,
     console_work,
+    guard,
     hooks,
     keys_api,
     mappings_api,
@@ -55,6 +56,7 @@ def create_app(system: System) -> FastAPI:
         description="One trusted timeline for every order.",
     )
     app.state.system = system
+    app.state.rate_window = guard.rate_window(system.settings.rate_limit_storage)
     problems.install(app)
     console_auth.install(app)
     for routes in routers():

@@ -86,8 +86,7 @@ def router() -> APIRouter:
         pinned = request.cookies.get(LOGIN_COOKIE, "")
         if not pinned or not hmac.compare_digest(pinned.encode(), login_token.encode()):
             return form(request, next, 400, problem="The form expired. Please sign in again.")
-        client = request.client.host if request.client else "unknown"
-        if not limiter.allows(client, email.strip()):
+        if not limiter.allows(request, email.strip()):
             response = form(request, next, 429, problem="Too many attempts; wait a minute.")
             response.headers["Retry-After"] = "60"
             return response

@@ -73,8 +73,7 @@ def router() -> APIRouter:
             return RedirectResponse(target, status_code=303, headers=PRIVATE)
         if not order.strip():
             return render(request, "track_form.html")
-        client = request.client.host if request.client else "unknown"
-        if not limiter.allows(client, f"order:{order.strip()}"):
+        if not limiter.allows(request, f"order:{order.strip()}"):
             return too_many(request)
         uows = request.app.state.system.uows
         found = await run_in_threadpool(public_order, uows, order, email, postal_code)
@@ -84,8 +83,7 @@ def router() -> APIRouter:
 
     @pages.get("/track/{tracking}", response_class=HTMLResponse)
     async def parcel(request: Request, tracking: Annotated[str, Path(max_length=100)]) -> Response:
-        client = request.client.host if request.client else "unknown"
-        if not limiter.allows(client, f"parcel:{tracking}"):
+        if not limiter.allows(request, f"parcel:{tracking}"):
             return too_many(request)
         uows = request.app.state.system.uows
         found: PublicParcel | None = await run_in_threadpool(public_parcel, uows, tracking)
@@ -99,8 +97,7 @@ def router() -> APIRouter:
     ) -> Response:
         """The order a message's link opens, while the link is fresh."""
         system = request.app.state.system
-        client = request.client.host if request.client else "unknown"
-        if not limiter.allows(client, f"token:{token}"):
+        if not limiter.allows(request, f"token:{token}"):
             return too_many(request)
         order_id = order_of_token(system.uows, token, system.clock.now())
         found = None
