@@ -343,7 +343,7 @@ def test_a_split_order_says_which_items_are_in_which_parcel(
     assert "more than one parcel" in text and "1 × HAT" in text and "MUG" not in text
 
 
-def test_a_message_link_opens_the_order_for_some_weeks(
+def test_a_message_link_opens_the_order_until_some_weeks_after_it_arrived(
     client: TestClient,
     system: System,
     clock: FixedClock,
@@ -362,5 +362,10 @@ def test_a_message_link_opens_the_order_for_some_weeks(
     assert opened.status_code == 200 and "1 × HAT" in opened.text
     assert "dana@example.com" not in opened.text
     assert client.get(link.group(1)[:-2] + "xx").status_code == 404
-    clock.advance(days=61)
+    clock.advance(days=61)  # a long journey: the link still opens the order on its way
+    assert client.get(link.group(1)).status_code == 200
+    say(client, clock, "delivered")
+    clock.advance(weeks=5)
+    assert client.get(link.group(1)).status_code == 200
+    clock.advance(weeks=1, hours=1)  # six weeks after it arrived
     assert client.get(link.group(1)).status_code == 404

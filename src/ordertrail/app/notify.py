@@ -161,17 +161,38 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def order_of_token(
-    uows: UnitOfWorkFactory, token: str, now: datetime, lasts: timedelta = timedelta(days=60)
-) -> str | None:
+#: A message's link opens its order for this long after the message, and in any case until
+#: this long after the order's last parcel arrived (or ended its journey), within a year.
+LINK_LASTS = timedelta(days=60)
+LINK_AFTER_ARRIVAL = timedelta(weeks=6)
+LINK_AT_MOST = timedelta(days=365)
+
+
+def order_of_token(uows: UnitOfWorkFactory, token: str, now: datetime) -> str | None:
     """The order a message link opens, while the link is fresh (None otherwise)."""
     if not 10 <= len(token) <= 64:
         return None
     with uows(read_only=True) as uow:
         found = uow.outbox.token(token_hash(token))
-    if found is None or now - found[1] > lasts:
+        if found is None:
+            return None
+        order_id, made = found
+        if now - made <= LINK_LASTS:
+            return order_id
+        facts = uow.orders.facts([order_id]).get(order_id)
+    if facts is None or now - made > LINK_AT_MOST:
         return None
-    return found[0]
+    ended = [_ended_at(state) for parcel, state in facts.shipments if not parcel.cancelled]
+    if not ended or None in ended:
+        return order_id  # still on its way: the customer still needs the link
+    return order_id if now - max(e for e in ended if e) <= LINK_AFTER_ARRIVAL else None
+
+
+def _ended_at(state: SubjectState) -> datetime | None:
+    """When a parcel's journey ended (delivered, returned to sender), or None while it goes on."""
+    if state.status is not None and state.status.spec.terminal:
+        return state.delivered_at or state.status_at
+    return None
 
 
 @dataclass(frozen=True, slots=True)
