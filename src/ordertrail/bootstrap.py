@@ -64,9 +64,8 @@ class System:
     def senders(self) -> dict[str, Sender]:
         """One sender per channel that is set up; messages for others are skipped."""
         given = self.settings
-        texts = Texts(
-            Brand(given.brand_name, given.brand_support, given.tracking_url, given.public_url)
-        )
+        default = Brand(given.brand_name, given.brand_support, given.tracking_url, given.public_url)
+        texts = Texts(default, by_channel=_brands_by_channel(default, given.brands))
         found: dict[str, Sender] = {}
         if given.smtp_host:
             mail = SmtpSender(
@@ -89,6 +88,22 @@ class System:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _brands_by_channel(default: Brand, brands: dict[str, dict[str, Any]]) -> dict[str, Brand]:
+    """Each channel's brand in messages: its name and support address, and its own tracking
+    URLs where it has them (a brand on its own host)."""
+    found: dict[str, Brand] = {}
+    for given in brands.values():
+        brand = Brand(
+            str(given.get("name") or default.name),
+            str(given.get("support") or default.support),
+            str(given.get("tracking_url") or default.tracking_url),
+            str(given.get("public_url") or default.public_url),
+        )
+        for channel in given.get("channels") or []:
+            found[str(channel)] = brand
+    return found
 
 
 def policy_of(settings: Settings) -> Policy:

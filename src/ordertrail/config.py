@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     #: default is used) and its logo (an https:// or /static/ URL).
     brand_colour: str | None = None
     brand_logo_url: str | None = None
+    #: More brands than the default one, as JSON: {"hatco": {"name": "Hat Co.", "support":
+    #: "help@hatco.example", "colour": "#0b6b2f", "logo_url": "https://…", "hosts":
+    #: ["track.hatco.example"], "channels": ["shopify-hatco"]}}. An order's page wears its
+    #: channel's brand; a page reached before any order is known, its host's.
+    brands: dict[str, dict[str, Any]] = Field(default_factory=dict)
     #: Where the web app is reached from outside: message links open `<public_url>/t/<token>`.
     public_url: str = "http://127.0.0.1:8000"
 

@@ -369,3 +369,25 @@ def test_a_message_link_opens_the_order_until_some_weeks_after_it_arrived(
     assert client.get(link.group(1)).status_code == 200
     clock.advance(weeks=1, hours=1)  # six weeks after it arrived
     assert client.get(link.group(1)).status_code == 404
+
+
+def test_each_channel_s_customers_hear_from_its_own_brand(
+    system: System, clock: FixedClock, servers: Loopback
+) -> None:
+    mug = {"name": "Mug Co.", "support": "help@mugco.example", "channels": ["amazon"]}
+    mug["public_url"] = "https://track.mugco.example"
+    branded = build(system.settings.model_copy(update={"brands": {"mugco": mug}}), clock=clock)
+    try:
+        with TestClient(create_app(branded), headers=api_key(branded)) as client:
+            made = canonical_order("ORD-A", (UPS, "ups", {"MUG": 1}))
+            made["channel"] = "amazon"
+            made["customer"] |= {"email": "amy@example.com", "time_zone": "Europe/London"}
+            assert client.post("/api/v1/orders", json=made).status_code == 201
+            say(client, clock, "carrier_accepted")
+            deliver(branded)
+    finally:
+        branded.close()
+    [mail] = [m for m in servers.mailbox.mails if m["To"] == "amy@example.com"]
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Mug Co." in text and "help@mugco.example" in text
+    assert "https://track.mugco.example/t/" in text

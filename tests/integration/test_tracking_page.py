@@ -119,6 +119,33 @@ def test_the_page_wears_the_brand(database_url: str, clock: FixedClock) -> None:
     assert "--brand: #0b6b2f" in text and 'src="/static/logo.svg"' in text
 
 
+def test_each_brand_wears_its_own_look_by_channel_then_host(
+    database_url: str, clock: FixedClock
+) -> None:
+    brands = {
+        "hatco": {"name": "Hat Co.", "colour": "#0b6b2f", "channels": ["shopify"]},
+        "mugco": {"name": "Mug Co.", "colour": "#ffff00", "hosts": ["track.mugco.example"]},
+    }
+    system = build(Settings(database_url=database_url, brands=brands), clock=clock)
+    with TestClient(create_app(system), headers=api_key(system)) as client:
+        order = canonical_order("ORD-7", (UPS, "ups", {"HAT": 1}))
+        assert client.post("/api/v1/orders", json=order).status_code == 201
+        mug_form = client.get("http://track.mugco.example/track").text
+        default_form = client.get("/track").text
+        hat_parcel = client.get(f"http://track.mugco.example/track/{UPS}").text
+    system.close()
+    assert "Mug Co." in mug_form and "--brand: #1b3f8b" in mug_form  # yellow is unreadable
+    assert "OrderTrail" in default_form and "Mug Co." not in default_form
+    assert "Hat Co." in hat_parcel and "--brand: #0b6b2f" in hat_parcel  # the order's channel
+
+
+def test_a_brand_without_a_name_stops_the_start(database_url: str) -> None:
+    system = build(Settings(database_url=database_url, brands={"x": {"colour": "#000000"}}))
+    with pytest.raises(ValueError, match="brand 'x' needs a name"):
+        create_app(system)
+    system.close()
+
+
 def test_a_return_shows_how_far_it_has_come_and_what_to_do_next(
     client: TestClient, clock: FixedClock
 ) -> None:

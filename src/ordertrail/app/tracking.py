@@ -7,7 +7,7 @@ carrier or scanner put in `data`.
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,6 +41,7 @@ class PublicParcel:
     eta_changed: bool
     steps: list[PublicStep]
     items: list[str]  # empty unless the order was matched
+    channel: str | None = None  # where it was ordered: which brand's page shows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class PublicOrder:
     returns: list[tuple[str, Milestone | None]]
     #: the order's own news (confirmed, cancelled), as steps
     steps: list[PublicStep]
+    channel: str | None = None
 
 
 def public_parcel(uows: UnitOfWorkFactory, tracking_number: str) -> PublicParcel | None:
@@ -61,7 +63,8 @@ def public_parcel(uows: UnitOfWorkFactory, tracking_number: str) -> PublicParcel
     if tracking_number not in (detail.tracking_number, detail.id):
         return None
     order = order_detail(uows, detail.order_id)
-    return _parcel(detail, _zone(order), with_items=False)
+    parcel = _parcel(detail, _zone(order), with_items=False)
+    return replace(parcel, channel=order.channel) if order else parcel
 
 
 def public_order(
@@ -86,6 +89,7 @@ def public_order(
         parcels=[_parcel(p, zone, with_items=True) for p in detail.shipments if not p.cancelled],
         returns=[(r.id, Milestone(r.status) if r.status else None) for r in detail.returns],
         steps=_steps(own, zone),
+        channel=detail.channel,
     )
 
 

@@ -34,7 +34,14 @@ class Text:
 
 
 class Texts:
-    def __init__(self, brand: Brand, brand_dir: Path | None = None) -> None:
+    """`brand` speaks for every order unless its channel has a brand of its own."""
+
+    def __init__(
+        self,
+        brand: Brand,
+        brand_dir: Path | None = None,
+        by_channel: dict[str, Brand] | None = None,
+    ) -> None:
         loaders = [FileSystemLoader(brand_dir)] if brand_dir else []
         self._env = Environment(
             loader=ChoiceLoader([*loaders, FileSystemLoader(TEMPLATES / "default")]),
@@ -44,6 +51,7 @@ class Texts:
             lstrip_blocks=True,
         )
         self.brand = brand
+        self.by_channel = by_channel or {}
 
     def render(self, outgoing: Outgoing) -> Text:
         context = self.context(outgoing)
@@ -63,8 +71,9 @@ class Texts:
         message, order = outgoing.message, outgoing.order
         parcel = _parcel(order.shipments if order else [], message.subject.id)
         split = order is not None and len([s for s in order.shipments if not s.cancelled]) > 1
+        brand = self.by_channel.get(order.channel, self.brand) if order else self.brand
         return {
-            "brand": self.brand,
+            "brand": brand,
             "kind": message.kind,
             "message": message,
             "order": order,

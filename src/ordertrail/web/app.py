@@ -14,6 +14,7 @@ from ordertrail.bootstrap import System, build
 from ordertrail.sources.canonical import EventIn, OrderIn
 from ordertrail.web import (
     api,
+    branding,
     cases_api,
     console,
     console_auth,
@@ -57,6 +58,7 @@ def create_app(system: System) -> FastAPI:
     )
     app.state.system = system
     app.state.rate_window = guard.rate_window(system.settings.rate_limit_storage)
+    app.state.brands = branding.brands_of(system.settings)
     problems.install(app)
     console_auth.install(app)
     for routes in routers():

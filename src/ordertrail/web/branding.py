@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
+
+from ordertrail.config import Settings
 
 DEFAULT_COLOUR = "#1b3f8b"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -44,3 +47,47 @@ def _luminance(colour: str) -> float:
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     red, green, blue = linear
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+@dataclass(frozen=True, slots=True)
+class Brands:
+    """Every brand's look, and which hosts and channels wear which."""
+
+    default: Look
+    by_host: dict[str, Look]
+    by_channel: dict[str, Look]
+
+    def pick(self, host: str | None, channel: str | None = None) -> Look:
+        """The order's channel decides when it is known (the data says whose order it is),
+        else the host the customer came to, else the default brand."""
+        if channel and channel in self.by_channel:
+            return self.by_channel[channel]
+        return self.by_host.get((host or "").lower(), self.default)
+
+
+def brands_of(settings: Settings) -> Brands:
+    """The brands settings describe, built once when the app starts (a brand without a name
+    stops start-up, naming the brand)."""
+    default = look(
+        settings.brand_name, settings.brand_support, settings.brand_colour, settings.brand_logo_url
+    )
+    return brands(default, settings.brands)
+
+
+def brands(default: Look, described: dict[str, dict[str, Any]]) -> Brands:
+    by_host: dict[str, Look] = {}
+    by_channel: dict[str, Look] = {}
+    for brand_id, given in described.items():
+        if not isinstance(given, dict) or not str(given.get("name") or "").strip():
+            raise ValueError(f"brand '{brand_id}' needs a name")
+        chosen = look(
+            str(given["name"]),
+            str(given.get("support") or default.support),
+            given.get("colour"),
+            given.get("logo_url"),
+        )
+        for host in given.get("hosts") or []:
+            by_host[str(host).lower()] = chosen
+        for channel in given.get("channels") or []:
+            by_channel[str(channel)] = chosen
+    return Brands(default, by_host, by_channel)

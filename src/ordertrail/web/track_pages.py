@@ -20,7 +20,6 @@ from starlette.concurrency import run_in_threadpool
 from ordertrail.app.notify import order_of_token
 from ordertrail.app.tracking import PublicParcel, public_order, public_parcel
 from ordertrail.web import track_words
-from ordertrail.web.branding import look
 from ordertrail.web.guard import PRIVATE, Limiter
 from ordertrail.web.pages import templates
 
@@ -41,14 +40,10 @@ def router() -> APIRouter:
     )
     limiter = Limiter("track", PER_CLIENT, PER_IDENTIFIER)
 
-    def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        settings = request.app.state.system.settings
-        brand = look(
-            settings.brand_name,
-            settings.brand_support,
-            settings.brand_colour,
-            settings.brand_logo_url,
-        )
+    def render(
+        request: Request, name: str, status: int = 200, channel: str | None = None, **context: Any
+    ) -> HTMLResponse:
+        brand = request.app.state.brands.pick(request.url.hostname, channel)
         response = views.TemplateResponse(
             request, name, {"brand": brand, **context}, status_code=status
         )
@@ -79,7 +74,7 @@ def router() -> APIRouter:
         found = await run_in_threadpool(public_order, uows, order, email, postal_code)
         if found is None:
             return render(request, "track_form.html", 404, not_found=True, order=order)
-        return render(request, "track_order.html", order=found)
+        return render(request, "track_order.html", channel=found.channel, order=found)
 
     @pages.get("/track/{tracking}", response_class=HTMLResponse)
     async def parcel(request: Request, tracking: Annotated[str, Path(max_length=100)]) -> Response:
@@ -89,7 +84,7 @@ def router() -> APIRouter:
         found: PublicParcel | None = await run_in_threadpool(public_parcel, uows, tracking)
         if found is None:
             return render(request, "track_form.html", 404, not_found=True)
-        return render(request, "track_parcel.html", parcel=found)
+        return render(request, "track_parcel.html", channel=found.channel, parcel=found)
 
     @pages.get("/t/{token}", response_class=HTMLResponse)
     async def opened_by_link(
@@ -106,6 +101,6 @@ def router() -> APIRouter:
             found = await run_in_threadpool(opening)
         if found is None:
             return render(request, "track_form.html", 404, not_found=True)
-        return render(request, "track_order.html", order=found)
+        return render(request, "track_order.html", channel=found.channel, order=found)
 
     return pages
