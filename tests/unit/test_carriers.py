@@ -278,3 +278,25 @@ def test_usps_phrases_that_only_look_alike(phrase: str, milestone: M, reason: R 
     }
     (report,) = adapter("usps").parse(json.dumps(body).encode())
     assert (report.milestone, report.reason) == (milestone, reason)
+
+
+def test_easypost_a_lagging_progress_detail_does_not_undo_its_delivered_status() -> None:
+    tracker = json.loads((FIXTURES / "easypost_tracker_EZ1000000001_pre_transit.json").read_bytes())
+    first = tracker["tracking_details"][0]
+    details = [
+        first | {"status": s, "status_detail": d, "datetime": f"2022-03-1{n}T10:00:00Z"}
+        for n, (s, d) in enumerate(
+            [
+                ("in_transit", "arrived_at_destination"),
+                ("in_transit", "weather_delay"),
+                ("delivered", "arrived_at_destination"),
+            ],
+            start=2,
+        )
+    ]
+    reports = adapter("easypost").parse(json.dumps(tracker | {"tracking_details": details}))
+    assert [(m, r, code) for _, m, r, code in story(reports)] == [
+        (M.IN_TRANSIT, None, "arrived_at_destination"),
+        (M.DELAYED, R.WEATHER, "weather_delay"),
+        (M.DELIVERED, None, "delivered"),
+    ]

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from ordertrail.app.commands import EventReport
-from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.milestones import TROUBLE, Milestone, Reason
 from ordertrail.domain.model import Source
 from ordertrail.sources.carriers.base import (
     CarrierParseError,
@@ -97,15 +97,26 @@ def _meaning(
 ) -> tuple[Milestone | None, Reason | None, str | None]:
     """A detail with a meaning of its own (sharpened by the message where the detail is
     ambiguous), else EasyPost's status: its own normalized summary, which an unfamiliar
-    detail does not make less true."""
+    detail does not make less true — nor does a progress detail behind an ended journey
+    (`delivered` with `arrived_at_destination` is delivered)."""
+    summary = BY_STATUS.lookup(status)
     if detail and detail.lower() not in SILENT_DETAILS:
         for pattern, sharper in SHARPER_BY_MESSAGE.get(detail.lower(), ()):
             if message and re.search(pattern, message, re.IGNORECASE):
                 return (*sharper, detail)
         meant = BY_STATUS_DETAIL.lookup(detail)
-        if meant[0] is not None:
+        if meant[0] is not None and not _lags(meant[0], summary[0]):
             return (*meant, detail)
-    return (*BY_STATUS.lookup(status), status)
+    return (*summary, status)
+
+
+def _lags(detail: Milestone, summary: Milestone | None) -> bool:
+    """Progress a journey's end is already past. EasyPost's `in_transit` spans acceptance to
+    arrival, so only an ended journey (delivered, returned) outranks a detail; trouble in a
+    detail always counts."""
+    if summary is None or detail in TROUBLE or not summary.spec.terminal:
+        return False
+    return detail.spec.phase is summary.spec.phase and detail.spec.rank < summary.spec.rank
 
 
 ADAPTER = EasypostAdapter()
