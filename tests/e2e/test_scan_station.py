@@ -64,5 +64,6 @@ def test_badge_carton_pack_label_hand_off(
         ("carrier_accepted", "warehouse:louisville"),
     ]
     assert all(data["operator"] == "ana" and data["station"] == "pack-3" for *_, data in scans)
+    assert all(data["signed_in"] == "warehouse@shop.example" for *_, data in scans)
     assert order.shipments[0].tracking_number == "1Z999AA10123456784"
     assert json.dumps(order.status) == '"shipped"'

@@ -67,6 +67,7 @@ def test_a_carton_goes_from_pick_to_hand_off(client: TestClient, clock: FixedClo
         ("carrier_accepted", "warehouse:louisville"),
     ]
     assert order["timeline"][1]["data"]["operator"] == "ana"
+    assert order["timeline"][1]["data"]["signed_in"] == "key:tests-admin"
     assert order["timeline"][1]["data"]["station"] == "pack-3"
 
 

@@ -84,6 +84,8 @@ class RecordScan:
     label_carrier: str | None = None
     label_is_tracking: bool = True
     scanned_at: datetime | None = None
+    #: who was signed in at the station or whose key sent it (the badge says who scanned)
+    signed_in: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

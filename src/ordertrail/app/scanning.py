@@ -152,6 +152,8 @@ def _write(
     data = {"operator": cmd.operator, "station": cmd.station, "barcode": cmd.barcode}
     if cmd.label:
         data["label"] = cmd.label
+    if cmd.signed_in:
+        data["signed_in"] = cmd.signed_in
     report = EventReport(
         source=source,
         occurred_at=at,

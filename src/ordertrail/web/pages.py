@@ -72,7 +72,8 @@ def router() -> APIRouter:
             return _render(views, request, session, refusal)
         step = advance(state, code)
         if step.command is not None:
-            outcome = await run_in_threadpool(request.app.state.system.handle, step.command)
+            command = replace(step.command, signed_in=session.user.email)
+            outcome = await run_in_threadpool(request.app.state.system.handle, command)
             step = _after(step, outcome)
         return _render(views, request, session, step)
 

@@ -3,6 +3,7 @@ sites they are made at."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -107,6 +108,7 @@ def router() -> APIRouter:
             )
         except DomainError as error:
             return problem(422, "Unreadable barcode", f"{error.field}: {error.message}")
+        command = replace(command, signed_in=who.name)
         outcome = await run_in_threadpool(system.handle, command)
         if outcome.status is ScanStatus.REFUSED:
             return problem(409, "Scan refused", outcome.message, scan=outcome_json(outcome))
