@@ -218,3 +218,18 @@ def test_hostile_form_fields_are_refused_not_crashed(client: TestClient, system:
     )[:1]
     assign = {"csrf": csrf, "text": "x" * 121}
     assert client.post(f"/ops/exceptions/{case_id}/assign", data=assign).status_code == 422
+
+
+def test_the_order_page_lists_what_was_sent_and_to_whom_for_those_who_may_know(
+    client: TestClient, system: System
+) -> None:
+    sign_in(client, system, "support")
+    rows = re.findall(
+        r"<tr><td>[^<]+</td><td>([^<]+)</td>\s*<td>([^<]+)</td>",
+        client.get("/ops/orders/ORD-1").text,
+    )
+    assert ("failed attempt", "customer: dana@example.com") in rows
+    client.cookies.clear()
+    sign_in(client, system, "warehouse")
+    page = client.get("/ops/orders/ORD-1").text
+    assert "failed attempt" in page and "dana@example.com" not in page

@@ -15,7 +15,7 @@ from ordertrail.app.access_ports import StaffSession
 from ordertrail.app.cases import find_cases
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.overview import overview
-from ordertrail.app.queries import find_orders, order_detail
+from ordertrail.app.queries import find_orders, order_detail, outbox_messages
 from ordertrail.app.redaction import cases_for, order_for, sees_contact
 from ordertrail.domain.access import Permission
 from ordertrail.domain.cases import CaseStatus
@@ -62,6 +62,7 @@ def router() -> APIRouter:
             return render(views, request, "ops_search.html", session, 404, q=order_id, found=[])
         query = CaseQuery(status=None, order_id=order_id)
         cases = await run_in_threadpool(find_cases, system.uows, query)
+        messages = await run_in_threadpool(outbox_messages, system.uows, None, order_id, 200)
         who = as_principal(session)
         return render(
             views,
@@ -71,6 +72,7 @@ def router() -> APIRouter:
             order=order_for(who, detail),
             cases=cases_for(who, cases),
             contact=sees_contact(who),
+            messages=messages,
             milestones=list(Milestone),
             reasons=list(Reason),
         )
