@@ -233,3 +233,35 @@ def test_the_order_page_lists_what_was_sent_and_to_whom_for_those_who_may_know(
     sign_in(client, system, "warehouse")
     page = client.get("/ops/orders/ORD-1").text
     assert "failed attempt" in page and "dana@example.com" not in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/ops/exceptions?kind=teleported",
+        "/ops/exceptions?age=1y",
+        "/ops/exceptions?team=" + "x" * 500,
+        "/ops/exceptions?overdue=maybe",
+        "/ops/orders/" + "O" * 101,
+        "/ops/search?q=" + "q" * 321,
+        "/ops/search?q=%00",
+        "/ops/orders/%00",
+    ],
+)
+def test_hostile_console_addresses_get_a_clear_refusal(
+    client: TestClient, system: System, url: str
+) -> None:
+    sign_in(client, system, "ops")
+    answer = client.get(url)
+    assert answer.status_code in (400, 422), (url, answer.status_code)
+
+
+def test_a_console_post_to_a_case_or_message_that_is_not_there_says_so(
+    client: TestClient, system: System
+) -> None:
+    csrf = sign_in(client, system, "ops")
+    assert client.post("/ops/exceptions/424242/resolve", data={"csrf": csrf}).status_code == 404
+    assert client.post("/ops/exceptions/0/resolve", data={"csrf": csrf}).status_code == 422
+    assert client.post("/ops/outbox/nope/retry", data={"csrf": csrf}).status_code == 404
+    unknown = {"csrf": csrf, "milestone": "delivered", "note": "x", "order_id": "ORD-1"}
+    assert client.post("/ops/shipments/NOPE/correction", data=unknown).status_code == 422
