@@ -187,6 +187,23 @@ def test_a_late_older_copy_of_an_order_is_not_applied(client: TestClient) -> Non
     assert order_view(client, "#9999")["customer"]["email"] == "new@example.com"
 
 
+def test_a_late_older_fulfillment_update_does_not_undo_a_newer_one(client: TestClient) -> None:
+    assert shopify(client, "orders/create", live_order()).json()["registered"] == 1
+    newer = sample("fulfillments_create.json") | {
+        "updated_at": "2022-01-03T00:00:00-05:00",
+        "tracking_number": "1Z999AA10123456784",
+        "tracking_numbers": ["1Z999AA10123456784"],
+    }
+    older = sample("fulfillments_create.json") | {"updated_at": "2022-01-02T00:00:00-05:00"}
+    assert shopify(client, "fulfillments/update", newer).json()["registered"] == 1
+    late = shopify(client, "fulfillments/update", older).json()
+    assert late["registered"] == 0 and late["accepted"] == 0  # nothing it said is recorded
+    [parcel] = order_view(client, "#9999")["shipments"]
+    assert parcel["tracking_number"] == "1Z999AA10123456784"
+    undated = sample("fulfillments_create.json") | {"updated_at": None}
+    assert shopify(client, "fulfillments/update", undated).json()["registered"] == 1
+
+
 def test_unusable_deliveries_are_explained(client: TestClient) -> None:
     orphan = sample("fulfillments_create.json") | {"name": "#4242.1"}
     answer = shopify(client, "fulfillments/create", orphan)

@@ -154,15 +154,20 @@ def register_shipments(
     with uows() as uow:
         claims = _hold_names(uow, cmd.shipments)
         orders = uow.subjects.find_orders({shipment.order_id for shipment in cmd.shipments})
+        versions = uow.orders.shipment_versions({shipment.id for shipment in cmd.shipments})
         good: dict[str, Shipment] = {}
         for index, shipment in enumerate(cmd.shipments):
-            if shipment.order_id not in orders:
+            if _stale(shipment, versions.get(shipment.id)):
+                result.duplicates += 1
+                result.stale.append(shipment.id)
+            elif shipment.order_id not in orders:
                 message = f"order '{shipment.order_id}' is not registered"
                 result.problems.append(ItemProblem(index, "order", message))
             elif refusal := _claim(shipment.order_id, [shipment], claims):
                 result.problems.append(ItemProblem(index, "shipment", refusal))
             else:
                 good[shipment.id] = shipment
+                versions[shipment.id] = shipment.updated_at or versions.get(shipment.id)
         uow.orders.save_shipments(sorted(good.values(), key=lambda shipment: shipment.id))
         refresh_orders(uow, {shipment.order_id for shipment in good.values()})
         _attach_waiting(uow, good.values(), clock.now())
@@ -201,9 +206,10 @@ def _hold_names(uow: UnitOfWork, shipments: Iterable[Shipment]) -> dict[str, tup
     return {name: (ref.subject.id, ref.order_id) for name, ref in known.items()}
 
 
-def _stale(order: Order, held: datetime | None) -> bool:
-    """Is this an older copy of an order than the one stored (channels deliver out of order)?"""
-    return held is not None and order.updated_at is not None and order.updated_at < held
+def _stale(copy: Order | Shipment, held: datetime | None) -> bool:
+    """Is this an older copy of an order or parcel than the one stored (channels deliver out
+    of order)?"""
+    return held is not None and copy.updated_at is not None and copy.updated_at < held
 
 
 def _attach_waiting(uow: UnitOfWork, shipments: Iterable[Shipment], now: datetime) -> None:

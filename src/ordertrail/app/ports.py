@@ -168,6 +168,10 @@ class Orders(Protocol):
         we hold (None when the channel does not say)."""
         ...
 
+    def shipment_versions(self, shipment_ids: Iterable[str]) -> dict[str, datetime | None]:
+        """The same for stored parcels: the channel's `updated_at` of the copy held."""
+        ...
+
     def add_returns(self, returns: Sequence[Return]) -> None:
         """Create returns; an existing id is left as it is."""
         ...

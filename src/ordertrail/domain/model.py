@@ -106,6 +106,9 @@ class Shipment:
     #: the store took this parcel back before it left (a cancelled fulfillment): it carries
     #: nothing of the order any more and is not waited for
     cancelled: bool = False
+    #: when the channel last changed this parcel (a fulfillment's `updated_at`): an older
+    #: copy arriving late must not undo a newer one
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

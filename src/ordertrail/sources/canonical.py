@@ -185,6 +185,7 @@ class ShipmentIn(_Strict):
     site: Short | None = None
     lines: list[LineIn] = Field(default_factory=list)
     cancelled: bool = False
+    updated_at: AwareDatetime | None = None
 
 
 class OrderIn(_Strict):
@@ -241,6 +242,7 @@ def _shipment(given: ShipmentIn, order_id: str, position: int) -> Shipment:
         site=given.site,
         lines=_lines(given.lines),
         cancelled=given.cancelled,
+        updated_at=given.updated_at,
     )
 
 

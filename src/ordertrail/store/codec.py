@@ -195,6 +195,7 @@ def shipment_row(shipment: Shipment) -> dict[str, Any]:
         "site": shipment.site,
         "lines": lines_json(shipment.lines),
         "cancelled": shipment.cancelled,
+        "channel_updated_at": shipment.updated_at,
     }
 
 
@@ -208,6 +209,7 @@ def shipment_from_row(row: Any) -> Shipment:
         site=row.site,
         lines=lines_from_json(row.lines),
         cancelled=bool(row.cancelled),
+        updated_at=row.channel_updated_at,
     )
 
 

@@ -53,6 +53,15 @@ class SqlOrders:
                 insert.on_conflict_do_update(index_elements=["id"], set_=changed), parcel_rows
             )
 
+    def shipment_versions(self, shipment_ids: Iterable[str]) -> dict[str, datetime | None]:
+        found: dict[str, datetime | None] = {}
+        for chunk in chunks(shipment_ids):
+            query = select(shipments.c.id, shipments.c.channel_updated_at).where(
+                shipments.c.id.in_(chunk)
+            )
+            found.update({row.id: row.channel_updated_at for row in self._conn.execute(query)})
+        return found
+
     def channel_versions(self, order_ids: Iterable[str]) -> dict[str, datetime | None]:
         found: dict[str, datetime | None] = {}
         for chunk in chunks(order_ids):
@@ -229,4 +238,7 @@ def _kept_on_update(given: Any) -> dict[str, Any]:
         ),
         "carrier": func.coalesce(given.carrier, shipments.c.carrier),
         "site": func.coalesce(given.site, shipments.c.site),
+        "channel_updated_at": func.coalesce(
+            given.channel_updated_at, shipments.c.channel_updated_at
+        ),
     }

@@ -87,6 +87,7 @@ shipments = Table(
     # handed over is found through (status, status_at) without reading every shipment
     Column("status_at", UtcDateTime()),
     Column("cancelled", Boolean, nullable=False, server_default=false()),
+    Column("channel_updated_at", UtcDateTime()),  # the channel's version of this parcel
     # when the time-based exception rules should look at this parcel again (NULL: no need)
     Column("next_check_at", UtcDateTime(), index=True),
     Index("ix_shipments_status_status_at", "status", "status_at"),

@@ -71,9 +71,14 @@ def apply(system: Any, parsed: Parsed) -> dict[str, Any]:
     registered = [system.handle(RegisterOrders(parsed.orders))] if parsed.orders else []
     if parsed.shipments:
         registered.append(system.handle(RegisterShipments(parsed.shipments)))
-    # what an older copy of an order says happened is as old as the copy: not recorded
-    stale = {order_id for r in registered for order_id in r.stale}
-    kept = [n for n, report in enumerate(parsed.reports) if report.order not in stale]
+    # what an older copy of an order or parcel says happened is as old as the copy: not
+    # recorded
+    stale = {name for r in registered for name in r.stale}
+    kept = [
+        n
+        for n, report in enumerate(parsed.reports)
+        if report.order not in stale and report.shipment not in stale
+    ]
     reports = [parsed.reports[n] for n in kept]
     result = system.handle(RecordEvents(reports, keep_unmatched=True))
     refused = parsed.refused + [

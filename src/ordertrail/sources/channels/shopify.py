@@ -92,6 +92,7 @@ def fulfillment_update(payload: Any) -> ChannelUpdate:
             carrier=parcel.get("carrier"),
             lines=tuple(Line(line["sku"], line["quantity"]) for line in parcel["lines"]),
             cancelled=parcel["cancelled"],
+            updated_at=moment(parcel["updated_at"], "updated_at") if parcel["updated_at"] else None,
         )
         for parcel in parcels.canonical()
     ]
@@ -190,15 +191,16 @@ class _Parcels:
         carrier = _CARRIERS.get((text_of(fulfillment.get("tracking_company")) or "").lower())
         lines = [] if cancelled else _shipped_lines(listed(fulfillment, "line_items"))
         numbers = self._usable(fulfillment, carrier)
+        version = _when(fulfillment, "updated_at")
         if not numbers:
-            self._put(first, None, carrier, lines, cancelled)
+            self._put(first, None, carrier, lines, cancelled, version)
         for n, number in enumerate(numbers):
             earlier = self.by_tracking.get(number)
             if earlier and earlier != first and not cancelled:  # two fulfillments, one box
                 self.found[earlier]["lines"] += lines if n == 0 else []
                 continue
             parcel = first if n == 0 else f"{first}-{number}"
-            self._put(parcel, number, carrier, lines if n == 0 else [], cancelled)
+            self._put(parcel, number, carrier, lines if n == 0 else [], cancelled, version)
             self.labelled[parcel] = fulfillment
 
     def _usable(self, fulfillment: dict[str, Any], carrier: str | None) -> list[str]:
@@ -223,6 +225,7 @@ class _Parcels:
         carrier: str | None,
         lines: list[dict[str, Any]],
         cancelled: bool,
+        version: str | None,
     ) -> None:
         self.found[parcel] = {
             "id": parcel,
@@ -230,6 +233,7 @@ class _Parcels:
             "carrier": carrier,
             "lines": list(lines),
             "cancelled": cancelled,
+            "updated_at": version,
         }
         if number and not cancelled:
             self.by_tracking.setdefault(number, parcel)

@@ -1,5 +1,6 @@
 """Staff users, their console sessions, the API keys of integrations, and the customer's
-email as its own indexed column (staff search by it).
+email as its own indexed column (staff search by it), and the channel's version of each
+parcel (so an older fulfillment update arriving late changes nothing).
 
 Revision ID: 0008
 Revises: 0007
@@ -24,6 +25,8 @@ def upgrade() -> None:
         orders.add_column(sa.Column("customer_email", sa.String(320)))
         orders.create_index("ix_orders_customer_email", ["customer_email"])
     _backfill_emails()
+    with op.batch_alter_table("shipments") as parcels:
+        parcels.add_column(sa.Column("channel_updated_at", UtcDateTime()))
     op.create_table(
         "staff_users",
         sa.Column("id", _ID, autoincrement=True, nullable=False),
@@ -84,6 +87,8 @@ def _backfill_emails() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("shipments") as parcels:
+        parcels.drop_column("channel_updated_at")
     with op.batch_alter_table("orders") as orders:
         orders.drop_index("ix_orders_customer_email")
         orders.drop_column("customer_email")
