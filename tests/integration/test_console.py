@@ -265,3 +265,41 @@ def test_a_console_post_to_a_case_or_message_that_is_not_there_says_so(
     assert client.post("/ops/outbox/nope/retry", data={"csrf": csrf}).status_code == 404
     unknown = {"csrf": csrf, "milestone": "delivered", "note": "x", "order_id": "ORD-1"}
     assert client.post("/ops/shipments/NOPE/correction", data=unknown).status_code == 422
+
+
+def test_an_admin_makes_a_key_sees_it_once_and_revokes_it(
+    client: TestClient, system: System
+) -> None:
+    csrf = sign_in(client, system, "admin")
+    form = {"csrf": csrf, "name": "reno-scanners", "role": "warehouse", "site": "reno"}
+    made = client.post("/ops/access/keys", data=form)
+    assert made.status_code == 201
+    found = re.search(r'<code class="secret">(otk_[^<]+)</code>', made.text)
+    assert found
+    secret = found.group(1)
+    listed = client.get("/ops/access").text
+    assert secret not in listed and secret[:10] in listed
+    key_id = re.findall(r'action="/ops/access/keys/(\d+)/revoke"', listed)[-1]
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/sites", headers=headers).status_code == 200
+    client.post(f"/ops/access/keys/{key_id}/revoke", data={"csrf": csrf})
+    assert client.get("/api/v1/sites", headers=headers).status_code == 401
+    bad = client.post("/ops/access/keys", data=form | {"role": "ops"})
+    assert bad.status_code == 422 and "only a warehouse key" in bad.text
+
+
+def test_only_an_admin_manages_access_and_cannot_lock_themselves_out(
+    client: TestClient, system: System
+) -> None:
+    sign_in(client, system, "ops")
+    assert client.get("/ops/access").status_code == 403
+    client.cookies.clear()
+    csrf = sign_in(client, system, "admin")
+    mine = {"csrf": csrf, "email": "admin@shop.example"}
+    assert client.post("/ops/access/staff/disable", data=mine).status_code == 409
+    theirs = {"csrf": csrf, "email": "ops@shop.example"}
+    assert (
+        client.post("/ops/access/staff/disable", data=theirs, follow_redirects=False).status_code
+        == 303
+    )
+    assert "Enable</button>" in client.get("/ops/access").text

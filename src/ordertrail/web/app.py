@@ -17,6 +17,7 @@ from ordertrail.web import (
     branding,
     cases_api,
     console,
+    console_admin,
     console_auth,
     console_work,
     guard,
@@ -45,6 +46,7 @@ def routers() -> list[APIRouter]:
         console_auth.router(),
         console.router(),
         console_work.router(),
+        console_admin.router(),
         pages.router(),
         track_pages.router(),
     ]

@@ -35,6 +35,9 @@ DONE = {
     "corrected": "Status corrected; the timeline records why.",
     "mapped": "Code mapped; every parcel that saw it was read again.",
     "retried": "The message is queued again.",
+    "revoked": "Key revoked: the next request with it is refused.",
+    "disabled": "Locked out: their sessions ended.",
+    "enabled": "They can sign in again.",
 }
 
 
