@@ -303,3 +303,27 @@ def test_only_an_admin_manages_access_and_cannot_lock_themselves_out(
         == 303
     )
     assert "Enable</button>" in client.get("/ops/access").text
+
+
+def test_orders_needing_attention_are_listed_a_page_at_a_time(
+    client: TestClient, system: System
+) -> None:
+    key = api_key(system)
+    for n in range(2, 104):
+        order = canonical_order(f"ORD-{n:03d}", (f"P{n:03d}", "dhl", {"HAT": 1}))
+        assert client.post("/api/v1/orders", json=order, headers=key).status_code == 201
+    sign_in(client, system, "ops")
+    assert ">1</strong> orders needing attention" in client.get("/ops").text
+    trouble = client.get("/ops/orders", params={"needs_attention": "true"}).text
+    assert re.findall(r'<a href="/ops/orders/([^"]+)">', trouble) == ["ORD-1"]
+    first = client.get("/ops/orders").text
+    shown = re.findall(r'<a href="/ops/orders/(ORD-[^"]+)">', first)
+    assert len(shown) == 100 and shown[0] == "ORD-002"
+    following = re.search(r'<a rel="next" href="([^"]+)"', first)
+    assert following
+    rest = client.get(following.group(1).replace("&amp;", "&")).text
+    assert re.findall(r'<a href="/ops/orders/(ORD-[^"]+)">', rest) == [
+        "ORD-101",
+        "ORD-102",
+        "ORD-103",
+    ]

@@ -28,11 +28,13 @@ class Overview:
     open_by_age: list[tuple[str, int]]
     overdue: int
     stalled: list[Case]
+    needing_attention: int
 
 
 def overview(uows: UnitOfWorkFactory, now: datetime, *, limit: int = 5000) -> Overview:
     with uows(read_only=True) as uow:
         by_status = uow.counts.shipments_by_status()
+        needing_attention = uow.counts.orders_needing_attention()
         cases = uow.cases.find(CaseQuery(limit=limit))
     kinds = Counter(case.kind.value for case in cases)
     ages = Counter(_age(now - case.opened_at) for case in cases)
@@ -42,6 +44,7 @@ def overview(uows: UnitOfWorkFactory, now: datetime, *, limit: int = 5000) -> Ov
         open_by_age=[(label, ages[label]) for label, _ in AGES],
         overdue=sum(1 for case in cases if case.due_at < now),
         stalled=[case for case in cases if case.kind is ExceptionKind.STALLED][:20],
+        needing_attention=needing_attention,
     )
 
 

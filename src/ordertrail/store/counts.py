@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, select
 
-from ordertrail.store.tables import shipments
+from ordertrail.store.tables import orders, shipments
 
 
 class SqlCounts:
@@ -17,3 +17,7 @@ class SqlCounts:
             select(status, func.count()).where(shipments.c.cancelled.is_(False)).group_by(status)
         )
         return {str(name): int(count) for name, count in self._conn.execute(query)}
+
+    def orders_needing_attention(self) -> int:
+        query = select(func.count()).select_from(orders).where(orders.c.needs_attention.is_(True))
+        return int(self._conn.execute(query).scalar_one())

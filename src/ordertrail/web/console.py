@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,17 +17,19 @@ from ordertrail.app.access_ports import StaffSession
 from ordertrail.app.cases import find_cases
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.overview import overview
-from ordertrail.app.queries import find_orders, order_detail, outbox_messages
+from ordertrail.app.queries import find_orders, list_orders, order_detail, outbox_messages
 from ordertrail.app.redaction import cases_for, order_for, sees_contact
 from ordertrail.domain.access import Permission
 from ordertrail.domain.cases import CaseStatus
 from ordertrail.domain.exceptions import ExceptionKind, Team
 from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.order_status import OrderStatus
 from ordertrail.web.auth import as_principal, signed_in
 from ordertrail.web.console_views import console_templates, render
 
 Reader = Annotated[StaffSession, Depends(signed_in(Permission.READ_ORDERS))]
 CaseReader = Annotated[StaffSession, Depends(signed_in(Permission.READ_EXCEPTIONS))]
+PAGE = 100
 AGE_CHOICES = {"4h": timedelta(hours=4), "24h": timedelta(hours=24), "3d": timedelta(days=3)}
 
 
@@ -51,6 +55,44 @@ def router() -> APIRouter:
         if len(found) == 1:
             return RedirectResponse(f"/ops/orders/{found[0].id}", status_code=303)
         return render(views, request, "ops_search.html", session, q=q, found=found)
+
+    @pages.get("/ops/orders", response_class=HTMLResponse)
+    async def orders(
+        request: Request,
+        session: Reader,
+        status: OrderStatus | None = None,
+        needs_attention: bool | None = None,
+        after: Annotated[str | None, Query(max_length=100)] = None,
+    ) -> Response:
+        """Orders by number, filtered by status or trouble, a page at a time."""
+        listing = partial(
+            list_orders,
+            request.app.state.system.uows,
+            status=status,
+            needs_attention=needs_attention,
+            after=after,
+            limit=PAGE + 1,
+        )
+        found = await run_in_threadpool(listing)
+        chosen = {"status": status.value if status else "", "needs_attention": needs_attention}
+        following = None
+        if len(found) > PAGE:  # the same filters, after this page's last order
+            query = {"after": found[PAGE - 1].id}
+            if status:
+                query["status"] = status.value
+            if needs_attention is not None:
+                query["needs_attention"] = str(needs_attention).lower()
+            following = "/ops/orders?" + urlencode(query)
+        return render(
+            views,
+            request,
+            "ops_orders.html",
+            session,
+            found=found[:PAGE],
+            statuses=list(OrderStatus),
+            chosen=chosen,
+            following=following,
+        )
 
     @pages.get("/ops/orders/{order_id:path}", response_class=HTMLResponse)
     async def order(
