@@ -215,6 +215,8 @@ def test_staff_hear_of_a_failed_attempt_before_the_customer(
         "support-team@shop.example",
     ]
     assert "failed attempt" in str(mailbox.mails[1]["Subject"])
+    alert = mailbox.mails[1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Open it: http://127.0.0.1:8000/ops/orders/ORD-1" in alert
     clock.advance(minutes=11)
     deliver(system)
     last = mailbox.mails[-1]

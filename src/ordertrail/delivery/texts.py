@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -81,6 +82,8 @@ class Texts:
             "split": split,
             "items": [f"{line.quantity} × {line.sku}" for line in parcel.lines] if parcel else [],
             "context": message.context,
+            # staff work the case in the install's console, whichever brand the order wears
+            "console": f"{self.brand.public_url}/ops/orders/{quote(message.order_id, safe='')}",
         }
 
 
