@@ -204,6 +204,33 @@ def test_a_late_older_fulfillment_update_does_not_undo_a_newer_one(client: TestC
     assert shopify(client, "fulfillments/update", undated).json()["registered"] == 1
 
 
+def test_a_fulfillment_of_a_carton_the_warehouse_labelled_is_that_carton(
+    client: TestClient,
+) -> None:
+    """The warehouse packs and labels carton SSCC with tracking T; then the shop's fulfillment
+    with T and its items arrives. One box: the carton takes the items, and the fulfillment's
+    id (which Shopify's tracking events name) finds the carton."""
+    assert shopify(client, "orders/create", live_order()).json()["registered"] == 1
+    assert client.put("/api/v1/sites/louisville", json={"name": "Louisville DC"}).is_success
+    sscc, tracking = "376012345000000010", "1Z999AA10123456784"
+    station = {"site": "louisville", "station": "pack-1", "operator": "ana", "order": "#9999"}
+    for step, code, label in (("pack", sscc, None), ("label", sscc, tracking)):
+        body = station | {"step": step, "code": f"(00){sscc}" if code == sscc else code}
+        body |= {"label": label} if label else {}
+        assert client.post("/api/v1/scans", json=body).status_code == 201, body
+    fulfillment = sample("fulfillments_create.json") | {
+        "tracking_number": tracking,
+        "tracking_numbers": [tracking],
+    }
+    answer = shopify(client, "fulfillments/create", fulfillment).json()
+    assert answer["registered"] == 1 and answer["not_registered"] == [], answer
+    [parcel] = order_view(client, "#9999")["shipments"]
+    assert parcel["id"] == sscc and parcel["tracking_number"] == tracking
+    assert {line["sku"] for line in parcel["lines"]} >= {"SKU2006-001"}
+    found = client.get("/api/v1/shipments/shopify-fulfillment-123456").json()
+    assert found["id"] == sscc
+
+
 def test_unusable_deliveries_are_explained(client: TestClient) -> None:
     orphan = sample("fulfillments_create.json") | {"name": "#4242.1"}
     answer = shopify(client, "fulfillments/create", orphan)

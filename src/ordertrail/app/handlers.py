@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -129,10 +129,13 @@ def register_orders(cmd: RegisterOrders, uows: UnitOfWorkFactory, clock: Clock) 
                 result.duplicates += 1
                 result.stale.append(order.id)
                 continue
-            refusal = _claim(order.id, order.shipments, claims)
+            parcels, names = _adopted(order.id, order.shipments, claims)
+            refusal = _claim(order.id, parcels, claims)
             if refusal:
                 result.problems.append(ItemProblem(index, "shipments", refusal))
             else:
+                _link(uow, names, clock.now())
+                order = replace(order, shipments=tuple(parcels))
                 good[order.id] = order  # a later copy of the same order in one batch wins
                 versions[order.id] = order.updated_at or versions.get(order.id)
         if cmd.all_or_nothing and result.problems:
@@ -154,18 +157,23 @@ def register_shipments(
     with uows() as uow:
         claims = _hold_names(uow, cmd.shipments)
         orders = uow.subjects.find_orders({shipment.order_id for shipment in cmd.shipments})
-        versions = uow.orders.shipment_versions({shipment.id for shipment in cmd.shipments})
+        # a channel's parcel may be a carton known by another id: its version is the carton's
+        known = {claims[s.tracking_number][0] for s in cmd.shipments if s.tracking_number in claims}
+        versions = uow.orders.shipment_versions({s.id for s in cmd.shipments} | known)
         good: dict[str, Shipment] = {}
-        for index, shipment in enumerate(cmd.shipments):
+        for index, given in enumerate(cmd.shipments):
+            if given.order_id not in orders:
+                message = f"order '{given.order_id}' is not registered"
+                result.problems.append(ItemProblem(index, "order", message))
+                continue
+            [shipment], names = _adopted(given.order_id, [given], claims)
             if _stale(shipment, versions.get(shipment.id)):
                 result.duplicates += 1
-                result.stale.append(shipment.id)
-            elif shipment.order_id not in orders:
-                message = f"order '{shipment.order_id}' is not registered"
-                result.problems.append(ItemProblem(index, "order", message))
+                result.stale.append(given.id)
             elif refusal := _claim(shipment.order_id, [shipment], claims):
                 result.problems.append(ItemProblem(index, "shipment", refusal))
             else:
+                _link(uow, names, clock.now())
                 good[shipment.id] = shipment
                 versions[shipment.id] = shipment.updated_at or versions.get(shipment.id)
         uow.orders.save_shipments(sorted(good.values(), key=lambda shipment: shipment.id))
@@ -227,6 +235,33 @@ def _attach_waiting(uow: UnitOfWork, shipments: Iterable[Shipment], now: datetim
         except DomainError:  # accepted once, so never dropped: it waits on, for ops to see
             uow.unmatched.keep([report], received_at)
     append_and_derive(uow, events, held=resolver.held, new_returns=resolver.new_returns, now=now)
+
+
+def _adopted(
+    order_id: str, parcels: Iterable[Shipment], claims: dict[str, tuple[str, str]]
+) -> tuple[list[Shipment], dict[str, str]]:
+    """A channel's parcel whose tracking number already names another parcel of the same
+    order (a carton the warehouse scanned and labelled) is that parcel: it takes the carton's
+    id, bringing its lines, and its own id becomes another name of the carton — one box, one
+    timeline. Returns the parcels and the names to link (channel id → carton id)."""
+    kept, names = [], {}
+    for parcel in parcels:
+        owner = claims.get(parcel.tracking_number or "")
+        if (
+            owner
+            and owner[1] == order_id
+            and owner[0] != parcel.id
+            and claims.get(parcel.id) in (None, owner)
+        ):
+            names[parcel.id] = owner[0]
+            parcel = replace(parcel, id=owner[0])
+        kept.append(parcel)
+    return kept, names
+
+
+def _link(uow: UnitOfWork, names: dict[str, str], now: datetime) -> None:
+    for alias, shipment_id in names.items():
+        uow.subjects.link(alias, shipment_id, now, "channel")
 
 
 def _claim(
