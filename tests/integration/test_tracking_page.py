@@ -170,3 +170,32 @@ def test_a_return_shows_how_far_it_has_come_and_what_to_do_next(
         ("todo", "Refund or replacement"),
     ]
     assert 'aria-current="step"' in answer.text
+
+
+def test_the_same_news_from_the_warehouse_and_the_carrier_is_one_step(
+    client: TestClient, clock: FixedClock
+) -> None:
+    order = canonical_order("ORD-8", ("1Z12345E6605272234", "ups", {"HAT": 1}))
+    assert client.post("/api/v1/orders", json=order).status_code == 201
+    louisville = {"city": "Louisville", "region": "KY", "country": "US"}
+    denver = {"city": "Denver", "region": "CO", "country": "US"}
+    told = [
+        ("warehouse:louisville", "carrier_accepted", None),
+        ("carrier:ups", "carrier_accepted", louisville),
+        ("carrier:ups", "in_transit", louisville),
+        ("carrier:ups", "in_transit", denver),
+    ]
+    for source, milestone, place in told:
+        clock.advance(hours=1)
+        event = {"shipment": "1Z12345E6605272234", "source": source, "milestone": milestone}
+        event |= {"occurred_at": clock.now().isoformat()} | ({"location": place} if place else {})
+        assert client.post("/api/v1/events", json=[event]).status_code == 200
+    text = page(client, "/track/1Z12345E6605272234").text
+    steps = re.findall(
+        r'<span class="what">([^<]+)</span>(?: <span class="place">· ([^<]+))?', text
+    )
+    assert steps == [
+        ("On its way", "Denver, CO, US"),
+        ("On its way", "Louisville, KY, US"),
+        ("Handed to the carrier", "Louisville, KY, US"),
+    ]

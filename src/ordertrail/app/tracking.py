@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ordertrail.app.ports import UnitOfWorkFactory
@@ -128,7 +128,7 @@ def _parcel(detail: ShipmentDetail, zone: ZoneInfo, *, with_items: bool) -> Publ
 
 
 def _steps(rows: list[TimelineRow], zone: ZoneInfo) -> list[PublicStep]:
-    shown = []
+    shown: list[PublicStep] = []
     for row in rows:
         if row.milestone is None or row.effect not in (Effect.APPLIED, Effect.CORRECTION):
             continue
@@ -142,8 +142,28 @@ def _steps(rows: list[TimelineRow], zone: ZoneInfo) -> list[PublicStep]:
             else None
         )
         reason = Reason(row.reason) if row.reason else None
-        shown.append(PublicStep(milestone, reason, row.occurred_at.astimezone(zone), where))
+        step = PublicStep(milestone, reason, row.occurred_at.astimezone(zone), where)
+        if shown and _same_news(shown[-1], step):
+            # the warehouse and the carrier both saw the hand-off: one step, with the place
+            shown[-1] = replace(shown[-1], place=shown[-1].place or step.place)
+            continue
+        shown.append(step)
     return list(reversed(shown))  # newest first, as a tracking page reads
+
+
+#: Two sources telling the same news this close together tell it once.
+SAME_NEWS = timedelta(hours=6)
+
+
+def _same_news(earlier: PublicStep, later: PublicStep) -> bool:
+    """The same milestone again, soon after, somewhere not said to be elsewhere: an echo (a
+    second `on its way` from another city is progress, and is kept)."""
+    return (
+        earlier.milestone is later.milestone
+        and earlier.reason is later.reason
+        and later.at - earlier.at <= SAME_NEWS
+        and (earlier.place is None or later.place is None or earlier.place == later.place)
+    )
 
 
 def _zone(order: OrderDetail | None) -> ZoneInfo:

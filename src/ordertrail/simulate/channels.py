@@ -99,6 +99,33 @@ def shopify_order(order: OrderFacts) -> dict[str, Any]:
     }
 
 
+def shopify_fulfillment(
+    order: OrderFacts,
+    index: int,
+    fulfillment_id: int,
+    tracking: str,
+    lines: Sequence[tuple[str, int, int]],
+    at: datetime,
+) -> dict[str, Any]:
+    """The `fulfillments/create` body Shopify posts when the shop's shipping app buys a label
+    for one box: which items are in it and its tracking number (no carrier name: the label
+    scan already told which carrier it is)."""
+    return {
+        "id": fulfillment_id,
+        "order_id": 5_820_000_000_000 + order.number,
+        "name": f"{order.id}.{index}",
+        "status": "success",
+        "created_at": at.isoformat(),
+        "updated_at": at.isoformat(),
+        "tracking_number": tracking,
+        "tracking_numbers": [tracking],
+        "line_items": [
+            {"sku": sku, "quantity": quantity, "current_quantity": quantity}
+            for sku, quantity, _ in lines
+        ],
+    }
+
+
 CSV_COLUMNS = (
     "order_id",
     "channel",

@@ -18,7 +18,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from ordertrail.simulate.channels import OrderFacts, order_csv, shopify_order
+from ordertrail.simulate.channels import (
+    OrderFacts,
+    order_csv,
+    shopify_fulfillment,
+    shopify_order,
+)
 from ordertrail.simulate.formats import FORMAT, Scan, render, says
 from ordertrail.simulate.journeys import Outage, carrier_path
 from ordertrail.simulate.labels import sscc, tracking_number
@@ -179,20 +184,47 @@ def _webhook(store: Store, rng: random.Random, order: OrderFacts) -> None:
 
 def _fulfil(store: Store, rng: random.Random, order: OrderFacts, picked: datetime) -> None:
     """One parcel from the nearer warehouse, or (one order in five, when it has more than one
-    line) a split: each warehouse sends what it has."""
+    line) a split: each warehouse sends what it has (alternate lines)."""
     zones = next(z for place, z in DESTINATIONS if place == order.customer.place)
     nearer = min(SITES, key=lambda site: zones[site])
     if len(order.lines) > 1 and rng.random() < 0.35:
         for n, site in enumerate(SITES):
             later = picked + timedelta(hours=rng.uniform(0, 3) if n else 0)
-            _parcel(store, rng, order, site, zones[site], later)
+            box, labelled = _parcel(store, rng, order, site, zones[site], later)
+            _fulfilment(store, order, n + 1, box, labelled, order.lines[n :: len(SITES)])
     else:
-        _parcel(store, rng, order, nearer, zones[nearer], picked)
+        box, labelled = _parcel(store, rng, order, nearer, zones[nearer], picked)
+        _fulfilment(store, order, 1, box, labelled, order.lines)
+
+
+def _fulfilment(
+    store: Store,
+    order: OrderFacts,
+    index: int,
+    box: Parcel,
+    labelled: datetime,
+    lines: tuple[tuple[str, int, int], ...],
+) -> None:
+    """A Shopify order's box is also a Shopify fulfillment, made when its label is bought
+    (a fixed ten minutes after the label scan: the store's random stream stays as it was)."""
+    if order.channel != "shopify" or box.fate is Fate.NEVER_HANDED_OFF:
+        return
+    at = labelled + timedelta(minutes=10)
+    payload = shopify_fulfillment(
+        order, index, 7_000_000 + len(store.parcels), box.tracking, lines, at
+    )
+    body = {
+        "topic": "fulfillments/create",
+        "webhook_id": f"sim-fulfillment-{box.carton}",
+        "payload": json.dumps(payload),
+    }
+    store.reports.append(Report(at + timedelta(seconds=20), "shopify", body))
 
 
 def _parcel(
     store: Store, rng: random.Random, order: OrderFacts, site: str, zone: int, picked: datetime
-) -> None:
+) -> tuple[Parcel, datetime]:
+    """One carton's journey; the parcel and when its label was printed."""
     fate = rng.choices(list(FATES), weights=list(FATES.values()))[0]
     able = [c for c in CARRIER_SHARE if says(c, _BASE_WORDS | _WORDS.get(fate, set()))]
     carrier = rng.choices(able, weights=[CARRIER_SHARE[c] for c in able])[0]
@@ -227,7 +259,9 @@ def _parcel(
     )
     last_heard, newest = _news(store, rng, parcel)
     last_news = max(last_scan, last_heard or last_scan)
-    store.parcels.append(replace(parcel, last_news=last_news, heard_newest=newest))
+    parcel = replace(parcel, last_news=last_news, heard_newest=newest)
+    store.parcels.append(parcel)
+    return parcel, times.labelled
 
 
 @dataclass(frozen=True, slots=True)
