@@ -327,3 +327,28 @@ def test_orders_needing_attention_are_listed_a_page_at_a_time(
         "ORD-102",
         "ORD-103",
     ]
+
+
+def test_the_overview_says_when_a_carrier_has_gone_quiet_about_all_its_parcels(
+    client: TestClient, system: System, clock: FixedClock
+) -> None:
+    key = api_key(system)
+    parcels = [f"ACME-{n}" for n in range(3)]
+    order = canonical_order("ORD-Q", *[(p, "acme", {"HAT": 1}) for p in parcels])
+    assert client.post("/api/v1/orders", json=order, headers=key).status_code == 201
+    moving = [{"shipment": p, "milestone": "in_transit", "source": "carrier:acme"} for p in parcels]
+    at = {"occurred_at": clock.now().isoformat()}
+    assert client.post("/api/v1/events", json=[e | at for e in moving], headers=key).is_success
+    sign_in(client, system, "ops")
+    assert "has told us nothing" not in client.get("/ops").text
+    clock.advance(hours=13)
+    sign_in(client, system, "ops")  # the first session has ended (12 h)
+    warning = re.search(
+        r'<p class="feedback warn quiet"[^>]*>(.*?)</p>', client.get("/ops").text, re.S
+    )
+    assert (
+        warning and "<strong>acme</strong>" in warning.group(1) and "3 parcels" in warning.group(1)
+    )
+    news = moving[0] | {"milestone": "out_for_delivery", "occurred_at": clock.now().isoformat()}
+    assert client.post("/api/v1/events", json=[news], headers=key).is_success
+    assert "has told us nothing" not in client.get("/ops").text

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.domain.cases import Case
-from ordertrail.domain.exceptions import ExceptionKind
+from ordertrail.domain.exceptions import MOVING, ExceptionKind, quiet_carriers
 
 #: Age buckets of open cases, as a person triages them.
 AGES = (
@@ -29,12 +29,15 @@ class Overview:
     overdue: int
     stalled: list[Case]
     needing_attention: int
+    #: carriers with parcels on the move and no news about any of them for hours
+    quiet: list[tuple[str, int, datetime | None]]
 
 
 def overview(uows: UnitOfWorkFactory, now: datetime, *, limit: int = 5000) -> Overview:
     with uows(read_only=True) as uow:
         by_status = uow.counts.shipments_by_status()
         needing_attention = uow.counts.orders_needing_attention()
+        news = uow.counts.carrier_news(frozenset(m.value for m in MOVING))
         cases = uow.cases.find(CaseQuery(limit=limit))
     kinds = Counter(case.kind.value for case in cases)
     ages = Counter(_age(now - case.opened_at) for case in cases)
@@ -45,6 +48,7 @@ def overview(uows: UnitOfWorkFactory, now: datetime, *, limit: int = 5000) -> Ov
         overdue=sum(1 for case in cases if case.due_at < now),
         stalled=[case for case in cases if case.kind is ExceptionKind.STALLED][:20],
         needing_attention=needing_attention,
+        quiet=quiet_carriers(news, now),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 
@@ -11,3 +12,8 @@ class Counts(Protocol):
         ...
 
     def orders_needing_attention(self) -> int: ...
+
+    def carrier_news(self, moving: frozenset[str]) -> list[tuple[str, int, datetime | None]]:
+        """Per carrier: its parcels in a `moving` status, and when a carrier source last told
+        us anything about any of them (received time)."""
+        ...

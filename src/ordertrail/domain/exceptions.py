@@ -260,3 +260,21 @@ def return_findings(state: SubjectState) -> list[Finding]:
         detail = f"return {state.status.value}"
         return [Finding(ExceptionKind.RETURN_IN_MOTION, "moving", state.status_at, detail)]
     return []
+
+
+#: A carrier with this many parcels on the move and no news about any of them for this long
+#: has most likely stopped telling us (a broken webhook, a failing poll), not stopped moving.
+QUIET_CARRIER_PARCELS = 3
+QUIET_CARRIER_AFTER = timedelta(hours=12)
+
+
+def quiet_carriers(
+    news: list[tuple[str, int, datetime | None]], now: datetime
+) -> list[tuple[str, int, datetime | None]]:
+    """Of (carrier, parcels on the move, when we last heard from a carrier about any of them),
+    the carriers that have gone quiet: a feed to check before chasing each parcel."""
+    return [
+        (carrier, moving, heard)
+        for carrier, moving, heard in news
+        if moving >= QUIET_CARRIER_PARCELS and (heard is None or now - heard >= QUIET_CARRIER_AFTER)
+    ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Connection, func, select
 
-from ordertrail.store.tables import orders, shipments
+from ordertrail.store.tables import events, orders, shipments
 
 
 class SqlCounts:
@@ -21,3 +23,27 @@ class SqlCounts:
     def orders_needing_attention(self) -> int:
         query = select(func.count()).select_from(orders).where(orders.c.needs_attention.is_(True))
         return int(self._conn.execute(query).scalar_one())
+
+    def carrier_news(self, moving: frozenset[str]) -> list[tuple[str, int, datetime | None]]:
+        heard = (
+            select(func.max(events.c.received_at))
+            .where(
+                events.c.subject_kind == "shipment",
+                events.c.subject_id == shipments.c.id,
+                events.c.source.like("carrier:%"),
+            )
+            .scalar_subquery()
+        )
+        on_the_move = (
+            select(shipments.c.carrier, shipments.c.id, heard.label("heard"))
+            .where(
+                shipments.c.status.in_(sorted(moving)),
+                shipments.c.cancelled.is_(False),
+                shipments.c.carrier.is_not(None),
+            )
+            .subquery()
+        )
+        query = select(on_the_move.c.carrier, func.count(), func.max(on_the_move.c.heard)).group_by(
+            on_the_move.c.carrier
+        )
+        return [(str(c), int(n), at) for c, n, at in self._conn.execute(query)]
