@@ -129,7 +129,9 @@ def test_a_warehouse_worker_sees_parcels_but_no_contact_and_changes_no_mapping(
     assert UPS in page
     for private in ("dana@example.com", "Dana Reyes", "+15555550100"):
         assert private not in page
-    assert client.get("/ops/mappings").status_code == 403
+    refused = client.get("/ops/mappings")
+    assert refused.status_code == 403 and "Your role may not read mappings." in refused.text
+    assert refused.headers["content-type"].startswith("text/html")
     form = {"csrf": csrf, "carrier": "fedex", "raw_code": "ZZ", "milestone": "in_transit"}
     assert client.post("/ops/mappings", data=form).status_code == 403
 

@@ -23,6 +23,14 @@ SESSION_COOKIE = "ordertrail_session"
 _DOCUMENTED = HTTPBearer(auto_error=False, description="An API key: ordertrail keys create")
 
 
+class PageRefused(Exception):
+    """A signed-in staff member may not do this (or the form is stale); answered with a page
+    that says why, not JSON."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
 class SignInNeeded(Exception):
     """A page needs a signed-in staff member; answered with a redirect to the sign-in form."""
 
@@ -76,7 +84,7 @@ def signed_in(permission: Permission) -> Callable[[Request], StaffSession]:
             query = f"?{request.url.query}" if request.url.query else ""
             raise SignInNeeded(request.url.path + query)
         if not as_principal(session).may(permission):
-            raise HTTPException(403, f"your role may not {permission.value.replace('_', ' ')}")
+            raise PageRefused(f"Your role may not {permission.value.replace('_', ' ')}.")
         return session
 
     allowed.permission = permission  # type: ignore[attr-defined]
@@ -97,7 +105,7 @@ def checked_csrf(
     def allowed(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -> StaffSession:
         session = page(request)
         if not hmac.compare_digest(csrf.encode(), session.csrf.encode()):
-            raise HTTPException(403, "the form is stale or came from elsewhere; reload the page")
+            raise PageRefused("The form is stale or came from elsewhere; reload the page.")
         return session
 
     allowed.permission = permission  # type: ignore[attr-defined]

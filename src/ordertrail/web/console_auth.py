@@ -21,7 +21,13 @@ from starlette.concurrency import run_in_threadpool
 from ordertrail.app.access import SESSION_LIFETIME, sign_in, sign_out
 from ordertrail.app.access_ports import StaffSession
 from ordertrail.domain.access import Permission
-from ordertrail.web.auth import SESSION_COOKIE, SignInNeeded, checked_csrf
+from ordertrail.web.auth import (
+    SESSION_COOKIE,
+    PageRefused,
+    SignInNeeded,
+    checked_csrf,
+    staff_session,
+)
 from ordertrail.web.console_views import NO_NUL, PRIVATE, console_templates, render
 from ordertrail.web.guard import Limiter
 
@@ -37,6 +43,13 @@ def _safe_next(path: str) -> str:
 
 
 def install(app: FastAPI) -> None:
+    views = console_templates()
+
+    @app.exception_handler(PageRefused)
+    async def _refused(request: Request, error: PageRefused) -> Response:
+        session = staff_session(request)
+        return render(views, request, "ops_refused.html", session, 403, why=error.why)
+
     @app.exception_handler(SignInNeeded)
     async def _sign_in_first(request: Request, error: SignInNeeded) -> RedirectResponse:
         target = "/ops/login?" + urlencode({"next": error.path})
