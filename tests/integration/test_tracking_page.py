@@ -199,3 +199,26 @@ def test_the_same_news_from_the_warehouse_and_the_carrier_is_one_step(
         ("On its way", "Louisville, KY, US"),
         ("Handed to the carrier", "Louisville, KY, US"),
     ]
+
+
+def test_a_customer_tells_us_a_delivered_parcel_never_came(client: TestClient) -> None:
+    answer = page(client, "/track", order="ORD-7", email="dana@example.com")
+    found = re.search(r'name="ticket" value="([^"]+)"', answer.text)
+    assert found and answer.text.count("Tell us it has not arrived") == 1  # the delivered one
+    ticket = found.group(1)
+    form = {"ticket": ticket, "tracking": UPS, "note": "not at the door or with neighbours"}
+    told = client.post("/track/not-arrived", data=form)
+    assert told.status_code == 200 and "We are on it" in told.text
+    assert told.headers["cache-control"] == "no-store"
+    assert client.post("/track/not-arrived", data=form).status_code == 200  # once is a case
+    support = api_key(client.app.state.system, "support")  # type: ignore[attr-defined]
+    [case] = client.get("/api/v1/exceptions", headers=support).json()[-1:]
+    assert case["kind"] == "delivered_reported_missing" and case["team"] == "support"
+    assert "not at the door" in case["detail"] and "signed by: Dana Reyes" in case["detail"]
+    kinds = [c["kind"] for c in client.get("/api/v1/exceptions", headers=support).json()]
+    assert kinds.count("delivered_reported_missing") == 1
+    on_its_way = form | {"tracking": FEDEX}
+    assert client.post("/track/not-arrived", data=on_its_way).status_code == 404
+    guessed = form | {"ticket": "A" * 22}
+    assert client.post("/track/not-arrived", data=guessed).status_code == 404
+    assert client.post("/track/not-arrived", data=form | {"note": "x\x00"}).status_code == 422

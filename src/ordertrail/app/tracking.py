@@ -7,10 +7,13 @@ carrier or scanner put in `data`.
 from __future__ import annotations
 
 import hmac
+import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ordertrail.app.cases import report_missing
+from ordertrail.app.notify import order_of_token, token_hash
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import (
     OrderDetail,
@@ -19,6 +22,7 @@ from ordertrail.app.queries import (
     order_detail,
     shipment_detail,
 )
+from ordertrail.domain.cases import Case
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.milestones import Milestone, Reason
 
@@ -172,3 +176,31 @@ def _zone(order: OrderDetail | None) -> ZoneInfo:
         return ZoneInfo(name) if name else ZoneInfo("UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def ticket_for(uows: UnitOfWorkFactory, order_id: str, now: datetime) -> str:
+    """A link token for an order the customer has just proved is theirs: the page's forms
+    carry it, so nothing they typed (their email) goes back into the page."""
+    token = secrets.token_urlsafe(16)
+    with uows() as uow:
+        uow.outbox.add_tokens([token_hash(token)], order_id, now)
+        uow.commit()
+    return token
+
+
+class NotTheirs(Exception):
+    """The ticket opens no order, or not the order of that parcel: the same answer as an
+    unknown order, so neither can be guessed."""
+
+
+def report_not_arrived(
+    uows: UnitOfWorkFactory, ticket: str, tracking: str, note: str, now: datetime
+) -> Case:
+    """The customer says a parcel shown delivered never arrived: a case for support with the
+    carrier's proof of delivery (raises NotTheirs, or NotDelivered for a parcel on its way)."""
+    order_id = order_of_token(uows, ticket, now)
+    parcel = shipment_detail(uows, tracking) if order_id else None
+    if parcel is None or parcel.order_id != order_id or tracking != parcel.tracking_number:
+        raise NotTheirs(tracking)
+    said = note.strip() or "no note"
+    return report_missing(uows, parcel.id, "the customer, on the tracking page", said, now)

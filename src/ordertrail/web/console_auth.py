@@ -28,8 +28,8 @@ from ordertrail.web.auth import (
     checked_csrf,
     staff_session,
 )
-from ordertrail.web.console_views import NO_NUL, PRIVATE, console_templates, render
-from ordertrail.web.guard import Limiter
+from ordertrail.web.console_views import PRIVATE, console_templates, render
+from ordertrail.web.guard import NO_NUL, Limiter
 
 LOGIN_COOKIE = "ordertrail_login"
 PER_CLIENT = parse("20/minute")

@@ -23,8 +23,6 @@ PRIVATE = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
 }
 
-NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL; no form field needs one
-
 
 #: What a finished form post says; a code in the address, never free text from it.
 DONE = {

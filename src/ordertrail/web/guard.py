@@ -8,6 +8,8 @@ from limits import RateLimitItem
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL; no form field needs one
+
 PRIVATE = {
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex, nofollow",

@@ -12,15 +12,24 @@ from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from limits import parse
 from starlette.concurrency import run_in_threadpool
 
+from ordertrail.app.cases import NotDelivered
 from ordertrail.app.notify import order_of_token
-from ordertrail.app.tracking import PublicParcel, public_order, public_parcel
+from ordertrail.app.tracking import (
+    NotTheirs,
+    PublicParcel,
+    public_order,
+    public_parcel,
+    report_not_arrived,
+    ticket_for,
+)
+from ordertrail.domain.milestones import Milestone
 from ordertrail.web import track_words
-from ordertrail.web.guard import PRIVATE, Limiter
+from ordertrail.web.guard import NO_NUL, PRIVATE, Limiter
 from ordertrail.web.pages import templates
 
 PER_CLIENT = parse("30/minute")
@@ -74,7 +83,13 @@ def router() -> APIRouter:
         found = await run_in_threadpool(public_order, uows, order, email, postal_code)
         if found is None:
             return render(request, "track_form.html", 404, not_found=True, order=order)
-        return render(request, "track_order.html", channel=found.channel, order=found)
+        ticket = None
+        if any(p.status is Milestone.DELIVERED for p in found.parcels):
+            now = request.app.state.system.clock.now()
+            ticket = await run_in_threadpool(ticket_for, uows, found.order_id, now)
+        return render(
+            request, "track_order.html", channel=found.channel, order=found, ticket=ticket
+        )
 
     @pages.get("/track/{tracking}", response_class=HTMLResponse)
     async def parcel(request: Request, tracking: Annotated[str, Path(max_length=100)]) -> Response:
@@ -101,6 +116,25 @@ def router() -> APIRouter:
             found = await run_in_threadpool(opening)
         if found is None:
             return render(request, "track_form.html", 404, not_found=True)
-        return render(request, "track_order.html", channel=found.channel, order=found)
+        return render(request, "track_order.html", channel=found.channel, order=found, ticket=token)
+
+    @pages.post("/track/not-arrived", response_class=HTMLResponse)
+    async def not_arrived(
+        request: Request,
+        ticket: Annotated[str, Form(max_length=64, pattern=NO_NUL)],
+        tracking: Annotated[str, Form(max_length=100, pattern=NO_NUL)],
+        note: Annotated[str, Form(max_length=500, pattern=NO_NUL)] = "",
+    ) -> Response:
+        """A customer says a parcel shown delivered never came: support gets a case with
+        the carrier's proof of delivery, and the customer hears what happens next."""
+        if not limiter.allows(request, f"not-arrived:{ticket}"):
+            return too_many(request)
+        system = request.app.state.system
+        told = partial(report_not_arrived, system.uows, ticket, tracking, note, system.clock.now())
+        try:
+            await run_in_threadpool(told)
+        except (NotTheirs, NotDelivered):
+            return render(request, "track_form.html", 404, not_found=True)
+        return render(request, "track_reported.html", tracking=tracking)
 
     return pages
