@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -64,7 +65,13 @@ class System:
     def senders(self) -> dict[str, Sender]:
         """One sender per channel that is set up; messages for others are skipped."""
         given = self.settings
-        default = Brand(given.brand_name, given.brand_support, given.tracking_url, given.public_url)
+        default = Brand(
+            given.brand_name,
+            given.brand_support,
+            given.tracking_url,
+            given.public_url,
+            templates=given.brand_templates,
+        )
         texts = Texts(default, by_channel=_brands_by_channel(default, given.brands))
         found: dict[str, Sender] = {}
         if given.smtp_host:
@@ -100,6 +107,8 @@ def _brands_by_channel(default: Brand, brands: dict[str, dict[str, Any]]) -> dic
             str(given.get("support") or default.support),
             str(given.get("tracking_url") or default.tracking_url),
             str(given.get("public_url") or default.public_url),
+            mail_from=given.get("mail_from"),
+            templates=Path(given["templates"]) if given.get("templates") else default.templates,
         )
         for channel in given.get("channels") or []:
             found[str(channel)] = brand

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     #: default is used) and its logo (an https:// or /static/ URL).
     brand_colour: str | None = None
     brand_logo_url: str | None = None
+    #: A folder of message templates replacing any of delivery/templates/default.
+    brand_templates: Path | None = None
     #: More brands than the default one, as JSON: {"hatco": {"name": "Hat Co.", "support":
     #: "help@hatco.example", "colour": "#0b6b2f", "logo_url": "https://…", "hosts":
     #: ["track.hatco.example"], "channels": ["shopify-hatco"]}}. An order's page wears its

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -374,10 +375,14 @@ def test_a_message_link_opens_the_order_until_some_weeks_after_it_arrived(
 
 
 def test_each_channel_s_customers_hear_from_its_own_brand(
-    system: System, clock: FixedClock, servers: Loopback
+    system: System, clock: FixedClock, servers: Loopback, tmp_path: Path
 ) -> None:
+    templates = tmp_path / "mugco"
+    templates.mkdir()
+    (templates / "customer_subject.txt").write_text("Mug news: {{ kind }}")
     mug = {"name": "Mug Co.", "support": "help@mugco.example", "channels": ["amazon"]}
-    mug["public_url"] = "https://track.mugco.example"
+    mug |= {"public_url": "https://track.mugco.example", "mail_from": "Mug Co. <hi@mugco.example>"}
+    mug["templates"] = str(templates)
     branded = build(system.settings.model_copy(update={"brands": {"mugco": mug}}), clock=clock)
     try:
         with TestClient(create_app(branded), headers=api_key(branded)) as client:
@@ -391,5 +396,9 @@ def test_each_channel_s_customers_hear_from_its_own_brand(
         branded.close()
     [mail] = [m for m in servers.mailbox.mails if m["To"] == "amy@example.com"]
     text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "Mug Co." in text and "help@mugco.example" in text
+    assert "help@mugco.example" in text
     assert "https://track.mugco.example/t/" in text
+    assert (
+        mail["From"].addresses[0].addr_spec == "hi@mugco.example"
+        and mail["Subject"] == "Mug news: shipped"
+    )

@@ -34,7 +34,8 @@ class SmtpSender:
             raise DeliveryFailed(f"no email address for team '{message.recipient}'", permanent=True)
         text = self._texts.render(outgoing)
         mail = EmailMessage()
-        mail["From"], mail["To"], mail["Subject"] = self._sender, to, text.subject
+        sender = self._texts.brand_of(outgoing).mail_from or self._sender
+        mail["From"], mail["To"], mail["Subject"] = sender, to, text.subject
         mail["Message-ID"] = f"<{message.id}@ordertrail>"
         mail["Date"] = formatdate(localtime=False)
         mail.set_content(text.plain)

@@ -25,6 +25,8 @@ class Brand:
     support: str = "support@example.com"
     tracking_url: str = "http://127.0.0.1:8000/track"
     public_url: str = "http://127.0.0.1:8000"
+    mail_from: str | None = None  # the brand's sender; the install's when None
+    templates: Path | None = None  # a folder whose templates replace any of the defaults
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,42 +39,49 @@ class Text:
 class Texts:
     """`brand` speaks for every order unless its channel has a brand of its own."""
 
-    def __init__(
-        self,
-        brand: Brand,
-        brand_dir: Path | None = None,
-        by_channel: dict[str, Brand] | None = None,
-    ) -> None:
-        loaders = [FileSystemLoader(brand_dir)] if brand_dir else []
-        self._env = Environment(
-            loader=ChoiceLoader([*loaders, FileSystemLoader(TEMPLATES / "default")]),
-            autoescape=select_autoescape(enabled_extensions=("html",), default=False),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+    def __init__(self, brand: Brand, by_channel: dict[str, Brand] | None = None) -> None:
         self.brand = brand
         self.by_channel = by_channel or {}
+        self._envs: dict[Path | None, Environment] = {}
+
+    def brand_of(self, outgoing: Outgoing) -> Brand:
+        """Staff alerts speak for the install; a customer hears from their order's brand."""
+        order = outgoing.order
+        if outgoing.message.audience != "customer" or order is None:
+            return self.brand
+        return self.by_channel.get(order.channel, self.brand)
 
     def render(self, outgoing: Outgoing) -> Text:
         context = self.context(outgoing)
-        audience = outgoing.message.audience
-        subject = self._env.get_template(f"{audience}_subject.txt").render(context).strip()
-        plain = self._env.get_template(f"{audience}.txt").render(context).strip() + "\n"
+        env, audience = self._env(context["brand"]), outgoing.message.audience
+        subject = env.get_template(f"{audience}_subject.txt").render(context).strip()
+        plain = env.get_template(f"{audience}.txt").render(context).strip() + "\n"
         # the HTML is the plain text, escaped: what the store sent (SKUs, names) stays text
-        html = self._env.get_template(f"{audience}.html").render(subject=subject, plain=plain)
+        html = env.get_template(f"{audience}.html").render(subject=subject, plain=plain)
         return Text(subject, plain, html)
 
     def short(self, outgoing: Outgoing) -> str:
         """One SMS: the subject line and where to look."""
         context = self.context(outgoing)
-        return self._env.get_template("sms.txt").render(context).strip()
+        return self._env(context["brand"]).get_template("sms.txt").render(context).strip()
+
+    def _env(self, brand: Brand) -> Environment:
+        if brand.templates not in self._envs:
+            own = [FileSystemLoader(brand.templates)] if brand.templates else []
+            self._envs[brand.templates] = Environment(
+                loader=ChoiceLoader([*own, FileSystemLoader(TEMPLATES / "default")]),
+                autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+                undefined=StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+        return self._envs[brand.templates]
 
     def context(self, outgoing: Outgoing) -> dict[str, Any]:
         message, order = outgoing.message, outgoing.order
         parcel = _parcel(order.shipments if order else [], message.subject.id)
         split = order is not None and len([s for s in order.shipments if not s.cancelled]) > 1
-        brand = self.by_channel.get(order.channel, self.brand) if order else self.brand
+        brand = self.brand_of(outgoing)
         return {
             "brand": brand,
             "kind": message.kind,
