@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ordertrail.app.access import add_staff, set_disabled
+from ordertrail.app.rounds import work_round
 from ordertrail.bootstrap import System
 from ordertrail.domain.access import Role
 from ordertrail.web.app import create_app
@@ -354,3 +355,15 @@ def test_the_overview_says_when_a_carrier_has_gone_quiet_about_all_its_parcels(
     news = moving[0] | {"milestone": "out_for_delivery", "occurred_at": clock.now().isoformat()}
     assert client.post("/api/v1/events", json=[news], headers=key).is_success
     assert "has told us nothing" not in client.get("/ops").text
+
+
+def test_the_overview_says_when_the_worker_has_stopped(
+    client: TestClient, system: System, clock: FixedClock
+) -> None:
+    sign_in(client, system, "ops")
+    assert "The worker is not running" in client.get("/ops").text  # it never ran
+    done = work_round(system.uows, clock, {}, {})
+    assert "looked at" in done.said()
+    assert "The worker is not running" not in client.get("/ops").text
+    clock.advance(minutes=11)
+    assert "last round 2026-11-25 12:00 UTC" in client.get("/ops").text

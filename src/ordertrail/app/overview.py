@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.ports import UnitOfWorkFactory
+from ordertrail.app.rounds import WORKER, worker_quiet
 from ordertrail.domain.cases import Case
 from ordertrail.domain.exceptions import MOVING, ExceptionKind, quiet_carriers
 
@@ -31,6 +32,9 @@ class Overview:
     needing_attention: int
     #: carriers with parcels on the move and no news about any of them for hours
     quiet: list[tuple[str, int, datetime | None]]
+    #: when the worker last finished a round (None: never), and whether that is too long ago
+    worker_seen: datetime | None
+    worker_stopped: bool
 
 
 def overview(uows: UnitOfWorkFactory, now: datetime, *, limit: int = 5000) -> Overview:
@@ -38,6 +42,7 @@ def overview(uows: UnitOfWorkFactory, now: datetime, *, limit: int = 5000) -> Ov
         by_status = uow.counts.shipments_by_status()
         needing_attention = uow.counts.orders_needing_attention()
         news = uow.counts.carrier_news(frozenset(m.value for m in MOVING))
+        beat = uow.heartbeats.last(WORKER)
         cases = uow.cases.find(CaseQuery(limit=limit))
     kinds = Counter(case.kind.value for case in cases)
     ages = Counter(_age(now - case.opened_at) for case in cases)
@@ -49,6 +54,8 @@ def overview(uows: UnitOfWorkFactory, now: datetime, *, limit: int = 5000) -> Ov
         stalled=[case for case in cases if case.kind is ExceptionKind.STALLED][:20],
         needing_attention=needing_attention,
         quiet=quiet_carriers(news, now),
+        worker_seen=beat[0] if beat else None,
+        worker_stopped=worker_quiet(beat[0] if beat else None, now),
     )
 
 

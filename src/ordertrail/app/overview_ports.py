@@ -17,3 +17,11 @@ class Counts(Protocol):
         """Per carrier: its parcels in a `moving` status, and when a carrier source last told
         us anything about any of them (received time)."""
         ...
+
+
+class Heartbeats(Protocol):
+    """When each long-running process last finished a round, and what it said."""
+
+    def beat(self, name: str, at: datetime, said: str) -> None: ...
+
+    def last(self, name: str) -> tuple[datetime, str] | None: ...

@@ -15,7 +15,7 @@ from typing import Protocol, Self
 from ordertrail.app.access_ports import Staff
 from ordertrail.app.commands import EventReport
 from ordertrail.app.effect_ports import Cases, Deliveries, Outbox, Sites
-from ordertrail.app.overview_ports import Counts
+from ordertrail.app.overview_ports import Counts, Heartbeats
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping
 from ordertrail.domain.milestones import Milestone
@@ -353,6 +353,9 @@ class UnitOfWork(Protocol):
 
     @property
     def counts(self) -> Counts: ...
+
+    @property
+    def heartbeats(self) -> Heartbeats: ...
 
     @property
     def policy(self) -> Policy:

@@ -219,12 +219,9 @@ def worker(
     """Each round: run the time-based exception rules on the parcels that are due (the
     sweep), and ask carriers without webhooks about theirs (ORDERTRAIL_POLL_URL_*,
     ORDERTRAIL_KARRIO_*)."""
-    import random
     import time
 
-    from ordertrail.app.cases import sweep
-    from ordertrail.app.delivery import deliver_due
-    from ordertrail.app.polling import poll_due
+    from ordertrail.app.rounds import work_round
 
     with open_system(ctx) as system:
         try:
@@ -235,24 +232,8 @@ def worker(
             out.print("no carrier to poll (ORDERTRAIL_KARRIO_<CARRIER>, ORDERTRAIL_POLL_URL_*)")
         senders = system.senders()
         while True:
-            swept = sweep(system.uows, system.clock.now())
-            out.print(
-                f"looked at {swept.looked_at} parcels: {swept.opened} cases opened, "
-                f"{swept.resolved} resolved"
-            )
-            sent = deliver_due(system.uows, senders, system.clock)
-            out.print(
-                f"messages: {sent.sent} sent, {sent.retried} to retry, {sent.dead} dead, "
-                f"{sent.skipped} skipped"
-            )
-            if trackers:
-                done = poll_due(
-                    system.uows, system.clock, trackers, limit=limit, jitter=random.random
-                )
-                out.print(
-                    f"asked {done.asked} parcels: {done.events} new events, {done.failed} "
-                    f"carrier failures, {done.rate_limited} rate limited, {done.put_off} put off"
-                )
+            done = work_round(system.uows, system.clock, senders, trackers, limit=limit)
+            out.print(done.said(), markup=False, highlight=False)
             if once:
                 return
             time.sleep(interval)

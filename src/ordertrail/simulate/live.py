@@ -12,8 +12,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from ordertrail.app.cases import sweep
-from ordertrail.app.delivery import deliver_due
+from ordertrail.app.rounds import work_round
 from ordertrail.bootstrap import System
 
 
@@ -78,8 +77,7 @@ class Worker(threading.Thread):
         senders = self.system.senders()
         while not self._halt.is_set():
             try:
-                sweep(self.system.uows, self.system.clock.now())
-                deliver_due(self.system.uows, senders, self.system.clock)
+                work_round(self.system.uows, self.system.clock, senders, {})
             except Exception as error:  # any failure: report it, keep the worker alive
                 self.trouble(f"worker round failed, trying again: {error}".splitlines()[0])
             self._halt.wait(self.interval)

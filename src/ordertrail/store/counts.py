@@ -1,4 +1,5 @@
-"""Counts for the ops overview, made by the database rather than by reading every row."""
+"""Counts for the ops overview, made by the database rather than by reading every row, and
+the worker's heartbeat."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
-from ordertrail.store.tables import events, orders, shipments
+from ordertrail.store.repositories import dialect_insert
+from ordertrail.store.tables import events, heartbeats, orders, shipments
 
 
 class SqlCounts:
@@ -47,3 +49,24 @@ class SqlCounts:
             on_the_move.c.carrier
         )
         return [(str(c), int(n), at) for c, n, at in self._conn.execute(query)]
+
+
+class SqlHeartbeats:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def beat(self, name: str, at: datetime, said: str) -> None:
+        insert = dialect_insert(self._conn, heartbeats)
+        self._conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=["name"],
+                set_={"at": insert.excluded.at, "said": insert.excluded.said},
+            ),
+            {"name": name, "at": at, "said": said},
+        )
+
+    def last(self, name: str) -> tuple[datetime, str] | None:
+        row = self._conn.execute(
+            select(heartbeats.c.at, heartbeats.c.said).where(heartbeats.c.name == name)
+        ).first()
+        return (row.at, row.said) if row else None

@@ -257,6 +257,15 @@ unmatched_reports = Table(
     Column("report", JSON, nullable=False),  # the canonical event JSON
 )
 
+#: When each long-running process (the worker) last finished a round, and what it said.
+heartbeats = Table(
+    "heartbeats",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("said", Text, nullable=False),
+)
+
 #: Staff who sign in to the console; passwords as argon2 hashes only.
 staff_users = Table(
     "staff_users",

@@ -13,7 +13,7 @@ from ordertrail.app.ports import WriteConflict
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.notifications import Policy
 from ordertrail.store.cases import SqlCases
-from ordertrail.store.counts import SqlCounts
+from ordertrail.store.counts import SqlCounts, SqlHeartbeats
 from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.orders import SqlOrders
 from ordertrail.store.outbox import SqlOutbox
@@ -38,6 +38,7 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     staff: SqlStaff
     counts: SqlCounts
+    heartbeats: SqlHeartbeats
 
     def __init__(
         self,
@@ -73,6 +74,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(connection)
         self.staff = SqlStaff(connection)
         self.counts = SqlCounts(connection)
+        self.heartbeats = SqlHeartbeats(connection)
         return self
 
     def commit(self) -> None:

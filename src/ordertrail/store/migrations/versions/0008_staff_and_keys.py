@@ -1,6 +1,7 @@
 """Staff users, their console sessions, the API keys of integrations, and the customer's
 email as its own indexed column (staff search by it), and the channel's version of each
-parcel (so an older fulfillment update arriving late changes nothing).
+parcel (so an older fulfillment update arriving late changes nothing), and the worker's
+heartbeat.
 
 Revision ID: 0008
 Revises: 0007
@@ -27,6 +28,13 @@ def upgrade() -> None:
     _backfill_emails()
     with op.batch_alter_table("shipments") as parcels:
         parcels.add_column(sa.Column("channel_updated_at", UtcDateTime()))
+    op.create_table(
+        "heartbeats",
+        sa.Column("name", sa.String(50), nullable=False),
+        sa.Column("at", UtcDateTime(), nullable=False),
+        sa.Column("said", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name="pk_heartbeats"),
+    )
     op.create_table(
         "staff_users",
         sa.Column("id", _ID, autoincrement=True, nullable=False),
@@ -87,6 +95,7 @@ def _backfill_emails() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("heartbeats")
     with op.batch_alter_table("shipments") as parcels:
         parcels.drop_column("channel_updated_at")
     with op.batch_alter_table("orders") as orders:

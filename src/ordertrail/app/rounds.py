@@ -1,0 +1,65 @@
+"""One round of the worker: the time-based rules, the outbox, the carriers to ask — and a
+heartbeat, so the console can say when the worker has stopped (nothing else would: a dead
+worker sends no message and opens no case)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ordertrail.app.cases import SweepResult, sweep
+from ordertrail.app.delivery import DeliveryResult, Sender, deliver_due
+from ordertrail.app.polling import CarrierTracker, PollSummary, poll_due
+from ordertrail.app.ports import Clock, UnitOfWorkFactory
+
+WORKER = "worker"
+#: A worker unheard of for this long has stopped (it beats every minute by default).
+WORKER_QUIET_AFTER = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    swept: SweepResult
+    sent: DeliveryResult
+    polled: PollSummary | None
+
+    def said(self) -> str:
+        swept, sent, polled = self.swept, self.sent, self.polled
+        lines = [
+            f"looked at {swept.looked_at} parcels: {swept.opened} cases opened, "
+            f"{swept.resolved} resolved",
+            f"messages: {sent.sent} sent, {sent.retried} to retry, {sent.dead} dead, "
+            f"{sent.skipped} skipped",
+        ]
+        if polled is not None:
+            lines.append(
+                f"asked {polled.asked} parcels: {polled.events} new events, {polled.failed} "
+                f"carrier failures, {polled.rate_limited} rate limited, {polled.put_off} put off"
+            )
+        return "\n".join(lines)
+
+
+def work_round(
+    uows: UnitOfWorkFactory,
+    clock: Clock,
+    senders: Mapping[str, Sender],
+    trackers: Mapping[str, CarrierTracker],
+    *,
+    limit: int = 100,
+) -> Round:
+    swept = sweep(uows, clock.now())
+    sent = deliver_due(uows, senders, clock)
+    polled = None
+    if trackers:
+        polled = poll_due(uows, clock, trackers, limit=limit, jitter=random.random)
+    done = Round(swept, sent, polled)
+    with uows() as uow:
+        uow.heartbeats.beat(WORKER, clock.now(), done.said())
+        uow.commit()
+    return done
+
+
+def worker_quiet(last: datetime | None, now: datetime) -> bool:
+    return last is None or now - last > WORKER_QUIET_AFTER
