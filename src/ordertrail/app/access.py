@@ -60,15 +60,11 @@ def add_staff(
         raise AccessError("a name has at most 120 characters")
     if len(password) < MIN_PASSWORD:
         raise AccessError(f"a password needs at least {MIN_PASSWORD} characters")
-    user = StaffUser(email=email, name=name.strip() or email, role=role, password_hash="")
+    user = StaffUser(email, name.strip() or email, role, hasher.hash(password))
     with uows() as uow:
-        added = uow.staff.add_user(_with_hash(user, hasher.hash(password)), now)
+        added = uow.staff.add_user(user, now)
         uow.commit()
     return added
-
-
-def _with_hash(user: StaffUser, password_hash: str) -> StaffUser:
-    return StaffUser(user.email, user.name, user.role, password_hash, user.id, user.disabled)
 
 
 @dataclass(frozen=True, slots=True)
