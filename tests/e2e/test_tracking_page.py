@@ -7,7 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ordertrail.app.cases import find_cases
 from ordertrail.app.commands import RecordEvents, RegisterOrders
+from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.sources.canonical import parse_event, parse_order
 from tests.conftest import FixedClock
 from tests.e2e.conftest import LiveServer
@@ -70,3 +72,25 @@ def test_a_wrong_email_shows_nothing_private(
             assert private not in page.content()
     finally:
         page.close()
+
+
+def test_a_customer_says_a_delivered_parcel_never_came(
+    live_server: LiveServer, browser: Any, clock: FixedClock
+) -> None:
+    store_split_order(live_server, clock)
+    clock.advance(hours=3)
+    delivered = {"shipment": UPS, "milestone": "delivered", "source": "carrier:ups"}
+    delivered["occurred_at"] = clock.now().isoformat()
+    live_server.system.handle(RecordEvents([parse_event(delivered)]))
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(f"{live_server.url}/track?order=ORD-7&postal_code=40213")
+        page.get_by_text("Shown as delivered, but it has not arrived?").click()
+        page.get_by_label("Anything we should know").fill("not in the mailroom")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Tell us it has not arrived").click()
+        assert "We are on it" in page.inner_text("main")
+    finally:
+        page.close()
+    cases = find_cases(live_server.system.uows, CaseQuery())
+    assert [c.kind.value for c in cases if c.subject.id == UPS] == ["delivered_reported_missing"]
