@@ -367,3 +367,19 @@ def test_the_overview_says_when_the_worker_has_stopped(
     assert "The worker is not running" not in client.get("/ops").text
     clock.advance(minutes=11)
     assert "last round 2026-11-25 12:00 UTC" in client.get("/ops").text
+
+
+def test_the_queue_names_parcels_by_their_tracking_numbers(
+    client: TestClient, system: System, clock: FixedClock
+) -> None:
+    key, tracking = api_key(system), "1Z12345E6605272234"
+    order = canonical_order("ORD-B")
+    order["shipments"] = [{"id": "BOX-1", "tracking_number": tracking, "carrier": "ups"}]
+    assert client.post("/api/v1/orders", json=order, headers=key).status_code == 201
+    attempt = {"shipment": "BOX-1", "milestone": "delivery_attempted", "reason": "refused"}
+    attempt |= {"source": "carrier:ups", "occurred_at": clock.now().isoformat()}
+    assert client.post("/api/v1/events", json=[attempt], headers=key).status_code == 200
+    sign_in(client, system, "support")
+    queue = client.get("/ops/exceptions").text
+    assert f"ORD-B</a><br>{tracking}</td>" in queue and "BOX-1" not in queue
+    assert f"ORD-B</a><br>{tracking}</td>" in client.get("/ops/orders/ORD-B").text

@@ -202,6 +202,17 @@ def find_cases(uows: UnitOfWorkFactory, query: CaseQuery) -> list[Case]:
         return uow.cases.find(query)
 
 
+def cases_with_tracking(
+    uows: UnitOfWorkFactory, query: CaseQuery
+) -> tuple[list[Case], dict[str, str]]:
+    """Cases, and the tracking number of each parcel they are about (what staff and carriers
+    call the parcel; a carton's own id means little on the phone)."""
+    with uows(read_only=True) as uow:
+        found = uow.cases.find(query)
+        numbers = uow.orders.tracking_numbers({case.subject.id for case in found})
+    return found, numbers
+
+
 def work_case(
     uows: UnitOfWorkFactory, case_id: int, action: CaseAction, by: str, text: str, now: datetime
 ) -> Case | None:

@@ -203,6 +203,10 @@ class Orders(Protocol):
         """One shipment by id or tracking number."""
         ...
 
+    def tracking_numbers(self, shipment_ids: Iterable[str]) -> dict[str, str]:
+        """The tracking number of each of these parcels that has one."""
+        ...
+
     def search(self, text: str, limit: int, *, by_email: bool) -> list[OrderListing]:
         """Orders by id, platform id, customer email, or a parcel's id or tracking number."""
         ...

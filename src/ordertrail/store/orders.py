@@ -166,6 +166,15 @@ class SqlOrders:
             query = query.where(orders.c.id > after)
         return [OrderListing(*row) for row in self._conn.execute(query)]
 
+    def tracking_numbers(self, shipment_ids: Iterable[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in chunks(shipment_ids):
+            query = select(shipments.c.id, shipments.c.tracking_number).where(
+                shipments.c.id.in_(chunk), shipments.c.tracking_number.is_not(None)
+            )
+            found.update({row.id: row.tracking_number for row in self._conn.execute(query)})
+        return found
+
     def search(self, text: str, limit: int, *, by_email: bool) -> list[OrderListing]:
         """Orders whose id, platform id or customer email is `text`, or that hold a parcel
         with that id or tracking number (old labels included)."""

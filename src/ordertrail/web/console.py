@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.access_ports import StaffSession
-from ordertrail.app.cases import find_cases
+from ordertrail.app.cases import cases_with_tracking, find_cases
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.overview import overview
 from ordertrail.app.queries import find_orders, list_orders, order_detail, outbox_messages
@@ -113,6 +113,7 @@ def router() -> APIRouter:
             session,
             order=order_for(who, detail),
             cases=cases_for(who, cases),
+            tracking={s.id: s.tracking_number for s in detail.shipments if s.tracking_number},
             contact=sees_contact(who),
             messages=messages,
             milestones=list(Milestone),
@@ -139,12 +140,13 @@ def router() -> APIRouter:
             opened_before=now - AGE_CHOICES[age] if age else None,
             due_before=now if overdue else None,
         )
-        cases = await run_in_threadpool(find_cases, system.uows, query)
+        cases, tracking = await run_in_threadpool(cases_with_tracking, system.uows, query)
         return render(
             views,
             request,
             "ops_exceptions.html",
             session,
+            tracking=tracking,
             cases=cases_for(as_principal(session), cases),
             now=now,
             kinds=list(ExceptionKind),
