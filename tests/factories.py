@@ -111,19 +111,18 @@ def login_token(client: Any) -> str:
     return token.group(1)
 
 
+def staff_member(system: System, role: str, email: str = "") -> str:
+    """Add (or reset) a staff member of `role` with STAFF_PASSWORD; their email."""
+    email = email or f"{role}@shop.example"
+    now = system.clock.now()
+    add_staff(system.uows, system.passwords, email, role.title(), Role(role), STAFF_PASSWORD, now)
+    return email
+
+
 def sign_in(client: Any, system: System, role: str = "ops", email: str = "") -> str:
     """Add a staff member of `role`, sign them in through the real form, and return the
     session's CSRF token (what every console form posts)."""
-    email = email or f"{role}@shop.example"
-    add_staff(
-        system.uows,
-        system.passwords,
-        email,
-        role.title(),
-        Role(role),
-        STAFF_PASSWORD,
-        system.clock.now(),
-    )
+    email = staff_member(system, role, email)
     answer = client.post(
         "/ops/login",
         data={"email": email, "password": STAFF_PASSWORD, "login_token": login_token(client)},

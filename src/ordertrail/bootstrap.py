@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -14,7 +13,7 @@ from ordertrail.app.delivery import Sender
 from ordertrail.app.handlers import handle
 from ordertrail.app.polling import CarrierTracker
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
-from ordertrail.config import Settings
+from ordertrail.config import BrandSettings, Settings
 from ordertrail.delivery.email import SmtpSender
 from ordertrail.delivery.sms import TwilioSender
 from ordertrail.delivery.texts import Brand, Texts
@@ -97,21 +96,20 @@ class System:
         self.engine.dispose()
 
 
-def _brands_by_channel(default: Brand, brands: dict[str, dict[str, Any]]) -> dict[str, Brand]:
+def _brands_by_channel(default: Brand, brands: dict[str, BrandSettings]) -> dict[str, Brand]:
     """Each channel's brand in messages: its name and support address, and its own tracking
-    URLs where it has them (a brand on its own host)."""
+    URLs, sender and templates where it has them (a brand on its own host)."""
     found: dict[str, Brand] = {}
     for given in brands.values():
         brand = Brand(
-            str(given.get("name") or default.name),
-            str(given.get("support") or default.support),
-            str(given.get("tracking_url") or default.tracking_url),
-            str(given.get("public_url") or default.public_url),
-            mail_from=given.get("mail_from"),
-            templates=Path(given["templates"]) if given.get("templates") else default.templates,
+            given.name or default.name,
+            given.support or default.support,
+            given.tracking_url or default.tracking_url,
+            given.public_url or default.public_url,
+            mail_from=given.mail_from,
+            templates=given.templates or default.templates,
         )
-        for channel in given.get("channels") or []:
-            found[str(channel)] = brand
+        found.update(dict.fromkeys(given.channels, brand))
     return found
 
 

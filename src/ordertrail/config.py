@@ -8,7 +8,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,6 +19,23 @@ from pydantic_settings import (
 _HOOK_PREFIX = "ORDERTRAIL_HOOK_SECRET_"
 _POLL_PREFIX = "ORDERTRAIL_POLL_URL_"
 _KARRIO_PREFIX = "ORDERTRAIL_KARRIO_"
+
+
+class BrandSettings(BaseModel):
+    """One more brand (ORDERTRAIL_BRANDS): what its pages and its customers' messages wear,
+    and which hosts and channels are its. Left out, a field falls back to the default
+    brand's."""
+
+    name: str = ""
+    support: str | None = None
+    colour: str | None = None
+    logo_url: str | None = None
+    hosts: list[str] = Field(default_factory=list)
+    channels: list[str] = Field(default_factory=list)
+    tracking_url: str | None = None
+    public_url: str | None = None
+    mail_from: str | None = None
+    templates: Path | None = None
 
 
 class Settings(BaseSettings):
@@ -92,7 +109,7 @@ class Settings(BaseSettings):
     #: "help@hatco.example", "colour": "#0b6b2f", "logo_url": "https://…", "hosts":
     #: ["track.hatco.example"], "channels": ["shopify-hatco"]}}. An order's page wears its
     #: channel's brand; a page reached before any order is known, its host's.
-    brands: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    brands: dict[str, BrandSettings] = Field(default_factory=dict)
     #: Where the web app is reached from outside: message links open `<public_url>/t/<token>`.
     public_url: str = "http://127.0.0.1:8000"
 

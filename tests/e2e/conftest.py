@@ -13,13 +13,11 @@ from typing import Any
 import pytest
 import uvicorn
 
-from ordertrail.app.access import add_staff
 from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
-from ordertrail.domain.access import Role
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
-from tests.factories import STAFF_PASSWORD
+from tests.factories import STAFF_PASSWORD, staff_member
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent.parent.parent / "artifacts"
@@ -70,17 +68,7 @@ def live_server(tmp_path: Path, clock: FixedClock) -> Iterator[LiveServer]:
 def sign_in_as(page: Any, server: LiveServer, role: str, goal: str) -> None:
     """A staff member of `role` opens `goal`, is sent to the sign-in form, signs in by
     keyboard, and lands on `goal`."""
-    email = f"{role}@shop.example"
-    system = server.system
-    add_staff(
-        system.uows,
-        system.passwords,
-        email,
-        role.title(),
-        Role(role),
-        STAFF_PASSWORD,
-        system.clock.now(),
-    )
+    email = staff_member(server.system, role)
     page.goto(f"{server.url}{goal}")
     assert "/ops/login" in page.url
     page.fill("#email", email)

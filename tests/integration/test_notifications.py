@@ -24,7 +24,7 @@ from standardwebhooks import Webhook
 
 from ordertrail.app.delivery import Outgoing, deliver_due
 from ordertrail.bootstrap import System, build
-from ordertrail.config import Settings
+from ordertrail.config import BrandSettings, Settings
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
 from tests.factories import api_key, canonical_order
@@ -383,7 +383,8 @@ def test_each_channel_s_customers_hear_from_its_own_brand(
     mug = {"name": "Mug Co.", "support": "help@mugco.example", "channels": ["amazon"]}
     mug |= {"public_url": "https://track.mugco.example", "mail_from": "Mug Co. <hi@mugco.example>"}
     mug["templates"] = str(templates)
-    branded = build(system.settings.model_copy(update={"brands": {"mugco": mug}}), clock=clock)
+    brands = {"mugco": BrandSettings.model_validate(mug)}
+    branded = build(system.settings.model_copy(update={"brands": brands}), clock=clock)
     try:
         with TestClient(create_app(branded), headers=api_key(branded)) as client:
             made = canonical_order("ORD-A", (UPS, "ups", {"MUG": 1}))

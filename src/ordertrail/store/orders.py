@@ -19,6 +19,15 @@ from ordertrail.store import statements as sql
 from ordertrail.store.repositories import chunks, dialect_insert
 from ordertrail.store.tables import orders, returns, shipment_aliases, shipments
 
+#: What a list of orders shows of each (OrderListing, in its field order).
+_LISTING = (
+    orders.c.id,
+    orders.c.channel,
+    orders.c.placed_at,
+    orders.c.status,
+    orders.c.needs_attention,
+)
+
 
 class SqlOrders:
     def __init__(self, conn: Connection, *, read_only: bool) -> None:
@@ -147,17 +156,7 @@ class SqlOrders:
     def page(
         self, *, status: str | None, needs_attention: bool | None, after: str | None, limit: int
     ) -> list[OrderListing]:
-        query = (
-            select(
-                orders.c.id,
-                orders.c.channel,
-                orders.c.placed_at,
-                orders.c.status,
-                orders.c.needs_attention,
-            )
-            .order_by(orders.c.id)
-            .limit(limit)
-        )
+        query = select(*_LISTING).order_by(orders.c.id).limit(limit)
         if status is not None:
             query = query.where(orders.c.status == status)
         if needs_attention is not None:
@@ -195,16 +194,7 @@ class SqlOrders:
         if by_email:
             matches.append(orders.c.customer_email == text.strip().lower())
         query = (
-            select(
-                orders.c.id,
-                orders.c.channel,
-                orders.c.placed_at,
-                orders.c.status,
-                orders.c.needs_attention,
-            )
-            .where(or_(*matches))
-            .order_by(orders.c.placed_at.desc())
-            .limit(limit)
+            select(*_LISTING).where(or_(*matches)).order_by(orders.c.placed_at.desc()).limit(limit)
         )
         return [OrderListing(*row) for row in self._conn.execute(query)]
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
-from ordertrail.config import Settings
+from ordertrail.config import BrandSettings, Settings
 
 DEFAULT_COLOUR = "#1b3f8b"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -74,20 +73,13 @@ def brands_of(settings: Settings) -> Brands:
     return brands(default, settings.brands)
 
 
-def brands(default: Look, described: dict[str, dict[str, Any]]) -> Brands:
+def brands(default: Look, described: dict[str, BrandSettings]) -> Brands:
     by_host: dict[str, Look] = {}
     by_channel: dict[str, Look] = {}
     for brand_id, given in described.items():
-        if not isinstance(given, dict) or not str(given.get("name") or "").strip():
+        if not given.name.strip():
             raise ValueError(f"brand '{brand_id}' needs a name")
-        chosen = look(
-            str(given["name"]),
-            str(given.get("support") or default.support),
-            given.get("colour"),
-            given.get("logo_url"),
-        )
-        for host in given.get("hosts") or []:
-            by_host[str(host).lower()] = chosen
-        for channel in given.get("channels") or []:
-            by_channel[str(channel)] = chosen
+        chosen = look(given.name, given.support or default.support, given.colour, given.logo_url)
+        by_host.update(dict.fromkeys((host.lower() for host in given.hosts), chosen))
+        by_channel.update(dict.fromkeys(given.channels, chosen))
     return Brands(default, by_host, by_channel)
