@@ -78,15 +78,18 @@ def sign_in(
 ) -> SignedIn | None:
     """A new console session for the right email and password; None otherwise (the caller
     cannot tell a wrong email from a wrong password)."""
-    with uows() as uow:
+    # The slow hash is checked outside any transaction: holding SQLite's write lock for it
+    # would stall every writer for as long as each sign-in takes.
+    with uows(read_only=True) as uow:
         user = uow.staff.user(email.strip().lower())
-        if user is None or user.disabled or user.id is None:
-            hasher.verify(_dummy_hash(hasher), password)
-            return None
-        if not hasher.verify(user.password_hash, password):
-            return None
-        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        until = now + SESSION_LIFETIME
+    if user is None or user.disabled or user.id is None:
+        hasher.verify(_dummy_hash(hasher), password)
+        return None
+    if not hasher.verify(user.password_hash, password):
+        return None
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    until = now + SESSION_LIFETIME
+    with uows() as uow:
         uow.staff.start_session(digest(token), user.id, csrf, now, until)
         uow.commit()
     return SignedIn(token, StaffSession(user, csrf, until))
@@ -153,13 +156,16 @@ def principal_of_key(uows: UnitOfWorkFactory, secret: str, now: datetime) -> Pri
     """Whom an API key acts for; None for an unknown or revoked key."""
     if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
         return None
-    with uows() as uow:
+    # Read without the write lock (SQLite takes it for every writing transaction): every API
+    # request passes here.
+    with uows(read_only=True) as uow:
         key = uow.staff.key(digest(secret))
-        if key is None or key.revoked_at is not None or key.id is None:
-            return None
-        # Written at most once a minute per key: a busy integration must not turn every
-        # read into a write.
-        if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
+    if key is None or key.revoked_at is not None or key.id is None:
+        return None
+    # Written at most once a minute per key: a busy integration must not turn every read
+    # into a write.
+    if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
+        with uows() as uow:
             uow.staff.key_used(key.id, now)
             uow.commit()
     return Principal(f"key:{key.name}", key.role, key.site)
