@@ -2,14 +2,16 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint setup clean bench
+.PHONY: demo test lint setup system-packages lock audit clean bench
 
-$(STAMP): pyproject.toml
+# Reproducible: every dependency at the version and hash requirements.lock names (`make lock`
+# refreshes it), then the project itself without resolving anything further.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 setup: $(STAMP)
@@ -20,14 +22,27 @@ demo: $(STAMP)
 	$(BIN)/ordertrail demo --db demo.db
 
 ## Set up, then run every check: lint, types, layer contracts, the whole test suite.
-test: $(STAMP) lint
+test: $(STAMP) system-packages lint
 	$(BIN)/pytest -n auto -q
+
+# Debian packages the tests drive (chromium): installed as root, else the command to run.
+system-packages:
+	@tools/system-packages
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+## Refresh requirements.lock after changing dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --generate-hashes --extra dev --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+## Known vulnerabilities in the locked dependencies (skips, saying so, when offline).
+audit: $(STAMP)
+	@tools/audit $(BIN)/pip-audit
 
 bench: $(STAMP)
 	$(BIN)/ordertrail bench ingest --events 20000
