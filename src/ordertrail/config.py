@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     messages: dict[str, list[str]] = Field(default_factory=dict)
     sms_messages: list[str] | None = None
     staff_lead_minutes: float = 10.0
+    #: How long a worker holds a message it is sending before another worker may take it (a
+    #: worker killed mid-send leaves its messages to be sent again after this): longer than any
+    #: send takes.
+    outbox_lease_seconds: float = Field(300.0, gt=0)
     #: What customers see in messages.
     brand_name: str = "OrderTrail"
     brand_support: str = "support@example.com"

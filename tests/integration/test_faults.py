@@ -1,10 +1,12 @@
 """Faults a self-hosted shop meets, each with real processes: a server killed with -9 while
-clients post. What was acknowledged is never lost."""
+clients post, a worker killed mid-send. What was acknowledged is never lost."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -12,11 +14,16 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
+from ordertrail.simulate.labels import tracking_number
 from tests.factories import canonical_order
 from tests.integration.test_serve import free_port
 
@@ -135,3 +142,113 @@ def test_a_server_killed_mid_ingest_loses_nothing_it_acknowledged(
         f"{served.base}/api/v1/events", json=[event(999_999, 9)], headers=headers
     ).json()
     assert again["accepted"] == 1
+
+
+class StallingMailbox:
+    """An SMTP server's handler that records every message by its Message-ID and holds the
+    first one open (the sender waits for the server's answer) until released."""
+
+    def __init__(self) -> None:
+        self.received: list[str] = []
+        self.first_arrived = threading.Event()
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        mail = message_from_bytes(envelope.content, policy=policy.default)
+        self.received.append(str(mail["Message-ID"]))
+        if not self.first_arrived.is_set():
+            self.first_arrived.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
+        return "250 OK"
+
+
+def test_a_worker_killed_mid_send_leaves_every_message_to_go_out_under_its_own_id(
+    database_url: str, tmp_path: Path
+) -> None:
+    mailbox = StallingMailbox()
+    smtp_port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    env = {
+        **os.environ,
+        "ORDERTRAIL_DATABASE_URL": database_url,
+        "ORDERTRAIL_SMTP_HOST": "127.0.0.1",
+        "ORDERTRAIL_SMTP_PORT": str(smtp_port),
+        "ORDERTRAIL_QUIET_FROM": "00:00",  # no quiet hours: the test runs at any time of day
+        "ORDERTRAIL_QUIET_UNTIL": "00:00",
+        "ORDERTRAIL_OUTBOX_LEASE_SECONDS": "1",
+    }
+    try:
+        queued = _queue_shipped_messages(env, tmp_path, parcels=4)
+        assert len(queued) == 4
+        worker = subprocess.Popen(
+            [*CLI, "worker", "--interval", "1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            assert mailbox.first_arrived.wait(60), "the worker sent nothing"
+            worker.send_signal(signal.SIGKILL)  # while the server still owes its answer
+        finally:
+            worker.wait(timeout=10)
+        mailbox.release.set()
+        for _ in range(30):  # a new worker takes over once the dead one's lease runs out
+            subprocess.run([*CLI, "worker", "--once"], env=env, check=True, capture_output=True)
+            if _outbox(database_url) == dict.fromkeys(queued, "sent"):
+                break
+    finally:
+        controller.stop()
+    assert _outbox(database_url) == dict.fromkeys(queued, "sent")
+    # every message arrived, each under its own id; the one cut off arrives again with the
+    # same id, which is what receivers deduplicate on
+    assert {f"<{message}@ordertrail>" for message in queued} == set(mailbox.received)
+    assert len(mailbox.received) == len(queued) + 1
+
+
+def _queue_shipped_messages(env: dict[str, str], tmp_path: Path, parcels: int) -> list[str]:
+    """Orders whose parcels the carrier just accepted: each queues a customer email."""
+    now = datetime.now(UTC)
+    rng = random.Random(7)
+    numbers = [tracking_number("ups", rng) for _ in range(parcels)]
+    orders, events = tmp_path / "orders.jsonl", tmp_path / "events.jsonl"
+    made = []
+    for n, number in enumerate(numbers):
+        order = canonical_order(f"ORD-W{n}", (number, "ups", {"HAT": 1}))
+        order["placed_at"] = (now - timedelta(days=1)).isoformat()
+        order["customer"] |= {"email": f"customer{n}@example.com", "time_zone": "UTC"}
+        made.append(order)
+    orders.write_text("".join(json.dumps(order) + "\n" for order in made))
+    accepted = [
+        {
+            "shipment": number,
+            "milestone": "carrier_accepted",
+            "source": "carrier:ups",
+            "occurred_at": (now - timedelta(minutes=2)).isoformat(),
+        }
+        for number in numbers
+    ]
+    events.write_text("".join(json.dumps(event) + "\n" for event in accepted))
+    for args in (["import", "orders", str(orders), "--format", "jsonl"], ["ingest", str(events)]):
+        subprocess.run([*CLI, *args], env=env, check=True, capture_output=True)
+    return [
+        m for m, channel in _outbox_channels(env["ORDERTRAIL_DATABASE_URL"]) if channel == "email"
+    ]
+
+
+def _outbox_channels(url: str) -> list[tuple[str, str]]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(text("SELECT id, channel FROM outbox"))]
+    engine.dispose()
+    return rows  # type: ignore[return-value]
+
+
+def _outbox(url: str) -> dict[str, str]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = dict(
+            connection.execute(text("SELECT id, status FROM outbox WHERE channel = 'email'")).all()
+        )
+    engine.dispose()
+    return rows

@@ -48,9 +48,10 @@ def work_round(
     trackers: Mapping[str, CarrierTracker],
     *,
     limit: int = 100,
+    lease: timedelta = timedelta(minutes=5),
 ) -> Round:
     swept = sweep(uows, clock.now())
-    sent = deliver_due(uows, senders, clock)
+    sent = deliver_due(uows, senders, clock, lease=lease)
     polled = None
     if trackers:
         polled = poll_due(uows, clock, trackers, limit=limit, jitter=random.random)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -231,8 +232,11 @@ def worker(
         if not trackers:
             out.print("no carrier to poll (ORDERTRAIL_KARRIO_<CARRIER>, ORDERTRAIL_POLL_URL_*)")
         senders = system.senders()
+        lease = timedelta(seconds=system.settings.outbox_lease_seconds)
         while True:
-            done = work_round(system.uows, system.clock, senders, trackers, limit=limit)
+            done = work_round(
+                system.uows, system.clock, senders, trackers, limit=limit, lease=lease
+            )
             out.print(done.said(), markup=False, highlight=False)
             if once:
                 return
