@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ordertrail.app.cases import find_cases
 from ordertrail.app.commands import RecordEvents, RegisterOrders
 from ordertrail.app.effect_ports import CaseQuery
@@ -16,6 +18,12 @@ from tests.e2e.conftest import LiveServer
 from tests.factories import canonical_order
 
 UPS, FEDEX = "1Z999AA10123456784", "123456789012"
+#: Every item of issue 13 is checked on a phone and on a laptop.
+VIEWPORTS = pytest.mark.parametrize(
+    "viewport",
+    [{"width": 390, "height": 844}, {"width": 1440, "height": 900}],
+    ids=["phone", "laptop"],
+)
 
 
 def store_split_order(live_server: LiveServer, clock: FixedClock) -> None:
@@ -94,3 +102,37 @@ def test_a_customer_says_a_delivered_parcel_never_came(
         page.close()
     cases = find_cases(live_server.system.uows, CaseQuery())
     assert [c.kind.value for c in cases if c.subject.id == UPS] == ["delivered_reported_missing"]
+
+
+def deliver(live_server: LiveServer, clock: FixedClock, shipment: str, **extra: Any) -> None:
+    clock.advance(hours=3)
+    delivered = {"shipment": shipment, "milestone": "delivered", "source": "carrier:ups"}
+    delivered |= {"occurred_at": clock.now().isoformat()} | extra
+    live_server.system.handle(RecordEvents([parse_event(delivered)]))
+
+
+def input_heights(page: Any) -> dict[str, float]:
+    return page.eval_on_selector_all(
+        "main input:not([type=hidden])",
+        "inputs => Object.fromEntries(inputs.map(i => [i.id, i.getBoundingClientRect().height]))",
+    )
+
+
+@VIEWPORTS
+def test_the_lookup_fields_are_one_line_tall(
+    live_server: LiveServer, browser: Any, clock: FixedClock, viewport: dict[str, int]
+) -> None:
+    store_split_order(live_server, clock)
+    deliver(live_server, clock, UPS)
+    page = browser.new_page(viewport=viewport)
+    try:
+        page.goto(f"{live_server.url}/track")
+        heights = input_heights(page)
+        assert set(heights) == {"tracking", "order", "email", "postal_code"}
+        assert all(0 < height < 64 for height in heights.values()), heights
+        page.goto(f"{live_server.url}/track?order=ORD-7&postal_code=40213")
+        page.get_by_text("Shown as delivered, but it has not arrived?").click()
+        [(field, height)] = input_heights(page).items()
+        assert field.startswith("note-") and 0 < height < 64, (field, height)
+    finally:
+        page.close()
