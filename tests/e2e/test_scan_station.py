@@ -67,3 +67,16 @@ def test_badge_carton_pack_label_hand_off(
     assert all(data["signed_in"] == "warehouse@shop.example" for *_, data in scans)
     assert order.shipments[0].tracking_number == "1Z999AA10123456784"
     assert json.dumps(order.status) == '"shipped"'
+
+
+def test_the_station_set_up_fields_are_one_line_tall(live_server: LiveServer, browser: Any) -> None:
+    """The same column form as the tracking page's lookup (issue 13 item 6's sibling)."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        sign_in_as(page, live_server, "warehouse", "/scan")
+        heights = page.eval_on_selector_all(
+            "form.setup input", "inputs => inputs.map(i => i.getBoundingClientRect().height)"
+        )
+        assert len(heights) == 2 and all(0 < height < 64 for height in heights), heights
+    finally:
+        page.close()

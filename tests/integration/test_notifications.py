@@ -371,7 +371,8 @@ def test_a_message_link_opens_the_order_until_some_weeks_after_it_arrived(
     clock.advance(weeks=5)
     assert client.get(link.group(1)).status_code == 200
     clock.advance(weeks=1, hours=1)  # six weeks after it arrived
-    assert client.get(link.group(1)).status_code == 404
+    expired = client.get(link.group(1))
+    assert expired.status_code == 410 and "This link has expired" in expired.text
 
 
 def test_each_channel_s_customers_hear_from_its_own_brand(

@@ -85,17 +85,18 @@ def test_the_order_with_its_email_shows_each_parcel_and_what_to_do(client: TestC
     [
         {"order": "ORD-7", "email": "someone@else.example"},
         {"order": "ORD-7", "postal_code": "99999"},
-        {"order": "ORD-7"},
         {"order": "NOPE", "email": "dana@example.com"},
     ],
 )
 def test_not_found_and_not_matching_look_the_same(
     client: TestClient, params: dict[str, str]
 ) -> None:
-    answer = page(client, "/track", **params)
+    answer = client.get("/track", params=params)
     assert answer.status_code == 404
-    assert "We could not find that" in answer.text
+    assert "We could not find an order with that number and" in answer.text
     assert "HAT" not in answer.text and "Delivered" not in answer.text
+    for secret in PRIVATE:  # what they typed comes back to them; nothing else does
+        assert secret in params.values() or secret not in answer.text
 
 
 def test_lookups_are_rate_limited_per_identifier(client: TestClient) -> None:
@@ -222,3 +223,146 @@ def test_a_customer_tells_us_a_delivered_parcel_never_came(client: TestClient) -
     guessed = form | {"ticket": "A" * 22}
     assert client.post("/track/not-arrived", data=guessed).status_code == 404
     assert client.post("/track/not-arrived", data=form | {"note": "x\x00"}).status_code == 422
+
+
+# Issue 13: defects found trying the page as its customers would.
+
+COLUMBUS = {"city": "Columbus", "region": "OH", "country": "US", "postal_code": "43215"}
+BOXED = "1Z12345E6605272234"
+
+
+def shopify_order(client: TestClient, clock: FixedClock) -> None:
+    """#1019 as Shopify sends it: no stored time zone, a Columbus ZIP, the BOOK in no parcel
+    yet; its chair parcel delivered at 12:11 in Columbus, into the mailbox, signed for."""
+    order = canonical_order("#1019", (BOXED, "ups", {"CHAIR": 2}))
+    order["lines"].append({"sku": "BOOK", "quantity": 1})
+    order["customer"] = {"email": "dana@example.com", "postal_code": "43215", "country": "US"}
+    order["customer"] |= {"name": "Dana Reyes"}
+    assert client.post("/api/v1/orders", json=order).status_code == 201
+    delivered = {"shipment": BOXED, "milestone": "delivered", "source": "carrier:ups"}
+    delivered |= {"occurred_at": "2026-11-25T17:11:00+00:00", "location": COLUMBUS}
+    delivered |= {"raw_description": "Delivered, In/At Mailbox"}
+    delivered |= {"data": {"signed_by": "Dana Reyes"}}
+    assert client.post("/api/v1/events", json=[delivered]).status_code == 200
+
+
+def test_times_are_the_destinations_own_and_the_zone_is_named(
+    client: TestClient, clock: FixedClock
+) -> None:
+    shopify_order(client, clock)
+    for answer in (
+        page(client, f"/track/{BOXED}"),
+        page(client, "/track", order="#1019", email="dana@example.com"),
+    ):
+        assert answer.status_code == 200
+        assert "12:11" in answer.text and "17:11" not in answer.text
+        assert "Times in Eastern Time" in answer.text
+
+
+def test_every_line_of_the_order_shows_with_its_state(
+    client: TestClient, clock: FixedClock
+) -> None:
+    shopify_order(client, clock)
+    text = page(client, "/track", order="#1019", email="dana@example.com").text
+    assert "Ordered on Wed 18 Nov 2026" in text  # 14:02 UTC is 09:02 in Columbus
+    lines = re.findall(r'<li class="line">(.*?)</li>', text, re.S)
+    assert [" ".join(re.sub("<[^>]+>", " ", line).split()) for line in lines] == [
+        "2 × CHAIR — Delivered (parcel 1)",
+        "1 × BOOK — Not shipped yet",
+    ]
+
+
+def test_a_packed_parcel_says_so_rather_than_waiting_for_news(
+    client: TestClient, clock: FixedClock
+) -> None:
+    order = canonical_order("#1030", ("CARTON-1", "ups", {"HAT": 1}))
+    order["shipments"][0] = {"id": "CARTON-1", "lines": [{"sku": "HAT", "quantity": 1}]}
+    assert client.post("/api/v1/orders", json=order).status_code == 201
+    packed = {"shipment": "CARTON-1", "milestone": "packed", "source": "warehouse:louisville"}
+    packed["occurred_at"] = clock.now().isoformat()
+    assert client.post("/api/v1/events", json=[packed]).status_code == 200
+    text = page(client, "/track", order="#1030", postal_code="40213").text
+    assert "Packed, not shipped yet" in text and "Waiting for news" not in text
+
+
+@pytest.mark.parametrize(
+    ("params", "url"),
+    [
+        ({"order": "1019", "email": "dana@example.com"}, "/track"),  # without the #
+        ({"order": " #1019 ", "postal_code": "43215-4410"}, "/track"),  # ZIP+4
+        ({"order": "1019", "postal_code": "43215 4410"}, "/track"),
+        ({"tracking": "1z12345e6605272234"}, "/track"),  # lower case
+        ({"tracking": " 1Z 12345 E66 0527 2234 "}, "/track"),  # spaced as printed
+    ],
+)
+def test_what_people_type_is_read_as_they_meant_it(
+    client: TestClient, clock: FixedClock, params: dict[str, str], url: str
+) -> None:
+    shopify_order(client, clock)
+    answer = page(client, url, **params)
+    assert answer.status_code == 200 and "Delivered" in answer.text
+
+
+def test_a_failed_lookup_keeps_what_was_typed_and_says_what_was_not_found(
+    client: TestClient,
+) -> None:
+    wrong = page(client, "/track", order="ORD-7", email="someone@else.example")
+    assert wrong.status_code == 404
+    assert "could not find an order with that number and email address" in wrong.text
+    assert 'value="ORD-7"' in wrong.text and 'value="someone@else.example"' in wrong.text
+    by_postal = page(client, "/track", order="ORD-7", postal_code="99999")
+    assert "that number and postal code" in by_postal.text and 'value="99999"' in by_postal.text
+    unknown = page(client, "/track", order="NOPE", email="someone@else.example")
+    assert unknown.status_code == 404
+    assert unknown.text.replace("NOPE", "ORD-7") == wrong.text  # nothing tells which exists
+    half = page(client, "/track", order="ORD-7")
+    assert half.status_code == 422 and "Enter the email address or the postal code" in half.text
+    parcel = page(client, "/track/1Z999AA10123456799")
+    assert parcel.status_code == 404
+    assert "could not find a parcel with the tracking number 1Z999AA10123456799" in parcel.text
+    assert "email" not in parcel.text.split("</form>")[0].split("notice")[-1]
+    assert 'value="1Z999AA10123456799"' in parcel.text
+
+
+def test_an_expired_link_says_it_expired_and_how_to_look_again(
+    client: TestClient, clock: FixedClock
+) -> None:
+    answer = page(client, "/track", order="ORD-7", email="dana@example.com")
+    found = re.search(r'name="ticket" value="([^"]+)"', answer.text)
+    assert found
+    assert page(client, f"/t/{found.group(1)}").status_code == 200
+    clock.advance(days=400)
+    expired = page(client, f"/t/{found.group(1)}")
+    assert expired.status_code == 410
+    assert "This link has expired" in expired.text and "order number" in expired.text
+    assert "could not find" not in expired.text
+    never = page(client, "/t/" + "A" * 22)
+    assert never.status_code == 404 and "expired" not in never.text
+
+
+def test_the_customer_sees_the_carriers_proof_of_delivery(
+    client: TestClient, clock: FixedClock
+) -> None:
+    shopify_order(client, clock)
+    public = page(client, f"/track/{BOXED}").text
+    assert "Left in or at the mailbox" in public and "Reyes" not in public
+    theirs = page(client, "/track", order="#1019", email="dana@example.com").text
+    assert "Left in or at the mailbox" in theirs and "Signed for by D. Reyes" in theirs
+
+
+def test_after_saying_it_has_not_arrived_the_page_shows_the_report_and_the_way_back(
+    client: TestClient, clock: FixedClock
+) -> None:
+    shopify_order(client, clock)
+    answer = page(client, "/track", order="#1019", email="dana@example.com")
+    found = re.search(r'name="ticket" value="([^"]+)"', answer.text)
+    assert found
+    form = {"ticket": found.group(1), "tracking": BOXED, "note": "not in the mailbox"}
+    clock.advance(hours=8)  # 00:00 UTC, after the delivery at 17:11 UTC
+    thanks = client.post("/track/not-arrived", data=form)
+    assert thanks.status_code == 200
+    back = re.search(r'<a href="(/t/[^"]+)">Back to your order</a>', thanks.text)
+    assert back, thanks.text
+    again = page(client, back.group(1)).text
+    assert "You told us on Wed 25 Nov at 19:00 that this parcel has not arrived" in again
+    assert "Tell us it has not arrived" not in again

@@ -124,13 +124,20 @@ def find_orders(
 
 
 def order_detail(uows: UnitOfWorkFactory, order_id: str) -> OrderDetail | None:
+    return first_order_detail(uows, [order_id])
+
+
+def first_order_detail(uows: UnitOfWorkFactory, order_ids: Sequence[str]) -> OrderDetail | None:
+    """The first of `order_ids` that names an order (the ways a customer may have meant one
+    number), asked of the database at once."""
     with uows(read_only=True) as uow:
-        facts = uow.orders.facts([order_id]).get(order_id)
-        if facts is None:
+        known = uow.orders.facts(order_ids)
+        order_id = next((order_id for order_id in order_ids if order_id in known), None)
+        if order_id is None:
             return None
         events = uow.events.for_order(order_id)
         mappings = uow.mappings.for_events(events)
-    return _order_detail(facts, events, mappings)
+    return _order_detail(known[order_id], events, mappings)
 
 
 def shipment_detail(uows: UnitOfWorkFactory, id_or_tracking: str) -> ShipmentDetail | None:

@@ -9,22 +9,29 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, datetime, timedelta, tzinfo
 
-from ordertrail.app.cases import report_missing
+from ordertrail.app.cases import find_cases, report_missing
+from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.notify import order_of_token, token_hash
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import (
     OrderDetail,
     ShipmentDetail,
     TimelineRow,
+    first_order_detail,
     order_detail,
     shipment_detail,
 )
-from ordertrail.domain.cases import Case
+from ordertrail.domain.cases import Case, CaseStatus
+from ordertrail.domain.customer_zone import CustomerZone, customer_zone
+from ordertrail.domain.delivery_proof import DeliveryProof, delivery_proof
+from ordertrail.domain.exceptions import ExceptionKind
 from ordertrail.domain.fold import Effect
+from ordertrail.domain.lookup_keys import order_numbers, postal_key, tracking_numbers
 from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.model import Location
+from ordertrail.domain.order_lines import UNLISTED, where_lines_are
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +53,34 @@ class PublicParcel:
     steps: list[PublicStep]
     items: list[str]  # empty unless the order was matched
     channel: str | None = None  # where it was ordered: which brand's page shows it
+    #: where the carrier left it; who signed only once the order was matched
+    proof: DeliveryProof | None = None
+    #: when the customer told us it never came (for its latest delivery), and whether support
+    #: is still on it
+    reported_at: datetime | None = None
+    report_open: bool = False
+    times: CustomerZone | None = None  # the zone its times are in, on a page of its own
+
+
+@dataclass(frozen=True, slots=True)
+class PublicLine:
+    """What the customer ordered and where it is."""
+
+    sku: str
+    quantity: int
+    #: the number of its parcel on the page; None when not in a parcel, or in one of several
+    parcel: int | None
+    in_a_parcel: bool
+    status: Milestone | None  # its parcel's, or the order's own (cancelled)
 
 
 @dataclass(frozen=True, slots=True)
 class PublicOrder:
     order_id: str
     status: str
+    placed_at: datetime  # in `times.zone`
+    times: CustomerZone
+    lines: list[PublicLine]
     parcels: list[PublicParcel]
     returns: list[tuple[str, Milestone | None]]
     #: the order's own news (confirmed, cancelled), as steps
@@ -60,15 +89,20 @@ class PublicOrder:
 
 
 def public_parcel(uows: UnitOfWorkFactory, tracking_number: str) -> PublicParcel | None:
-    """A parcel by its tracking number alone: where it is, never who it is for."""
-    detail = shipment_detail(uows, tracking_number)
-    if detail is None or detail.tracking_number is None or detail.cancelled:
+    """A parcel by its tracking number alone (spaces and case as the customer typed them):
+    where it is, never who it is for."""
+    for number in tracking_numbers(tracking_number):
+        detail = shipment_detail(uows, number)
+        if detail is not None and number in (detail.tracking_number, detail.id):
+            break
+    else:
         return None
-    if tracking_number not in (detail.tracking_number, detail.id):
+    if detail.tracking_number is None or detail.cancelled:
         return None
     order = order_detail(uows, detail.order_id)
-    parcel = _parcel(detail, _zone(order), with_items=False)
-    return replace(parcel, channel=order.channel) if order else parcel
+    times = _times(order)
+    parcel = _parcel(detail, times.zone, with_items=False)
+    return replace(parcel, channel=order.channel if order else None, times=times)
 
 
 def public_order(
@@ -81,38 +115,84 @@ def public_order(
 ) -> PublicOrder | None:
     """The order, when the email or postal code matches (or it is opened `by_link`, from a
     message); None when the order is unknown or they do not match (the same answer, so
-    neither can be guessed from the other)."""
-    detail = order_detail(uows, order_id.strip())
+    neither can be guessed from the other). The number may be typed without Shopify's `#`."""
+    detail = first_order_detail(uows, order_numbers(order_id))
     if detail is None or not (by_link or _matches(detail, email, postal_code)):
         return None
-    zone = _zone(detail)
+    times = _times(detail)
+    zone = times.zone
     own = [row for row in detail.timeline if row.subject.id == detail.id]
+    shown = [p for p in detail.shipments if not p.cancelled]
+    reports = _reports(uows, detail.id)
+    parcels = [_reported(_parcel(p, zone, with_items=True), p, reports, zone) for p in shown]
     return PublicOrder(
         order_id=detail.id,
         status=detail.status,
-        parcels=[_parcel(p, zone, with_items=True) for p in detail.shipments if not p.cancelled],
+        placed_at=detail.placed_at.astimezone(zone),
+        times=times,
+        lines=_lines(detail, shown, parcels),
+        parcels=parcels,
         returns=[(r.id, Milestone(r.status) if r.status else None) for r in detail.returns],
         steps=_steps(own, zone),
         channel=detail.channel,
     )
 
 
+def _lines(
+    detail: OrderDetail, shown: list[ShipmentDetail], parcels: list[PublicParcel]
+) -> list[PublicLine]:
+    cancelled = detail.status == "cancelled"
+    found: list[PublicLine] = []
+    for where in where_lines_are(detail.lines, [parcel.lines for parcel in shown]):
+        index = where.parcel
+        known = index is not None and index != UNLISTED
+        status = parcels[index].status if index is not None and known else None
+        if index is None and cancelled:
+            status = Milestone.ORDER_CANCELLED
+        number = index + 1 if index is not None and known else None
+        line = where.line
+        found.append(PublicLine(line.sku, line.quantity, number, index is not None, status))
+    return found
+
+
+def _reports(uows: UnitOfWorkFactory, order_id: str) -> dict[str, Case]:
+    """The customer's latest report of each parcel that never came."""
+    query = CaseQuery(status=None, kind=ExceptionKind.REPORTED_MISSING, order_id=order_id)
+    latest: dict[str, Case] = {}
+    for case in sorted(find_cases(uows, query), key=lambda case: case.opened_at):
+        latest[case.subject.id] = case
+    return latest
+
+
+def _reported(
+    parcel: PublicParcel, detail: ShipmentDetail, reports: dict[str, Case], zone: tzinfo
+) -> PublicParcel:
+    """The parcel with the customer's report of its latest delivery (an older delivery's
+    report does not stop them telling us again)."""
+    case = reports.get(detail.id)
+    if case is None or detail.delivered_at is None or case.opened_at < detail.delivered_at:
+        return parcel
+    still_open = case.status is not CaseStatus.RESOLVED
+    return replace(parcel, reported_at=case.opened_at.astimezone(zone), report_open=still_open)
+
+
 def _matches(detail: OrderDetail, email: str, postal_code: str) -> bool:
     wanted_email = (detail.customer.email or "").strip().casefold()
-    wanted_postal = _postal(detail.customer.postal_code)
+    wanted_postal = _postal(detail.customer.postal_code, detail.customer.country)
     by_email = bool(email.strip()) and bool(wanted_email)
     by_postal = bool(postal_code.strip()) and bool(wanted_postal)
     # compared in constant time: a timing difference must not tell a near miss
     email_ok = hmac.compare_digest(email.strip().casefold().encode(), wanted_email.encode())
-    postal_ok = hmac.compare_digest(_postal(postal_code).encode(), wanted_postal.encode())
+    country = detail.customer.country
+    postal_ok = hmac.compare_digest(_postal(postal_code, country).encode(), wanted_postal.encode())
     return (by_email and email_ok) or (by_postal and postal_ok)
 
 
-def _postal(code: str | None) -> str:
-    return (code or "").replace(" ", "").replace("-", "").upper()
+def _postal(code: str | None, country: str | None = None) -> str:
+    return postal_key(code, country)
 
 
-def _parcel(detail: ShipmentDetail, zone: ZoneInfo, *, with_items: bool) -> PublicParcel:
+def _parcel(detail: ShipmentDetail, zone: tzinfo, *, with_items: bool) -> PublicParcel:
     steps = _steps(detail.timeline, zone)
     etas = {
         str(row.data["estimated_delivery"])[:10]
@@ -128,10 +208,27 @@ def _parcel(detail: ShipmentDetail, zone: ZoneInfo, *, with_items: bool) -> Publ
         eta_changed=len(etas) > 1,
         steps=steps,
         items=[f"{line.quantity} × {line.sku}" for line in detail.lines] if with_items else [],
+        proof=_proof(detail, with_signer=with_items),
     )
 
 
-def _steps(rows: list[TimelineRow], zone: ZoneInfo) -> list[PublicStep]:
+def _proof(detail: ShipmentDetail, *, with_signer: bool) -> DeliveryProof | None:
+    """What the carrier said of the delivery that stands; a signer's name only for the order's
+    own page (the tracking number alone proves nothing about who is asking)."""
+    if detail.status != Milestone.DELIVERED.value:
+        return None
+    for row in reversed(detail.timeline):
+        if row.milestone != Milestone.DELIVERED.value or row.effect is Effect.CONFLICT:
+            continue
+        proof = delivery_proof(row.raw_description, row.data)
+        if proof is not None and not with_signer:
+            proof = replace(proof, signed_by=None) if proof.left else None
+        if proof is not None:
+            return proof
+    return None
+
+
+def _steps(rows: list[TimelineRow], zone: tzinfo) -> list[PublicStep]:
     shown: list[PublicStep] = []
     for row in rows:
         if row.milestone is None or row.effect not in (Effect.APPLIED, Effect.CORRECTION):
@@ -170,12 +267,45 @@ def _same_news(earlier: PublicStep, later: PublicStep) -> bool:
     )
 
 
-def _zone(order: OrderDetail | None) -> ZoneInfo:
-    name = order.customer.time_zone if order else None
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+#: Where a carrier scans a parcel at its destination: these scans' places and offsets tell
+#: the customer's zone when nothing else does.
+AT_DESTINATION = frozenset(
+    m.value
+    for m in (
+        Milestone.OUT_FOR_DELIVERY,
+        Milestone.DELIVERY_ATTEMPTED,
+        Milestone.AVAILABLE_FOR_PICKUP,
+        Milestone.DELIVERED,
+    )
+)
+
+
+def _times(order: OrderDetail | None) -> CustomerZone:
+    """The zone the customer reads the order's times in (see domain.customer_zone)."""
+    if order is None:
+        return CustomerZone(UTC, "UTC", sure=False)
+    scans = sorted(
+        (
+            (row.location, row.occurred_at)
+            for parcel in order.shipments
+            for row in parcel.timeline
+            if row.source.startswith("carrier:") and row.milestone in AT_DESTINATION
+        ),
+        key=lambda scan: scan[1],
+        reverse=True,
+    )
+    customer = order.customer
+    destination = Location(postal_code=customer.postal_code, country=customer.country)
+    return customer_zone(customer.time_zone, destination, scans, order.placed_at)
+
+
+def link_expired(uows: UnitOfWorkFactory, token: str) -> bool:
+    """Whether a link that opens nothing once opened an order (a 128-bit token nobody
+    guesses): the customer is told it expired rather than that nothing was found."""
+    if not 10 <= len(token) <= 64:
+        return False
+    with uows(read_only=True) as uow:
+        return uow.outbox.token(token_hash(token)) is not None
 
 
 def ticket_for(uows: UnitOfWorkFactory, order_id: str, now: datetime) -> str:

@@ -2,8 +2,9 @@
 
 By tracking number alone it shows milestones, city-level places and the ETA; order details
 (which items are in which parcel) only when the order number and the email or postal code
-match. "Not found" and "does not match" look the same. Lookups are rate limited per client
-and per identifier; answers are never cached, never indexed and send no referrer.
+match. "Not found" and "does not match" look the same; a failed lookup keeps what was typed
+and says what was looked for. Lookups are rate limited per client and per identifier; answers
+are never cached, never indexed and send no referrer.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from ordertrail.app.notify import order_of_token
 from ordertrail.app.tracking import (
     NotTheirs,
     PublicParcel,
+    link_expired,
     public_order,
     public_parcel,
     report_not_arrived,
     ticket_for,
 )
+from ordertrail.domain.lookup_keys import order_key, tracking_numbers
 from ordertrail.domain.milestones import Milestone
 from ordertrail.web import track_words
 from ordertrail.web.guard import NO_NUL, PRIVATE, Limiter
@@ -46,6 +49,7 @@ def router() -> APIRouter:
         next_step=track_words.next_step,
         return_progress=track_words.return_progress,
         return_next=track_words.return_next,
+        line_state=track_words.line_state,
     )
     limiter = Limiter("track", PER_CLIENT, PER_IDENTIFIER)
 
@@ -59,8 +63,8 @@ def router() -> APIRouter:
         response.headers.update(PRIVATE)
         return response
 
-    def too_many(request: Request) -> HTMLResponse:
-        response = render(request, "track_form.html", 429, busy=True)
+    def too_many(request: Request, **typed: str) -> HTMLResponse:
+        response = render(request, "track_form.html", 429, problem="busy", **typed)
         response.headers["Retry-After"] = "60"
         return response
 
@@ -73,16 +77,19 @@ def router() -> APIRouter:
         postal_code: Text = "",
     ) -> Response:
         if tracking.strip():
-            target = f"/track/{quote(tracking.strip(), safe='')}"
+            target = f"/track/{quote(tracking_numbers(tracking)[0], safe='')}"
             return RedirectResponse(target, status_code=303, headers=PRIVATE)
+        typed = {"order": order, "email": email, "postal_code": postal_code}
         if not order.strip():
-            return render(request, "track_form.html")
-        if not limiter.allows(request, f"order:{order.strip()}"):
-            return too_many(request)
+            return render(request, "track_form.html", 200, **typed)
+        if not (email.strip() or postal_code.strip()):
+            return render(request, "track_form.html", 422, problem="needs_proof", **typed)
+        if not limiter.allows(request, f"order:{order_key(order)}"):
+            return too_many(request, **typed)
         uows = request.app.state.system.uows
         found = await run_in_threadpool(public_order, uows, order, email, postal_code)
         if found is None:
-            return render(request, "track_form.html", 404, not_found=True, order=order)
+            return render(request, "track_form.html", 404, problem="no_order", **typed)
         ticket = None
         if any(p.status is Milestone.DELIVERED for p in found.parcels):
             now = request.app.state.system.clock.now()
@@ -93,12 +100,12 @@ def router() -> APIRouter:
 
     @pages.get("/track/{tracking}", response_class=HTMLResponse)
     async def parcel(request: Request, tracking: Annotated[str, Path(max_length=100)]) -> Response:
-        if not limiter.allows(request, f"parcel:{tracking}"):
-            return too_many(request)
+        if not limiter.allows(request, f"parcel:{''.join(tracking.split()).upper()}"):
+            return too_many(request, tracking=tracking)
         uows = request.app.state.system.uows
         found: PublicParcel | None = await run_in_threadpool(public_parcel, uows, tracking)
         if found is None:
-            return render(request, "track_form.html", 404, not_found=True)
+            return render(request, "track_form.html", 404, problem="no_parcel", tracking=tracking)
         return render(request, "track_parcel.html", channel=found.channel, parcel=found)
 
     @pages.get("/t/{token}", response_class=HTMLResponse)
@@ -115,7 +122,9 @@ def router() -> APIRouter:
             opening = partial(public_order, system.uows, order_id, by_link=True)
             found = await run_in_threadpool(opening)
         if found is None:
-            return render(request, "track_form.html", 404, not_found=True)
+            if await run_in_threadpool(link_expired, system.uows, token):
+                return render(request, "track_form.html", 410, problem="link_expired")
+            return render(request, "track_form.html", 404, problem="no_link")
         return render(request, "track_order.html", channel=found.channel, order=found, ticket=token)
 
     @pages.post("/track/not-arrived", response_class=HTMLResponse)
@@ -134,7 +143,7 @@ def router() -> APIRouter:
         try:
             await run_in_threadpool(told)
         except (NotTheirs, NotDelivered):
-            return render(request, "track_form.html", 404, not_found=True)
-        return render(request, "track_reported.html", tracking=tracking)
+            return render(request, "track_form.html", 404, problem="not_taken")
+        return render(request, "track_reported.html", tracking=tracking, ticket=ticket)
 
     return pages

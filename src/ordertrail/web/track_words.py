@@ -3,12 +3,15 @@ next step they can take."""
 
 from __future__ import annotations
 
+from ordertrail.app.tracking import PublicLine
 from ordertrail.domain.milestones import Milestone, Reason
 
 STATUS = {
     Milestone.ORDER_PLACED: "Order placed",
     Milestone.ORDER_CONFIRMED: "Order confirmed",
     Milestone.ORDER_CANCELLED: "Order cancelled",
+    Milestone.PICKED: "Being packed",
+    Milestone.PACKED: "Packed, not shipped yet",
     Milestone.LABEL_CREATED: "Shipping label created",
     Milestone.CARRIER_ACCEPTED: "Handed to the carrier",
     Milestone.IN_TRANSIT: "On its way",
@@ -62,6 +65,15 @@ ADDRESS_STEP = "Please contact us to confirm your address so the carrier can del
 
 def status_words(milestone: Milestone | None) -> str:
     return STATUS.get(milestone, "Waiting for news") if milestone else "Waiting for news"
+
+
+def line_state(line: PublicLine) -> str:
+    """Where an ordered line is: its parcel's state, or that it has not left yet."""
+    if not line.in_a_parcel:
+        return status_words(line.status) if line.status else "Not shipped yet"
+    if line.parcel is None:
+        return "In one of the parcels above"
+    return f"{status_words(line.status)} (parcel {line.parcel})"
 
 
 def explanation(milestone: Milestone | None, reason: Reason | None) -> str | None:

@@ -10,69 +10,10 @@ and flagged so.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import cache
-from importlib import resources
 from zoneinfo import ZoneInfo
 
 from ordertrail.domain.model import Location
-
-_EASTERN, _CENTRAL, _MOUNTAIN, _PACIFIC = (
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-)
-
-
-def _states(codes: str) -> list[str]:
-    return codes.split()
-
-
-# The zone most of each state or province keeps; split states take their larger part.
-_REGION_ZONES = {
-    "US": {
-        **dict.fromkeys(
-            _states("CT DE DC FL GA KY ME MD MA NH NJ NY NC OH PA RI SC VT VA WV"), _EASTERN
-        ),
-        **dict.fromkeys(_states("AL AR IL IA KS LA MN MS MO NE ND OK SD TN TX WI"), _CENTRAL),
-        **dict.fromkeys(_states("CO MT NM UT WY"), _MOUNTAIN),
-        **dict.fromkeys(_states("CA NV OR WA"), _PACIFIC),
-        "AK": "America/Anchorage",
-        "AZ": "America/Phoenix",
-        "HI": "Pacific/Honolulu",
-        "ID": "America/Boise",
-        "IN": "America/Indiana/Indianapolis",
-        "MI": "America/Detroit",
-        "PR": "America/Puerto_Rico",
-        "GU": "Pacific/Guam",
-        "VI": "America/St_Thomas",
-    },
-    "CA": {
-        "AB": "America/Edmonton",
-        "BC": "America/Vancouver",
-        "MB": "America/Winnipeg",
-        "NB": "America/Moncton",
-        "NL": "America/St_Johns",
-        "NS": "America/Halifax",
-        "NT": "America/Yellowknife",
-        "NU": "America/Iqaluit",
-        "ON": "America/Toronto",
-        "PE": "America/Halifax",
-        "QC": "America/Toronto",
-        "SK": "America/Regina",
-        "YT": "America/Whitehorse",
-    },
-    "AU": {
-        "ACT": "Australia/Sydney",
-        "NSW": "Australia/Sydney",
-        "NT": "Australia/Darwin",
-        "QLD": "Australia/Brisbane",
-        "SA": "Australia/Adelaide",
-        "TAS": "Australia/Hobart",
-        "VIC": "Australia/Melbourne",
-        "WA": "Australia/Perth",
-    },
-}
+from ordertrail.domain.zone_table import REGION_ZONES, zones_by_country
 
 
 def zone_of(location: Location | None, local: datetime) -> str | None:
@@ -81,10 +22,10 @@ def zone_of(location: Location | None, local: datetime) -> str | None:
         return None
     country = location.country.strip().upper()
     region = (location.region or "").strip().upper()
-    by_region = _REGION_ZONES.get(country)
+    by_region = REGION_ZONES.get(country)
     if by_region is not None:
         return by_region.get(region)
-    zones = _zones_by_country().get(country, ())
+    zones = zones_by_country().get(country, ())
     offsets = {local.replace(tzinfo=ZoneInfo(zone)).utcoffset() for zone in zones}
     return zones[0] if len(offsets) == 1 else None
 
@@ -134,18 +75,5 @@ def _main_zone(location: Location | None) -> str | None:
     if location is None or not location.country:
         return None
     country = location.country.strip().upper()
-    zones = _zones_by_country().get(country, ())
+    zones = zones_by_country().get(country, ())
     return _MAIN_ZONES.get(country) or (zones[0] if zones else None)
-
-
-@cache
-def _zones_by_country() -> dict[str, tuple[str, ...]]:
-    """Country code → its zones, main one first, from the tzdata package's zone.tab."""
-    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text()
-    zones: dict[str, list[str]] = {}
-    for line in table.splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        country, _coordinates, zone, *_ = line.split("\t")
-        zones.setdefault(country, []).append(zone)
-    return {country: tuple(found) for country, found in zones.items()}

@@ -1,0 +1,41 @@
+"""Where each thing the customer ordered is: in which parcel, or in none yet."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ordertrail.domain.model import Line
+
+#: `LineWhere.parcel` for units in one of several parcels sent without a list of their items
+UNLISTED = -1
+
+
+@dataclass(frozen=True, slots=True)
+class LineWhere:
+    line: Line
+    #: the index of the parcel carrying these units; None while no parcel does, UNLISTED when
+    #: they may be in any of several parcels that came without a list of their items
+    parcel: int | None
+
+
+def where_lines_are(ordered: Sequence[Line], parcels: Sequence[Sequence[Line]]) -> list[LineWhere]:
+    """Each ordered line split by the parcels listing it, in the order's order; the units no
+    parcel lists go to the one parcel without a list, if there is exactly one."""
+    left = Counter[str]()
+    for line in ordered:
+        left[line.sku] += line.quantity
+    carried: dict[str, list[LineWhere]] = {}
+    for index, lines in enumerate(parcels):
+        for line in lines:
+            carried.setdefault(line.sku, []).append(LineWhere(line, index))
+            left[line.sku] -= line.quantity
+    unlisted = [index for index, lines in enumerate(parcels) if not lines]
+    rest = unlisted[0] if len(unlisted) == 1 else UNLISTED if unlisted else None
+    found: list[LineWhere] = []
+    for sku in dict.fromkeys([*(line.sku for line in ordered), *carried]):
+        found.extend(carried.get(sku, []))
+        if left[sku] > 0:
+            found.append(LineWhere(Line(sku, left[sku]), rest))
+    return found
