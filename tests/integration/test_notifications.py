@@ -403,3 +403,42 @@ def test_each_channel_s_customers_hear_from_its_own_brand(
         mail["From"].addresses[0].addr_spec == "hi@mugco.example"
         and mail["Subject"] == "Mug news: shipped"
     )
+
+
+def test_the_preview_reads_a_fleets_codes_as_the_outbox_did(
+    database_url: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from ordertrail.cli import app
+
+    table = tmp_path / "carriers.toml"
+    table.write_text('[carriers.acme]\nPU = "carrier_accepted"\nOFD = "out_for_delivery"\n')
+    settings = Settings(database_url=database_url, carrier_mappings=table)
+    system = build(settings, clock=clock)
+    try:
+        with TestClient(create_app(system), headers=api_key(system)) as client:
+            made = canonical_order("ORD-7", ("ACME-77", "acme", {"HAT": 1}))
+            made["customer"] |= {"email": "dana@example.com", "time_zone": "Europe/London"}
+            assert client.post("/api/v1/orders", json=made).status_code == 201
+            for code in ("PU", "OFD"):
+                clock.advance(hours=2)
+                scan = {"shipment": "ACME-77", "source": "carrier:acme", "raw_code": code}
+                scan["occurred_at"] = clock.now().isoformat()
+                assert client.post("/api/v1/events", json=[scan]).json()["accepted"] == 1
+        with system.uows(read_only=True) as uow:
+            queued = [
+                (m.kind, m.subject.id)
+                for m in uow.outbox.find(order_id="ORD-7")
+                if m.audience == "customer" and m.channel == "email"
+            ]
+    finally:
+        system.close()
+    assert queued == [("shipped", "ACME-77"), ("out_for_delivery", "ACME-77")]
+    shown = CliRunner().invoke(
+        app,
+        ["--db", database_url, "notifications", "preview", "--order", "ORD-7", "--json"],
+        env={"ORDERTRAIL_CARRIER_MAPPINGS": str(table)},
+    )
+    assert shown.exit_code == 0, shown.output
+    assert [(r["kind"], r["subject"]["id"]) for r in json.loads(shown.stdout)] == queued
