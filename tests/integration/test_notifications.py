@@ -442,3 +442,64 @@ def test_the_preview_reads_a_fleets_codes_as_the_outbox_did(
     )
     assert shown.exit_code == 0, shown.output
     assert [(r["kind"], r["subject"]["id"]) for r in json.loads(shown.stdout)] == queued
+
+
+#: (the carrier's news, the message kind, its subject, words it must hold, sent by SMS too)
+TROUBLE = [
+    ("exception", "address_issue", "address_issue", "Please confirm your address", True),
+    ("delivery_attempted", "address_issue", "address_issue", "Please confirm your address", True),
+    ("exception", "damaged", "damaged", "Your parcel was damaged on the way", False),
+    ("exception", "lost", "lost", "The carrier cannot find your parcel", False),
+    ("exception", "customs_hold", "customs_hold", "Your parcel is held at customs", False),
+    ("returned_to_sender", None, "returned_to_sender", "on its way back to us", False),
+]
+NEXT_STEP = {
+    "address_issue": "with your full address",
+    "damaged": "we will send a replacement or refund you",
+    "lost": "we will send a replacement or refund you",
+    "customs_hold": "follow its instructions with your tracking number",
+    "returned_to_sender": "we will send it again or refund you",
+}
+
+
+@pytest.mark.parametrize(("milestone", "reason", "kind", "subject", "texted"), TROUBLE)
+def test_trouble_the_customer_must_know_of_reaches_them_after_staff_once(
+    client: TestClient,
+    system: System,
+    clock: FixedClock,
+    servers: Loopback,
+    database_url: str,
+    milestone: str,
+    reason: str | None,
+    kind: str,
+    subject: str,
+    texted: bool,
+) -> None:
+    from typer.testing import CliRunner
+
+    from ordertrail.cli import app
+
+    mailbox, seen = servers.mailbox, servers.seen
+    order(client)
+    say(client, clock, "carrier_accepted")
+    deliver(system)
+    clock.advance(hours=20)
+    say(client, clock, milestone, key="trouble-1", reason=reason)
+    deliver(system)
+    # staff hear at once; the customer's message waits
+    assert [str(m["To"]).endswith("@shop.example") for m in mailbox.mails[1:]] == [True]
+    clock.advance(minutes=11)
+    deliver(system)
+    clock.advance(hours=2)  # the carrier says it again: not news to the customer
+    say(client, clock, milestone, key="trouble-2", reason=reason)
+    clock.advance(minutes=11)
+    deliver(system)
+    told = [m for m in mailbox.mails if str(m["To"]) == "dana@example.com"][1:]
+    assert len(told) == 1 and subject in str(told[0]["Subject"])  # once, after staff
+    text = told[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert NEXT_STEP[kind] in text and "support@example.com" in text
+    assert len([body for body in sms_bodies(seen) if subject in body]) == (1 if texted else 0)
+    shown = CliRunner().invoke(
+        app, ["--db", database_url, "notifications", "preview", "--order", "ORD-1", "--json"]
+    )
+    assert [row["kind"] for row in json.loads(shown.stdout)] == ["shipped", kind]

@@ -11,7 +11,7 @@ from ordertrail.app.derive import order_history
 from ordertrail.app.notify import reach, recipient
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.domain.fold import fold
-from ordertrail.domain.milestones import Milestone
+from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Subject, TrackingEvent
 from ordertrail.domain.notifications import Planned, plan, still_worth_sending
 
@@ -40,13 +40,15 @@ def preview(uows: UnitOfWorkFactory, order_id: str) -> list[PreviewRow] | None:
     seen: set[str] = set()
     by_subject: dict[Subject, list[TrackingEvent]] = {}
     #: each subject's status as it stood after each arrival, to drop what went stale
-    statuses: dict[Subject, list[tuple[datetime, Milestone | None]]] = {}
+    statuses: dict[Subject, list[tuple[datetime, Milestone | None, Reason | None]]] = {}
     for event in sorted(events, key=lambda e: (e.received_at, e.sort_key)):
         history = by_subject.setdefault(event.subject, [])
         before = fold(history)
         history.append(event)
         after = fold(history)
-        statuses.setdefault(event.subject, []).append((event.received_at, after.status))
+        statuses.setdefault(event.subject, []).append(
+            (event.received_at, after.status, after.reason)
+        )
         for planned in plan(
             event.subject, before, after, recipient(contact), event.received_at, policy
         ):
@@ -55,8 +57,8 @@ def preview(uows: UnitOfWorkFactory, order_id: str) -> list[PreviewRow] | None:
                 planned_all.append(planned)
     rows = []
     for planned in planned_all:
-        then = [status for at, status in statuses[planned.subject] if at <= planned.not_before]
-        if then and not still_worth_sending(planned.kind, then[-1]):
+        then = [(s, r) for at, s, r in statuses[planned.subject] if at <= planned.not_before]
+        if then and not still_worth_sending(planned.kind, *then[-1]):
             continue  # the worker would find it moved past by then, and drop it
         channels = tuple(channel for channel, _ in reach(planned.kind, contact, policy))
         rows.append(PreviewRow(planned.not_before, planned.kind.value, planned.subject, channels))
