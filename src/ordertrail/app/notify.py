@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from ordertrail.app.effect_ports import Contact, OutboxMessage
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
 from ordertrail.domain.cases import Case
+from ordertrail.domain.exceptions import ExceptionKind
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.model import Subject
 from ordertrail.domain.notifications import (
@@ -22,6 +23,7 @@ from ordertrail.domain.notifications import (
     Recipient,
     might_message,
     plan,
+    plan_apology,
 )
 
 #: every message also goes to the shop's webhook subscribers, fanned out when sent
@@ -53,13 +55,49 @@ def queue_messages(
         for planned in plan(
             subject, before.get(subject, SubjectState()), state, recipient(contact), now, policy
         ):
-            token = secrets.token_urlsafe(16)  # 128 bits: the message's link opens the order
-            uow.outbox.add_tokens([token_hash(token)], order_of[subject], now)
-            context = {"status_key": state.status_key, "eta": state.eta, "token": token}
-            messages += _customer(planned, order_of[subject], contact, context, now, policy)
+            messages += _to_customer(uow, planned, order_of[subject], contact, state, now, policy)
     for case in opened:
         messages += _staff(case, now)
     uow.outbox.add(messages, now)
+
+
+def queue_case_news(
+    uow: UnitOfWork,
+    opened: Sequence[Case],
+    states: Mapping[Subject, SubjectState],
+    now: datetime,
+) -> None:
+    """Queue what cases the sweep opened earn: a staff alert each, and for a missed promise
+    the customer's apology (after staff heard, when the policy has one)."""
+    if not opened:
+        return
+    policy = uow.policy
+    messages: list[OutboxMessage] = []
+    late = [c for c in opened if c.kind is ExceptionKind.PROMISE_MISSED and c.subject in states]
+    contacts = uow.outbox.contacts({case.order_id for case in late}) if late else {}
+    for case in late:
+        contact, state = contacts.get(case.order_id), states[case.subject]
+        if contact is not None:
+            for planned in plan_apology(case.subject, state, recipient(contact), now, policy):
+                messages += _to_customer(uow, planned, case.order_id, contact, state, now, policy)
+    for case in opened:
+        messages += _staff(case, now)
+    uow.outbox.add(messages, now)
+
+
+def _to_customer(
+    uow: UnitOfWork,
+    planned: Planned,
+    order_id: str,
+    contact: Contact,
+    state: SubjectState,
+    now: datetime,
+    policy: Policy,
+) -> list[OutboxMessage]:
+    token = secrets.token_urlsafe(16)  # 128 bits: the message's link opens the order
+    uow.outbox.add_tokens([token_hash(token)], order_id, now)
+    context = {"status_key": state.status_key, "eta": state.eta, "token": token}
+    return _customer(planned, order_id, contact, context, now, policy)
 
 
 def _customer(

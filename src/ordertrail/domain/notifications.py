@@ -202,6 +202,35 @@ def plan(
     return planned
 
 
+def plan_apology(
+    subject: Subject,
+    state: SubjectState,
+    recipient: Recipient,
+    now: datetime,
+    policy: Policy = Policy(),
+) -> list[Planned]:
+    """The "running late" message for a parcel that missed its promised day: once per parcel,
+    after staff heard — unless the customer already heard of the trouble holding it up (a
+    delay past the promise, a failed attempt, damage ...), which said as much."""
+    if MessageKind.RUNNING_LATE not in policy.kinds(recipient.priority):
+        return []
+    if (state.status is not None and state.status.spec.terminal) or state.reason is Reason.REFUSED:
+        return []  # it arrived, or is on its way back (refused, say): not late news
+    told = _kind(SubjectState(), state, recipient) if state.status is not None else None
+    if told in STAFF_FIRST or told in (MessageKind.DELAYED, MessageKind.READY_FOR_PICKUP):
+        return []
+    earliest = now + policy.staff_lead
+    return [
+        Planned(
+            kind=MessageKind.RUNNING_LATE,
+            subject=subject,
+            dedupe=f"{subject.kind}:{subject.id}:{MessageKind.RUNNING_LATE.value}",
+            not_before=outside_quiet_hours(earliest, recipient.time_zone, policy),
+            earliest=earliest,
+        )
+    ]
+
+
 def _kind(before: SubjectState, after: SubjectState, recipient: Recipient) -> MessageKind | None:
     status = after.status
     assert status is not None
