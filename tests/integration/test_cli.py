@@ -141,6 +141,26 @@ def _instant(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
 
 
+def test_returning_the_delivered_parcel_keeps_the_other_parcels_trouble_in_view(
+    url: str, tmp_path: Path
+) -> None:
+    drill_back = {"return": "RET-1", "order": "ORD-1"}
+    story = [
+        *split_order_story(),
+        ev(drill_back, "return_requested", "2026-11-23T10:00:00+00:00", "customer"),
+        ev(drill_back, "return_received", "2026-11-26T10:00:00+00:00", "carrier:ups"),
+        ev(drill_back, "refund_released", "2026-11-27T10:00:00+00:00", "channel:shopify"),
+    ]
+    result = run(url, "ingest", str(write_jsonl(tmp_path / "e.jsonl", story)))
+    assert result.exit_code == 0, result.output
+    order = show(url)
+    # the drill came back and was refunded, but the bits never reached the customer
+    assert (order["status"], order["needs_attention"]) == ("partially_delivered", True)
+    rebuilt = run(url, "rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert show(url)["status"] == "partially_delivered"
+
+
 def test_a_shipment_shows_its_own_timeline(url: str, tmp_path: Path) -> None:
     run(url, "ingest", str(write_jsonl(tmp_path / "e.jsonl", split_order_story())))
     result = run(url, "shipment", "show", FEDEX, "--json")

@@ -156,6 +156,9 @@ def test_a_missing_hand_off_scan_is_found_by_the_sweep(
     clock.advance(hours=2)
     assert sweep(system.uows, clock.now()).opened == 1
     assert kinds(client) == [("missing_scan", "warehouse")]
+    with system.uows(read_only=True) as uow:  # the warehouse is told, as for any case
+        alerts = [(m.channel, m.kind) for m in uow.outbox.find() if m.audience == "staff"]
+    assert ("team", "exception:missing_scan") in alerts
     clock.advance(hours=5)
     assert sweep(system.uows, clock.now()).looked_at == 0  # found: not looked at again
     say(client, clock, "carrier_accepted")
@@ -311,3 +314,41 @@ def test_an_ops_correction_is_an_event_with_its_reason_and_sets_the_status(
         client.post(url, json={"milestone": "lost", "note": "x"}, headers=warehouse).status_code
         == 403
     )
+
+
+def test_a_parcel_not_delivered_by_the_promised_day_opens_one_case_and_one_apology(
+    client: TestClient, system: System, clock: FixedClock
+) -> None:
+    for order_id, number in (("ORD-LATE", "LATE-1"), ("ORD-ONTIME", "ONTIME-1")):
+        order = canonical_order(order_id, (number, "ups", {"HAT": 1}))
+        order["promised_by"] = "2026-11-26"
+        order["customer"]["time_zone"] = "America/Chicago"  # the day ends 06:00 UTC on the 27th
+        assert client.post("/api/v1/orders", json=order).status_code == 201
+        say(client, clock, "carrier_accepted", shipment=number)
+    clock.advance(hours=20)
+    say(client, clock, "delivered", shipment="ONTIME-1")
+    say(client, clock, "in_transit", shipment="LATE-1")
+    clock.current = clock.current.replace(day=27, hour=5)
+    sweep(system.uows, clock.now())
+    assert kinds(client) == []  # still the promised day in Chicago
+    clock.advance(hours=2)
+    assert sweep(system.uows, clock.now()).by_kind == {"promise_missed": 1}
+    [case] = cases(client)
+    assert (case["kind"], case["team"], case["subject"]["id"]) == (
+        "promise_missed",
+        "support",
+        "LATE-1",
+    )
+    with system.uows(read_only=True) as uow:
+        told = {(m.audience, m.channel, m.kind): m for m in uow.outbox.find(order_id="ORD-LATE")}
+    alert = told[("staff", "team", "exception:promise_missed")]
+    apology = told[("customer", "email", "running_late")]
+    assert alert.available_at < apology.available_at  # staff first
+    clock.advance(hours=3)
+    assert sweep(system.uows, clock.now()).opened == 0  # one look per promise
+    with system.uows(read_only=True) as uow:
+        assert len(uow.outbox.find(order_id="ORD-LATE")) == len(told)
+        assert [m for m in uow.outbox.find(order_id="ORD-ONTIME") if "late" in m.kind] == []
+    say(client, clock, "delivered", shipment="LATE-1")
+    assert cases(client) == []  # it arrived: the case resolves itself
+    assert [c["kind"] for c in cases(client, "resolved")] == ["promise_missed"]

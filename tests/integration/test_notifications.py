@@ -404,3 +404,103 @@ def test_each_channel_s_customers_hear_from_its_own_brand(
         mail["From"].addresses[0].addr_spec == "hi@mugco.example"
         and mail["Subject"] == "Mug news: shipped"
     )
+
+
+def test_the_preview_reads_a_fleets_codes_as_the_outbox_did(
+    database_url: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from ordertrail.cli import app
+
+    table = tmp_path / "carriers.toml"
+    table.write_text('[carriers.acme]\nPU = "carrier_accepted"\nOFD = "out_for_delivery"\n')
+    settings = Settings(database_url=database_url, carrier_mappings=table)
+    system = build(settings, clock=clock)
+    try:
+        with TestClient(create_app(system), headers=api_key(system)) as client:
+            made = canonical_order("ORD-7", ("ACME-77", "acme", {"HAT": 1}))
+            made["customer"] |= {"email": "dana@example.com", "time_zone": "Europe/London"}
+            assert client.post("/api/v1/orders", json=made).status_code == 201
+            for code in ("PU", "OFD"):
+                clock.advance(hours=2)
+                scan = {"shipment": "ACME-77", "source": "carrier:acme", "raw_code": code}
+                scan["occurred_at"] = clock.now().isoformat()
+                assert client.post("/api/v1/events", json=[scan]).json()["accepted"] == 1
+        with system.uows(read_only=True) as uow:
+            queued = [
+                (m.kind, m.subject.id)
+                for m in uow.outbox.find(order_id="ORD-7")
+                if m.audience == "customer" and m.channel == "email"
+            ]
+    finally:
+        system.close()
+    assert queued == [("shipped", "ACME-77"), ("out_for_delivery", "ACME-77")]
+    shown = CliRunner().invoke(
+        app,
+        ["--db", database_url, "notifications", "preview", "--order", "ORD-7", "--json"],
+        env={"ORDERTRAIL_CARRIER_MAPPINGS": str(table)},
+    )
+    assert shown.exit_code == 0, shown.output
+    assert [(r["kind"], r["subject"]["id"]) for r in json.loads(shown.stdout)] == queued
+
+
+#: (the carrier's news, the message kind, its subject, words it must hold, sent by SMS too)
+TROUBLE = [
+    ("exception", "address_issue", "address_issue", "Please confirm your address", True),
+    ("delivery_attempted", "address_issue", "address_issue", "Please confirm your address", True),
+    ("exception", "damaged", "damaged", "Your parcel was damaged on the way", False),
+    ("exception", "lost", "lost", "The carrier cannot find your parcel", False),
+    ("exception", "customs_hold", "customs_hold", "Your parcel is held at customs", False),
+    ("returned_to_sender", None, "returned_to_sender", "on its way back to us", False),
+]
+NEXT_STEP = {
+    "address_issue": "with your full address",
+    "damaged": "we will send a replacement or refund you",
+    "lost": "we will send a replacement or refund you",
+    "customs_hold": "follow its instructions with your tracking number",
+    "returned_to_sender": "we will send it again or refund you",
+}
+
+
+@pytest.mark.parametrize(("milestone", "reason", "kind", "subject", "texted"), TROUBLE)
+def test_trouble_the_customer_must_know_of_reaches_them_after_staff_once(
+    client: TestClient,
+    system: System,
+    clock: FixedClock,
+    servers: Loopback,
+    database_url: str,
+    milestone: str,
+    reason: str | None,
+    kind: str,
+    subject: str,
+    texted: bool,
+) -> None:
+    from typer.testing import CliRunner
+
+    from ordertrail.cli import app
+
+    mailbox, seen = servers.mailbox, servers.seen
+    order(client)
+    say(client, clock, "carrier_accepted")
+    deliver(system)
+    clock.advance(hours=20)
+    say(client, clock, milestone, key="trouble-1", reason=reason)
+    deliver(system)
+    # staff hear at once; the customer's message waits
+    assert [str(m["To"]).endswith("@shop.example") for m in mailbox.mails[1:]] == [True]
+    clock.advance(minutes=11)
+    deliver(system)
+    clock.advance(hours=2)  # the carrier says it again: not news to the customer
+    say(client, clock, milestone, key="trouble-2", reason=reason)
+    clock.advance(minutes=11)
+    deliver(system)
+    told = [m for m in mailbox.mails if str(m["To"]) == "dana@example.com"][1:]
+    assert len(told) == 1 and subject in str(told[0]["Subject"])  # once, after staff
+    text = told[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert NEXT_STEP[kind] in text and "support@example.com" in text
+    assert len([body for body in sms_bodies(seen) if subject in body]) == (1 if texted else 0)
+    shown = CliRunner().invoke(
+        app, ["--db", database_url, "notifications", "preview", "--order", "ORD-1", "--json"]
+    )
+    assert [row["kind"] for row in json.loads(shown.stdout)] == ["shipped", kind]

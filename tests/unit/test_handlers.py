@@ -101,7 +101,11 @@ def test_a_return_named_with_its_order_opens_itself(uows: MemoryUnitOfWorkFactor
     detail = order_detail(uows, "ORD-1")
     assert detail is not None
     assert [(r.id, r.status) for r in detail.returns] == [("RMA-1", "return_received")]
-    assert detail.status == "return_in_progress"
+    assert detail.status == "partially_delivered"  # the bits have not reached the customer
+    bits = {"shipment": "BITS-1", "source": "carrier:fedex"}
+    record(uows, report(M.CARRIER_ACCEPTED, 20, **bits), report(M.DELIVERED, 40, **bits))
+    detail = order_detail(uows, "ORD-1")
+    assert detail is not None and detail.status == "return_in_progress"
 
 
 def test_a_late_event_refolds_the_history(uows: MemoryUnitOfWorkFactory) -> None:

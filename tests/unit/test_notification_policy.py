@@ -122,3 +122,36 @@ def test_the_policy_comes_from_settings() -> None:
     assert policy.sms == frozenset() and policy.staff_lead == timedelta(minutes=30)
     with pytest.raises(ValueError):
         policy_of(Settings(messages={"routine": ["a_kind_nobody_knows"]}))
+
+
+@pytest.mark.parametrize(
+    ("news", "expected"),
+    [
+        (event(M.EXCEPTION, 1, reason=Reason.ADDRESS_ISSUE), "address_issue"),
+        (event(M.DELIVERY_ATTEMPTED, 1, reason=Reason.ADDRESS_ISSUE), "address_issue"),
+        (event(M.EXCEPTION, 1, reason=Reason.DAMAGED), "damaged"),
+        (event(M.EXCEPTION, 1, reason=Reason.LOST), "lost"),
+        (event(M.RETURNED_TO_SENDER, 1), "returned_to_sender"),
+        (event(M.EXCEPTION, 1, reason=Reason.CUSTOMS_HOLD), "customs_hold"),
+        (event(M.DELAYED, 1, reason=Reason.PAYMENT_REQUIRED), "customs_hold"),
+    ],
+)
+def test_trouble_the_customer_must_know_of_is_said_once_after_staff_heard(
+    news: object, expected: str
+) -> None:
+    before = fold([event(M.CARRIER_ACCEPTED, 0)])
+    after = fold([news], before)  # type: ignore[list-item]
+    [planned] = plan(PARCEL, before, after, ROUTINE, NOON)
+    assert planned.kind == MessageKind(expected)
+    assert planned.earliest == NOON + Policy().staff_lead  # staff first
+    # once per parcel: the same trouble reported again is not a second message
+    assert planned.dedupe == f"shipment:{PARCEL.id}:{expected}"
+    # and it is dropped unsent if the parcel has moved on before it could go
+    assert still_worth_sending(planned.kind, after.status, after.reason)
+    assert not still_worth_sending(planned.kind, M.DELIVERED, None)
+    assert not still_worth_sending(planned.kind, M.IN_TRANSIT, None)
+
+
+def test_an_address_issue_is_worth_a_text_message() -> None:
+    assert MessageKind.ADDRESS_ISSUE in Policy().sms
+    assert MessageKind.DAMAGED not in Policy().sms

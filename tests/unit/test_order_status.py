@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ordertrail.domain.fold import SubjectState, fold
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Line, Subject, SubjectKind
-from ordertrail.domain.order_status import OrderStatus, ParcelView, derive_order
+from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView, derive_order
 from tests.factories import event
 
 M = Milestone
@@ -91,3 +94,68 @@ def test_a_parcel_in_trouble_flags_the_order() -> None:
     fine = parcel(M.CARRIER_ACCEPTED, M.DELIVERED, lines=(BITS,))
     assert derive_order(PLACED.status, ORDER_LINES, [stuck, fine]).needs_attention
     assert not derive_order(PLACED.status, ORDER_LINES, [fine]).needs_attention
+
+
+def test_a_partial_return_keeps_a_parcel_in_trouble_in_view() -> None:
+    drill_home = parcel(M.CARRIER_ACCEPTED, M.DELIVERED)
+    bits_stuck = parcel(M.CARRIER_ACCEPTED, M.OUT_FOR_DELIVERY, M.DELIVERY_ATTEMPTED, lines=(BITS,))
+    bits_moving = parcel(M.CARRIER_ACCEPTED, M.IN_TRANSIT, lines=(BITS,))
+    drill_refunded = fold(
+        [event(M.RETURN_REQUESTED, 60, "customer"), event(M.REFUND_RELEASED, 90, "channel:shopify")]
+    )
+    drill_requested = fold([event(M.RETURN_REQUESTED, 60, "customer")])
+    for returns in ((drill_refunded,), (drill_requested,)):
+        summary = derive_order(
+            PLACED.status, ORDER_LINES, [drill_home, bits_stuck], [r.status for r in returns]
+        )
+        assert summary == OrderSummary(OrderStatus.PARTIALLY_DELIVERED, needs_attention=True)
+        assert status(drill_home, bits_moving, returns=returns) is OrderStatus.PARTIALLY_DELIVERED
+
+
+@st.composite
+def orders_with_returns(draw: st.DrawFn) -> tuple[list[ParcelView], list[Milestone | None]]:
+    stories = [
+        (M.LABEL_CREATED,),
+        (M.CARRIER_ACCEPTED, M.IN_TRANSIT),
+        (M.CARRIER_ACCEPTED, M.DELAYED),
+        (M.CARRIER_ACCEPTED, M.OUT_FOR_DELIVERY, M.DELIVERY_ATTEMPTED),
+        (M.CARRIER_ACCEPTED, M.EXCEPTION),
+        (M.CARRIER_ACCEPTED, M.RETURNED_TO_SENDER),
+        (M.CARRIER_ACCEPTED, M.DELIVERED),
+    ]
+    parcels = [
+        parcel(*draw(st.sampled_from(stories)), lines=lines)
+        for lines in draw(st.sampled_from([[ORDER_LINES], [(DRILL,), (BITS,)]]))
+    ]
+    returns = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    None,
+                    M.RETURN_REQUESTED,
+                    M.RETURN_IN_TRANSIT,
+                    M.RETURN_REJECTED,
+                    M.REFUND_RELEASED,
+                ]
+            ),
+            max_size=2,
+        )
+    )
+    return parcels, returns
+
+
+@settings(max_examples=200)
+@given(orders_with_returns())
+def test_a_return_never_hides_a_parcel_that_has_not_arrived(
+    story: tuple[list[ParcelView], list[Milestone | None]],
+) -> None:
+    parcels, returns = story
+    summary = derive_order(PLACED.status, ORDER_LINES, parcels, returns)
+    outbound = derive_order(PLACED.status, ORDER_LINES, parcels)
+    assert summary.needs_attention == any(p.in_trouble for p in parcels)
+    if not all(p.delivered for p in parcels):
+        assert summary == outbound  # what is still on its way (or in trouble) is the news
+    elif any(r not in (None, M.RETURN_REJECTED) for r in returns):
+        assert summary.status in (OrderStatus.RETURN_IN_PROGRESS, OrderStatus.RETURNED)
+    else:
+        assert summary.status is OrderStatus.DELIVERED

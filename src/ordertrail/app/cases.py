@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ordertrail.app.effect_ports import CaseQuery, Lane, ParcelRecord
+from ordertrail.app.notify import queue_case_news
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
 from ordertrail.domain.cases import (
     Case,
@@ -32,6 +33,7 @@ from ordertrail.domain.exceptions import (
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import TROUBLE, Milestone
 from ordertrail.domain.model import Subject, SubjectKind
+from ordertrail.domain.promise import promise_findings
 from ordertrail.domain.rhythm import learn
 from ordertrail.domain.warehouse import HandOffPromise
 
@@ -83,9 +85,14 @@ def _may_matter(before: SubjectState, after: SubjectState, now: datetime) -> boo
         return True
     if after.status in _RETURN_WATCH or before.status in _RETURN_WATCH:
         return True
+    if before.status_key == after.status_key:
+        return False
+    # a delivery (or a return to sender) ends a missed promise's case, if there is one
+    if after.status is not None and after.status.spec.terminal:
+        return True
     # a stall or missing-scan case exists only once the sweep could have looked
     looked = next_look(before, EARLIEST_LOOK, HandOffPromise())
-    return looked is not None and looked <= now and before.status_key != after.status_key
+    return looked is not None and looked <= now
 
 
 _RETURN_WATCH = frozenset({Milestone.RETURN_PICKUP_SCHEDULED, Milestone.RETURN_IN_TRANSIT})
@@ -130,13 +137,36 @@ def sweep(
     while True:
         with uows() as uow:
             due = uow.cases.due(now, batch)
-            if not due:
-                return result
-            _look(uow, due, now, promise, result)
-            uow.commit()
+            if due:
+                _look(uow, due, now, promise, result)
+                uow.commit()
         result.looked_at += len(due)
         if len(due) < batch:
-            return result
+            break
+    _look_at_promises(uows, now, promise, batch, result)
+    return result
+
+
+def _look_at_promises(
+    uows: UnitOfWorkFactory,
+    now: datetime,
+    promise: HandOffPromise,
+    batch: int,
+    result: SweepResult,
+) -> None:
+    """Orders whose promised day has just ended: each of their parcels gets one look."""
+    while True:
+        with uows() as uow:
+            orders = uow.cases.promises_due(now, batch)
+            if not orders:
+                return
+            parcels = uow.cases.shipments_of(orders)
+            _look(uow, parcels, now, promise, result)
+            uow.cases.promises_looked(orders)
+            uow.commit()
+        result.looked_at += len(parcels)
+        if len(orders) < batch:
+            return
 
 
 def _look(
@@ -155,6 +185,7 @@ def _look(
         state = record.facts.state
         rhythm = rhythms.get((record.lane, state.status)) or _default(state.status)
         found = time_findings(record.facts, now, rhythm, promise)
+        found += promise_findings(record.facts, now)
         known = cases.get(subject, [])
         _merge(changes, reconcile(subject, record.order_id, known, found, now, kinds=TIME_KINDS))
         following = next_look(state, rhythm, promise)
@@ -162,6 +193,7 @@ def _look(
         looks[subject] = following if following is not None and following > now else None
     uow.cases.schedule(looks)
     opened = uow.cases.save(changes)
+    queue_case_news(uow, changes.opened, {s: r.facts.state for s, r in records.items()}, now)
     result.opened += opened
     result.resolved += len(changes.resolved)
     for case in changes.opened:

@@ -17,7 +17,7 @@ from typing import Protocol
 from ordertrail.app.effect_ports import OutboxMessage
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
 from ordertrail.app.queries import OrderDetail, order_detail
-from ordertrail.domain.milestones import Milestone
+from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.notifications import MessageKind, still_worth_sending
 
 MAX_ATTEMPTS = 8
@@ -127,12 +127,14 @@ def _still_true(message: OutboxMessage, order: OrderDetail | None) -> bool:
     if order is None:
         return False
     status: Milestone | None = None
+    reason: Reason | None = None
     for parcel in order.shipments:
         if parcel.id == message.subject.id:
             status = Milestone(parcel.status) if parcel.status else None
+            reason = Reason(parcel.exception_reason) if parcel.exception_reason else None
     if message.subject.id == order.id:
         return True  # an order's own message (confirmed) stays true
-    return still_worth_sending(kind, status)
+    return still_worth_sending(kind, status, reason)
 
 
 def retry_dead(uows: UnitOfWorkFactory, message_id: str, now: datetime) -> bool:

@@ -85,6 +85,13 @@ def histories(uow: UnitOfWork, subjects: Iterable[Subject]) -> dict[Subject, lis
     return {subject: read(history, mappings) for subject, history in found.items()}
 
 
+def order_history(uow: UnitOfWork, order_id: str) -> list[TrackingEvent]:
+    """Every event of an order and its parcels and returns, read through the mappings in
+    force: what anything replaying the order must see, as ingest saw it."""
+    found = uow.events.for_order(order_id)
+    return read(found, uow.mappings.for_events(found))
+
+
 def refold(uow: UnitOfWork, subjects: Sequence[Subject]) -> dict[Subject, SubjectState]:
     """Fold each subject's whole history again and save it."""
     history = histories(uow, subjects)

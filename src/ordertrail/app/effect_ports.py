@@ -81,6 +81,17 @@ class Cases(Protocol):
 
     def schedule(self, looks: Mapping[Subject, datetime | None]) -> None: ...
 
+    def promises_due(self, now: datetime, limit: int) -> list[str]:
+        """Orders whose promised delivery day has ended and whose parcels have not been
+        looked at since, held against other sweepers."""
+        ...
+
+    def shipments_of(self, order_ids: Iterable[str]) -> list[Subject]: ...
+
+    def promises_looked(self, order_ids: Iterable[str]) -> None:
+        """Their parcels had their look: not due again unless the promise changes."""
+        ...
+
     def rhythms(self, lanes: Iterable[Lane], milestone: Milestone) -> dict[Lane, timedelta]: ...
 
     def save_rhythms(

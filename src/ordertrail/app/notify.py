@@ -8,22 +8,22 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ordertrail.app.effect_ports import Contact, OutboxMessage
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
 from ordertrail.domain.cases import Case
-from ordertrail.domain.fold import SubjectState, fold
-from ordertrail.domain.milestones import Milestone
-from ordertrail.domain.model import Subject, TrackingEvent
+from ordertrail.domain.exceptions import ExceptionKind
+from ordertrail.domain.fold import SubjectState
+from ordertrail.domain.model import Subject
 from ordertrail.domain.notifications import (
+    MessageKind,
     Planned,
     Policy,
     Recipient,
     might_message,
     plan,
-    still_worth_sending,
+    plan_apology,
 )
 
 #: every message also goes to the shop's webhook subscribers, fanned out when sent
@@ -51,18 +51,53 @@ def queue_messages(
         contact = contacts.get(order_of[subject])
         if contact is None:
             continue
-        recipient = Recipient(contact.priority, contact.promised_by, contact.time_zone)
         state = after[subject]
         for planned in plan(
-            subject, before.get(subject, SubjectState()), state, recipient, now, policy
+            subject, before.get(subject, SubjectState()), state, recipient(contact), now, policy
         ):
-            token = secrets.token_urlsafe(16)  # 128 bits: the message's link opens the order
-            uow.outbox.add_tokens([token_hash(token)], order_of[subject], now)
-            context = {"status_key": state.status_key, "eta": state.eta, "token": token}
-            messages += _customer(planned, order_of[subject], contact, context, now, policy)
+            messages += _to_customer(uow, planned, order_of[subject], contact, state, now, policy)
     for case in opened:
         messages += _staff(case, now)
     uow.outbox.add(messages, now)
+
+
+def queue_case_news(
+    uow: UnitOfWork,
+    opened: Sequence[Case],
+    states: Mapping[Subject, SubjectState],
+    now: datetime,
+) -> None:
+    """Queue what cases the sweep opened earn: a staff alert each, and for a missed promise
+    the customer's apology (after staff heard, when the policy has one)."""
+    if not opened:
+        return
+    policy = uow.policy
+    messages: list[OutboxMessage] = []
+    late = [c for c in opened if c.kind is ExceptionKind.PROMISE_MISSED and c.subject in states]
+    contacts = uow.outbox.contacts({case.order_id for case in late}) if late else {}
+    for case in late:
+        contact, state = contacts.get(case.order_id), states[case.subject]
+        if contact is not None:
+            for planned in plan_apology(case.subject, state, recipient(contact), now, policy):
+                messages += _to_customer(uow, planned, case.order_id, contact, state, now, policy)
+    for case in opened:
+        messages += _staff(case, now)
+    uow.outbox.add(messages, now)
+
+
+def _to_customer(
+    uow: UnitOfWork,
+    planned: Planned,
+    order_id: str,
+    contact: Contact,
+    state: SubjectState,
+    now: datetime,
+    policy: Policy,
+) -> list[OutboxMessage]:
+    token = secrets.token_urlsafe(16)  # 128 bits: the message's link opens the order
+    uow.outbox.add_tokens([token_hash(token)], order_id, now)
+    context = {"status_key": state.status_key, "eta": state.eta, "token": token}
+    return _customer(planned, order_id, contact, context, now, policy)
 
 
 def _customer(
@@ -73,11 +108,6 @@ def _customer(
     now: datetime,
     policy: Policy,
 ) -> list[OutboxMessage]:
-    reach = []
-    if contact.email:
-        reach.append(("email", contact.email))
-    if contact.phone and planned.kind in policy.sms:
-        reach.append(("sms", contact.phone))
     found = [
         _message(
             planned.dedupe,
@@ -90,7 +120,7 @@ def _customer(
             planned.not_before,
             context,
         )
-        for channel, address in reach
+        for channel, address in reach(planned.kind, contact, policy)
     ]
     found.append(
         _message(
@@ -105,6 +135,22 @@ def _customer(
             context,
         )
     )
+    return found
+
+
+def recipient(contact: Contact) -> Recipient:
+    """What the policy reads about the order's customer."""
+    return Recipient(contact.priority, contact.promised_by, contact.time_zone)
+
+
+def reach(kind: MessageKind, contact: Contact, policy: Policy) -> list[tuple[str, str]]:
+    """(channel, address) a customer message of `kind` goes to: email when the customer gave
+    one, a text too for the kinds the policy finds urgent enough."""
+    found = []
+    if contact.email:
+        found.append(("email", contact.email))
+    if contact.phone and kind in policy.sms:
+        found.append(("sms", contact.phone))
     return found
 
 
@@ -193,52 +239,3 @@ def _ended_at(state: SubjectState) -> datetime | None:
     if state.status is not None and state.status.spec.terminal:
         return state.delivered_at or state.status_at
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class PreviewRow:
-    """A message the customer would get: when, what, about which parcel, and how."""
-
-    at: datetime
-    kind: str
-    subject: Subject
-    channels: tuple[str, ...]
-
-
-def preview(uows: UnitOfWorkFactory, order_id: str) -> list[PreviewRow] | None:
-    """Replay the order's events as they arrived through the policy: what its customer would
-    receive and when (None: no such order). Nothing is queued or sent."""
-    with uows(read_only=True) as uow:
-        contact = uow.outbox.contacts([order_id]).get(order_id)
-        if contact is None:
-            return None
-        events = uow.events.for_order(order_id)
-        policy = uow.policy
-    recipient = Recipient(contact.priority, contact.promised_by, contact.time_zone)
-    planned_all: list[Planned] = []
-    seen: set[str] = set()
-    by_subject: dict[Subject, list[TrackingEvent]] = {}
-    #: each subject's status as it stood after each arrival, to drop what went stale
-    statuses: dict[Subject, list[tuple[datetime, Milestone | None]]] = {}
-    for event in sorted(events, key=lambda e: (e.received_at, e.sort_key)):
-        history = by_subject.setdefault(event.subject, [])
-        before = fold(history)
-        history.append(event)
-        after = fold(history)
-        statuses.setdefault(event.subject, []).append((event.received_at, after.status))
-        for planned in plan(event.subject, before, after, recipient, event.received_at, policy):
-            if planned.dedupe not in seen:
-                seen.add(planned.dedupe)
-                planned_all.append(planned)
-    rows = []
-    for planned in planned_all:
-        then = [status for at, status in statuses[planned.subject] if at <= planned.not_before]
-        if then and not still_worth_sending(planned.kind, then[-1]):
-            continue  # the worker would find it moved past by then, and drop it
-        channels = ["email"] if contact.email else []
-        if contact.phone and planned.kind in policy.sms:
-            channels.append("sms")
-        rows.append(
-            PreviewRow(planned.not_before, planned.kind.value, planned.subject, tuple(channels))
-        )
-    return sorted(rows, key=lambda row: row.at)

@@ -22,6 +22,7 @@ from ordertrail.domain.exceptions import (
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Subject, TrackingEvent
+from ordertrail.domain.promise import promise_findings
 from ordertrail.domain.warehouse import HandOffPromise
 
 
@@ -130,15 +131,15 @@ def reconcile(
 
 def standing(facts: ParcelFacts, now: datetime, cases: list[Case]) -> list[Finding]:
     """The time-based findings of open cases that still stand after new events: a stall or
-    missing scan stands while the parcel is still in the state it was found in."""
+    missing scan stands while the parcel is still in the state it was found in, a missed
+    promise until the parcel is delivered."""
+    someday = now + timedelta(days=3650)
     current = {
         f.key
         for f in time_findings(
-            facts,
-            now + timedelta(days=3650),
-            timedelta(0),
-            HandOffPromise(timedelta(0), timedelta(0)),
+            facts, someday, timedelta(0), HandOffPromise(timedelta(0), timedelta(0))
         )
+        + promise_findings(facts, someday)
     }
     return [
         Finding(case.kind, case.cause, case.opened_at, case.detail)

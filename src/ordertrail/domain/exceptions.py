@@ -9,7 +9,7 @@ cases.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from ordertrail.domain.fold import SubjectState
@@ -41,6 +41,7 @@ class ExceptionKind(StrEnum):
     RETURN_IN_MOTION = "return_in_motion"
     REPORTED_MISSING = "delivered_reported_missing"
     STATUS_CONFLICT = "status_conflict"
+    PROMISE_MISSED = "promise_missed"
 
     @property
     def team(self) -> Team:
@@ -67,6 +68,8 @@ _OWNER: dict[ExceptionKind, tuple[Team, timedelta]] = {
     ExceptionKind.RETURN_IN_MOTION: (Team.RETURNS, 48 * _H),
     ExceptionKind.REPORTED_MISSING: (Team.SUPPORT, 24 * _H),
     ExceptionKind.STATUS_CONFLICT: (Team.OPERATIONS, 24 * _H),
+    # support, who speak to the customer: the apology goes out after they heard
+    ExceptionKind.PROMISE_MISSED: (Team.SUPPORT, 24 * _H),
 }
 
 #: A trouble reason that is its own kind wherever the carrier reports it.
@@ -113,6 +116,9 @@ class ParcelFacts:
     destination_country: str | None = None
     destination_postal: str | None = None
     cancelled: bool = False
+    #: the delivery day promised to the customer, and their zone (when known)
+    promised_by: date | None = None
+    time_zone: str | None = None
 
 
 def event_findings(facts: ParcelFacts) -> list[Finding]:
@@ -246,8 +252,12 @@ EVENT_KINDS = frozenset(ExceptionKind) - {
     ExceptionKind.MISSING_SCAN,
     ExceptionKind.RETURN_IN_MOTION,
     ExceptionKind.REPORTED_MISSING,
+    ExceptionKind.PROMISE_MISSED,
 }
-TIME_KINDS = frozenset({ExceptionKind.STALLED, ExceptionKind.MISSING_SCAN})
+#: Found by the sweep (the clock, not news): `time_findings` and `promise.promise_findings`.
+TIME_KINDS = frozenset(
+    {ExceptionKind.STALLED, ExceptionKind.MISSING_SCAN, ExceptionKind.PROMISE_MISSED}
+)
 
 
 def return_findings(state: SubjectState) -> list[Finding]:

@@ -5,14 +5,16 @@ and the policy in force give the messages to send and the earliest time to send 
 
 - Routine orders get milestone messages: confirmed, shipped (the carrier has it, not just a
   label), delayed when that breaks the promise, out for delivery, delivered, and the trouble a
-  customer can act on (a failed attempt with what to do next, ready for pickup), then return
-  received and refund released.
+  customer can act on or must know of (a failed attempt with what to do next, ready for
+  pickup, an address to confirm, a parcel damaged, lost, held at customs or on its way back,
+  a promised date missed), then return received and refund released.
 - High-value and time-sensitive orders may get more (in transit, ETA changes).
 - Never the same message twice for a parcel (a second failed attempt is a new message), none for
   a status the parcel already moved past (the sender checks again before sending), none for
   internal-only scans, and none in the customer's quiet hours (it waits for the morning).
-- A failed attempt opens a staff case at once; the customer's message waits `staff_lead`, so
-  staff always hear first.
+- Trouble opens a staff case at once; the customer's message about it waits `staff_lead`, so
+  staff always hear first. Each trouble is said once per parcel, except a failed attempt:
+  every attempt is news.
 """
 
 from __future__ import annotations
@@ -37,13 +39,14 @@ class MessageKind(StrEnum):
     DELIVERED = "delivered"
     FAILED_ATTEMPT = "failed_attempt"
     READY_FOR_PICKUP = "ready_for_pickup"
+    ADDRESS_ISSUE = "address_issue"
+    DAMAGED = "damaged"
+    LOST = "lost"
+    CUSTOMS_HOLD = "customs_hold"
+    RETURNED_TO_SENDER = "returned_to_sender"
+    RUNNING_LATE = "running_late"
     RETURN_RECEIVED = "return_received"
     REFUND_RELEASED = "refund_released"
-
-    @property
-    def milestone(self) -> Milestone | None:
-        """The status a parcel must still be in for this message to be worth sending."""
-        return _STILL_TRUE.get(self)
 
 
 _BY_MILESTONE = {
@@ -56,13 +59,36 @@ _BY_MILESTONE = {
     Milestone.RETURN_RECEIVED: MessageKind.RETURN_RECEIVED,
     Milestone.REFUND_RELEASED: MessageKind.REFUND_RELEASED,
 }
+#: Trouble a carrier reports with a reason that is news of its own, whether it calls it an
+#: attempt, an exception or a delay.
+_BY_REASON = {
+    Reason.ADDRESS_ISSUE: MessageKind.ADDRESS_ISSUE,
+    Reason.DAMAGED: MessageKind.DAMAGED,
+    Reason.LOST: MessageKind.LOST,
+    Reason.CUSTOMS_HOLD: MessageKind.CUSTOMS_HOLD,
+    Reason.PAYMENT_REQUIRED: MessageKind.CUSTOMS_HOLD,
+}
+_REPORTED_AS = frozenset({Milestone.DELIVERY_ATTEMPTED, Milestone.EXCEPTION, Milestone.DELAYED})
 _STILL_TRUE = {
     MessageKind.OUT_FOR_DELIVERY: Milestone.OUT_FOR_DELIVERY,
     MessageKind.FAILED_ATTEMPT: Milestone.DELIVERY_ATTEMPTED,
     MessageKind.READY_FOR_PICKUP: Milestone.AVAILABLE_FOR_PICKUP,
     MessageKind.DELAYED: Milestone.DELAYED,
     MessageKind.IN_TRANSIT: Milestone.IN_TRANSIT,
+    MessageKind.RETURNED_TO_SENDER: Milestone.RETURNED_TO_SENDER,
 }
+#: Messages about trouble staff have a case for: they wait `staff_lead`, so staff hear first.
+STAFF_FIRST = frozenset(
+    {
+        MessageKind.FAILED_ATTEMPT,
+        MessageKind.ADDRESS_ISSUE,
+        MessageKind.DAMAGED,
+        MessageKind.LOST,
+        MessageKind.CUSTOMS_HOLD,
+        MessageKind.RETURNED_TO_SENDER,
+        MessageKind.RUNNING_LATE,
+    }
+)
 
 ROUTINE = frozenset(
     {
@@ -73,6 +99,12 @@ ROUTINE = frozenset(
         MessageKind.DELIVERED,
         MessageKind.FAILED_ATTEMPT,
         MessageKind.READY_FOR_PICKUP,
+        MessageKind.ADDRESS_ISSUE,
+        MessageKind.DAMAGED,
+        MessageKind.LOST,
+        MessageKind.CUSTOMS_HOLD,
+        MessageKind.RETURNED_TO_SENDER,
+        MessageKind.RUNNING_LATE,
         MessageKind.RETURN_RECEIVED,
         MessageKind.REFUND_RELEASED,
     }
@@ -80,7 +112,12 @@ ROUTINE = frozenset(
 CLOSER_WATCH = ROUTINE | {MessageKind.IN_TRANSIT, MessageKind.ETA_CHANGED}
 #: Short, urgent, actionable: worth a text message when the customer gave a phone number.
 SMS_WORTHY = frozenset(
-    {MessageKind.OUT_FOR_DELIVERY, MessageKind.FAILED_ATTEMPT, MessageKind.READY_FOR_PICKUP}
+    {
+        MessageKind.OUT_FOR_DELIVERY,
+        MessageKind.FAILED_ATTEMPT,
+        MessageKind.READY_FOR_PICKUP,
+        MessageKind.ADDRESS_ISSUE,
+    }
 )
 
 
@@ -152,7 +189,7 @@ def plan(
     for kind, key in found:
         if kind not in allowed:
             continue
-        earliest = now + policy.staff_lead if kind is MessageKind.FAILED_ATTEMPT else now
+        earliest = now + policy.staff_lead if kind in STAFF_FIRST else now
         planned.append(
             Planned(
                 kind=kind,
@@ -165,6 +202,35 @@ def plan(
     return planned
 
 
+def plan_apology(
+    subject: Subject,
+    state: SubjectState,
+    recipient: Recipient,
+    now: datetime,
+    policy: Policy = Policy(),
+) -> list[Planned]:
+    """The "running late" message for a parcel that missed its promised day: once per parcel,
+    after staff heard — unless the customer already heard of the trouble holding it up (a
+    delay past the promise, a failed attempt, damage ...), which said as much."""
+    if MessageKind.RUNNING_LATE not in policy.kinds(recipient.priority):
+        return []
+    if (state.status is not None and state.status.spec.terminal) or state.reason is Reason.REFUSED:
+        return []  # it arrived, or is on its way back (refused, say): not late news
+    told = _kind(SubjectState(), state, recipient) if state.status is not None else None
+    if told in STAFF_FIRST or told in (MessageKind.DELAYED, MessageKind.READY_FOR_PICKUP):
+        return []
+    earliest = now + policy.staff_lead
+    return [
+        Planned(
+            kind=MessageKind.RUNNING_LATE,
+            subject=subject,
+            dedupe=f"{subject.kind}:{subject.id}:{MessageKind.RUNNING_LATE.value}",
+            not_before=outside_quiet_hours(earliest, recipient.time_zone, policy),
+            earliest=earliest,
+        )
+    ]
+
+
 def _kind(before: SubjectState, after: SubjectState, recipient: Recipient) -> MessageKind | None:
     status = after.status
     assert status is not None
@@ -175,10 +241,14 @@ def _kind(before: SubjectState, after: SubjectState, recipient: Recipient) -> Me
         return MessageKind.SHIPPED  # the carrier has it, whatever its first scan said
     if status is Milestone.IN_TRANSIT and before.status is not Milestone.IN_TRANSIT:
         return MessageKind.IN_TRANSIT
+    if status in _REPORTED_AS and after.reason in _BY_REASON:
+        return _BY_REASON[after.reason]
     if status is Milestone.DELAYED and not _breaks_promise(after, recipient):
         return None
     if status is Milestone.DELIVERY_ATTEMPTED and after.reason is Reason.REFUSED:
         return None  # the customer turned it away: nothing for them to act on
+    if status is Milestone.RETURNED_TO_SENDER:
+        return MessageKind.RETURNED_TO_SENDER
     return _BY_MILESTONE.get(status)
 
 
@@ -220,9 +290,16 @@ def _zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
-def still_worth_sending(kind: MessageKind, status: Milestone | None) -> bool:
-    """Checked again just before sending: no "out for delivery" once it was delivered."""
-    wanted = kind.milestone
+def still_worth_sending(
+    kind: MessageKind, status: Milestone | None, reason: Reason | None = None
+) -> bool:
+    """Checked again just before sending: no "out for delivery" once it was delivered, no
+    "damaged" once the carrier scans it moving again."""
+    if kind in _BY_REASON.values():
+        return status in _REPORTED_AS and reason is not None and _BY_REASON.get(reason) is kind
+    if kind is MessageKind.RUNNING_LATE:
+        return status is None or not status.spec.terminal
+    wanted = _STILL_TRUE.get(kind)
     return wanted is None or status is wanted
 
 

@@ -79,12 +79,22 @@ def _status(
     parcels: Sequence[ParcelView],
     returns: Sequence[Milestone | None],
 ) -> OrderStatus:
+    outbound = _outbound(own, lines, parcels)
     # A return whose events all went unmapped or unheeded has no status: nothing to show yet.
     live_returns = [s for s in returns if s is not None and s is not Milestone.RETURN_REJECTED]
+    # A return tells the order's story only once everything sent has arrived: a partial
+    # return must not hide a parcel still on its way or in trouble.
+    if not live_returns or (parcels and outbound is not OrderStatus.DELIVERED):
+        return outbound
     if any(status not in _RETURN_CLOSED for status in live_returns):
         return OrderStatus.RETURN_IN_PROGRESS
-    if live_returns:
-        return OrderStatus.RETURNED
+    return OrderStatus.RETURNED
+
+
+def _outbound(
+    own: Milestone | None, lines: Sequence[Line], parcels: Sequence[ParcelView]
+) -> OrderStatus:
+    """The status of the order's journey to the customer, returns aside."""
     shipped = [p for p in parcels if p.shipped]
     cancelled = own is Milestone.ORDER_CANCELLED
     if cancelled and not shipped:

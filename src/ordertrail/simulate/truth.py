@@ -24,8 +24,15 @@ from ordertrail.simulate.store import ARRIVES, EXPECTED, TELLING, Fate, Parcel, 
 #: messages that would be untrue of a parcel that never reached the customer
 ONLY_IF_ARRIVED = frozenset({"delivered"})
 ONLY_IF_MOVING = frozenset({"shipped", "out_for_delivery", "delivered"})
-#: customer messages about trouble, which staff must have heard of first
-TROUBLE_MESSAGES = frozenset({"failed_attempt"})
+#: customer messages about trouble (which staff must have heard of first), and the fates of
+#: which each is true
+TROUBLE_MESSAGES = {
+    "failed_attempt": {Fate.FAILED_ATTEMPT},
+    "address_issue": {Fate.ADDRESS_ISSUE},
+    "damaged": {Fate.DAMAGED},
+    "lost": {Fate.DECLARED_LOST},
+    "returned_to_sender": {Fate.REFUSED},
+}
 #: how long after the rule could first see it a time-based case may open (the sweep's hour)
 SLACK = timedelta(hours=2)
 
@@ -122,7 +129,7 @@ def _messages(store: Store, sent: list[Sent], end: datetime, verdict: Verdict) -
         if (
             message.kind in TROUBLE_MESSAGES
             and fate is not None
-            and fate is not Fate.FAILED_ATTEMPT
+            and fate not in TROUBLE_MESSAGES[message.kind]
         ):
             verdict.contradicting.append(f"{message.subject_id} ({fate}): {message.kind}")
         key = (message.subject_id, message.kind)
@@ -136,7 +143,7 @@ def _messages(store: Store, sent: list[Sent], end: datetime, verdict: Verdict) -
 
 def _order_budgets(store: Store, customer: list[Sent], end: datetime, verdict: Verdict) -> None:
     """Smooth single-parcel routine orders: at most 4 messages; others: one more per
-    problem the customer can act on (a failed attempt)."""
+    problem the customer can act on or must know of (a failed attempt, a delay, trouble)."""
     per_order = Counter(message.order_id for message in customer)
     parcels: dict[str, list[Parcel]] = defaultdict(list)
     for parcel in store.parcels:
@@ -149,7 +156,8 @@ def _order_budgets(store: Store, customer: list[Sent], end: datetime, verdict: V
         count = per_order.get(order_id, 0)
         if fates == [Fate.SMOOTH] and priorities[order_id] == "routine":
             verdict.max_smooth_routine = max(verdict.max_smooth_routine, count)
-        budget = 4 + sum(1 for fate in fates if fate in (Fate.FAILED_ATTEMPT, Fate.DELAYED))
+        told = {fate for fates in TROUBLE_MESSAGES.values() for fate in fates} | {Fate.DELAYED}
+        budget = 4 + sum(1 for fate in fates if fate in told)
         if priorities[order_id] == "routine" and count > budget:
             verdict.over_budget.append(f"{order_id}: {count} messages")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -17,7 +17,7 @@ from ordertrail.domain.exceptions import ExceptionKind, ParcelFacts
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent
 from ordertrail.store import codec
-from ordertrail.store.repositories import SqlEventLog, dialect_insert
+from ordertrail.store.repositories import SqlEventLog, chunks, dialect_insert
 from ordertrail.store.tables import exception_cases, orders, rhythms, shipments
 
 _CHUNK = 500
@@ -97,6 +97,7 @@ class SqlCases:
                     shipments.c.fold_state,
                     orders.c.customer,
                     orders.c.own_status,
+                    orders.c.promised_by,
                 )
                 .join(orders, orders.c.id == shipments.c.order_id)
                 .where(shipments.c.id.in_(ids[start : start + _CHUNK]))
@@ -109,6 +110,8 @@ class SqlCases:
                     destination_postal=customer.get("postal_code"),
                     cancelled=bool(row.cancelled)
                     or row.own_status == Milestone.ORDER_CANCELLED.value,
+                    promised_by=_day(row.promised_by),
+                    time_zone=customer.get("time_zone"),
                 )
                 lane = Lane(
                     carrier=row.carrier or "",
@@ -142,6 +145,30 @@ class SqlCases:
                 .values(next_check_at=bindparam("next_check_at"))
             )
             self._conn.execute(statement, rows)
+
+    def promises_due(self, now: datetime, limit: int) -> list[str]:
+        query = (
+            select(orders.c.id)
+            .where(orders.c.promise_check_at <= now)
+            .order_by(orders.c.promise_check_at, orders.c.id)
+            .limit(limit)
+        )
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return list(self._conn.scalars(query))
+
+    def shipments_of(self, order_ids: Iterable[str]) -> list[Subject]:
+        found = []
+        for chunk in chunks(order_ids):
+            query = select(shipments.c.id).where(shipments.c.order_id.in_(chunk))
+            found += [Subject(SubjectKind.SHIPMENT, id_) for id_ in self._conn.scalars(query)]
+        return sorted(found, key=lambda subject: subject.id)
+
+    def promises_looked(self, order_ids: Iterable[str]) -> None:
+        for chunk in chunks(order_ids):
+            self._conn.execute(
+                update(orders).where(orders.c.id.in_(chunk)).values(promise_check_at=None)
+            )
 
     def rhythms(self, lanes: Iterable[Lane], milestone: Milestone) -> dict[Lane, timedelta]:
         """The learned rhythm of each lane at `milestone`: the lane's own, else its carrier's
@@ -268,3 +295,8 @@ def _case(row: Any) -> Case:
         assigned_to=row.assigned_to,
         acknowledged_by=row.acknowledged_by,
     )
+
+
+def _day(value: date | str | None) -> date | None:
+    """A date column as a date (SQLite hands some back as text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value

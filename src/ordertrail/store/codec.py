@@ -21,6 +21,7 @@ from ordertrail.domain.model import (
     SubjectKind,
     TrackingEvent,
 )
+from ordertrail.domain.promise import promise_ends
 
 _OFFSETS: dict[int, timezone] = {}
 
@@ -154,6 +155,7 @@ def order_row(order: Order) -> dict[str, Any]:
         # kept apart so staff find an order by the customer's email through an index
         "customer_email": (order.customer.email or "").strip().lower()[:320] or None,
         "promised_by": order.promised_by,
+        "promise_check_at": promise_ends(order.promised_by, order.customer.time_zone),
         "priority": order.priority,
         "value_amount": order.value.amount if order.value else None,
         "value_currency": order.value.currency if order.value else None,

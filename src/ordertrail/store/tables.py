@@ -58,6 +58,9 @@ orders = Table(
     Column("channel_updated_at", UtcDateTime()),
     Column("own_status", String(30)),  # projection: the status of the order's own events
     Column("customer_email", String(320), index=True),  # lower case, for staff search
+    # when the promised delivery day ends for the customer and the sweep should look at the
+    # order's parcels (NULL: nothing promised, or looked at already)
+    Column("promise_check_at", UtcDateTime(), index=True),
 )
 
 shipments = Table(
