@@ -24,6 +24,7 @@ from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.model import DomainError
 from ordertrail.domain.order_status import OrderStatus
 from ordertrail.sources.canonical import EventIn, OrderIn, parse_event, parse_order, problems_of
+from ordertrail.web.api_docs import ApiRoute, refusals
 from ordertrail.web.auth import require
 from ordertrail.web.problems import item_errors, problem
 
@@ -57,13 +58,20 @@ def _refuse_constant(name: str) -> Any:
 
 
 def router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", route_class=ApiRoute)
 
     @api.post(
         "/events",
         openapi_extra=_array_of(EventIn),
         response_model=None,
-        responses={422: {"description": "some items were refused; the rest landed"}},
+        responses=refusals(
+            {
+                400: "The body is not a JSON array, or not JSON.",
+                413: "More events than one call takes, or a body over 8 MiB.",
+                422: "Some events were refused, the rest landed: `errors` names each refused "
+                "event by its index; `accepted` and `duplicates` count the others.",
+            }
+        ),
     )
     async def record_events(
         request: Request, who: Annotated[Principal, Depends(require(Permission.RECORD_EVENTS))]
@@ -110,6 +118,13 @@ def router() -> APIRouter:
         status_code=201,
         response_model=None,
         dependencies=[Depends(require(Permission.REGISTER_ORDERS))],
+        responses=refusals(
+            {
+                400: "The body is not JSON.",
+                409: "The order contradicts what is stored (a parcel of another order).",
+                422: "The order was refused; `errors` names each field and why.",
+            }
+        ),
     )
     async def register_order(request: Request) -> Response:
         """Create an order (with any shipments it has), or update it if it exists."""
@@ -153,7 +168,7 @@ def router() -> APIRouter:
         )
         return {"orders": jsonable(rows), "next_after": rows[-1].id if len(rows) == limit else None}
 
-    @api.get("/orders/{order_id:path}")
+    @api.get("/orders/{order_id:path}", responses=refusals({404: "No order has this id."}))
     def order(
         request: Request,
         order_id: str,
@@ -166,7 +181,10 @@ def router() -> APIRouter:
             raise HTTPException(404, f"no order has id '{order_id}'")
         return jsonable(order_for(who, detail))  # type: ignore[no-any-return]
 
-    @api.get("/shipments/{tracking_number:path}")
+    @api.get(
+        "/shipments/{tracking_number:path}",
+        responses=refusals({404: "No shipment has this tracking number or id."}),
+    )
     def shipment(
         request: Request,
         tracking_number: str,

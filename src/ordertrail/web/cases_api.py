@@ -19,6 +19,7 @@ from ordertrail.domain.cases import CaseAction, CaseClosed, CaseStatus
 from ordertrail.domain.exceptions import ExceptionKind, Team
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import DomainError
+from ordertrail.web.api_docs import ApiRoute, Segment, refusals
 from ordertrail.web.auth import require
 from ordertrail.web.problems import item_errors, problem
 
@@ -47,7 +48,7 @@ class CorrectionIn(BaseModel):
 
 
 def router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1", tags=["exceptions"])
+    api = APIRouter(prefix="/api/v1", tags=["exceptions"], route_class=ApiRoute)
 
     @api.get("/exceptions")
     def cases(
@@ -69,8 +70,9 @@ def router() -> APIRouter:
         status_code=201,
         response_model=None,
         dependencies=[Depends(require(Permission.REPORT_MISSING))],
+        responses=refusals({409: "No delivered parcel has this tracking number or id."}),
     )
-    async def reported(request: Request, shipment: str, body: MissingIn) -> Response:
+    async def reported(request: Request, shipment: Segment, body: MissingIn) -> Response:
         """A customer says a delivered parcel never arrived: a case for support, with the
         carrier's proof of delivery."""
         system = request.app.state.system
@@ -82,7 +84,17 @@ def router() -> APIRouter:
             return problem(409, "Not delivered", str(error))
         return JSONResponse(jsonable(case) | {"team": case.team.value}, status_code=201)
 
-    @api.post("/exceptions/{case_id}/{action}", response_model=None)
+    @api.post(
+        "/exceptions/{case_id}/{action}",
+        response_model=None,
+        responses=refusals(
+            {
+                404: "No case has this id.",
+                409: "The case is resolved already.",
+                422: "The action is not valid for this case (assign needs a name).",
+            }
+        ),
+    )
     async def worked(
         request: Request,
         case_id: Annotated[int, Path(ge=1, le=2**62)],
@@ -104,10 +116,17 @@ def router() -> APIRouter:
             return problem(404, "Not found", f"no case has id {case_id}")
         return JSONResponse(jsonable(case) | {"team": case.team.value})
 
-    @api.post("/shipments/{shipment}/corrections", status_code=201, response_model=None)
+    @api.post(
+        "/shipments/{shipment}/corrections",
+        status_code=201,
+        response_model=None,
+        responses=refusals(
+            {422: "The correction is not valid, or no shipment has this tracking number or id."}
+        ),
+    )
     async def corrected(
         request: Request,
-        shipment: Annotated[str, Path(max_length=100)],
+        shipment: Segment,
         body: CorrectionIn,
         who: Annotated[Principal, Depends(require(Permission.CORRECT_STATUS))],
     ) -> Response:

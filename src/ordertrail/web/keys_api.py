@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from ordertrail.app.access import AccessError, issue_key, list_keys, revoke_key
 from ordertrail.app.access_ports import ApiKey
 from ordertrail.domain.access import Permission, Principal, Role
+from ordertrail.web.api_docs import ApiRoute, refusals
 from ordertrail.web.auth import require
 from ordertrail.web.problems import problem
 
@@ -47,7 +48,7 @@ def shown(key: ApiKey) -> dict[str, Any]:
 
 
 def router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1/keys", tags=["access"])
+    api = APIRouter(prefix="/api/v1/keys", tags=["access"], route_class=ApiRoute)
 
     @api.get("")
     def keys(request: Request, who: Admin) -> list[dict[str, Any]]:
@@ -66,7 +67,7 @@ def router() -> APIRouter:
             return problem(422, "Invalid key", str(error))
         return JSONResponse(shown(issued.key) | {"id": issued.id, "key": issued.secret}, 201)
 
-    @api.delete("/{key_id}", response_model=None)
+    @api.delete("/{key_id}", response_model=None, responses=refusals({404: "No key has this id."}))
     def revoke(
         request: Request, who: Admin, key_id: Annotated[int, Path(ge=1, le=2**62)]
     ) -> Response:

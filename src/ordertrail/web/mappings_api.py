@@ -6,14 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, WithJsonSchema
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.commands import MapCode
 from ordertrail.app.queries import code_mappings, held_reports, jsonable, unmapped_codes
 from ordertrail.domain.access import Permission, Principal
+from ordertrail.domain.mapping import CODE_MEANINGS
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import DomainError
+from ordertrail.web.api_docs import ApiRoute, Segment
 from ordertrail.web.auth import require
 from ordertrail.web.problems import problem
 
@@ -23,17 +25,23 @@ Who = Annotated[
 ]
 
 
+# The mapping refuses the other milestones itself, with its reason; the document lists these.
+Meaning = Annotated[
+    Milestone, WithJsonSchema({"type": "string", "enum": [m.value for m in CODE_MEANINGS]})
+]
+
+
 class MappingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    milestone: Milestone
+    milestone: Meaning
     reason: Reason | None = None
     mapped_by: Who | None = None  # the key's or staff member's name when left out
     note: Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")] | None = None
 
 
 def router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1/mappings", tags=["mappings"])
+    api = APIRouter(prefix="/api/v1/mappings", tags=["mappings"], route_class=ApiRoute)
 
     @api.get("", dependencies=[Depends(require(Permission.READ_MAPPINGS))])
     def mappings(request: Request) -> dict[str, Any]:
@@ -49,7 +57,7 @@ def router() -> APIRouter:
     @api.put("/{carrier}/{raw_code:path}", response_model=None)
     async def map_code(
         request: Request,
-        carrier: str,
+        carrier: Segment,
         raw_code: str,
         body: MappingIn,
         who: Annotated[Principal, Depends(require(Permission.MANAGE_MAPPINGS))],
@@ -74,7 +82,7 @@ def router() -> APIRouter:
 
 
 def held_router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1", tags=["hooks"])
+    api = APIRouter(prefix="/api/v1", tags=["hooks"], route_class=ApiRoute)
 
     @api.get("/unmatched", dependencies=[Depends(require(Permission.READ_ORDERS))])
     def unmatched(request: Request, limit: int = Query(100, ge=1, le=10_000)) -> dict[str, Any]:

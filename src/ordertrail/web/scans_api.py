@@ -20,6 +20,7 @@ from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.model import DomainError, Location, Site, SiteKind
 from ordertrail.domain.warehouse import HandOffPromise, Step
 from ordertrail.sources.scans import MAX_SCAN, scan_command
+from ordertrail.web.api_docs import ApiRoute, refusals
 from ordertrail.web.auth import require
 from ordertrail.web.problems import problem
 
@@ -84,9 +85,22 @@ def outcome_json(outcome: ScanOutcome) -> dict[str, Any]:
 
 
 def router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1", tags=["warehouse"])
+    api = APIRouter(prefix="/api/v1", tags=["warehouse"], route_class=ApiRoute)
 
-    @api.post("/scans", response_model=None, responses={201: {"description": "recorded"}})
+    @api.post(
+        "/scans",
+        response_model=None,
+        responses={
+            201: {"description": "Recorded."},
+            **refusals(
+                {
+                    403: "The key may not record scans, or not at this site.",
+                    409: "The scan was refused; `scan` says why, as the station shows it.",
+                    422: "The barcode cannot be read, or a field is not valid.",
+                }
+            ),
+        },
+    )
     async def scan(
         request: Request, body: ScanIn, who: Annotated[Principal, Depends(require(_P.RECORD_SCANS))]
     ) -> Response:
