@@ -41,14 +41,37 @@ AS_DOCUMENTED = [
 ]
 
 
+PARCEL = "1Z999AA10123456784"
+
+
+def carrier_news(milestone: str | None, hours: int, **more: Any) -> dict[str, Any]:
+    return {
+        "shipment": PARCEL,
+        "milestone": milestone,
+        "source": "carrier:ups",
+        "occurred_at": f"2026-11-{19 + hours // 24:02d}T{hours % 24:02d}:00:00+00:00",
+        **more,
+    }
+
+
 @pytest.fixture
 def published_api(system: System) -> Any:
+    """The API of a shop with something in every list, so answers have bodies to check."""
     app = create_app(system)
-    with TestClient(
-        app, headers=api_key(system)
-    ) as client:  # something to find, so lookups reach the database
-        order = canonical_order("ORD-1", ("1Z999AA10123456784", "ups", {"DRILL": 1}))
+    with TestClient(app, headers=api_key(system)) as client:
+        order = canonical_order("ORD-1", (PARCEL, "ups", {"DRILL": 1}))
         assert client.post("/api/v1/orders", json=order).status_code == 201
+        events = [
+            carrier_news("in_transit", 1, location={"city": "Louisville", "country": "US"}),
+            carrier_news(None, 2, raw_code="ZZ9", raw_description="Held at the depot"),
+            carrier_news("delivered", 30, data={"signed_by": "DANA"}),
+        ]
+        recorded = client.post("/api/v1/events", json=events)
+        assert recorded.status_code == 200, recorded.text
+        missing = {"by": "Dana Reyes", "note": "not on the porch"}
+        assert client.post(f"/api/v1/shipments/{PARCEL}/reported-missing", json=missing).is_success
+        site = {"name": "Louisville DC", "time_zone": "America/New_York", "country": "US"}
+        assert client.put("/api/v1/sites/louisville", json=site).is_success
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
@@ -124,3 +147,24 @@ def test_a_missing_key_or_a_role_that_may_not_gets_a_documented_problem(
     api = {label: statuses for label, statuses in refused.items() if "/api/v1/" in label}
     assert api and all(401 in statuses for statuses in api.values()), api
     assert 403 in refused["GET /api/v1/keys"]
+
+
+def test_what_a_shop_reads_back_fits_the_document(published_api: Any, system: System) -> None:
+    known = {"order_id": "ORD-1", "tracking_number": PARCEL}
+    admin = api_key(system)
+    read = {}
+    for operation in (r.ok() for r in published_api.get_all_operations()):
+        if operation.method.upper() != "GET":
+            continue
+        names = {p.name for p in operation.path_parameters}
+        case = operation.Case(path_parameters={name: known[name] for name in names})
+        response = case.call(headers=admin)
+        case.validate_response(response, checks=AS_DOCUMENTED, headers=admin)
+        read[operation.path] = response.json()
+        documented = published_api.raw_schema["paths"][operation.path]["get"]["responses"]
+        shape = documented["200"]["content"]["application/json"]["schema"]
+        # a named shape, not just "an object": the answer's members are documented
+        assert operation.path == "/healthz" or "$ref" in str(shape), (operation.path, shape)
+    assert read["/api/v1/orders/{order_id}"]["timeline"]
+    assert read["/api/v1/exceptions"] and read["/api/v1/outbox"] and read["/api/v1/sites"]
+    assert read["/api/v1/mappings/unmapped"]["unmapped"]

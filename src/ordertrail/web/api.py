@@ -14,6 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from ordertrail.app.commands import RecordEvents, RegisterOrders
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.app.queries import (
+    OrderDetail,
+    ShipmentDetail,
     jsonable,
     list_orders,
     order_detail,
@@ -24,6 +26,7 @@ from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.model import DomainError
 from ordertrail.domain.order_status import OrderStatus
 from ordertrail.sources.canonical import EventIn, OrderIn, parse_event, parse_order, problems_of
+from ordertrail.web.answers import EventsRecorded, OrderPage, shows
 from ordertrail.web.api_docs import ApiRoute, refusals
 from ordertrail.web.auth import require
 from ordertrail.web.problems import item_errors, problem
@@ -64,7 +67,8 @@ def router() -> APIRouter:
         "/events",
         openapi_extra=_array_of(EventIn),
         response_model=None,
-        responses=refusals(
+        responses=shows(EventsRecorded, why="Every event landed or was a duplicate.")
+        | refusals(
             {
                 400: "The body is not a JSON array, or not JSON.",
                 413: "More events than one call takes, or a body over 8 MiB.",
@@ -118,7 +122,8 @@ def router() -> APIRouter:
         status_code=201,
         response_model=None,
         dependencies=[Depends(require(Permission.REGISTER_ORDERS))],
-        responses=refusals(
+        responses=shows(OrderDetail, 201, "The order as stored, with its derived status.")
+        | refusals(
             {
                 400: "The body is not JSON.",
                 409: "The order contradicts what is stored (a parcel of another order).",
@@ -150,7 +155,12 @@ def router() -> APIRouter:
             headers={"Location": f"/api/v1/orders/{quote(order.id, safe='')}"},
         )
 
-    @api.get("/orders", dependencies=[Depends(require(Permission.READ_ORDERS))])
+    @api.get(
+        "/orders",
+        dependencies=[Depends(require(Permission.READ_ORDERS))],
+        response_model=None,
+        responses=shows(OrderPage),
+    )
     def orders(
         request: Request,
         status: OrderStatus | None = None,
@@ -168,7 +178,11 @@ def router() -> APIRouter:
         )
         return {"orders": jsonable(rows), "next_after": rows[-1].id if len(rows) == limit else None}
 
-    @api.get("/orders/{order_id:path}", responses=refusals({404: "No order has this id."}))
+    @api.get(
+        "/orders/{order_id:path}",
+        response_model=None,
+        responses=shows(OrderDetail) | refusals({404: "No order has this id."}),
+    )
     def order(
         request: Request,
         order_id: str,
@@ -183,7 +197,9 @@ def router() -> APIRouter:
 
     @api.get(
         "/shipments/{tracking_number:path}",
-        responses=refusals({404: "No shipment has this tracking number or id."}),
+        response_model=None,
+        responses=shows(ShipmentDetail)
+        | refusals({404: "No shipment has this tracking number or id."}),
     )
     def shipment(
         request: Request,

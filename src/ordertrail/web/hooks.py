@@ -19,6 +19,7 @@ from ordertrail.app.commands import RecordEvents, RegisterOrders, RegisterShipme
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.sources.carriers import CarrierParseError
 from ordertrail.sources.hooks import Parsed, SignatureRefused, hook_source, lower_headers
+from ordertrail.web.answers import HookAnswer, shows
 from ordertrail.web.api_docs import ApiRoute, Segment, refusals
 from ordertrail.web.problems import item_errors, problem
 
@@ -31,7 +32,8 @@ def router() -> APIRouter:
     @hooks.post(
         "/{source}",
         response_model=None,
-        responses=refusals(
+        responses=shows(HookAnswer, why="Taken in; `refused` lists what could not be used.")
+        | refusals(
             {
                 401: "The signature is missing, wrong or too old; nothing was stored.",
                 404: "No hook is configured for this source.",

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ordertrail.app.delivery import retry_dead
+from ordertrail.app.effect_ports import OutboxMessage
 from ordertrail.app.queries import jsonable, outbox_messages
 from ordertrail.domain.access import Permission
+from ordertrail.web.answers import Requeued, shows
 from ordertrail.web.api_docs import ApiRoute, Segment, refusals
 from ordertrail.web.auth import require
 from ordertrail.web.problems import problem
@@ -26,7 +28,7 @@ def router() -> APIRouter:
         route_class=ApiRoute,
     )
 
-    @api.get("")
+    @api.get("", response_model=None, responses=shows(OutboxMessage, many=True))
     def messages(
         request: Request,
         status: Status = None,
@@ -40,7 +42,8 @@ def router() -> APIRouter:
     @api.post(
         "/{message_id}/retry",
         response_model=None,
-        responses=refusals({404: "No dead message has this id."}),
+        responses=shows(Requeued, why="Queued to be sent again.")
+        | refusals({404: "No dead message has this id."}),
     )
     def retry(request: Request, message_id: Segment) -> Response:
         """Send a dead letter again (after fixing what made it fail)."""
