@@ -27,6 +27,10 @@ def normalize_code(code: str) -> str:
     return cleaned
 
 
+#: What a carrier's code can mean: the carrier's own news, and warehouse steps some report.
+CODE_MEANINGS = tuple(m for m in Milestone if m.spec.phase in (Phase.WAREHOUSE, Phase.CARRIER))
+
+
 @dataclass(frozen=True, slots=True)
 class CodeMapping:
     carrier: str
@@ -45,7 +49,7 @@ class CodeMapping:
             raise DomainError("raw_code", "a mapping needs a carrier and a code")
         if len(self.carrier) > 50 or len(self.raw_code) > 100:
             raise DomainError("raw_code", "a carrier is at most 50 characters, a code 100")
-        if self.milestone.spec.phase not in (Phase.WAREHOUSE, Phase.CARRIER):
+        if self.milestone not in CODE_MEANINGS:
             raise DomainError(
                 "milestone", f"'{self.milestone}' is not something a carrier code can mean"
             )

@@ -14,6 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from ordertrail.app.commands import RecordEvents, RegisterOrders
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.app.queries import (
+    OrderDetail,
+    ShipmentDetail,
     jsonable,
     list_orders,
     order_detail,
@@ -24,6 +26,8 @@ from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.model import DomainError
 from ordertrail.domain.order_status import OrderStatus
 from ordertrail.sources.canonical import EventIn, OrderIn, parse_event, parse_order, problems_of
+from ordertrail.web.answers import EventsRecorded, OrderPage, shows
+from ordertrail.web.api_docs import ApiRoute, refusals
 from ordertrail.web.auth import require
 from ordertrail.web.problems import item_errors, problem
 
@@ -57,13 +61,21 @@ def _refuse_constant(name: str) -> Any:
 
 
 def router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", route_class=ApiRoute)
 
     @api.post(
         "/events",
         openapi_extra=_array_of(EventIn),
         response_model=None,
-        responses={422: {"description": "some items were refused; the rest landed"}},
+        responses=shows(EventsRecorded, why="Every event landed or was a duplicate.")
+        | refusals(
+            {
+                400: "The body is not a JSON array, or not JSON.",
+                413: "More events than one call takes, or a body over 8 MiB.",
+                422: "Some events were refused, the rest landed: `errors` names each refused "
+                "event by its index; `accepted` and `duplicates` count the others.",
+            }
+        ),
     )
     async def record_events(
         request: Request, who: Annotated[Principal, Depends(require(Permission.RECORD_EVENTS))]
@@ -110,6 +122,14 @@ def router() -> APIRouter:
         status_code=201,
         response_model=None,
         dependencies=[Depends(require(Permission.REGISTER_ORDERS))],
+        responses=shows(OrderDetail, 201, "The order as stored, with its derived status.")
+        | refusals(
+            {
+                400: "The body is not JSON.",
+                409: "The order contradicts what is stored (a parcel of another order).",
+                422: "The order was refused; `errors` names each field and why.",
+            }
+        ),
     )
     async def register_order(request: Request) -> Response:
         """Create an order (with any shipments it has), or update it if it exists."""
@@ -135,7 +155,12 @@ def router() -> APIRouter:
             headers={"Location": f"/api/v1/orders/{quote(order.id, safe='')}"},
         )
 
-    @api.get("/orders", dependencies=[Depends(require(Permission.READ_ORDERS))])
+    @api.get(
+        "/orders",
+        dependencies=[Depends(require(Permission.READ_ORDERS))],
+        response_model=None,
+        responses=shows(OrderPage),
+    )
     def orders(
         request: Request,
         status: OrderStatus | None = None,
@@ -153,7 +178,11 @@ def router() -> APIRouter:
         )
         return {"orders": jsonable(rows), "next_after": rows[-1].id if len(rows) == limit else None}
 
-    @api.get("/orders/{order_id:path}")
+    @api.get(
+        "/orders/{order_id:path}",
+        response_model=None,
+        responses=shows(OrderDetail) | refusals({404: "No order has this id."}),
+    )
     def order(
         request: Request,
         order_id: str,
@@ -166,7 +195,12 @@ def router() -> APIRouter:
             raise HTTPException(404, f"no order has id '{order_id}'")
         return jsonable(order_for(who, detail))  # type: ignore[no-any-return]
 
-    @api.get("/shipments/{tracking_number:path}")
+    @api.get(
+        "/shipments/{tracking_number:path}",
+        response_model=None,
+        responses=shows(ShipmentDetail)
+        | refusals({404: "No shipment has this tracking number or id."}),
+    )
     def shipment(
         request: Request,
         tracking_number: str,

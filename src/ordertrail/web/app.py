@@ -30,6 +30,7 @@ from ordertrail.web import (
     scans_api,
     track_pages,
 )
+from ordertrail.web.api_docs import ProblemDetails
 
 
 def routers() -> list[APIRouter]:
@@ -81,7 +82,7 @@ def create_app(system: System) -> FastAPI:
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            for model in (EventIn, OrderIn):
+            for model in (EventIn, OrderIn, ProblemDetails):
                 found = model.model_json_schema(
                     ref_template="#/components/schemas/{model}", by_alias=True
                 )

@@ -12,13 +12,15 @@ from starlette.concurrency import run_in_threadpool
 from ordertrail.app.cases import NotDelivered, find_cases, report_missing, work_case
 from ordertrail.app.corrections import correction
 from ordertrail.app.effect_ports import CaseQuery
-from ordertrail.app.queries import jsonable, shipment_detail
+from ordertrail.app.queries import ShipmentDetail, jsonable, shipment_detail
 from ordertrail.app.redaction import cases_for
 from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.cases import CaseAction, CaseClosed, CaseStatus
 from ordertrail.domain.exceptions import ExceptionKind, Team
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import DomainError
+from ordertrail.web.answers import CaseAnswer, shows
+from ordertrail.web.api_docs import ApiRoute, Segment, refusals
 from ordertrail.web.auth import require
 from ordertrail.web.problems import item_errors, problem
 
@@ -47,9 +49,9 @@ class CorrectionIn(BaseModel):
 
 
 def router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1", tags=["exceptions"])
+    api = APIRouter(prefix="/api/v1", tags=["exceptions"], route_class=ApiRoute)
 
-    @api.get("/exceptions")
+    @api.get("/exceptions", response_model=None, responses=shows(CaseAnswer, many=True))
     def cases(
         request: Request,
         who: Annotated[Principal, Depends(require(Permission.READ_EXCEPTIONS))],
@@ -69,8 +71,10 @@ def router() -> APIRouter:
         status_code=201,
         response_model=None,
         dependencies=[Depends(require(Permission.REPORT_MISSING))],
+        responses=shows(CaseAnswer, 201, "The case opened (or the one already open).")
+        | refusals({409: "No delivered parcel has this tracking number or id."}),
     )
-    async def reported(request: Request, shipment: str, body: MissingIn) -> Response:
+    async def reported(request: Request, shipment: Segment, body: MissingIn) -> Response:
         """A customer says a delivered parcel never arrived: a case for support, with the
         carrier's proof of delivery."""
         system = request.app.state.system
@@ -82,7 +86,18 @@ def router() -> APIRouter:
             return problem(409, "Not delivered", str(error))
         return JSONResponse(jsonable(case) | {"team": case.team.value}, status_code=201)
 
-    @api.post("/exceptions/{case_id}/{action}", response_model=None)
+    @api.post(
+        "/exceptions/{case_id}/{action}",
+        response_model=None,
+        responses=shows(CaseAnswer)
+        | refusals(
+            {
+                404: "No case has this id.",
+                409: "The case is resolved already.",
+                422: "The action is not valid for this case (assign needs a name).",
+            }
+        ),
+    )
     async def worked(
         request: Request,
         case_id: Annotated[int, Path(ge=1, le=2**62)],
@@ -104,10 +119,18 @@ def router() -> APIRouter:
             return problem(404, "Not found", f"no case has id {case_id}")
         return JSONResponse(jsonable(case) | {"team": case.team.value})
 
-    @api.post("/shipments/{shipment}/corrections", status_code=201, response_model=None)
+    @api.post(
+        "/shipments/{shipment}/corrections",
+        status_code=201,
+        response_model=None,
+        responses=shows(ShipmentDetail, 201, "The parcel, its status corrected.")
+        | refusals(
+            {422: "The correction is not valid, or no shipment has this tracking number or id."}
+        ),
+    )
     async def corrected(
         request: Request,
-        shipment: Annotated[str, Path(max_length=100)],
+        shipment: Segment,
         body: CorrectionIn,
         who: Annotated[Principal, Depends(require(Permission.CORRECT_STATUS))],
     ) -> Response:

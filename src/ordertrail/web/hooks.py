@@ -19,16 +19,30 @@ from ordertrail.app.commands import RecordEvents, RegisterOrders, RegisterShipme
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.sources.carriers import CarrierParseError
 from ordertrail.sources.hooks import Parsed, SignatureRefused, hook_source, lower_headers
+from ordertrail.web.answers import HookAnswer, shows
+from ordertrail.web.api_docs import ApiRoute, Segment, refusals
 from ordertrail.web.problems import item_errors, problem
 
 MAX_DELIVERY_BYTES = 2 * 1024 * 1024
 
 
 def router() -> APIRouter:
-    hooks = APIRouter(prefix="/hooks", tags=["hooks"])
+    hooks = APIRouter(prefix="/hooks", tags=["hooks"], route_class=ApiRoute)
 
-    @hooks.post("/{source}", response_model=None)
-    async def deliver(request: Request, source: str) -> Response:
+    @hooks.post(
+        "/{source}",
+        response_model=None,
+        responses=shows(HookAnswer, why="Taken in; `refused` lists what could not be used.")
+        | refusals(
+            {
+                401: "The signature is missing, wrong or too old; nothing was stored.",
+                404: "No hook is configured for this source.",
+                413: f"The delivery is larger than {MAX_DELIVERY_BYTES} bytes.",
+                422: "The delivery cannot be read; nothing was stored.",
+            }
+        ),
+    )
+    async def deliver(request: Request, source: Segment) -> Response:
         """A signed delivery from `source` (easypost, aftership, or any source signing per
         the Standard Webhooks spec with canonical events)."""
         system = request.app.state.system

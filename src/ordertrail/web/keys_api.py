@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from ordertrail.app.access import AccessError, issue_key, list_keys, revoke_key
 from ordertrail.app.access_ports import ApiKey
 from ordertrail.domain.access import Permission, Principal, Role
+from ordertrail.web.answers import KeyIssued, KeyRevoked, KeyShown, shows
+from ordertrail.web.api_docs import ApiRoute, refusals
 from ordertrail.web.auth import require
 from ordertrail.web.problems import problem
 
@@ -47,14 +49,19 @@ def shown(key: ApiKey) -> dict[str, Any]:
 
 
 def router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1/keys", tags=["access"])
+    api = APIRouter(prefix="/api/v1/keys", tags=["access"], route_class=ApiRoute)
 
-    @api.get("")
+    @api.get("", response_model=None, responses=shows(KeyShown, many=True))
     def keys(request: Request, who: Admin) -> list[dict[str, Any]]:
         """Every key made, revoked ones too, without their secrets."""
         return [shown(key) for key in list_keys(request.app.state.system.uows)]
 
-    @api.post("", status_code=201, response_model=None)
+    @api.post(
+        "",
+        status_code=201,
+        response_model=None,
+        responses=shows(KeyIssued, 201, "The key, with its secret (shown this once)."),
+    )
     def create(request: Request, body: KeyIn, who: Admin) -> Response:
         """Make a key; the answer holds its secret, the only time it is shown."""
         system = request.app.state.system
@@ -66,7 +73,11 @@ def router() -> APIRouter:
             return problem(422, "Invalid key", str(error))
         return JSONResponse(shown(issued.key) | {"id": issued.id, "key": issued.secret}, 201)
 
-    @api.delete("/{key_id}", response_model=None)
+    @api.delete(
+        "/{key_id}",
+        response_model=None,
+        responses=shows(KeyRevoked) | refusals({404: "No key has this id."}),
+    )
     def revoke(
         request: Request, who: Admin, key_id: Annotated[int, Path(ge=1, le=2**62)]
     ) -> Response:

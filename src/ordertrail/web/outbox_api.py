@@ -8,8 +8,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ordertrail.app.delivery import retry_dead
+from ordertrail.app.effect_ports import OutboxMessage
 from ordertrail.app.queries import jsonable, outbox_messages
 from ordertrail.domain.access import Permission
+from ordertrail.web.answers import Requeued, shows
+from ordertrail.web.api_docs import ApiRoute, Segment, refusals
 from ordertrail.web.auth import require
 from ordertrail.web.problems import problem
 
@@ -22,9 +25,10 @@ def router() -> APIRouter:
         prefix="/api/v1/outbox",
         tags=["notifications"],
         dependencies=[Depends(require(Permission.MANAGE_OUTBOX))],
+        route_class=ApiRoute,
     )
 
-    @api.get("")
+    @api.get("", response_model=None, responses=shows(OutboxMessage, many=True))
     def messages(
         request: Request,
         status: Status = None,
@@ -35,8 +39,13 @@ def router() -> APIRouter:
         found = outbox_messages(request.app.state.system.uows, status, order_id, limit)
         return [jsonable(message) for message in found]
 
-    @api.post("/{message_id}/retry", response_model=None)
-    def retry(request: Request, message_id: str) -> Response:
+    @api.post(
+        "/{message_id}/retry",
+        response_model=None,
+        responses=shows(Requeued, why="Queued to be sent again.")
+        | refusals({404: "No dead message has this id."}),
+    )
+    def retry(request: Request, message_id: Segment) -> Response:
         """Send a dead letter again (after fixing what made it fail)."""
         system = request.app.state.system
         if not retry_dead(system.uows, message_id, system.clock.now()):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -46,6 +47,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(_: Request, error: HTTPException) -> JSONResponse:
         titles = {
+            400: "Bad request",
             401: "Unauthorized",
             403: "Forbidden",
             404: "Not found",
@@ -53,7 +55,9 @@ def install(app: FastAPI) -> None:
             413: "Too large",
         }
         answer = problem(
-            error.status_code, titles.get(error.status_code, "Error"), str(error.detail)
+            error.status_code,
+            titles.get(error.status_code, HTTPStatus(error.status_code).phrase),
+            str(error.detail),
         )
         answer.headers.update(error.headers or {})
         return answer

@@ -20,6 +20,8 @@ from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.model import DomainError, Location, Site, SiteKind
 from ordertrail.domain.warehouse import HandOffPromise, Step
 from ordertrail.sources.scans import MAX_SCAN, scan_command
+from ordertrail.web.answers import MissingScanAnswer, shows
+from ordertrail.web.api_docs import ApiRoute, ScanAnswer, refusals
 from ordertrail.web.auth import require
 from ordertrail.web.problems import problem
 
@@ -84,9 +86,23 @@ def outcome_json(outcome: ScanOutcome) -> dict[str, Any]:
 
 
 def router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1", tags=["warehouse"])
+    api = APIRouter(prefix="/api/v1", tags=["warehouse"], route_class=ApiRoute)
 
-    @api.post("/scans", response_model=None, responses={201: {"description": "recorded"}})
+    @api.post(
+        "/scans",
+        response_model=None,
+        responses={
+            **shows(ScanAnswer, 200, "A duplicate within the window: not recorded twice."),
+            **shows(ScanAnswer, 201, "Recorded."),
+            **refusals(
+                {
+                    403: "The key may not record scans, or not at this site.",
+                    409: "The scan was refused; `scan` says why, as the station shows it.",
+                    422: "The barcode cannot be read, or a field is not valid.",
+                }
+            ),
+        },
+    )
     async def scan(
         request: Request, body: ScanIn, who: Annotated[Principal, Depends(require(_P.RECORD_SCANS))]
     ) -> Response:
@@ -115,7 +131,12 @@ def router() -> APIRouter:
         status = 201 if outcome.status is ScanStatus.RECORDED else 200
         return JSONResponse(outcome_json(outcome), status_code=status)
 
-    @api.get("/missing-scans", dependencies=[Depends(require(_P.READ_ORDERS))])
+    @api.get(
+        "/missing-scans",
+        dependencies=[Depends(require(_P.READ_ORDERS))],
+        response_model=None,
+        responses=shows(MissingScanAnswer, many=True),
+    )
     def overdue(
         request: Request,
         packed_hours: Annotated[float, Query(gt=0, le=24 * 90)] = 8,
@@ -128,11 +149,21 @@ def router() -> APIRouter:
         reports = missing_scans(system.uows, system.clock.now(), promise)
         return [{**jsonable(report.parcel), "missing": report.missing.value} for report in reports]
 
-    @api.get("/sites", dependencies=[Depends(require(_P.READ_ORDERS))])
+    @api.get(
+        "/sites",
+        dependencies=[Depends(require(_P.READ_ORDERS))],
+        response_model=None,
+        responses=shows(Site, many=True),
+    )
     def sites(request: Request) -> list[dict[str, Any]]:
         return [jsonable(site) for site in list_sites(request.app.state.system.uows)]
 
-    @api.put("/sites/{site_id}", dependencies=[Depends(require(_P.MANAGE_SITES))])
+    @api.put(
+        "/sites/{site_id}",
+        dependencies=[Depends(require(_P.MANAGE_SITES))],
+        response_model=None,
+        responses=shows(Site, why="The site as stored."),
+    )
     def put_site(
         request: Request,
         body: SiteIn,

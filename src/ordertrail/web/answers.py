@@ -1,0 +1,108 @@
+"""What the API answers when it succeeds, as the OpenAPI document shows it.
+
+The routes answer with the read side's views turned into plain JSON (`jsonable`), so the
+document describes those views: these shapes document, they never filter or reformat an
+answer (routes declare them with `shows`, not as a `response_model`). The conformance test
+holds each answer to its shape.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, get_type_hints
+
+from pydantic import BaseModel, create_model
+
+from ordertrail.app.ports import HeldReport, OrderListing, UnmappedCode, WaitingParcel
+from ordertrail.domain.access import Role
+from ordertrail.domain.cases import Case
+from ordertrail.domain.exceptions import Team
+from ordertrail.domain.mapping import CodeMapping
+from ordertrail.domain.warehouse import MissingScan
+from ordertrail.web.api_docs import ProblemItem
+
+
+def view_and(view: type, title: str, **members: Any) -> type[BaseModel]:
+    """The shape of `jsonable(view) | {members}`: a view with a few members of its answer."""
+    hints = get_type_hints(view)
+    own = {f.name: (hints[f.name], ...) for f in dataclasses.fields(view)}
+    more = {name: (kind, ...) for name, kind in members.items()}
+    model: type[BaseModel] = create_model(title, **own, **more)  # type: ignore[call-overload]
+    return model
+
+
+def shows(
+    model: Any, status: int = 200, why: str = "Done.", *, many: bool = False
+) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entry for an operation's success answer (`many`: a list of `model`)."""
+    return {status: {"model": list[model] if many else model, "description": why}}
+
+
+CaseAnswer = view_and(Case, "CaseAnswer", team=Team)
+MissingScanAnswer = view_and(WaitingParcel, "MissingScanAnswer", missing=MissingScan)
+
+
+class EventsRecorded(BaseModel):
+    accepted: int
+    duplicates: int
+
+
+class OrderPage(BaseModel):
+    orders: list[OrderListing]
+    next_after: str | None
+
+
+class Mappings(BaseModel):
+    mappings: list[CodeMapping]
+
+
+class UnmappedCodes(BaseModel):
+    unmapped: list[UnmappedCode]
+
+
+class Unmatched(BaseModel):
+    unmatched: list[HeldReport]
+
+
+class Mapped(BaseModel):
+    mapping: CodeMapping
+    subjects: int
+    events: int
+
+
+class HookAnswer(BaseModel):
+    """A delivery taken in; what it said that could not be used is listed, not refused."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    unmatched: int | None = None
+    refused: list[ProblemItem] | None = None
+    registered: int | None = None
+    not_registered: list[str] | None = None
+    duplicate_delivery: bool | None = None
+
+
+class KeyShown(BaseModel):
+    id: int
+    name: str
+    role: Role
+    site: str | None
+    starts_with: str
+    created_at: str
+    created_by: str
+    last_used_at: str | None
+    revoked_at: str | None
+
+
+class KeyIssued(KeyShown):
+    key: str
+
+
+class KeyRevoked(BaseModel):
+    id: int
+    revoked: bool
+
+
+class Requeued(BaseModel):
+    id: str
+    status: str
