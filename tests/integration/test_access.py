@@ -221,3 +221,22 @@ def test_an_ops_event_names_the_key_that_sent_it_and_no_one_else(
     assert mapped.status_code == 422 and "mapped_by" in mapped.text
     assert client.get("/api/v1/mappings", headers=ops).json()["mappings"] == []
 
+
+def test_a_warehouse_key_sees_no_postal_code_in_the_places_a_carrier_scanned(
+    client: TestClient, system: System
+) -> None:
+    delivered = {
+        "shipment": UPS,
+        "milestone": "delivered",
+        "source": "carrier:ups",
+        "occurred_at": "2026-11-19T15:00:00+00:00",
+        "location": {"city": "Louisville", "region": "KY", "country": "US", "postal_code": "40213"},
+    }
+    assert client.post("/api/v1/events", json=[delivered], headers=api_key(system)).is_success
+    warehouse = api_key(system, "warehouse")
+    for url in (f"/api/v1/shipments/{UPS}", "/api/v1/orders/ORD-1"):
+        answer = client.get(url, headers=warehouse)
+        assert "40213" not in answer.text, url
+        assert answer.json()["timeline"][0]["location"]["city"] == "Louisville"
+    support = client.get(f"/api/v1/shipments/{UPS}", headers=api_key(system, "support"))
+    assert support.json()["timeline"][0]["location"]["postal_code"] == "40213"
