@@ -29,11 +29,13 @@ from ordertrail.app.tracking import (
 )
 from ordertrail.domain.milestones import Milestone
 from ordertrail.web import track_words
-from ordertrail.web.guard import NO_NUL, PRIVATE, Limiter
+from ordertrail.web.guard import NO_NUL, PRIVATE, Limiter, Refusal
 from ordertrail.web.pages import templates
 
-PER_CLIENT = parse("30/minute")
-PER_IDENTIFIER = parse("10/minute")
+PER_CLIENT = parse("30/minute")  # every lookup from one address
+PER_IDENTIFIER = parse("10/minute")  # lookups of one order or parcel that found nothing
+#: the same from every address together: past this, looking it up pauses for everyone
+OVERALL = parse("100/10 minutes")
 Text = Annotated[str, Query(max_length=100)]
 
 
@@ -47,7 +49,7 @@ def router() -> APIRouter:
         return_progress=track_words.return_progress,
         return_next=track_words.return_next,
     )
-    limiter = Limiter("track", PER_CLIENT, PER_IDENTIFIER)
+    limiter = Limiter("track", PER_CLIENT, PER_IDENTIFIER, OVERALL)
 
     def render(
         request: Request, name: str, status: int = 200, channel: str | None = None, **context: Any
@@ -59,10 +61,14 @@ def router() -> APIRouter:
         response.headers.update(PRIVATE)
         return response
 
-    def too_many(request: Request) -> HTMLResponse:
+    def too_many(request: Request, refused: Refusal) -> HTMLResponse:
         response = render(request, "track_form.html", 429, busy=True)
-        response.headers["Retry-After"] = "60"
+        response.headers["Retry-After"] = str(refused.retry_after)
         return response
+
+    def not_found(request: Request, identifier: str, **context: Any) -> HTMLResponse:
+        limiter.wrong(request, identifier)  # only a miss counts: a customer's own look does not
+        return render(request, "track_form.html", 404, not_found=True, **context)
 
     @pages.get("/track", response_class=HTMLResponse)
     async def track(
@@ -77,12 +83,13 @@ def router() -> APIRouter:
             return RedirectResponse(target, status_code=303, headers=PRIVATE)
         if not order.strip():
             return render(request, "track_form.html")
-        if not limiter.allows(request, f"order:{order.strip()}"):
-            return too_many(request)
+        identifier = f"order:{order.strip()}"
+        if refused := limiter.refusal(request, identifier):
+            return too_many(request, refused)
         uows = request.app.state.system.uows
         found = await run_in_threadpool(public_order, uows, order, email, postal_code)
         if found is None:
-            return render(request, "track_form.html", 404, not_found=True, order=order)
+            return not_found(request, identifier, order=order)
         ticket = None
         if any(p.status is Milestone.DELIVERED for p in found.parcels):
             now = request.app.state.system.clock.now()
@@ -93,12 +100,13 @@ def router() -> APIRouter:
 
     @pages.get("/track/{tracking}", response_class=HTMLResponse)
     async def parcel(request: Request, tracking: Annotated[str, Path(max_length=100)]) -> Response:
-        if not limiter.allows(request, f"parcel:{tracking}"):
-            return too_many(request)
+        identifier = f"parcel:{tracking}"
+        if refused := limiter.refusal(request, identifier):
+            return too_many(request, refused)
         uows = request.app.state.system.uows
         found: PublicParcel | None = await run_in_threadpool(public_parcel, uows, tracking)
         if found is None:
-            return render(request, "track_form.html", 404, not_found=True)
+            return not_found(request, identifier)
         return render(request, "track_parcel.html", channel=found.channel, parcel=found)
 
     @pages.get("/t/{token}", response_class=HTMLResponse)
@@ -107,15 +115,16 @@ def router() -> APIRouter:
     ) -> Response:
         """The order a message's link opens, while the link is fresh."""
         system = request.app.state.system
-        if not limiter.allows(request, f"token:{token}"):
-            return too_many(request)
+        identifier = f"token:{token}"
+        if refused := limiter.refusal(request, identifier):
+            return too_many(request, refused)
         order_id = order_of_token(system.uows, token, system.clock.now())
         found = None
         if order_id is not None:
             opening = partial(public_order, system.uows, order_id, by_link=True)
             found = await run_in_threadpool(opening)
         if found is None:
-            return render(request, "track_form.html", 404, not_found=True)
+            return not_found(request, identifier)
         return render(request, "track_order.html", channel=found.channel, order=found, ticket=token)
 
     @pages.post("/track/not-arrived", response_class=HTMLResponse)
@@ -127,14 +136,15 @@ def router() -> APIRouter:
     ) -> Response:
         """A customer says a parcel shown delivered never came: support gets a case with
         the carrier's proof of delivery, and the customer hears what happens next."""
-        if not limiter.allows(request, f"not-arrived:{ticket}"):
-            return too_many(request)
+        identifier = f"not-arrived:{ticket}"
+        if refused := limiter.refusal(request, identifier):
+            return too_many(request, refused)
         system = request.app.state.system
         told = partial(report_not_arrived, system.uows, ticket, tracking, note, system.clock.now())
         try:
             await run_in_threadpool(told)
         except (NotTheirs, NotDelivered):
-            return render(request, "track_form.html", 404, not_found=True)
+            return not_found(request, identifier)
         return render(request, "track_reported.html", tracking=tracking)
 
     return pages
