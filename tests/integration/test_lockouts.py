@@ -1,4 +1,5 @@
-"""Guessing limits that slow a guesser down without locking out the person guessed at."""
+"""Guessing limits that slow a guesser down without locking out the person guessed at, and an
+order lookup that does the same work whether the order exists or not."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from ordertrail.bootstrap import System
 from ordertrail.store.passwords import Argon2Passwords
@@ -101,3 +103,26 @@ def test_an_order_guessed_at_from_everywhere_is_paused_for_everyone(app: FastAPI
         assert {lookup(guesser, f"guess{k}@example.com") for k in range(4)} == {404}
     assert lookup(visitor(app, OWNER), "dana@example.com") == 429
 
+
+def test_a_wrong_email_for_a_known_order_asks_the_database_what_an_unknown_order_does(
+    app: FastAPI, system: System
+) -> None:
+    """Timing must not tell which orders exist: the same statements run either way."""
+    ran: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        ran.append(statement)
+
+    event.listen(system.engine, "before_cursor_execute", seen)
+    try:
+        client = visitor(app)
+        asked = {}
+        for order in ("ORD-1", "ORD-404"):
+            ran.clear()
+            answer = client.get("/track", params={"order": order, "email": "eve@example.com"})
+            assert answer.status_code == 404
+            asked[order] = list(ran)
+    finally:
+        event.remove(system.engine, "before_cursor_execute", seen)
+    assert asked["ORD-1"] == asked["ORD-404"]
+    assert asked["ORD-1"]  # it did look

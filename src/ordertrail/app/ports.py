@@ -19,7 +19,15 @@ from ordertrail.app.overview_ports import Counts, Heartbeats
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping
 from ordertrail.domain.milestones import Milestone
-from ordertrail.domain.model import Line, Order, Return, Shipment, Subject, TrackingEvent
+from ordertrail.domain.model import (
+    Customer,
+    Line,
+    Order,
+    Return,
+    Shipment,
+    Subject,
+    TrackingEvent,
+)
 from ordertrail.domain.notifications import Policy
 from ordertrail.domain.order_status import OrderSummary, ParcelView
 
@@ -201,6 +209,11 @@ class Orders(Protocol):
 
     def shipment(self, id_or_tracking: str) -> Shipment | None:
         """One shipment by id or tracking number."""
+        ...
+
+    def customer(self, order_id: str) -> Customer | None:
+        """Whom the order is for (what a lookup is checked against), or None: one
+        statement, the same whether the order exists or not."""
         ...
 
     def tracking_numbers(self, shipment_ids: Iterable[str]) -> dict[str, str]:

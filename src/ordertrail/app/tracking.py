@@ -25,6 +25,7 @@ from ordertrail.app.queries import (
 from ordertrail.domain.cases import Case
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.model import Customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +83,18 @@ def public_order(
     """The order, when the email or postal code matches (or it is opened `by_link`, from a
     message); None when the order is unknown or they do not match (the same answer, so
     neither can be guessed from the other)."""
-    detail = order_detail(uows, order_id.strip())
-    if detail is None or not (by_link or _matches(detail, email, postal_code)):
+    order_id = order_id.strip()
+    if not by_link:
+        with uows(read_only=True) as uow:
+            customer = uow.orders.customer(order_id)
+        # An unknown order is checked against a stand-in: the same statement and the same
+        # comparisons either way, so how long a wrong answer takes tells no one which
+        # orders exist. Only a match reads the order itself.
+        matched = _matches(customer or _NOBODY, email, postal_code)
+        if customer is None or not matched:
+            return None
+    detail = order_detail(uows, order_id)
+    if detail is None:
         return None
     zone = _zone(detail)
     own = [row for row in detail.timeline if row.subject.id == detail.id]
@@ -97,9 +108,13 @@ def public_order(
     )
 
 
-def _matches(detail: OrderDetail, email: str, postal_code: str) -> bool:
-    wanted_email = (detail.customer.email or "").strip().casefold()
-    wanted_postal = _postal(detail.customer.postal_code)
+#: what a lookup of an unknown order is compared with
+_NOBODY = Customer(email="nobody@invalid.example", postal_code="00000")
+
+
+def _matches(customer: Customer, email: str, postal_code: str) -> bool:
+    wanted_email = (customer.email or "").strip().casefold()
+    wanted_postal = _postal(customer.postal_code)
     by_email = bool(email.strip()) and bool(wanted_email)
     by_postal = bool(postal_code.strip()) and bool(wanted_postal)
     # compared in constant time: a timing difference must not tell a near miss
