@@ -140,6 +140,11 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Sy
     return System(
         settings=settings,
         engine=engine,
-        uows=SqlUnitOfWorkFactory(engine, defaults, policy_of(settings)),
+        uows=SqlUnitOfWorkFactory(
+            engine,
+            defaults,
+            policy_of(settings),
+            settings.link_secret.get_secret_value() if settings.link_secret else None,
+        ),
         clock=clock or SystemClock(),
     )

@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     brands: dict[str, BrandSettings] = Field(default_factory=dict)
     #: Where the web app is reached from outside: message links open `<public_url>/t/<token>`.
     public_url: str = "http://127.0.0.1:8000"
+    #: The key message links are derived with. Left out, the install makes one and keeps it in
+    #: the database; set it (any long random string) to keep it out of the database, so that
+    #: nothing a database reader sees opens an order. Changing it ends every link sent.
+    link_secret: SecretStr | None = None
 
     @model_validator(mode="after")
     def _per_source_settings_from_environment(self) -> Settings:

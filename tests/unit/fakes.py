@@ -361,6 +361,9 @@ class MemoryUnitOfWorkFactory:
     def __call__(self, *, read_only: bool = False) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.committed)
 
+    def link_secret(self) -> bytes:
+        return b"a secret for tests"
+
 
 @dataclass
 class MemoryCases:

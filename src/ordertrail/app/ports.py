@@ -393,3 +393,8 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+
+    def link_secret(self) -> bytes:
+        """The key message links and tracking-page tickets are derived with (app/links.py);
+        call it outside any unit of work (the first call may store a new one)."""
+        ...

@@ -7,13 +7,13 @@ carrier or scanner put in `data`.
 from __future__ import annotations
 
 import hmac
-import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ordertrail.app.cases import report_missing
-from ordertrail.app.notify import order_of_token, token_hash
+from ordertrail.app.links import order_ticket, token_hash
+from ordertrail.app.notify import order_of_token
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import (
     OrderDetail,
@@ -195,12 +195,16 @@ def _zone(order: OrderDetail | None) -> ZoneInfo:
 
 def ticket_for(uows: UnitOfWorkFactory, order_id: str, now: datetime) -> str:
     """A link token for an order the customer has just proved is theirs: the page's forms
-    carry it, so nothing they typed (their email) goes back into the page."""
-    token = secrets.token_urlsafe(16)
-    with uows() as uow:
-        uow.outbox.add_tokens([token_hash(token)], order_id, now)
-        uow.commit()
-    return token
+    carry it, so nothing they typed (their email) goes back into the page. It is the same
+    all month (derived, app/links.py), so it is stored once, not at every look."""
+    ticket = order_ticket(uows.link_secret(), order_id, now)
+    with uows(read_only=True) as uow:
+        known = uow.outbox.token(token_hash(ticket)) is not None
+    if not known:
+        with uows() as uow:
+            uow.outbox.add_tokens([token_hash(ticket)], order_id, now)
+            uow.commit()
+    return ticket
 
 
 class NotTheirs(Exception):

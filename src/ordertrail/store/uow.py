@@ -19,6 +19,7 @@ from ordertrail.store.orders import SqlOrders
 from ordertrail.store.outbox import SqlOutbox
 from ordertrail.store.polls import SqlPolls
 from ordertrail.store.repositories import SqlEventLog, SqlProjections, SqlSubjects
+from ordertrail.store.secrets import install_secret
 from ordertrail.store.sites import SqlDeliveries, SqlSites
 from ordertrail.store.staff import SqlStaff
 from ordertrail.store.unmatched import SqlUnmatched
@@ -110,14 +111,24 @@ def _lost_a_race(error: DBAPIError) -> bool:
 
 
 class SqlUnitOfWorkFactory:
-    """Makes a unit of work per use; holds the engine and nothing else."""
+    """Makes a unit of work per use; holds the engine and what each unit of work is given."""
 
     def __init__(
-        self, engine: Engine, defaults: Sequence[CodeMapping] = (), policy: Policy | None = None
+        self,
+        engine: Engine,
+        defaults: Sequence[CodeMapping] = (),
+        policy: Policy | None = None,
+        link_secret: str | None = None,
     ) -> None:
         self.policy = policy or Policy()  # whom the notifications of changes reach, and when
         self.engine = engine
         self.defaults = tuple(defaults)  # code tables from the carrier mapping file
+        self._link_secret = link_secret  # from settings; else the install's own, on first use
+
+    def link_secret(self) -> bytes:
+        if self._link_secret is None:
+            self._link_secret = install_secret(self.engine, "link_secret")
+        return self._link_secret.encode()
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(

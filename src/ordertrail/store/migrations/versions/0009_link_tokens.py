@@ -1,0 +1,43 @@
+"""Message links derived when sent: the install's own secrets, and no link token left in the
+outbox (messages queued before this kept theirs in plain text; they get a derived one when
+sent, and links already sent keep working: their hashes stay).
+
+Revision ID: 0009_link_tokens
+Revises: 0008
+Create Date: 2026-12-01
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from ordertrail.store.types import UtcDateTime
+
+revision = "0009_link_tokens"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "install_secrets",
+        sa.Column("name", sa.String(50), nullable=False),
+        sa.Column("value", sa.String(200), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name="pk_install_secrets"),
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "UPDATE outbox SET context = (context::jsonb - 'token')::json "
+            "WHERE (context::jsonb -> 'token') IS NOT NULL"
+        )
+    else:
+        op.execute(
+            "UPDATE outbox SET context = json_remove(context, '$.token') "
+            "WHERE json_extract(context, '$.token') IS NOT NULL"
+        )
+
+
+def downgrade() -> None:
+    # the tokens taken out of the outbox are gone: only their hashes were ever needed
+    op.drop_table("install_secrets")
