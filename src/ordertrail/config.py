@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     #: FULL: an acknowledged event survives a power cut. NORMAL is faster and survives a crash
     #: of the process but may lose the last transactions on power loss.
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
+    #: How long a writer waits for another to finish before its request answers 503 (with
+    #: Retry-After; nothing is stored, the same request can be sent again). Readers never wait
+    #: for writers.
+    write_wait_seconds: float = Field(default=5.0, gt=0, le=60)
     #: Largest number of events one API call takes (`ingest --batch` sets its own).
     max_batch: int = 1000
     #: Where rate-limit counters live (a `limits` storage URI): per process by default; with

@@ -358,7 +358,7 @@ class MemoryUnitOfWorkFactory:
     def __init__(self) -> None:
         self.committed = Tables()
 
-    def __call__(self, *, read_only: bool = False) -> MemoryUnitOfWork:
+    def __call__(self, *, read_only: bool = False, wait: bool = True) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.committed)
 
     def link_secret(self) -> bytes:

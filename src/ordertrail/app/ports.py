@@ -38,6 +38,12 @@ class WriteConflict(Exception):
     safe and usually succeeds."""
 
 
+class DatabaseBusy(WriteConflict):
+    """Another writer held the database for longer than a writer waits (`write_wait_seconds`):
+    nothing was stored. Not retried at once (it would wait as long again): the request
+    answers 503 with Retry-After."""
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware."""
@@ -392,7 +398,11 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False, wait: bool = True) -> UnitOfWork:
+        """A unit of work; `read_only` never waits for writers. `wait=False`: a writer that
+        finds another holding the database gives up at once (DatabaseBusy), for writes that
+        may be skipped (when an API key was last used)."""
+        ...
 
     def link_secret(self) -> bytes:
         """The key message links and tracking-page tickets are derived with (app/links.py);

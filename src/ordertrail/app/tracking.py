@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ordertrail.app.cases import report_missing
 from ordertrail.app.links import order_ticket, token_hash
 from ordertrail.app.notify import order_of_token
-from ordertrail.app.ports import UnitOfWorkFactory
+from ordertrail.app.ports import UnitOfWorkFactory, WriteConflict
 from ordertrail.app.queries import (
     OrderDetail,
     ShipmentDetail,
@@ -193,17 +193,22 @@ def _zone(order: OrderDetail | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def ticket_for(uows: UnitOfWorkFactory, order_id: str, now: datetime) -> str:
+def ticket_for(uows: UnitOfWorkFactory, order_id: str, now: datetime) -> str | None:
     """A link token for an order the customer has just proved is theirs: the page's forms
     carry it, so nothing they typed (their email) goes back into the page. It is the same
-    all month (derived, app/links.py), so it is stored once, not at every look."""
+    all month (derived, app/links.py), so it is stored once, not at every look. None when
+    it is not stored yet and another writer holds the database: the page is a read and does
+    not wait (it shows the order without the form that needs the ticket)."""
     ticket = order_ticket(uows.link_secret(), order_id, now)
     with uows(read_only=True) as uow:
         known = uow.outbox.token(token_hash(ticket)) is not None
     if not known:
-        with uows() as uow:
-            uow.outbox.add_tokens([token_hash(ticket)], order_id, now)
-            uow.commit()
+        try:
+            with uows(wait=False) as uow:
+                uow.outbox.add_tokens([token_hash(ticket)], order_id, now)
+                uow.commit()
+        except WriteConflict:
+            return None
     return ticket
 
 

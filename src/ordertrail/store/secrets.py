@@ -12,9 +12,15 @@ from ordertrail.store.tables import install_secrets
 
 
 def install_secret(engine: Engine, name: str) -> str:
-    """The secret called `name`, made (256 random bits) the first time any process asks;
-    two processes asking at once get the same one."""
+    """The secret called `name` (the migration makes the link secret), or one made now (256
+    random bits); two processes asking at once get the same one."""
     query = select(install_secrets.c.value).where(install_secrets.c.name == name)
+    # read without the write lock: a page that needs it must not wait for writers
+    reading = engine.connect().execution_options(sqlite_begin="DEFERRED")
+    with reading as connection, connection.begin():
+        found = connection.execute(query).scalar()
+    if found is not None:
+        return str(found)
     with engine.connect() as connection, connection.begin():
         found = connection.execute(query).scalar()
         if found is None:

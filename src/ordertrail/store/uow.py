@@ -8,12 +8,14 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SqlTimeout
 
-from ordertrail.app.ports import WriteConflict
+from ordertrail.app.ports import DatabaseBusy, WriteConflict
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.notifications import Policy
 from ordertrail.store.cases import SqlCases
 from ordertrail.store.counts import SqlCounts, SqlHeartbeats
+from ordertrail.store.engine import WRITE_WAIT_MS
 from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.orders import SqlOrders
 from ordertrail.store.outbox import SqlOutbox
@@ -46,22 +48,35 @@ class SqlUnitOfWork:
         engine: Engine,
         *,
         read_only: bool = False,
+        wait: bool = True,
         defaults: Sequence[CodeMapping] = (),
         policy: Policy | None = None,
     ) -> None:
         self._engine = engine
         self._read_only = read_only
+        self._wait = wait
         self._defaults = defaults
         self.policy = policy or Policy()
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
 
     def __enter__(self) -> Self:
-        connection = self._engine.connect()
+        try:
+            connection = self._engine.connect()
+        except SqlTimeout as busy:  # every connection is in use, past the writer's wait
+            raise DatabaseBusy(str(busy)) from busy
         if self._read_only:
             connection = connection.execution_options(sqlite_begin="DEFERRED")
+        elif not self._wait:
+            connection = connection.execution_options(**{WRITE_WAIT_MS: 0})
         self._connection = connection
-        self._transaction = connection.begin()
+        try:  # SQLite's writer takes the lock here, waiting at most its time
+            self._transaction = connection.begin()
+        except DBAPIError as error:
+            connection.close()
+            if _lost_a_race(error):
+                raise DatabaseBusy(str(error.orig)) from error
+            raise
         self.subjects = SqlSubjects(connection)
         self.events = SqlEventLog(connection)
         self.projections = SqlProjections(connection)
@@ -95,6 +110,8 @@ class SqlUnitOfWork:
         finally:
             self._connection.close()
         if isinstance(exc, DBAPIError) and _lost_a_race(exc):
+            if _busy(exc):
+                raise DatabaseBusy(str(exc.orig)) from exc
             raise WriteConflict(str(exc.orig)) from exc
 
 
@@ -105,6 +122,14 @@ _RACE_STATES = {"40P01", "40001", "55P03"}
 def _lost_a_race(error: DBAPIError) -> bool:
     """Did another writer, rather than this unit of work's own input, make it fail?"""
     if getattr(error.orig, "sqlstate", None) in _RACE_STATES:
+        return True
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+def _busy(error: DBAPIError) -> bool:
+    """Did it wait its whole time for another writer (rather than lose a deadlock)?"""
+    if getattr(error.orig, "sqlstate", None) == "55P03":
         return True
     message = str(error.orig).lower()
     return "database is locked" in message or "database is busy" in message
@@ -130,7 +155,11 @@ class SqlUnitOfWorkFactory:
             self._link_secret = install_secret(self.engine, "link_secret")
         return self._link_secret.encode()
 
-    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+    def __call__(self, *, read_only: bool = False, wait: bool = True) -> SqlUnitOfWork:
         return SqlUnitOfWork(
-            self.engine, read_only=read_only, defaults=self.defaults, policy=self.policy
+            self.engine,
+            read_only=read_only,
+            wait=wait,
+            defaults=self.defaults,
+            policy=self.policy,
         )

@@ -7,6 +7,9 @@ Revises: 0008
 Create Date: 2026-12-01
 """
 
+from datetime import UTC, datetime
+from secrets import token_urlsafe
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -26,6 +29,15 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("name", name="pk_install_secrets"),
     )
+    # made here, so no page ever waits to make it
+    secrets = sa.table(
+        "install_secrets",
+        sa.column("name", sa.String),
+        sa.column("value", sa.String),
+        sa.column("created_at", UtcDateTime()),
+    )
+    made = {"name": "link_secret", "value": token_urlsafe(32), "created_at": datetime.now(UTC)}
+    op.bulk_insert(secrets, [made])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "UPDATE outbox SET context = (context::jsonb - 'token')::json "
