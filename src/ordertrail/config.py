@@ -118,7 +118,8 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     #: The key message links are derived with. Left out, the install makes one and keeps it in
     #: the database; set it (any long random string) to keep it out of the database, so that
-    #: nothing a database reader sees opens an order. Changing it ends every link sent.
+    #: nothing a database reader sees opens an order. Links already sent keep working after a
+    #: change (what is looked up is their stored hash).
     link_secret: SecretStr | None = None
 
     @model_validator(mode="after")
