@@ -136,10 +136,19 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Sy
     settings = settings or Settings()
     # Read before anything connects, so a bad mapping file stops start-up with its reason.
     defaults = load_mappings(settings.carrier_mappings) if settings.carrier_mappings else []
-    engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    engine = make_engine(
+        settings.database_url,
+        sqlite_synchronous=settings.sqlite_synchronous,
+        write_wait=settings.write_wait_seconds,
+    )
     return System(
         settings=settings,
         engine=engine,
-        uows=SqlUnitOfWorkFactory(engine, defaults, policy_of(settings)),
+        uows=SqlUnitOfWorkFactory(
+            engine,
+            defaults,
+            policy_of(settings),
+            settings.link_secret.get_secret_value() if settings.link_secret else None,
+        ),
         clock=clock or SystemClock(),
     )

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     #: FULL: an acknowledged event survives a power cut. NORMAL is faster and survives a crash
     #: of the process but may lose the last transactions on power loss.
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
+    #: How long a writer waits for another to finish before its request answers 503 (with
+    #: Retry-After; nothing is stored, the same request can be sent again). Readers never wait
+    #: for writers.
+    write_wait_seconds: float = Field(default=5.0, gt=0, le=60)
     #: Largest number of events one API call takes (`ingest --batch` sets its own).
     max_batch: int = 1000
     #: Where rate-limit counters live (a `limits` storage URI): per process by default; with
@@ -116,6 +120,11 @@ class Settings(BaseSettings):
     brands: dict[str, BrandSettings] = Field(default_factory=dict)
     #: Where the web app is reached from outside: message links open `<public_url>/t/<token>`.
     public_url: str = "http://127.0.0.1:8000"
+    #: The key message links are derived with. Left out, the install makes one and keeps it in
+    #: the database; set it (any long random string) to keep it out of the database, so that
+    #: nothing a database reader sees opens an order. Links already sent keep working after a
+    #: change (what is looked up is their stored hash).
+    link_secret: SecretStr | None = None
 
     @model_validator(mode="after")
     def _per_source_settings_from_environment(self) -> Settings:

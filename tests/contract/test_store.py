@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
 from ordertrail.bootstrap import System
@@ -18,7 +18,8 @@ from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Location, Return, Shipment, Subject, SubjectKind
 from ordertrail.domain.order_status import OrderStatus, OrderSummary
 from ordertrail.store.migrate import alembic_config, current_revision, downgrade, upgrade
-from ordertrail.store.tables import metadata
+from ordertrail.store.tables import metadata, outbox
+from tests.factories import DAY0 as PARCEL_AT
 from tests.factories import PARCEL, event, order
 
 M = Milestone
@@ -207,3 +208,30 @@ def test_upgrading_to_0005_fills_the_new_projection_columns(system: System) -> N
     with system.uows(read_only=True) as uow:
         [waiting] = uow.projections.waiting_since(M.PACKED, packed.status_at + timedelta(1), 5)
     assert waiting.since == packed.status_at
+
+
+def test_upgrading_takes_the_link_tokens_queued_messages_kept_out_of_the_outbox(
+    system: System,
+) -> None:
+    downgrade(system.engine, "0008")
+    queued = {
+        "id": "m1",
+        "dedupe": "d1",
+        "channel": "email",
+        "audience": "customer",
+        "kind": "shipped",
+        "order_id": "ORD-1",
+        "subject_kind": "shipment",
+        "subject_id": "P1",
+        "recipient": "dana@example.com",
+        "context": {"status_key": "k1", "eta": None, "token": "Zm9yZ2V0LW1lLW5vdA"},
+        "status": "pending",
+        "available_at": PARCEL_AT,
+        "created_at": PARCEL_AT,
+    }
+    with system.engine.begin() as connection:
+        connection.execute(outbox.insert(), queued)
+    upgrade(system.engine)
+    with system.engine.connect() as connection:
+        kept = connection.execute(select(outbox.c.context)).scalar_one()
+    assert kept == {"status_key": "k1", "eta": None}

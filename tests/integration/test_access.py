@@ -197,3 +197,46 @@ def test_names_longer_than_the_log_keeps_are_refused_not_crashed(
         "/api/v1/mappings/ups/XQ", json={"milestone": "in_transit"}, headers=headers
     )
     assert mapped.status_code == 200
+
+
+def test_an_ops_event_names_the_key_that_sent_it_and_no_one_else(
+    client: TestClient, system: System
+) -> None:
+    ops = api_key(system, "ops")
+    at = "2026-11-19T10:00:00+00:00"
+    correction = {"shipment": UPS, "milestone": "in_transit", "occurred_at": at}
+    forged = {**correction, "source": "ops:maria", "data": {"why": "maria said so"}}
+    refused = client.post("/api/v1/events", json=[forged], headers=ops)
+    assert refused.status_code == 422
+    error = refused.json()["errors"][0]
+    assert (error["index"], error["field"]) == (0, "source")
+    assert "'ops:key:tests-ops'" in error["message"] and "'ops:maria'" in error["message"]
+    own = {**correction, "source": "ops:key:tests-ops", "data": {"why": "checked with UPS"}}
+    assert client.post("/api/v1/events", json=[own], headers=ops).status_code == 200
+    timeline = client.get(f"/api/v1/shipments/{UPS}", headers=ops).json()["timeline"]
+    assert [row["source"] for row in timeline] == ["ops:key:tests-ops"]
+    # a mapping, too, is made by whoever sends it
+    claims = {"milestone": "in_transit", "mapped_by": "ops:maria"}
+    mapped = client.put("/api/v1/mappings/ups/XQ", json=claims, headers=ops)
+    assert mapped.status_code == 422 and "mapped_by" in mapped.text
+    assert client.get("/api/v1/mappings", headers=ops).json()["mappings"] == []
+
+
+def test_a_warehouse_key_sees_no_postal_code_in_the_places_a_carrier_scanned(
+    client: TestClient, system: System
+) -> None:
+    delivered = {
+        "shipment": UPS,
+        "milestone": "delivered",
+        "source": "carrier:ups",
+        "occurred_at": "2026-11-19T15:00:00+00:00",
+        "location": {"city": "Louisville", "region": "KY", "country": "US", "postal_code": "40213"},
+    }
+    assert client.post("/api/v1/events", json=[delivered], headers=api_key(system)).is_success
+    warehouse = api_key(system, "warehouse")
+    for url in (f"/api/v1/shipments/{UPS}", "/api/v1/orders/ORD-1"):
+        answer = client.get(url, headers=warehouse)
+        assert "40213" not in answer.text, url
+        assert answer.json()["timeline"][0]["location"]["city"] == "Louisville"
+    support = client.get(f"/api/v1/shipments/{UPS}", headers=api_key(system, "support"))
+    assert support.json()["timeline"][0]["location"]["postal_code"] == "40213"

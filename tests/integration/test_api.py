@@ -63,7 +63,7 @@ def test_a_batch_with_bad_items_keeps_the_good_ones_and_lists_each_bad_one(
         scan("in_transit", "2026-11-20T03:15:00Z", shipment="NOPE"),  # unknown parcel
         "not an object",
         scan("in_transit", "2026-11-20T03:15:00Z", colour="red"),  # unknown field
-        scan("in_transit", "2026-11-20T04:00:00Z", source="ops:maria"),  # correction, no why
+        scan("in_transit", "2026-11-20T04:00:00Z", source="ops:key:tests-admin"),  # no why
         scan("in_transit", "2026-11-20T05:00:00Z"),
     ]
     answer = client.post("/api/v1/events", json=batch)

@@ -124,7 +124,7 @@ def test_sources_that_disagree_stand_until_ops_corrects(
     say(client, clock, "in_transit", source="warehouse:lou")  # a warehouse cannot say this
     assert kinds(client) == [("status_conflict", "operations")]
     clock.advance(hours=1)
-    say(client, clock, "in_transit", source="ops:sam", data={"why": "checked with UPS"})
+    say(client, clock, "in_transit", source="ops:key:tests-admin", data={"why": "checked with UPS"})
     assert cases(client) == []
 
 

@@ -173,6 +173,16 @@ def test_standard_webhooks_good_stale_forged_and_repeated(client: TestClient) ->
     assert (repeated.json()["accepted"], repeated.json()["duplicates"]) == (0, 2)
 
 
+def test_a_standard_webhooks_redelivery_is_known_by_its_webhook_id(client: TestClient) -> None:
+    first = [{"shipment": FLEET_PARCEL, "raw_code": "SCAN", "occurred_at": "2026-11-24T09:00:00Z"}]
+    body = json.dumps(first).encode()
+    signed = standard_signed(body, datetime.now(UTC))
+    assert post(client, "acme", body, signed).json()["accepted"] == 1
+    again = post(client, "acme", body, signed)
+    assert (again.status_code, again.json().get("duplicate_delivery")) == (200, True)
+    assert again.json()["accepted"] == 0
+
+
 def test_unconfigured_sources_and_unreadable_deliveries(client: TestClient) -> None:
     body = b'{"anything": true}'
     assert post(client, "ups", body, {}).status_code == 404

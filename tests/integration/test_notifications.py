@@ -8,6 +8,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -20,11 +21,14 @@ from urllib.parse import parse_qs
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from standardwebhooks import Webhook
 
 from ordertrail.app.delivery import Outgoing, deliver_due
+from ordertrail.app.notify import order_of_token
 from ordertrail.bootstrap import System, build
 from ordertrail.config import BrandSettings, Settings
+from ordertrail.store.tables import metadata, tracking_tokens
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
 from tests.factories import api_key, canonical_order
@@ -352,8 +356,6 @@ def test_a_message_link_opens_the_order_until_some_weeks_after_it_arrived(
     clock: FixedClock,
     servers: Loopback,
 ) -> None:
-    import re
-
     mailbox = servers.mailbox
     order(client)
     say(client, clock, "carrier_accepted")
@@ -504,3 +506,52 @@ def test_trouble_the_customer_must_know_of_reaches_them_after_staff_once(
         app, ["--db", database_url, "notifications", "preview", "--order", "ORD-1", "--json"]
     )
     assert [row["kind"] for row in json.loads(shown.stdout)] == ["shipped", kind]
+
+
+def test_nothing_the_outbox_api_or_the_database_holds_opens_an_order(
+    client: TestClient, system: System, clock: FixedClock, servers: Loopback
+) -> None:
+    order(client)
+    say(client, clock, "carrier_accepted")
+    listed = client.get("/api/v1/outbox", headers=api_key(system, "ops"))
+    assert listed.status_code == 200 and listed.json()
+    with system.engine.connect() as connection:
+        stored = [
+            str(tuple(row))
+            for table in metadata.sorted_tables
+            for row in connection.execute(select(table))
+        ]
+    words = set(re.findall(r"[\w-]{10,64}", " ".join([listed.text, *stored])))
+    now = clock.now()
+    assert [word for word in words if order_of_token(system.uows, word, now)] == []
+    deliver(system)  # the message sent still carries a link that works
+    [mail] = [m for m in servers.mailbox.mails if m["To"] == "dana@example.com"]
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    link = re.search(r"http://127\.0\.0\.1:8000/t/([\w-]+)", text)
+    assert link is not None and order_of_token(system.uows, link.group(1), now) == "ORD-1"
+    assert client.get(f"/t/{link.group(1)}").status_code == 200
+
+
+def test_looking_up_a_delivered_order_again_writes_no_new_link(
+    client: TestClient, system: System, clock: FixedClock
+) -> None:
+    order(client)
+    say(client, clock, "carrier_accepted")
+    say(client, clock, "delivered")
+
+    def links() -> int:
+        with system.engine.connect() as connection:
+            return connection.execute(
+                select(func.count()).select_from(tracking_tokens)
+            ).scalar_one()
+
+    tickets = []
+    for _ in range(2):
+        clock.advance(minutes=5)
+        found = client.get("/track", params={"order": "ORD-1", "email": "dana@example.com"})
+        ticket = re.search(r'name="ticket" value="([^"]+)"', found.text)
+        assert found.status_code == 200 and ticket is not None
+        tickets.append((ticket.group(1), links()))
+    (first, after_first), (second, after_second) = tickets
+    assert second == first and after_second == after_first
+    assert order_of_token(system.uows, first, clock.now()) == "ORD-1"

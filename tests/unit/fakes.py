@@ -27,7 +27,15 @@ from ordertrail.domain.cases import Case, CaseChanges, CaseStatus
 from ordertrail.domain.exceptions import ParcelFacts
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping, code_key
-from ordertrail.domain.model import Order, Return, Shipment, Subject, SubjectKind, TrackingEvent
+from ordertrail.domain.model import (
+    Customer,
+    Order,
+    Return,
+    Shipment,
+    Subject,
+    SubjectKind,
+    TrackingEvent,
+)
 from ordertrail.domain.notifications import Policy
 from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
 
@@ -316,6 +324,10 @@ class MemoryOrders:
         ]
         return rows[:limit]
 
+    def customer(self, order_id: str) -> Customer | None:
+        found = self.tables.orders.get(order_id)
+        return found.customer if found else None
+
     def shipment(self, id_or_tracking: str) -> Shipment | None:
         return next(
             (
@@ -346,8 +358,11 @@ class MemoryUnitOfWorkFactory:
     def __init__(self) -> None:
         self.committed = Tables()
 
-    def __call__(self, *, read_only: bool = False) -> MemoryUnitOfWork:
+    def __call__(self, *, read_only: bool = False, wait: bool = True) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.committed)
+
+    def link_secret(self) -> bytes:
+        return b"a secret for tests"
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ordertrail.app.access_ports import ApiKey, PasswordHasher, StaffSession, StaffUser
-from ordertrail.app.ports import UnitOfWorkFactory
+from ordertrail.app.ports import UnitOfWorkFactory, WriteConflict
 from ordertrail.domain.access import Principal, Role
 
 KEY_PREFIX = "otk_"
@@ -162,12 +162,15 @@ def principal_of_key(uows: UnitOfWorkFactory, secret: str, now: datetime) -> Pri
         key = uow.staff.key(digest(secret))
     if key is None or key.revoked_at is not None or key.id is None:
         return None
-    # Written at most once a minute per key: a busy integration must not turn every read
-    # into a write.
+    # Written at most once a minute per key, and only when no other writer holds the
+    # database: a read must never wait for a write (the next request records it instead).
     if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
-        with uows() as uow:
-            uow.staff.key_used(key.id, now)
-            uow.commit()
+        try:
+            with uows(wait=False) as uow:
+                uow.staff.key_used(key.id, now)
+                uow.commit()
+        except WriteConflict:
+            pass
     return Principal(f"key:{key.name}", key.role, key.site)
 
 

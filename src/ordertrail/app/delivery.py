@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from ordertrail.app.effect_ports import OutboxMessage
+from ordertrail.app.links import message_token, token_hash
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
 from ordertrail.app.queries import OrderDetail, order_detail
 from ordertrail.domain.milestones import Milestone, Reason
@@ -36,10 +37,12 @@ class DeliveryFailed(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """A message with what its text is made from: the order as it stands now."""
+    """A message with what its text is made from: the order as it stands now, and for a
+    customer the token of the link that opens it (made now, never stored)."""
 
     message: OutboxMessage
     order: OrderDetail | None
+    link_token: str | None = None
 
 
 class Sender(Protocol):
@@ -78,12 +81,18 @@ def deliver_due(
 ) -> DeliveryResult:
     result = DeliveryResult()
     now = clock.now()
+    secret = uows.link_secret()
     with uows() as uow:
         claimed = uow.outbox.claim(now, limit, lease)
+        links = {m.id: message_token(secret, m.id) for m in claimed if _has_link(m)}
+        for message in claimed:  # kept before it is sent, so the link works when it arrives
+            if message.id in links:
+                uow.outbox.add_tokens([token_hash(links[message.id])], message.order_id, now)
         uow.commit()
     for message in claimed:
         order = order_detail(uows, message.order_id)
-        status, error, retry_at = _send(message, order, senders, clock.now(), jitter)
+        outgoing = Outgoing(message, order, links.get(message.id))
+        status, error, retry_at = _send(outgoing, senders, clock.now(), jitter)
         with uows() as uow:
             uow.outbox.finish(message.id, status, clock.now(), error=error, retry_at=retry_at)
             uow.commit()
@@ -91,21 +100,26 @@ def deliver_due(
     return result
 
 
+def _has_link(message: OutboxMessage) -> bool:
+    """A customer's own message links to their order; a webhook to the shop does not."""
+    return message.audience == "customer" and message.channel != "webhook"
+
+
 def _send(
-    message: OutboxMessage,
-    order: OrderDetail | None,
+    outgoing: Outgoing,
     senders: Mapping[str, Sender],
     now: datetime,
     jitter: Callable[[], float],
 ) -> tuple[str, str | None, datetime | None]:
     """(the message's new status, why, when to try again)."""
+    message, order = outgoing.message, outgoing.order
     if message.audience == "customer" and not _still_true(message, order):
         return "skipped", "the parcel has moved past what this message says", None
     sender = senders.get(message.channel)
     if sender is None:
         return "skipped", f"no {message.channel} channel is set up", None
     try:
-        sender.send(Outgoing(message, order))
+        sender.send(outgoing)
     except DeliveryFailed as failure:
         if failure.permanent or message.attempts >= MAX_ATTEMPTS:
             return "dead", str(failure), None

@@ -143,7 +143,8 @@ class Outbox(Protocol):
         ...
 
     def add_tokens(self, hashes: Sequence[str], order_id: str, now: datetime) -> None:
-        """Keep the hashes of tracking-link tokens minted for the order's messages."""
+        """Keep the hashes of tracking-link tokens made for the order (a hash already kept
+        keeps the time it was first made)."""
         ...
 
     def token(self, token_hash: str) -> tuple[str, datetime] | None:

@@ -19,7 +19,13 @@ from ordertrail.app.commands import (
     RegisterShipments,
 )
 from ordertrail.app.derive import append_and_derive, lock_order, refold, refresh_orders
-from ordertrail.app.ports import Clock, UnitOfWork, UnitOfWorkFactory, WriteConflict
+from ordertrail.app.ports import (
+    Clock,
+    DatabaseBusy,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    WriteConflict,
+)
 from ordertrail.app.resolve import Resolver, UnknownShipment
 from ordertrail.app.scanning import record_scan
 from ordertrail.domain.mapping import CodeMapping
@@ -345,6 +351,8 @@ def handle(command: Command, uows: UnitOfWorkFactory, clock: Clock) -> Any:
     for attempt in range(1, ATTEMPTS + 1):
         try:
             return handler(command, uows, clock)
+        except DatabaseBusy:
+            raise  # it waited its time already: the caller says so (503, exit 1)
         except WriteConflict:
             if attempt == ATTEMPTS:
                 raise

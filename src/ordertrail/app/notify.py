@@ -4,13 +4,12 @@ and a signed webhook for the shop's other systems (helpdesk, ERP) for each."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from ordertrail.app.effect_ports import Contact, OutboxMessage
+from ordertrail.app.links import token_hash
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
 from ordertrail.domain.cases import Case
 from ordertrail.domain.exceptions import ExceptionKind
@@ -94,9 +93,8 @@ def _to_customer(
     now: datetime,
     policy: Policy,
 ) -> list[OutboxMessage]:
-    token = secrets.token_urlsafe(16)  # 128 bits: the message's link opens the order
-    uow.outbox.add_tokens([token_hash(token)], order_id, now)
-    context = {"status_key": state.status_key, "eta": state.eta, "token": token}
+    # no link token here: it is derived when the message is sent (app/links.py)
+    context = {"status_key": state.status_key, "eta": state.eta}
     return _customer(planned, order_id, contact, context, now, policy)
 
 
@@ -200,11 +198,6 @@ def _message(
         available_at=at,
         context=dict(context),
     )
-
-
-def token_hash(token: str) -> str:
-    """What is stored of a link token: whoever reads the database cannot open orders."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 #: A message's link opens its order for this long after the message, and in any case until

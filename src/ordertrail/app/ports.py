@@ -19,7 +19,15 @@ from ordertrail.app.overview_ports import Counts, Heartbeats
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping
 from ordertrail.domain.milestones import Milestone
-from ordertrail.domain.model import Line, Order, Return, Shipment, Subject, TrackingEvent
+from ordertrail.domain.model import (
+    Customer,
+    Line,
+    Order,
+    Return,
+    Shipment,
+    Subject,
+    TrackingEvent,
+)
 from ordertrail.domain.notifications import Policy
 from ordertrail.domain.order_status import OrderSummary, ParcelView
 
@@ -28,6 +36,12 @@ class WriteConflict(Exception):
     """The store could not finish a unit of work because of another writer (a deadlock, a
     serialization failure, a database busy past its timeout). Running the command again is
     safe and usually succeeds."""
+
+
+class DatabaseBusy(WriteConflict):
+    """Another writer held the database for longer than a writer waits (`write_wait_seconds`):
+    nothing was stored. Not retried at once (it would wait as long again): the request
+    answers 503 with Retry-After."""
 
 
 class Clock(Protocol):
@@ -201,6 +215,11 @@ class Orders(Protocol):
 
     def shipment(self, id_or_tracking: str) -> Shipment | None:
         """One shipment by id or tracking number."""
+        ...
+
+    def customer(self, order_id: str) -> Customer | None:
+        """Whom the order is for (what a lookup is checked against), or None: one
+        statement, the same whether the order exists or not."""
         ...
 
     def tracking_numbers(self, shipment_ids: Iterable[str]) -> dict[str, str]:
@@ -379,4 +398,13 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False, wait: bool = True) -> UnitOfWork:
+        """A unit of work; `read_only` never waits for writers. `wait=False`: a writer that
+        finds another holding the database gives up at once (DatabaseBusy), for writes that
+        may be skipped (when an API key was last used)."""
+        ...
+
+    def link_secret(self) -> bytes:
+        """The key message links and tracking-page tickets are derived with (app/links.py);
+        call it outside any unit of work (the first call may store a new one)."""
+        ...

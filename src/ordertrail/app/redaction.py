@@ -41,7 +41,9 @@ def parcel_for(who: Principal, detail: ShipmentDetail) -> ShipmentDetail:
 
 
 def _row(row: TimelineRow) -> TimelineRow:
-    return replace(row, raw_description=None, data={})
+    # a delivery scan's postal code is the customer's; the city says enough where it was
+    place = replace(row.location, postal_code=None) if row.location else None
+    return replace(row, raw_description=None, data={}, location=place)
 
 
 def cases_for(who: Principal, cases: list[Case]) -> list[Case]:

@@ -7,14 +7,14 @@ carrier or scanner put in `data`.
 from __future__ import annotations
 
 import hmac
-import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from ordertrail.app.cases import find_cases, report_missing
 from ordertrail.app.effect_ports import CaseQuery
-from ordertrail.app.notify import order_of_token, token_hash
-from ordertrail.app.ports import UnitOfWorkFactory
+from ordertrail.app.links import order_ticket, token_hash
+from ordertrail.app.notify import order_of_token
+from ordertrail.app.ports import UnitOfWorkFactory, WriteConflict
 from ordertrail.app.queries import (
     OrderDetail,
     ShipmentDetail,
@@ -30,7 +30,7 @@ from ordertrail.domain.exceptions import ExceptionKind
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.lookup_keys import order_numbers, postal_key, tracking_numbers
 from ordertrail.domain.milestones import Milestone, Reason
-from ordertrail.domain.model import Location
+from ordertrail.domain.model import Customer, Location
 from ordertrail.domain.order_lines import UNLISTED, where_lines_are
 
 
@@ -116,8 +116,21 @@ def public_order(
     """The order, when the email or postal code matches (or it is opened `by_link`, from a
     message); None when the order is unknown or they do not match (the same answer, so
     neither can be guessed from the other). The number may be typed without Shopify's `#`."""
-    detail = first_order_detail(uows, order_numbers(order_id))
-    if detail is None or not (by_link or _matches(detail, email, postal_code)):
+    numbers = order_numbers(order_id)
+    if by_link:
+        detail = first_order_detail(uows, numbers)
+    else:
+        with uows(read_only=True) as uow:
+            # Every way the number may be meant is asked, known or not, and an unknown order
+            # is checked against a stand-in: the same statements and the same comparisons
+            # either way, so how long a wrong answer takes tells no one which orders exist.
+            # Only a match reads the order itself.
+            found = [(number, uow.orders.customer(number)) for number in numbers]
+        number, customer = next(((n, c) for n, c in found if c is not None), (None, None))
+        if not _matches(customer or _NOBODY, email, postal_code) or number is None:
+            return None
+        detail = order_detail(uows, number)
+    if detail is None:
         return None
     times = _times(detail)
     zone = times.zone
@@ -176,14 +189,18 @@ def _reported(
     return replace(parcel, reported_at=case.opened_at.astimezone(zone), report_open=still_open)
 
 
-def _matches(detail: OrderDetail, email: str, postal_code: str) -> bool:
-    wanted_email = (detail.customer.email or "").strip().casefold()
-    wanted_postal = _postal(detail.customer.postal_code, detail.customer.country)
+#: what a lookup of an unknown order is compared with
+_NOBODY = Customer(email="nobody@invalid.example", postal_code="00000")
+
+
+def _matches(customer: Customer, email: str, postal_code: str) -> bool:
+    wanted_email = (customer.email or "").strip().casefold()
+    wanted_postal = _postal(customer.postal_code, customer.country)
     by_email = bool(email.strip()) and bool(wanted_email)
     by_postal = bool(postal_code.strip()) and bool(wanted_postal)
     # compared in constant time: a timing difference must not tell a near miss
     email_ok = hmac.compare_digest(email.strip().casefold().encode(), wanted_email.encode())
-    country = detail.customer.country
+    country = customer.country
     postal_ok = hmac.compare_digest(_postal(postal_code, country).encode(), wanted_postal.encode())
     return (by_email and email_ok) or (by_postal and postal_ok)
 
@@ -308,14 +325,23 @@ def link_expired(uows: UnitOfWorkFactory, token: str) -> bool:
         return uow.outbox.token(token_hash(token)) is not None
 
 
-def ticket_for(uows: UnitOfWorkFactory, order_id: str, now: datetime) -> str:
+def ticket_for(uows: UnitOfWorkFactory, order_id: str, now: datetime) -> str | None:
     """A link token for an order the customer has just proved is theirs: the page's forms
-    carry it, so nothing they typed (their email) goes back into the page."""
-    token = secrets.token_urlsafe(16)
-    with uows() as uow:
-        uow.outbox.add_tokens([token_hash(token)], order_id, now)
-        uow.commit()
-    return token
+    carry it, so nothing they typed (their email) goes back into the page. It is the same
+    all month (derived, app/links.py), so it is stored once, not at every look. None when
+    it is not stored yet and another writer holds the database: the page is a read and does
+    not wait (it shows the order without the form that needs the ticket)."""
+    ticket = order_ticket(uows.link_secret(), order_id, now)
+    with uows(read_only=True) as uow:
+        known = uow.outbox.token(token_hash(ticket)) is not None
+    if not known:
+        try:
+            with uows(wait=False) as uow:
+                uow.outbox.add_tokens([token_hash(ticket)], order_id, now)
+                uow.commit()
+        except WriteConflict:
+            return None
+    return ticket
 
 
 class NotTheirs(Exception):

@@ -90,7 +90,8 @@ class Texts:
             "parcel": parcel,
             "split": split,
             "items": [f"{line.quantity} × {line.sku}" for line in parcel.lines] if parcel else [],
-            "context": message.context,
+            # templates name the link `context.token`, as when it was kept with the message
+            "context": {**message.context, "token": outgoing.link_token},
             # staff work the case in the install's console, whichever brand the order wears
             "console": f"{self.brand.public_url}/ops/orders/{quote(message.order_id, safe='')}",
         }

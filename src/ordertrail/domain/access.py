@@ -75,9 +75,13 @@ class Principal:
 
     def may_speak_for(self, source_kind: SourceKind, source_name: str) -> bool:
         """Whether events from `kind:name` may come from this principal (a warehouse key
-        cannot claim a carrier's delivery; a site-bound key speaks for its own site only)."""
+        cannot claim a carrier's delivery; a site-bound key speaks for its own site only; an
+        `ops:` event is the principal's own, `ops:<its name>`)."""
         if source_kind not in SPEAKS_FOR[self.role]:
             return False
+        if source_kind is SourceKind.OPS:
+            # an ops event outranks every other and names who made it: the sender itself
+            return source_name == self.name
         return not (self.site and source_kind is SourceKind.WAREHOUSE and source_name != self.site)
 
     def may_scan_at(self, site: str) -> bool:

@@ -83,7 +83,6 @@ class CaptureSender:
         if self.real is not None:
             self.real.send(outgoing)  # a failure is retried by the outbox, as in production
         message = outgoing.message
-        token = message.context.get("token")
         self.captured.sent.append(
             Sent(
                 self.captured.clock.now(),
@@ -93,7 +92,7 @@ class CaptureSender:
                 message.order_id,
                 message.subject.id,
                 message.id,
-                token if isinstance(token, str) else None,
+                outgoing.link_token,
             )
         )
 

@@ -220,7 +220,8 @@ def hook_source(source: str) -> HookSource:
         return HookSource(_shopify, _shopify_topics, _header("x-shopify-webhook-id"))
     if source == "woocommerce":
         return HookSource(_woocommerce, _woocommerce_topics, _woocommerce_delivery)
-    return HookSource(_standard, _canonical(source))
+    # a sender's retry carries the same webhook-id (and is refused after the replay window)
+    return HookSource(_standard, _canonical(source), _header("webhook-id"))
 
 
 def _woocommerce_delivery(headers: Headers) -> str | None:

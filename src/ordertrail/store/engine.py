@@ -7,23 +7,61 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+#: The execution option a unit of work sets to wait less than the engine's `write_wait` for
+#: the write lock (0: give up at once when another writer holds it).
+WRITE_WAIT_MS = "write_wait_ms"
 
-def make_engine(url: str, *, sqlite_synchronous: str = "FULL", echo: bool = False) -> Engine:
-    """An engine for `url`. Nothing connects until the first unit of work."""
+
+def make_engine(
+    url: str, *, sqlite_synchronous: str = "FULL", echo: bool = False, write_wait: float = 5.0
+) -> Engine:
+    """An engine for `url`. Nothing connects until the first unit of work. A writer waits at
+    most `write_wait` seconds for another writer's lock (and any request for a connection
+    from the pool); then it fails, and the request answers 503."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, sqlite_synchronous, echo)
+        return _sqlite_engine(url, sqlite_synchronous, echo, write_wait)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return _postgresql_engine(url, echo, write_wait)
 
 
-def _sqlite_engine(url: str, synchronous: str, echo: bool) -> Engine:
+def _postgresql_engine(url: str, echo: bool, write_wait: float) -> Engine:
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_timeout=write_wait)
+    waits = int(write_wait * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # readers never wait for row locks on PostgreSQL; writers wait this long at most
+        dbapi_connection.autocommit = True
+        dbapi_connection.execute(f"SET lock_timeout = {waits}")
+        dbapi_connection.autocommit = False
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        wait = connection.get_execution_options().get(WRITE_WAIT_MS)
+        if wait is not None:  # 0 would mean no limit to PostgreSQL: 1 ms is "at once"
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(wait))}")
+
+    return engine
+
+
+def _sqlite_engine(url: str, synchronous: str, echo: bool, write_wait: float) -> Engine:
     if synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
         raise ValueError(
             f"sqlite synchronous must be OFF, NORMAL, FULL or EXTRA, not {synchronous}"
         )
-    engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+    # A connection per request thread (threads, not the pool, bound how many run at once):
+    # no reader queues for a connection behind writers waiting for the lock.
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args={"timeout": write_wait},
+        pool_size=20,
+        max_overflow=30,
+        pool_timeout=write_wait,
+    )
+    waits = int(write_wait * 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -33,14 +71,16 @@ def _sqlite_engine(url: str, synchronous: str, echo: bool) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={waits}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A writer takes the write lock up front, so two writers queue instead of
         # deadlocking on a lock upgrade; readers stay deferred and never block writers.
-        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        options = connection.get_execution_options()
+        mode = options.get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={options.get(WRITE_WAIT_MS, waits)}")
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine

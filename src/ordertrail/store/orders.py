@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, Connection, Table, case, func, literal_column, o
 
 from ordertrail.app.ports import OrderFacts, OrderListing, StatusInputs
 from ordertrail.domain.milestones import Milestone
-from ordertrail.domain.model import Order, Return, Shipment
+from ordertrail.domain.model import Customer, Order, Return, Shipment
 from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
 from ordertrail.store import codec
 from ordertrail.store import statements as sql
@@ -197,6 +197,10 @@ class SqlOrders:
             select(*_LISTING).where(or_(*matches)).order_by(orders.c.placed_at.desc()).limit(limit)
         )
         return [OrderListing(*row) for row in self._conn.execute(query)]
+
+    def customer(self, order_id: str) -> Customer | None:
+        row = self._conn.execute(select(orders.c.customer).where(orders.c.id == order_id)).first()
+        return Customer(**row.customer) if row else None
 
     def shipment(self, id_or_tracking: str) -> Shipment | None:
         query = select(shipments).where(

@@ -49,8 +49,9 @@ class SqlOutbox:
 
     def add_tokens(self, hashes: Sequence[str], order_id: str, now: datetime) -> None:
         rows = [{"token_hash": h, "order_id": order_id, "created_at": now} for h in hashes]
-        if rows:
-            self._conn.execute(dialect_insert(self._conn, tracking_tokens), rows)
+        if rows:  # a token already kept keeps the time it was first made
+            insert = dialect_insert(self._conn, tracking_tokens).on_conflict_do_nothing()
+            self._conn.execute(insert, rows)
 
     def token(self, token_hash: str) -> tuple[str, datetime] | None:
         query = select(tracking_tokens.c.order_id, tracking_tokens.c.created_at).where(

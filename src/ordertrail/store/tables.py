@@ -145,13 +145,23 @@ outbox = Table(
     Index("ix_outbox_status_available_at", "status", "available_at"),
 )
 
-#: Links in customer messages open the order without a lookup: a random token (its SHA-256
-#: kept, never the token) per message.
+#: Links in customer messages open the order without a lookup: a token per message, derived
+#: when it is sent (app/links.py); only its SHA-256 is kept, never the token.
 tracking_tokens = Table(
     "tracking_tokens",
     metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("order_id", String(100), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+#: Secrets the install makes for itself on first use when settings give none (the key that
+#: message links are derived with): a fresh install works without setting anything up.
+install_secrets = Table(
+    "install_secrets",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("value", String(200), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
 )
 

@@ -23,7 +23,8 @@ from ordertrail.app.queries import (
 )
 from ordertrail.app.redaction import order_for, parcel_for
 from ordertrail.domain.access import Permission, Principal
-from ordertrail.domain.model import DomainError
+from ordertrail.domain.milestones import SourceKind
+from ordertrail.domain.model import DomainError, Source
 from ordertrail.domain.order_status import OrderStatus
 from ordertrail.sources.canonical import EventIn, OrderIn, parse_event, parse_order, problems_of
 from ordertrail.web.answers import EventsRecorded, OrderPage, shows
@@ -96,8 +97,7 @@ def router() -> APIRouter:
                 problems.extend(problems_of(index, error))
                 continue
             if not who.may_speak_for(report.source.kind, report.source.name):
-                message = f"a {who.role.value} key may not record events as '{report.source}'"
-                problems.append(ItemProblem(index, "source", message))
+                problems.append(ItemProblem(index, "source", _not_theirs(who, report.source)))
                 continue
             reports.append(report)
             positions.append(index)
@@ -213,3 +213,9 @@ def router() -> APIRouter:
         return jsonable(parcel_for(who, detail))  # type: ignore[no-any-return]
 
     return api
+
+
+def _not_theirs(who: Principal, source: Source) -> str:
+    if source.kind is SourceKind.OPS and who.may_speak_for(SourceKind.OPS, who.name):
+        return f"an ops event is recorded as its sender, 'ops:{who.name}', not '{source}'"
+    return f"a {who.role.value} key may not record events as '{source}'"

@@ -70,7 +70,9 @@ def create_app(system: System) -> FastAPI:
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> dict[str, str]:
-        with request.app.state.system.engine.connect() as connection:
+        engine = request.app.state.system.engine
+        # a read: it must answer while a writer holds SQLite's lock
+        with engine.connect().execution_options(sqlite_begin="DEFERRED") as connection:
             connection.execute(text("SELECT 1"))
         return {"status": "ok"}
 

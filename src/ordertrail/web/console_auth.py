@@ -3,7 +3,8 @@
 The session cookie is HttpOnly and SameSite=Strict (Secure behind HTTPS); every console
 form carries the session's CSRF token. The sign-in form carries its own token, pinned in a
 short-lived cookie, so another site cannot sign a browser in as someone else. Attempts are
-rate limited per client and per email.
+rate limited so that a guesser is slowed without locking out the person guessed at
+(see guard.Limiter): a right password counts against nothing.
 """
 
 from __future__ import annotations
@@ -29,11 +30,22 @@ from ordertrail.web.auth import (
     staff_session,
 )
 from ordertrail.web.console_views import PRIVATE, console_templates, render
-from ordertrail.web.guard import NO_NUL, Limiter
+from ordertrail.web.guard import NO_NUL, Limiter, Refused
 
 LOGIN_COOKIE = "ordertrail_login"
-PER_CLIENT = parse("20/minute")
-PER_EMAIL = parse("5/minute")
+PER_CLIENT = parse("20/minute")  # every attempt from one address
+PER_EMAIL = parse("5/minute")  # wrong passwords for one email from one address
+#: wrong passwords for one email from every address together: past this, the email is paused
+#: for everyone (a guesser spread over many addresses)
+OVERALL = parse("100/10 minutes")
+#: what the sign-in form says when it will not try
+REFUSED = {
+    Refused.CLIENT: "Too many sign-in attempts from your network; wait a minute and try again.",
+    Refused.HERE: "Too many wrong passwords for this email from your network; wait a minute, "
+    "or sign in from elsewhere.",
+    Refused.EVERYWHERE: "Too many wrong passwords for this email from many places: signing in "
+    "as it is paused for a few minutes. Tell an admin if these were not yours.",
+}
 
 
 def _safe_next(path: str) -> str:
@@ -59,7 +71,7 @@ def install(app: FastAPI) -> None:
 def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
     views = console_templates()
-    limiter = Limiter("sign-in", PER_CLIENT, PER_EMAIL)
+    limiter = Limiter("sign-in", PER_CLIENT, PER_EMAIL, OVERALL)
 
     def form(request: Request, next_path: str, status: int = 200, **context: object) -> Response:
         token = secrets.token_urlsafe(24)
@@ -99,15 +111,18 @@ def router() -> APIRouter:
         pinned = request.cookies.get(LOGIN_COOKIE, "")
         if not pinned or not hmac.compare_digest(pinned.encode(), login_token.encode()):
             return form(request, next, 400, problem="The form expired. Please sign in again.")
-        if not limiter.allows(request, email.strip()):
-            response = form(request, next, 429, problem="Too many attempts; wait a minute.")
-            response.headers["Retry-After"] = "60"
+        who = email.strip().lower()
+        refused = limiter.refusal(request, who)
+        if refused is not None:
+            response = form(request, next, 429, problem=REFUSED[refused.why])
+            response.headers["Retry-After"] = str(refused.retry_after)
             return response
         system = request.app.state.system
         signed = await run_in_threadpool(
             sign_in, system.uows, system.passwords, email, password, system.clock.now()
         )
         if signed is None:
+            limiter.wrong(request, who)
             return form(request, next, 401, problem="That email and password do not match.")
         response = RedirectResponse(_safe_next(next), status_code=303, headers=PRIVATE)
         response.set_cookie(

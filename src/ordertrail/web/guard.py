@@ -3,6 +3,11 @@ caches, indexes and referrers, and rate limits against guessing."""
 
 from __future__ import annotations
 
+import math
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
 from fastapi import Request
 from limits import RateLimitItem
 from limits.storage import storage_from_string
@@ -24,21 +29,71 @@ def rate_window(storage: str) -> MovingWindowRateLimiter:
     return MovingWindowRateLimiter(storage_from_string(storage))
 
 
+class Refused(StrEnum):
+    """Why a guess was not tried: too many from this client, too many wrong ones on this
+    identifier from this client, or from everywhere at once."""
+
+    CLIENT = "client"
+    HERE = "here"
+    EVERYWHERE = "everywhere"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    why: Refused
+    retry_after: int  # seconds
+
+
 class Limiter:
-    """A request is allowed while both its client and what it asks about are under their
-    limits. The client is the address uvicorn gives: the proxy's, unless the proxy is listed in
+    """Limits on guessing, counted so that a stranger cannot lock anyone else out: each client
+    has its own budget of attempts (`per_client`, every attempt counts), and of wrong answers
+    about one identifier (`per_pair`: an email, an order); only `overall` wrong answers about
+    an identifier from every client together pause it for everyone. A right answer counts
+    against no identifier, and a refused attempt is not tried, so counts nothing more.
+
+    The client is the address uvicorn gives: the proxy's, unless the proxy is listed in
     `forwarded_allow_ips`, when it is the address the proxy forwarded."""
 
-    def __init__(self, name: str, per_client: RateLimitItem, per_identifier: RateLimitItem) -> None:
+    def __init__(
+        self,
+        name: str,
+        per_client: RateLimitItem,
+        per_pair: RateLimitItem,
+        overall: RateLimitItem,
+    ) -> None:
         self._name = name
-        self._per_client = per_client
-        self._per_identifier = per_identifier
+        self._per_client, self._per_pair, self._overall = per_client, per_pair, overall
 
-    def allows(self, request: Request, identifier: str) -> bool:
+    def refusal(self, request: Request, identifier: str) -> Refusal | None:
+        """Why this attempt may not be tried now, or None (it is then counted for the
+        client)."""
         window: MovingWindowRateLimiter = request.app.state.rate_window
-        client = request.client.host if request.client else "unknown"
-        by_client = window.hit(self._per_client, self._name, "client", client)
-        by_identifier = window.hit(
-            self._per_identifier, self._name, "identifier", identifier.casefold()
+        client, wanted = _client(request), identifier.casefold()
+        checks = (
+            (Refused.EVERYWHERE, self._overall, ("identifier", wanted)),
+            (Refused.HERE, self._per_pair, ("pair", client, wanted)),
         )
-        return bool(by_client and by_identifier)
+        for why, limit, keys in checks:
+            if not window.test(limit, self._name, *keys):
+                return Refusal(why, _wait(window, limit, (self._name, *keys)))
+        if not window.hit(self._per_client, self._name, "client", client):
+            keys = (self._name, "client", client)
+            return Refusal(Refused.CLIENT, _wait(window, self._per_client, keys))
+        return None
+
+    def wrong(self, request: Request, identifier: str) -> None:
+        """The attempt was a wrong guess about `identifier`: count it."""
+        window: MovingWindowRateLimiter = request.app.state.rate_window
+        client, wanted = _client(request), identifier.casefold()
+        window.hit(self._per_pair, self._name, "pair", client, wanted)
+        window.hit(self._overall, self._name, "identifier", wanted)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _wait(window: MovingWindowRateLimiter, limit: RateLimitItem, keys: tuple[str, ...]) -> int:
+    """Seconds until the window lets one more attempt in."""
+    reset = window.get_window_stats(limit, *keys).reset_time
+    return max(1, math.ceil(reset - time.time()))

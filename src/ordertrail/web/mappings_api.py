@@ -37,7 +37,8 @@ class MappingIn(BaseModel):
 
     milestone: Meaning
     reason: Reason | None = None
-    mapped_by: Who | None = None  # the key's or staff member's name when left out
+    #: who made it is whoever sends it (a key's or staff member's name); another is refused
+    mapped_by: Who | None = None
     note: Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00]*$")] | None = None
 
 
@@ -81,9 +82,12 @@ def router() -> APIRouter:
     ) -> Response:
         """Say what a carrier code means; every shipment that saw it is folded again, and the
         answer says how many."""
-        command = MapCode(
-            carrier, raw_code, body.milestone, body.reason, body.mapped_by or who.name, body.note
-        )
+        if body.mapped_by not in (None, who.name):
+            why = f"a mapping is recorded as made by its sender, '{who.name}'; leave it out"
+            return problem(
+                422, "Invalid mapping", why, errors=[{"field": "mapped_by", "message": why}]
+            )
+        command = MapCode(carrier, raw_code, body.milestone, body.reason, who.name, body.note)
         try:
             result = await run_in_threadpool(request.app.state.system.handle, command)
         except DomainError as refusal:

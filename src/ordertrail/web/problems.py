@@ -8,13 +8,22 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.app.ports import WriteConflict
 
 PROBLEM_JSON = "application/problem+json"
+#: where programs, not people, are answered
+_MACHINE_PATHS = ("/api/", "/hooks/", "/healthz", "/metrics")
+_BUSY_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Busy for a moment</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Busy for a moment</h1>
+<p>We could not save that just now because the system is busy. Nothing was changed: please
+go back and try again in a few seconds.</p></main></body></html>
+"""
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
@@ -35,13 +44,19 @@ def install(app: FastAPI) -> None:
         return await call_next(request)
 
     @app.exception_handler(WriteConflict)
-    async def _busy(_: Request, error: WriteConflict) -> JSONResponse:
-        response = problem(
-            503,
-            "Busy",
-            "other writers kept the database busy; nothing was stored, send the same request again",
-        )
-        response.headers["Retry-After"] = "1"
+    async def _busy(request: Request, error: WriteConflict) -> Response:
+        # DatabaseBusy too: a writer waited its time for another (write_wait_seconds)
+        response: Response
+        if request.url.path.startswith(_MACHINE_PATHS):
+            response = problem(
+                503,
+                "Busy",
+                "other writers kept the database busy; nothing was stored, "
+                "send the same request again",
+            )
+        else:  # a person at a page
+            response = HTMLResponse(_BUSY_PAGE, status_code=503)
+        response.headers["Retry-After"] = "2"
         return response
 
     @app.exception_handler(HTTPException)

@@ -32,11 +32,13 @@ from ordertrail.app.tracking import (
 from ordertrail.domain.lookup_keys import order_key, tracking_numbers
 from ordertrail.domain.milestones import Milestone
 from ordertrail.web import track_words
-from ordertrail.web.guard import NO_NUL, PRIVATE, Limiter
+from ordertrail.web.guard import NO_NUL, PRIVATE, Limiter, Refusal
 from ordertrail.web.pages import templates
 
-PER_CLIENT = parse("30/minute")
-PER_IDENTIFIER = parse("10/minute")
+PER_CLIENT = parse("30/minute")  # every lookup from one address
+PER_IDENTIFIER = parse("10/minute")  # lookups of one order or parcel that found nothing
+#: the same from every address together: past this, looking it up pauses for everyone
+OVERALL = parse("100/10 minutes")
 Text = Annotated[str, Query(max_length=100)]
 
 
@@ -51,7 +53,7 @@ def router() -> APIRouter:
         return_next=track_words.return_next,
         line_state=track_words.line_state,
     )
-    limiter = Limiter("track", PER_CLIENT, PER_IDENTIFIER)
+    limiter = Limiter("track", PER_CLIENT, PER_IDENTIFIER, OVERALL)
 
     def render(
         request: Request, name: str, status: int = 200, channel: str | None = None, **context: Any
@@ -63,10 +65,16 @@ def router() -> APIRouter:
         response.headers.update(PRIVATE)
         return response
 
-    def too_many(request: Request, **typed: str) -> HTMLResponse:
+    def too_many(request: Request, refused: Refusal, **typed: str) -> HTMLResponse:
         response = render(request, "track_form.html", 429, problem="busy", **typed)
-        response.headers["Retry-After"] = "60"
+        response.headers["Retry-After"] = str(refused.retry_after)
         return response
+
+    def not_found(
+        request: Request, identifier: str, problem: str, *, status: int = 404, **context: Any
+    ) -> HTMLResponse:
+        limiter.wrong(request, identifier)  # only a miss counts: a customer's own look does not
+        return render(request, "track_form.html", status, problem=problem, **context)
 
     @pages.get("/track", response_class=HTMLResponse)
     async def track(
@@ -84,12 +92,13 @@ def router() -> APIRouter:
             return render(request, "track_form.html", 200, **typed)
         if not (email.strip() or postal_code.strip()):
             return render(request, "track_form.html", 422, problem="needs_proof", **typed)
-        if not limiter.allows(request, f"order:{order_key(order)}"):
-            return too_many(request, **typed)
+        identifier = f"order:{order_key(order)}"
+        if refused := limiter.refusal(request, identifier):
+            return too_many(request, refused, **typed)
         uows = request.app.state.system.uows
         found = await run_in_threadpool(public_order, uows, order, email, postal_code)
         if found is None:
-            return render(request, "track_form.html", 404, problem="no_order", **typed)
+            return not_found(request, identifier, "no_order", **typed)
         ticket = None
         if any(p.status is Milestone.DELIVERED for p in found.parcels):
             now = request.app.state.system.clock.now()
@@ -100,12 +109,13 @@ def router() -> APIRouter:
 
     @pages.get("/track/{tracking}", response_class=HTMLResponse)
     async def parcel(request: Request, tracking: Annotated[str, Path(max_length=100)]) -> Response:
-        if not limiter.allows(request, f"parcel:{''.join(tracking.split()).upper()}"):
-            return too_many(request, tracking=tracking)
+        identifier = f"parcel:{''.join(tracking.split()).upper()}"
+        if refused := limiter.refusal(request, identifier):
+            return too_many(request, refused, tracking=tracking)
         uows = request.app.state.system.uows
         found: PublicParcel | None = await run_in_threadpool(public_parcel, uows, tracking)
         if found is None:
-            return render(request, "track_form.html", 404, problem="no_parcel", tracking=tracking)
+            return not_found(request, identifier, "no_parcel", tracking=tracking)
         return render(request, "track_parcel.html", channel=found.channel, parcel=found)
 
     @pages.get("/t/{token}", response_class=HTMLResponse)
@@ -114,8 +124,9 @@ def router() -> APIRouter:
     ) -> Response:
         """The order a message's link opens, while the link is fresh."""
         system = request.app.state.system
-        if not limiter.allows(request, f"token:{token}"):
-            return too_many(request)
+        identifier = f"token:{token}"
+        if refused := limiter.refusal(request, identifier):
+            return too_many(request, refused)
         order_id = order_of_token(system.uows, token, system.clock.now())
         found = None
         if order_id is not None:
@@ -123,8 +134,8 @@ def router() -> APIRouter:
             found = await run_in_threadpool(opening)
         if found is None:
             if await run_in_threadpool(link_expired, system.uows, token):
-                return render(request, "track_form.html", 410, problem="link_expired")
-            return render(request, "track_form.html", 404, problem="no_link")
+                return not_found(request, identifier, "link_expired", status=410)
+            return not_found(request, identifier, "no_link")
         return render(request, "track_order.html", channel=found.channel, order=found, ticket=token)
 
     @pages.post("/track/not-arrived", response_class=HTMLResponse)
@@ -136,14 +147,15 @@ def router() -> APIRouter:
     ) -> Response:
         """A customer says a parcel shown delivered never came: support gets a case with
         the carrier's proof of delivery, and the customer hears what happens next."""
-        if not limiter.allows(request, f"not-arrived:{ticket}"):
-            return too_many(request)
+        identifier = f"not-arrived:{ticket}"
+        if refused := limiter.refusal(request, identifier):
+            return too_many(request, refused)
         system = request.app.state.system
         told = partial(report_not_arrived, system.uows, ticket, tracking, note, system.clock.now())
         try:
             await run_in_threadpool(told)
         except (NotTheirs, NotDelivered):
-            return render(request, "track_form.html", 404, problem="not_taken")
+            return not_found(request, identifier, "not_taken")
         return render(request, "track_reported.html", tracking=tracking, ticket=ticket)
 
     return pages

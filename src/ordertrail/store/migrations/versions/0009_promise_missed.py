@@ -2,7 +2,7 @@
 opens a `promise_missed` case for any not delivered. Orders already stored get the moment
 from their promise, so a promise that ended before the upgrade is looked at too.
 
-Revision ID: 0009_promise_missed
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-01
 """
@@ -15,7 +15,7 @@ from alembic import op
 from ordertrail.domain.promise import promise_ends
 from ordertrail.store.types import UtcDateTime
 
-revision = "0009_promise_missed"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
