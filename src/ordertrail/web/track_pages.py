@@ -71,10 +71,10 @@ def router() -> APIRouter:
         return response
 
     def not_found(
-        request: Request, identifier: str, problem: str, *, status: int = 404, **context: Any
+        request: Request, identifier: str, problem: str, status: int = 404, **typed: str
     ) -> HTMLResponse:
         limiter.wrong(request, identifier)  # only a miss counts: a customer's own look does not
-        return render(request, "track_form.html", status, problem=problem, **context)
+        return render(request, "track_form.html", status, problem=problem, **typed)
 
     @pages.get("/track", response_class=HTMLResponse)
     async def track(
@@ -98,7 +98,7 @@ def router() -> APIRouter:
         uows = request.app.state.system.uows
         found = await run_in_threadpool(public_order, uows, order, email, postal_code)
         if found is None:
-            return not_found(request, identifier, "no_order", **typed)
+            return not_found(request, identifier, "no_order", 404, **typed)
         ticket = None
         if any(p.status is Milestone.DELIVERED for p in found.parcels):
             now = request.app.state.system.clock.now()
