@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ordertrail.app import links
 from ordertrail.app.delivery import Outgoing
 from ordertrail.app.queries import ShipmentDetail
 
@@ -68,13 +68,15 @@ class Texts:
     def _env(self, brand: Brand) -> Environment:
         if brand.templates not in self._envs:
             own = [FileSystemLoader(brand.templates)] if brand.templates else []
-            self._envs[brand.templates] = Environment(
+            env = Environment(
                 loader=ChoiceLoader([*own, FileSystemLoader(TEMPLATES / "default")]),
                 autoescape=select_autoescape(enabled_extensions=("html",), default=False),
                 undefined=StrictUndefined,
                 trim_blocks=True,
                 lstrip_blocks=True,
             )
+            env.filters["url_part"] = links.part  # an id goes into a link only encoded
+            self._envs[brand.templates] = env
         return self._envs[brand.templates]
 
     def context(self, outgoing: Outgoing) -> dict[str, Any]:
@@ -92,7 +94,7 @@ class Texts:
             "items": [f"{line.quantity} × {line.sku}" for line in parcel.lines] if parcel else [],
             "context": message.context,
             # staff work the case in the install's console, whichever brand the order wears
-            "console": f"{self.brand.public_url}/ops/orders/{quote(message.order_id, safe='')}",
+            "console": f"{self.brand.public_url}{links.order_page(message.order_id)}",
         }
 
 

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from ordertrail.app.access_ports import StaffSession
 from ordertrail.app.cases import cases_with_tracking, find_cases
 from ordertrail.app.effect_ports import CaseQuery
+from ordertrail.app.links import order_page
 from ordertrail.app.overview import overview
 from ordertrail.app.queries import find_orders, list_orders, order_detail, outbox_messages
 from ordertrail.app.redaction import cases_for, order_for, sees_contact
@@ -25,7 +26,7 @@ from ordertrail.domain.exceptions import ExceptionKind, Team
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.order_status import OrderStatus
 from ordertrail.web.auth import as_principal, signed_in
-from ordertrail.web.console_views import console_templates, render
+from ordertrail.web.console_views import PRIVATE, console_templates, render
 
 Reader = Annotated[StaffSession, Depends(signed_in(Permission.READ_ORDERS))]
 CaseReader = Annotated[StaffSession, Depends(signed_in(Permission.READ_EXCEPTIONS))]
@@ -53,7 +54,7 @@ def router() -> APIRouter:
         who = as_principal(session)
         found = await run_in_threadpool(find_orders, system.uows, q, by_email=sees_contact(who))
         if len(found) == 1:
-            return RedirectResponse(f"/ops/orders/{found[0].id}", status_code=303)
+            return RedirectResponse(order_page(found[0].id), status_code=303, headers=PRIVATE)
         return render(views, request, "ops_search.html", session, q=q, found=found)
 
     @pages.get("/ops/orders", response_class=HTMLResponse)

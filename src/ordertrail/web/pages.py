@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from ordertrail.app import links
 from ordertrail.app.access_ports import StaffSession
 from ordertrail.app.scanning import ScanOutcome, ScanStatus
 from ordertrail.app.sites import list_sites
@@ -32,7 +33,11 @@ Field = Annotated[str, Form(max_length=200)]
 
 
 def templates() -> Jinja2Templates:
-    return Jinja2Templates(directory=HERE / "templates")
+    views = Jinja2Templates(directory=HERE / "templates")
+    # an id goes into an address only through these (Shopify's `#1029` would end the path)
+    views.env.filters["url_part"] = links.part
+    views.env.globals.update(order_page=links.order_page, parcel_page=links.parcel_page)
+    return views
 
 
 def router() -> APIRouter:

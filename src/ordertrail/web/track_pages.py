@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,6 +17,7 @@ from limits import parse
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.cases import NotDelivered
+from ordertrail.app.links import parcel_page
 from ordertrail.app.notify import order_of_token
 from ordertrail.app.tracking import (
     NotTheirs,
@@ -73,7 +73,7 @@ def router() -> APIRouter:
         postal_code: Text = "",
     ) -> Response:
         if tracking.strip():
-            target = f"/track/{quote(tracking.strip(), safe='')}"
+            target = parcel_page(tracking.strip())
             return RedirectResponse(target, status_code=303, headers=PRIVATE)
         if not order.strip():
             return render(request, "track_form.html")
