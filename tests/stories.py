@@ -51,3 +51,36 @@ def shopify_order_in_trouble(system: System, clock: FixedClock) -> str:
     )
     deliver_due(system.uows, {"email": Unreachable()}, system.clock)
     return SHOPIFY_ORDER
+
+
+def a_busy_queue(system: System, clock: FixedClock, orders: int = 40) -> None:
+    """`orders` orders whose DHL parcel could not be delivered: a queue taller than a screen."""
+    for n in range(1, orders + 1):
+        tracking = f"JD{n:08d}"
+        order = canonical_order(f"ORD-{n:03d}", (tracking, "dhl", {"MUG": 1}))
+        system.handle(RegisterOrders([parse_order(order)]))
+        record(
+            system,
+            clock,
+            carrier="dhl",
+            shipment=tracking,
+            milestone="delivery_attempted",
+            reason="recipient_unavailable",
+        )
+        clock.advance(minutes=1)
+
+
+def a_quiet_carton(system: System, clock: FixedClock) -> str:
+    """WS-00024 from the warehouse desk: a carton (named by its SSCC) that went quiet in transit
+    with nothing else wrong; only the sweep's stall case says it needs someone. Its tracking
+    number."""
+    tracking = "1Z12345E6605272234"
+    order = canonical_order("WS-00024")
+    order["shipments"] = [
+        {"id": "00340123450000000017", "tracking_number": tracking, "carrier": "ups"}
+    ]
+    system.handle(RegisterOrders([parse_order(order)]))
+    record(system, clock, carrier="ups", shipment=tracking, milestone="in_transit")
+    clock.advance(hours=60)
+    sweep(system.uows, clock.now())
+    return tracking

@@ -228,7 +228,7 @@ def test_the_order_page_lists_what_was_sent_and_to_whom_for_those_who_may_know(
 ) -> None:
     sign_in(client, system, "support")
     rows = re.findall(
-        r"<tr><td>[^<]+</td><td>([^<]+)</td>\s*<td>([^<]+)</td>",
+        r"<tr><td><time[^>]*>[^<]+</time></td><td>([^<]+)</td>\s*<td>([^<]+)</td>",
         client.get("/ops/orders/ORD-1").text,
     )
     assert ("failed attempt", "customer: dana@example.com") in rows
@@ -366,7 +366,10 @@ def test_the_overview_says_when_the_worker_has_stopped(
     assert "looked at" in done.said()
     assert "The worker is not running" not in client.get("/ops").text
     clock.advance(minutes=11)
-    assert "last round 2026-11-25 12:00 UTC" in client.get("/ops").text
+    assert (
+        'last round <time datetime="2026-11-25T12:00:00+00:00">2026-11-25 12:00 UTC</time>'
+        in client.get("/ops").text
+    )
 
 
 def test_the_queue_names_parcels_by_their_tracking_numbers(

@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from ordertrail.app import links
 from ordertrail.app.access_ports import StaffSession
 from ordertrail.domain.access import Permission
-from ordertrail.web import guard
+from ordertrail.web import guard, staff_display
 from ordertrail.web.auth import as_principal
 from ordertrail.web.charts import bars
 from ordertrail.web.pages import templates
@@ -43,6 +43,7 @@ DONE = {
 def console_templates() -> Jinja2Templates:
     views = templates()
     views.env.globals.update(bars=bars, Permission=Permission)
+    views.env.filters.update(when=staff_display.when, said=staff_display.said)
     return views
 
 
@@ -85,7 +86,8 @@ def back(to: str, done: str, *, row: str = "", **query: str) -> RedirectResponse
     path = address.path
     if not path.startswith("/ops") or "//" in to or "\\" in to or address.scheme:
         path, address = "/ops", urlsplit("/ops")
-    kept = [(k, v) for k, v in parse_qsl(address.query) if k != "done" and k not in query]
+    given = parse_qsl(address.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in given if k != "done" and k not in query]
     target = f"{quote(path, safe='/%')}?{urlencode([*kept, ('done', done), *query.items()])}"
     if row:
         target += f"#{links.part(row)}"
