@@ -386,3 +386,20 @@ def test_the_queue_names_parcels_by_their_tracking_numbers(
     queue = client.get("/ops/exceptions").text
     assert f"ORD-B</a><br>{tracking}</td>" in queue and "BOX-1" not in queue
     assert f"ORD-B</a><br>{tracking}</td>" in client.get("/ops/orders/ORD-B").text
+
+
+@pytest.mark.parametrize("page", ["/ops/mappings", "/ops/orders/ORD-1"])
+def test_no_meaning_or_status_is_chosen_for_staff(
+    client: TestClient, system: System, page: str
+) -> None:
+    csrf = sign_in(client, system, "ops")
+    selects = re.findall(
+        r'<select [^>]*name="milestone"[^>]*>(.*?)</select>', client.get(page).text
+    )
+    assert selects
+    for options in selects:
+        first = re.match(r"<option ([^>]*)>", options)
+        assert first and 'value=""' in first.group(1) and "selected disabled" in first.group(1)
+    unchosen = {"csrf": csrf, "carrier": "fedex", "raw_code": "ZZ", "milestone": ""}
+    assert client.post("/ops/mappings", data=unchosen).status_code == 422
+    assert "<code>ZZ</code>" in client.get("/ops/mappings").text  # still waiting to be mapped
