@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ordertrail.app.cases import report_missing
+from ordertrail.app.display_names import place_name
 from ordertrail.app.notify import order_of_token, token_hash
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import (
@@ -139,12 +140,7 @@ def _steps(rows: list[TimelineRow], zone: ZoneInfo) -> list[PublicStep]:
         milestone = Milestone(row.milestone)
         if not milestone.spec.customer_visible:
             continue
-        place = row.location
-        where = (
-            ", ".join(p for p in (place.city, place.region, place.country) if p) or None
-            if place
-            else None
-        )
+        where = place_name(row.location) or None
         reason = Reason(row.reason) if row.reason else None
         step = PublicStep(milestone, reason, row.occurred_at.astimezone(zone), where)
         if shown and _same_news(shown[-1], step):

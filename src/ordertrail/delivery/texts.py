@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 from ordertrail.app import links
 from ordertrail.app.delivery import Outgoing
+from ordertrail.app.display_names import carrier_name
 from ordertrail.app.queries import ShipmentDetail
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -76,6 +77,7 @@ class Texts:
                 lstrip_blocks=True,
             )
             env.filters["url_part"] = links.part  # an id goes into a link only encoded
+            env.filters["carrier_name"] = carrier_name
             self._envs[brand.templates] = env
         return self._envs[brand.templates]
 

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app import links
 from ordertrail.app.access_ports import StaffSession
+from ordertrail.app.display_names import carrier_name, place_name
 from ordertrail.app.scanning import ScanOutcome, ScanStatus
 from ordertrail.app.sites import list_sites
 from ordertrail.domain.access import Permission
@@ -37,6 +38,7 @@ def templates() -> Jinja2Templates:
     # an id goes into an address only through these (Shopify's `#1029` would end the path)
     views.env.filters["url_part"] = links.part
     views.env.globals.update(order_page=links.order_page, parcel_page=links.parcel_page)
+    views.env.filters.update(carrier_name=carrier_name, place_name=place_name)
     return views
 
 
