@@ -104,3 +104,10 @@ def browser() -> Iterator[object]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+#: The console is used on a phone in the warehouse aisle and on a laptop at the desk.
+VIEWPORTS = [
+    pytest.param({"width": 390, "height": 844}, id="phone"),
+    pytest.param({"width": 1440, "height": 900}, id="laptop"),
+]

@@ -228,7 +228,7 @@ def test_the_order_page_lists_what_was_sent_and_to_whom_for_those_who_may_know(
 ) -> None:
     sign_in(client, system, "support")
     rows = re.findall(
-        r"<tr><td>[^<]+</td><td>([^<]+)</td>\s*<td>([^<]+)</td>",
+        r"<tr><td><time[^>]*>[^<]+</time></td><td>([^<]+)</td>\s*<td>([^<]+)</td>",
         client.get("/ops/orders/ORD-1").text,
     )
     # the attempt failed on the address: the customer is asked to confirm it
@@ -367,7 +367,10 @@ def test_the_overview_says_when_the_worker_has_stopped(
     assert "looked at" in done.said()
     assert "The worker is not running" not in client.get("/ops").text
     clock.advance(minutes=11)
-    assert "last round 2026-11-25 12:00 UTC" in client.get("/ops").text
+    assert (
+        'last round <time datetime="2026-11-25T12:00:00+00:00">2026-11-25 12:00 UTC</time>'
+        in client.get("/ops").text
+    )
 
 
 def test_the_queue_names_parcels_by_their_tracking_numbers(
@@ -384,3 +387,20 @@ def test_the_queue_names_parcels_by_their_tracking_numbers(
     queue = client.get("/ops/exceptions").text
     assert f"ORD-B</a><br>{tracking}</td>" in queue and "BOX-1" not in queue
     assert f"ORD-B</a><br>{tracking}</td>" in client.get("/ops/orders/ORD-B").text
+
+
+@pytest.mark.parametrize("page", ["/ops/mappings", "/ops/orders/ORD-1"])
+def test_no_meaning_or_status_is_chosen_for_staff(
+    client: TestClient, system: System, page: str
+) -> None:
+    csrf = sign_in(client, system, "ops")
+    selects = re.findall(
+        r'<select [^>]*name="milestone"[^>]*>(.*?)</select>', client.get(page).text
+    )
+    assert selects
+    for options in selects:
+        first = re.match(r"<option ([^>]*)>", options)
+        assert first and 'value=""' in first.group(1) and "selected disabled" in first.group(1)
+    unchosen = {"csrf": csrf, "carrier": "fedex", "raw_code": "ZZ", "milestone": ""}
+    assert client.post("/ops/mappings", data=unchosen).status_code == 422
+    assert "<code>ZZ</code>" in client.get("/ops/mappings").text  # still waiting to be mapped

@@ -16,7 +16,7 @@ from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
-from tests.factories import api_key, canonical_order
+from tests.factories import api_key, canonical_order, staff_member
 
 UPS = "1Z999AA10123456784"
 
@@ -265,6 +265,7 @@ def test_support_acknowledges_assigns_notes_and_resolves_a_case(
     say(client, clock, "delivery_attempted", reason="address_issue", key="attempt-1")
     [case] = cases(client)
     support = api_key(system, "support")
+    staff_member(system, "support", "sam@shop.example")
 
     def work(action: str, text: str = "") -> Any:
         url = f"/api/v1/exceptions/{case['id']}/{action}"

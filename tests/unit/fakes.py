@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Self
 
 from ordertrail.app.commands import EventReport
-from ordertrail.app.effect_ports import Contact, Lane, OutboxMessage, ParcelRecord
+from ordertrail.app.effect_ports import CaseQuery, Contact, Lane, OutboxMessage, ParcelRecord
 from ordertrail.app.ports import (
     HeldReport,
     OrderFacts,
@@ -389,6 +389,15 @@ class MemoryCases:
         changed = {case.id: case for case in [*changes.updated, *changes.resolved]}
         self.tables.cases = [changed.get(c.id, c) for c in self.tables.cases]
         return len(opened)
+
+    def find(self, query: CaseQuery) -> list[Case]:
+        """By status and order (what the order views ask); the SQL store does the rest."""
+        return [
+            case
+            for case in self.tables.cases
+            if (query.status is None or case.status is query.status)
+            and (query.order_id is None or case.order_id == query.order_id)
+        ][: query.limit]
 
     def parcels(self, subjects: Iterable[Subject]) -> dict[Subject, ParcelRecord]:
         found = {}

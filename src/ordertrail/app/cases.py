@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ordertrail.app.assignees import assignee
 from ordertrail.app.effect_ports import CaseQuery, Lane, ParcelRecord
 from ordertrail.app.notify import queue_case_news
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
@@ -234,26 +235,18 @@ def find_cases(uows: UnitOfWorkFactory, query: CaseQuery) -> list[Case]:
         return uow.cases.find(query)
 
 
-def cases_with_tracking(
-    uows: UnitOfWorkFactory, query: CaseQuery
-) -> tuple[list[Case], dict[str, str]]:
-    """Cases, and the tracking number of each parcel they are about (what staff and carriers
-    call the parcel; a carton's own id means little on the phone)."""
-    with uows(read_only=True) as uow:
-        found = uow.cases.find(query)
-        numbers = uow.orders.tracking_numbers({case.subject.id for case in found})
-    return found, numbers
-
-
 def work_case(
     uows: UnitOfWorkFactory, case_id: int, action: CaseAction, by: str, text: str, now: datetime
 ) -> Case | None:
-    """Acknowledge, assign, note or resolve a case; None when there is no such case. Raises
-    CaseClosed (or ValueError for an empty note) with the reason."""
+    """Acknowledge, assign (to a staff member who may take cases), note or resolve a case;
+    None when there is no such case. Raises CaseClosed (or ValueError for an empty note or
+    resolution, or someone who cannot take it) with the reason."""
     with uows() as uow:
         found = uow.cases.find(CaseQuery(status=None, case_id=case_id, limit=1))
         if not found:
             return None
+        if action is CaseAction.ASSIGN:
+            text = assignee(uow.staff, text)
         changed = work(found[0], action, by, text, now)
         uow.cases.save(CaseChanges(updated=[changed]))
         uow.commit()

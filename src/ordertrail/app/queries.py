@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from ordertrail.app.effect_ports import OutboxMessage
+from ordertrail.app.effect_ports import CaseQuery, OutboxMessage
 from ordertrail.app.ports import (
     HeldReport,
     OrderFacts,
@@ -137,7 +137,10 @@ def first_order_detail(uows: UnitOfWorkFactory, order_ids: Sequence[str]) -> Ord
             return None
         events = uow.events.for_order(order_id)
         mappings = uow.mappings.for_events(events)
-    return _order_detail(known[order_id], events, mappings)
+        # a stall or missing scan is no parcel status, but an open case: the order needs someone
+        open_case = bool(uow.cases.find(CaseQuery(order_id=order_id, limit=1)))
+    detail = _order_detail(known[order_id], events, mappings)
+    return replace(detail, needs_attention=True) if open_case else detail
 
 
 def shipment_detail(uows: UnitOfWorkFactory, id_or_tracking: str) -> ShipmentDetail | None:

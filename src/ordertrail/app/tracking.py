@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from ordertrail.app.cases import find_cases, report_missing
+from ordertrail.app.display_names import place_name
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.links import order_ticket, token_hash
 from ordertrail.app.notify import order_of_token
@@ -253,12 +254,7 @@ def _steps(rows: list[TimelineRow], zone: tzinfo) -> list[PublicStep]:
         milestone = Milestone(row.milestone)
         if not milestone.spec.customer_visible:
             continue
-        place = row.location
-        where = (
-            ", ".join(p for p in (place.city, place.region, place.country) if p) or None
-            if place
-            else None
-        )
+        where = place_name(row.location) or None
         reason = Reason(row.reason) if row.reason else None
         step = PublicStep(milestone, reason, row.occurred_at.astimezone(zone), where)
         if shown and _same_news(shown[-1], step):

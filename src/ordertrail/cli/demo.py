@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ordertrail.app.access import add_staff, issue_key
+from ordertrail.app.addresses import parcel_page
 from ordertrail.bootstrap import System, build
 from ordertrail.cli.common import JsonFlag, app, err, fail, out
 from ordertrail.config import Settings
@@ -215,7 +216,7 @@ def _links(
     }
     if chosen:
         links["order"] = chosen.order_id
-        links["tracking"] = f"{site}/track/{chosen.tracking}"
+        links["tracking"] = f"{site}{parcel_page(chosen.tracking)}"
         if chosen.token:
             links["order_link"] = f"{site}/t/{chosen.token}"
     if as_json:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ordertrail.app import addresses
 from ordertrail.app.delivery import Outgoing
+from ordertrail.app.display_names import carrier_name
 from ordertrail.app.queries import ShipmentDetail
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -68,13 +69,16 @@ class Texts:
     def _env(self, brand: Brand) -> Environment:
         if brand.templates not in self._envs:
             own = [FileSystemLoader(brand.templates)] if brand.templates else []
-            self._envs[brand.templates] = Environment(
+            env = Environment(
                 loader=ChoiceLoader([*own, FileSystemLoader(TEMPLATES / "default")]),
                 autoescape=select_autoescape(enabled_extensions=("html",), default=False),
                 undefined=StrictUndefined,
                 trim_blocks=True,
                 lstrip_blocks=True,
             )
+            env.filters["url_part"] = addresses.part  # an id goes into a link only encoded
+            env.filters["carrier_name"] = carrier_name
+            self._envs[brand.templates] = env
         return self._envs[brand.templates]
 
     def context(self, outgoing: Outgoing) -> dict[str, Any]:
@@ -93,7 +97,7 @@ class Texts:
             # templates name the link `context.token`, as when it was kept with the message
             "context": {**message.context, "token": outgoing.link_token},
             # staff work the case in the install's console, whichever brand the order wears
-            "console": f"{self.brand.public_url}/ops/orders/{quote(message.order_id, safe='')}",
+            "console": f"{self.brand.public_url}{addresses.order_page(message.order_id)}",
         }
 
 

@@ -213,8 +213,11 @@ def work(case: Case, action: CaseAction, by: str, text: str, now: datetime) -> C
         if not text:
             raise ValueError("a note needs words")
         return _noted(case, f"note: {text}", by, now)
+    if not text:
+        # "resolved" alone tells the next person nothing, least of all on a lost parcel
+        raise ValueError("resolution: say how the case was resolved")
     resolved = replace(case, status=CaseStatus.RESOLVED, resolved_at=now)
-    return _noted(resolved, f"resolved: {text or 'by hand'}", by, now)
+    return _noted(resolved, f"resolved: {text}", by, now)
 
 
 def _noted(case: Case, what: str, by: str, now: datetime) -> Case:

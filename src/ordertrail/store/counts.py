@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
+from ordertrail.store.orders import NEEDS_ATTENTION
 from ordertrail.store.repositories import dialect_insert
 from ordertrail.store.tables import events, heartbeats, orders, shipments
 
@@ -23,7 +24,7 @@ class SqlCounts:
         return {str(name): int(count) for name, count in self._conn.execute(query)}
 
     def orders_needing_attention(self) -> int:
-        query = select(func.count()).select_from(orders).where(orders.c.needs_attention.is_(True))
+        query = select(func.count()).select_from(orders).where(NEEDS_ATTENTION)
         return int(self._conn.execute(query).scalar_one())
 
     def carrier_news(self, moving: frozenset[str]) -> list[tuple[str, int, datetime | None]]:

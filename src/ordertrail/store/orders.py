@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Table, case, func, literal_column, or_, select
+from sqlalchemy import Boolean, Connection, Table, case, exists, func, literal_column, or_, select
 
 from ordertrail.app.ports import OrderFacts, OrderListing, StatusInputs
 from ordertrail.domain.milestones import Milestone
@@ -17,7 +17,14 @@ from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
 from ordertrail.store import codec
 from ordertrail.store import statements as sql
 from ordertrail.store.repositories import chunks, dialect_insert
-from ordertrail.store.tables import orders, returns, shipment_aliases, shipments
+from ordertrail.store.tables import exception_cases, orders, returns, shipment_aliases, shipments
+
+#: An order needs attention while a parcel is in trouble (the fold's flag) or a case about it
+#: is open: a stall or a missing scan is found by the sweep, when nothing happens at all.
+NEEDS_ATTENTION = or_(
+    orders.c.needs_attention,
+    exists().where(exception_cases.c.order_id == orders.c.id, exception_cases.c.status == "open"),
+)
 
 #: What a list of orders shows of each (OrderListing, in its field order).
 _LISTING = (
@@ -25,7 +32,7 @@ _LISTING = (
     orders.c.channel,
     orders.c.placed_at,
     orders.c.status,
-    orders.c.needs_attention,
+    NEEDS_ATTENTION.label("needs_attention"),
 )
 
 
@@ -160,7 +167,7 @@ class SqlOrders:
         if status is not None:
             query = query.where(orders.c.status == status)
         if needs_attention is not None:
-            query = query.where(orders.c.needs_attention == needs_attention)
+            query = query.where(NEEDS_ATTENTION if needs_attention else ~NEEDS_ATTENTION)
         if after is not None:
             query = query.where(orders.c.id > after)
         return [OrderListing(*row) for row in self._conn.execute(query)]

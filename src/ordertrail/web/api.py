@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from ordertrail.app import addresses
 from ordertrail.app.commands import RecordEvents, RegisterOrders
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.app.queries import (
@@ -152,7 +152,7 @@ def router() -> APIRouter:
         return JSONResponse(
             jsonable(detail),
             status_code=201,
-            headers={"Location": f"/api/v1/orders/{quote(order.id, safe='')}"},
+            headers={"Location": f"/api/v1/orders/{addresses.part(order.id)}"},
         )
 
     @api.get(

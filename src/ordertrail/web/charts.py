@@ -9,6 +9,9 @@ from markupsafe import Markup, escape
 
 ROW = 26
 LABEL_WIDTH = 170
+#: A generous width of one character at the labels' 13 px: a long label ("delivered reported
+#: missing") widens its column rather than being cut at the chart's left edge.
+CHAR_WIDTH = 7.5
 BAR_WIDTH = 300
 NUMBER_WIDTH = 60
 
@@ -19,7 +22,9 @@ def bars(title: str, items: Sequence[tuple[str, int]], colour: str = "#1f5fa8") 
         return Markup('<p class="empty">{}: nothing to show</p>').format(title)
     largest = max(count for _, count in items) or 1
     height = ROW * len(items) + 8
-    width = LABEL_WIDTH + BAR_WIDTH + NUMBER_WIDTH
+    longest = max(len(label) for label, _ in items)
+    label_width = max(LABEL_WIDTH, round(longest * CHAR_WIDTH) + 16)
+    width = label_width + BAR_WIDTH + NUMBER_WIDTH
     summary = "; ".join(f"{label.replace('_', ' ')}: {count}" for label, count in items)
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" '
@@ -31,11 +36,11 @@ def bars(title: str, items: Sequence[tuple[str, int]], colour: str = "#1f5fa8") 
         y = row * ROW + 4
         length = round(BAR_WIDTH * count / largest) if count else 0
         parts += [
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 17}" text-anchor="end" '
+            f'<text x="{label_width - 8}" y="{y + 17}" text-anchor="end" '
             f'font-size="13" fill="#1b1b1b">{escape(label.replace("_", " "))}</text>',
-            f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{max(length, 2)}" height="{ROW - 8}" '
+            f'<rect x="{label_width}" y="{y + 3}" width="{max(length, 2)}" height="{ROW - 8}" '
             f'rx="3" fill="{escape(colour)}"/>',
-            f'<text x="{LABEL_WIDTH + max(length, 2) + 6}" y="{y + 17}" font-size="13" '
+            f'<text x="{label_width + max(length, 2) + 6}" y="{y + 17}" font-size="13" '
             f'fill="#1b1b1b">{count}</text>',
         ]
     parts.append("</svg>")

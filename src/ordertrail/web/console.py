@@ -14,7 +14,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.access_ports import StaffSession
-from ordertrail.app.cases import cases_with_tracking, find_cases
+from ordertrail.app.addresses import order_page
+from ordertrail.app.assignees import assignees
+from ordertrail.app.case_views import cases_shown, show_cases
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.overview import overview
 from ordertrail.app.queries import find_orders, list_orders, order_detail, outbox_messages
@@ -25,7 +27,7 @@ from ordertrail.domain.exceptions import ExceptionKind, Team
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.order_status import OrderStatus
 from ordertrail.web.auth import as_principal, signed_in
-from ordertrail.web.console_views import console_templates, render
+from ordertrail.web.console_views import PRIVATE, console_templates, render
 
 Reader = Annotated[StaffSession, Depends(signed_in(Permission.READ_ORDERS))]
 CaseReader = Annotated[StaffSession, Depends(signed_in(Permission.READ_EXCEPTIONS))]
@@ -42,7 +44,8 @@ def router() -> APIRouter:
         system = request.app.state.system
         seen = await run_in_threadpool(overview, system.uows, system.clock.now())
         seen = replace(seen, stalled=cases_for(as_principal(session), seen.stalled))
-        return render(views, request, "ops_overview.html", session, seen=seen)
+        shown = await run_in_threadpool(show_cases, system.uows, seen.stalled, system.clock.now())
+        return render(views, request, "ops_overview.html", session, seen=seen, shown=shown)
 
     @pages.get("/ops/search", response_class=HTMLResponse)
     async def search(
@@ -53,7 +56,7 @@ def router() -> APIRouter:
         who = as_principal(session)
         found = await run_in_threadpool(find_orders, system.uows, q, by_email=sees_contact(who))
         if len(found) == 1:
-            return RedirectResponse(f"/ops/orders/{found[0].id}", status_code=303)
+            return RedirectResponse(order_page(found[0].id), status_code=303, headers=PRIVATE)
         return render(views, request, "ops_search.html", session, q=q, found=found)
 
     @pages.get("/ops/orders", response_class=HTMLResponse)
@@ -103,7 +106,7 @@ def router() -> APIRouter:
         if detail is None:
             return render(views, request, "ops_search.html", session, 404, q=order_id, found=[])
         query = CaseQuery(status=None, order_id=order_id)
-        cases = await run_in_threadpool(find_cases, system.uows, query)
+        shown = await run_in_threadpool(cases_shown, system.uows, query, system.clock.now())
         messages = await run_in_threadpool(outbox_messages, system.uows, None, order_id, 200)
         who = as_principal(session)
         return render(
@@ -112,7 +115,9 @@ def router() -> APIRouter:
             "ops_order.html",
             session,
             order=order_for(who, detail),
-            cases=cases_for(who, cases),
+            cases=cases_for(who, shown.cases),
+            quiet=shown.quiet,
+            assignees=await run_in_threadpool(assignees, system.uows),
             tracking={s.id: s.tracking_number for s in detail.shipments if s.tracking_number},
             contact=sees_contact(who),
             messages=messages,
@@ -140,14 +145,16 @@ def router() -> APIRouter:
             opened_before=now - AGE_CHOICES[age] if age else None,
             due_before=now if overdue else None,
         )
-        cases, tracking = await run_in_threadpool(cases_with_tracking, system.uows, query)
+        shown = await run_in_threadpool(cases_shown, system.uows, query, now)
         return render(
             views,
             request,
             "ops_exceptions.html",
             session,
-            tracking=tracking,
-            cases=cases_for(as_principal(session), cases),
+            tracking=shown.tracking,
+            quiet=shown.quiet,
+            assignees=await run_in_threadpool(assignees, system.uows),
+            cases=cases_for(as_principal(session), shown.cases),
             now=now,
             kinds=list(ExceptionKind),
             teams=list(Team),

@@ -4,15 +4,16 @@ form post returns to the page it came from."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from ordertrail.app import addresses
 from ordertrail.app.access_ports import StaffSession
 from ordertrail.domain.access import Permission
-from ordertrail.web import guard
+from ordertrail.web import guard, staff_display
 from ordertrail.web.auth import as_principal
 from ordertrail.web.charts import bars
 from ordertrail.web.pages import templates
@@ -42,6 +43,7 @@ DONE = {
 def console_templates() -> Jinja2Templates:
     views = templates()
     views.env.globals.update(bars=bars, Permission=Permission)
+    views.env.filters.update(when=staff_display.when, said=staff_display.said)
     return views
 
 
@@ -61,6 +63,7 @@ def render(
             "session": session,
             "may": (lambda p: who is not None and who.may(p)),
             "done": DONE.get(request.query_params.get("done", "")),
+            "back_to": here(request),
             **context,
         },
         status_code=status,
@@ -69,10 +72,23 @@ def render(
     return response
 
 
-def back(path: str, done: str, **query: str) -> RedirectResponse:
-    """After a post, back to a console page (post, redirect, get: a reload posts nothing)."""
-    if not path.startswith("/ops") or "//" in path or "\\" in path:
-        path = "/ops"
-    return RedirectResponse(
-        f"{path}?{urlencode({'done': done, **query})}", status_code=303, headers=PRIVATE
-    )
+def here(request: Request) -> str:
+    """This page's address as the browser asked for it (ids still encoded, filters kept),
+    without the note of a post that brought it here: where a form on it returns to."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "done"]
+    return request.url.path + (f"?{urlencode(kept)}" if kept else "")
+
+
+def back(to: str, done: str, *, row: str = "", **query: str) -> RedirectResponse:
+    """After a post, back to a console page (post, redirect, get: a reload posts nothing),
+    with its filters, scrolled to the `row` the action was taken on."""
+    address = urlsplit(to)
+    path = address.path
+    if not path.startswith("/ops") or "//" in to or "\\" in to or address.scheme:
+        path, address = "/ops", urlsplit("/ops")
+    given = parse_qsl(address.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in given if k != "done" and k not in query]
+    target = f"{quote(path, safe='/%')}?{urlencode([*kept, ('done', done), *query.items()])}"
+    if row:
+        target += f"#{addresses.part(row)}"
+    return RedirectResponse(target, status_code=303, headers=PRIVATE)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.access_ports import StaffSession
+from ordertrail.app.addresses import order_page
 from ordertrail.app.cases import work_case
 from ordertrail.app.commands import MapCode
 from ordertrail.app.corrections import correction
@@ -57,9 +58,9 @@ def router() -> APIRouter:
             return refused(request, session, 422, str(error))
         if case is None:
             return refused(request, session, 404, f"There is no case {case_id}.")
-        return back(back_to, action.value)
+        return back(back_to, action.value, row=f"case-{case_id}")
 
-    @pages.post("/ops/shipments/{shipment}/correction")
+    @pages.post("/ops/shipments/{shipment:path}/correction")
     async def correct(
         request: Request,
         session: Annotated[StaffSession, Depends(checked_csrf(Permission.CORRECT_STATUS))],
@@ -78,7 +79,7 @@ def router() -> APIRouter:
         result = await run_in_threadpool(system.handle, command)
         if result.problems:
             return refused(request, session, 422, result.problems[0].message)
-        return back(f"/ops/orders/{order_id}", "corrected")
+        return back(order_page(order_id), "corrected")
 
     @pages.get("/ops/mappings", response_class=HTMLResponse)
     async def unmapped(

@@ -13,7 +13,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from ordertrail.app import addresses
 from ordertrail.app.access_ports import StaffSession
+from ordertrail.app.display_names import carrier_name, place_name
 from ordertrail.app.scanning import ScanOutcome, ScanStatus
 from ordertrail.app.sites import list_sites
 from ordertrail.domain.access import Permission
@@ -32,7 +34,12 @@ Field = Annotated[str, Form(max_length=200)]
 
 
 def templates() -> Jinja2Templates:
-    return Jinja2Templates(directory=HERE / "templates")
+    views = Jinja2Templates(directory=HERE / "templates")
+    # an id goes into an address only through these (Shopify's `#1029` would end the path)
+    views.env.filters["url_part"] = addresses.part
+    views.env.globals.update(order_page=addresses.order_page, parcel_page=addresses.parcel_page)
+    views.env.filters.update(carrier_name=carrier_name, place_name=place_name)
+    return views
 
 
 def router() -> APIRouter:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from limits import parse
 from starlette.concurrency import run_in_threadpool
 
+from ordertrail.app.addresses import parcel_page
 from ordertrail.app.cases import NotDelivered
 from ordertrail.app.notify import order_of_token
 from ordertrail.app.tracking import (
@@ -85,7 +85,7 @@ def router() -> APIRouter:
         postal_code: Text = "",
     ) -> Response:
         if tracking.strip():
-            target = f"/track/{quote(tracking_numbers(tracking)[0], safe='')}"
+            target = parcel_page(tracking_numbers(tracking)[0])
             return RedirectResponse(target, status_code=303, headers=PRIVATE)
         typed = {"order": order, "email": email, "postal_code": postal_code}
         if not order.strip():

@@ -1,0 +1,61 @@
+"""How staff read what the rules and carriers said: milestones and reasons in words, and how
+long a parcel has gone without news counted when it is shown, not when its case opened.
+
+The codes stay in the data (cases, events, the API); only what people read is put in words.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from ordertrail.domain.milestones import Milestone, Reason
+
+#: Where a code alone would mislead: `exception` is the carrier's, not ours.
+_MILESTONE = {Milestone.EXCEPTION: "carrier exception"}
+_MILESTONES = frozenset(m.value for m in Milestone)
+_CODES = _MILESTONES | {r.value for r in Reason}
+#: `delivery_attempted (recipient_unavailable)`, `returned_to_sender`, `exception (lost)`:
+#: how the rules write what a carrier said into a case.
+_SAID = re.compile(r"\b(?P<code>[a-z]+(?:_[a-z]+)*)(?: \((?P<reason>[a-z]+(?:_[a-z]+)*)\))?")
+
+
+def milestone_words(milestone: Milestone | str) -> str:
+    code = Milestone(milestone)
+    return _MILESTONE.get(code, code.value.replace("_", " "))
+
+
+def reason_words(reason: Reason | str) -> str:
+    return Reason(reason).value.replace("_", " ")
+
+
+def in_words(text: str) -> str:
+    """A case's detail or note with the codes the rules wrote put in words:
+    `delivery_attempted (recipient_unavailable)` reads `delivery attempted: recipient
+    unavailable`. A plain word someone typed (`delivered`, `lost`) is left as it is."""
+
+    def words(found: re.Match[str]) -> str:
+        code, reason = found.group("code"), found.group("reason")
+        if code not in _CODES or (reason and reason not in _CODES):
+            return found.group(0)
+        if reason:
+            return f"{_said(code)}: {_said(reason)}"
+        return _said(code) if "_" in code else code
+
+    return _SAID.sub(words, text)
+
+
+def _said(code: str) -> str:
+    return milestone_words(code) if code in _MILESTONES else reason_words(code)
+
+
+def quiet_for(status: Milestone, since: datetime, now: datetime) -> str:
+    """A stalled parcel, as of `now`: `in transit, no news for 14 days`."""
+    return f"{milestone_words(status)}, no news for {duration(now - since)}"
+
+
+def duration(span: timedelta) -> str:
+    hours = max(0, int(span.total_seconds() // 3600))
+    if hours < 48:
+        return f"{hours} h"
+    return f"{hours // 24} days"
