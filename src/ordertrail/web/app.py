@@ -24,12 +24,14 @@ from ordertrail.web import (
     hooks,
     keys_api,
     mappings_api,
+    metrics,
     outbox_api,
     pages,
     problems,
     scans_api,
     track_pages,
 )
+from ordertrail.web.request_log import RequestLog
 
 
 def routers() -> list[APIRouter]:
@@ -43,6 +45,7 @@ def routers() -> list[APIRouter]:
         cases_api.router(),
         outbox_api.router(),
         keys_api.router(),
+        metrics.router(),
         console_auth.router(),
         console.router(),
         console_work.router(),
@@ -66,6 +69,7 @@ def create_app(system: System) -> FastAPI:
     for routes in routers():
         app.include_router(routes)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
+    app.add_middleware(RequestLog, meter=system.meter)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> dict[str, str]:
@@ -96,4 +100,4 @@ def create_app(system: System) -> FastAPI:
 
 def from_environment() -> FastAPI:
     """The uvicorn factory for `ordertrail serve`: settings from the environment."""
-    return create_app(build())
+    return create_app(build(metered=True))
