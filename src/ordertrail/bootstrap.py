@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from ordertrail.app.access_ports import PasswordHasher
 from ordertrail.app.delivery import Sender
-from ordertrail.app.handlers import handle
+from ordertrail.app.handlers import BatchResult, handle
 from ordertrail.app.polling import CarrierTracker
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
 from ordertrail.config import BrandSettings, Settings
@@ -19,6 +19,7 @@ from ordertrail.delivery.sms import TwilioSender
 from ordertrail.delivery.texts import Brand, Texts
 from ordertrail.delivery.webhooks import Subscriber, WebhookSender
 from ordertrail.domain.notifications import MessageKind, Policy
+from ordertrail.metering import Meter, NoMeter, PrometheusMeter
 from ordertrail.sources.carriers.custom import load as load_mappings
 from ordertrail.sources.carriers.karrio_tracker import KarrioTracker
 from ordertrail.sources.carriers.polling import HttpTracker
@@ -42,9 +43,13 @@ class System:
     uows: UnitOfWorkFactory
     clock: Clock
     passwords: PasswordHasher = field(default_factory=Argon2Passwords)
+    meter: Meter = field(default_factory=NoMeter)
 
     def handle(self, command: Any) -> Any:
-        return handle(command, self.uows, self.clock)
+        result = handle(command, self.uows, self.clock)
+        if isinstance(result, BatchResult) and result.outcomes:
+            self.meter.events_in(result.outcomes)
+        return result
 
     def migrate(self) -> None:
         upgrade(self.engine)
@@ -132,7 +137,10 @@ def policy_of(settings: Settings) -> Policy:
     )
 
 
-def build(settings: Settings | None = None, *, clock: Clock | None = None) -> System:
+def build(
+    settings: Settings | None = None, *, clock: Clock | None = None, metered: bool = False
+) -> System:
+    """`metered`: count what happens for /metrics (the web app; commands have no /metrics)."""
     settings = settings or Settings()
     # Read before anything connects, so a bad mapping file stops start-up with its reason.
     defaults = load_mappings(settings.carrier_mappings) if settings.carrier_mappings else []
@@ -151,4 +159,5 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Sy
             settings.link_secret.get_secret_value() if settings.link_secret else None,
         ),
         clock=clock or SystemClock(),
+        meter=PrometheusMeter() if metered else NoMeter(),
     )

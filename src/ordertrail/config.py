@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     #: worker killed mid-send leaves its messages to be sent again after this): longer than any
     #: send takes.
     outbox_lease_seconds: float = Field(300.0, gt=0)
+    #: How `serve` and `worker` log: plain text, or one JSON object a line (with the request
+    #: id, route, status and duration of each request) for a log shipper.
+    log_format: Literal["plain", "json"] = "plain"
     #: What customers see in messages.
     brand_name: str = "OrderTrail"
     brand_support: str = "support@example.com"

@@ -29,11 +29,16 @@ def client(system: System) -> Iterator[TestClient]:
         yield test_client
 
 
+def keyed(path: str) -> bool:
+    """Is this a route for API keys (the API, and /metrics for scrapers)?"""
+    return path.startswith("/api/v1") or path == "/metrics"
+
+
 def api_routes(system: System) -> list[tuple[str, str, Permission | None]]:
-    """(method, path, permission it declares) for every route under /api/v1."""
+    """(method, path, permission it declares) for every route under /api/v1, and /metrics."""
     found = []
     for route in (r for routes in routers() for r in routes.routes):
-        if not isinstance(route, APIRoute) or not route.path.startswith("/api/v1"):
+        if not isinstance(route, APIRoute) or not keyed(route.path):
             continue
         needs = [
             getattr(d.call, "permission", None)
@@ -51,7 +56,7 @@ def test_every_api_route_declares_the_permission_it_needs(system: System) -> Non
     documented = {
         (method.upper(), path)
         for path, operations in published.items()
-        if path.startswith("/api/v1")
+        if keyed(path)
         for method in operations
     }
     assert documented == {(m, re.sub(r":path\}", "}", p)) for m, p, _ in routes}

@@ -18,7 +18,8 @@ from ordertrail.app.commands import (
     RegisterOrders,
     RegisterShipments,
 )
-from ordertrail.app.derive import append_and_derive, lock_order, refold, refresh_orders
+from ordertrail.app.derive import append_and_derive, lock_order, read, refold, refresh_orders
+from ordertrail.app.outcomes import Tally, tally
 from ordertrail.app.ports import (
     Clock,
     DatabaseBusy,
@@ -50,6 +51,8 @@ class BatchResult:
     problems: list[ItemProblem] = field(default_factory=list)
     #: orders left as they were because the copy sent was older than the one held
     stale: list[str] = field(default_factory=list)
+    #: (source kind, outcome) → events, for the events-in figures (RecordEvents only)
+    outcomes: Tally = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ def record_events(cmd: RecordEvents, uows: UnitOfWorkFactory, clock: Clock) -> B
             except DomainError as problem:
                 result.problems.append(ItemProblem(index, problem.field, problem.message))
         if cmd.all_or_nothing and result.problems:
+            result.outcomes = _refused(cmd.reports, result.problems)
             return result  # leaving the unit of work uncommitted stores nothing
         stored = append_and_derive(
             uow,
@@ -93,28 +97,42 @@ def record_events(cmd: RecordEvents, uows: UnitOfWorkFactory, clock: Clock) -> B
         result.problems.extend(refused)
         result.problems.sort(key=lambda problem: problem.index)
         if cmd.all_or_nothing and result.problems:
+            result.outcomes = _refused(cmd.reports, result.problems)
             return result
         held = uow.unmatched.keep(waiting, now) if waiting else 0
+        as_read = read(stored, uow.mappings.for_events(stored))
         uow.commit()
     result.accepted = len(stored)
     result.unmatched = held
-    result.duplicates = duplicates + len(waiting) - held  # already held, from a re-delivery
+    result.duplicates = len(duplicates) + len(waiting) - held  # already held, from a re-delivery
+    turned_away = _turned_away(cmd.reports, result.problems)
+    result.outcomes = tally(as_read, duplicates, turned_away, waiting, held)
     return result
+
+
+def _refused(reports: Sequence[EventReport], problems: Sequence[ItemProblem]) -> Tally:
+    return tally([], [], _turned_away(reports, problems), [], 0)
+
+
+def _turned_away(
+    reports: Sequence[EventReport], problems: Sequence[ItemProblem]
+) -> list[EventReport]:
+    return [reports[index] for index in sorted({problem.index for problem in problems})]
 
 
 def _repeats(
     uow: UnitOfWork, events: Sequence[tuple[int, TrackingEvent]], stored: Sequence[TrackingEvent]
-) -> tuple[int, list[ItemProblem]]:
+) -> tuple[list[TrackingEvent], list[ItemProblem]]:
     """Sort the events not stored: a true re-send (same report) is a duplicate; another report
     under a key already used is refused, so a reused key never silently drops news."""
     first = {event.key: event for event in stored}
     repeated = [(i, e) for i, e in events if first.get(e.key) is not e]
     if repeated:
         first.update(uow.events.by_keys({e.key for _, e in repeated} - first.keys()))
-    duplicates, refused = 0, []
+    duplicates, refused = [], []
     for index, event in repeated:
         if event.same_report(first[event.key]):
-            duplicates += 1
+            duplicates.append(event)
         else:
             message = f"'{event.key}' was already used for a different event"
             refused.append(ItemProblem(index, "key", message))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
@@ -25,3 +26,10 @@ class Heartbeats(Protocol):
     def beat(self, name: str, at: datetime, said: str) -> None: ...
 
     def last(self, name: str) -> tuple[datetime, str] | None: ...
+
+    def add(self, name: str, figures: Mapping[str, int]) -> None:
+        """Add one round's figures to the totals kept under `name` (concurrent workers add
+        without losing each other's)."""
+        ...
+
+    def totals(self, name: str) -> dict[str, int]: ...

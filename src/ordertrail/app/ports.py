@@ -15,6 +15,7 @@ from typing import Protocol, Self
 from ordertrail.app.access_ports import Staff
 from ordertrail.app.commands import EventReport
 from ordertrail.app.effect_ports import Cases, Deliveries, Outbox, Sites
+from ordertrail.app.figures_ports import Figures
 from ordertrail.app.overview_ports import Counts, Heartbeats
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping
@@ -379,6 +380,9 @@ class UnitOfWork(Protocol):
 
     @property
     def heartbeats(self) -> Heartbeats: ...
+
+    @property
+    def figures(self) -> Figures: ...
 
     @property
     def policy(self) -> Policy:

@@ -25,6 +25,30 @@ class Round:
     sent: DeliveryResult
     polled: PollSummary | None
 
+    def figures(self) -> dict[str, int]:
+        """What this round did, figure by figure: added to the worker's totals."""
+        swept, sent, polled = self.swept, self.sent, self.polled
+        found = {
+            "rounds": 1,
+            "sweep_looked_at": swept.looked_at,
+            "sweep_opened": swept.opened,
+            "sweep_resolved": swept.resolved,
+            "outbox_sent": sent.sent,
+            "outbox_retried": sent.retried,
+            "outbox_dead": sent.dead,
+            "outbox_skipped": sent.skipped,
+        }
+        if polled is not None:
+            found |= {
+                "poll_rounds": 1,
+                "poll_asked": polled.asked,
+                "poll_events": polled.events,
+                "poll_failed": polled.failed,
+                "poll_rate_limited": polled.rate_limited,
+                "poll_put_off": polled.put_off,
+            }
+        return found
+
     def said(self) -> str:
         swept, sent, polled = self.swept, self.sent, self.polled
         lines = [
@@ -58,6 +82,7 @@ def work_round(
     done = Round(swept, sent, polled)
     with uows() as uow:
         uow.heartbeats.beat(WORKER, clock.now(), done.said())
+        uow.heartbeats.add(WORKER, done.figures())
         uow.commit()
     return done
 

@@ -190,7 +190,7 @@ def _serve(
 
     from ordertrail.web.app import create_app
 
-    live = build(settings.model_copy(update={"sqlite_synchronous": "NORMAL"}))
+    live = build(settings.model_copy(update={"sqlite_synchronous": "NORMAL"}), metered=True)
     worker = Worker(live, lambda said: err.print(said, markup=False, highlight=False))
     worker.start()
     try:

@@ -220,24 +220,37 @@ def worker(
     """Each round: run the time-based exception rules on the parcels that are due (the
     sweep), and ask carriers without webhooks about theirs (ORDERTRAIL_POLL_URL_*,
     ORDERTRAIL_KARRIO_*)."""
+    import logging
     import time
 
     from ordertrail.app.rounds import work_round
+    from ordertrail.logs import configure
 
     with open_system(ctx) as system:
+        as_json = system.settings.log_format == "json"
+        configure(system.settings.log_format)
+
+        def tell(said: str, **fields: Any) -> None:
+            if as_json:  # one line, any figures as fields of their own
+                logging.getLogger("ordertrail.worker").info(
+                    "; ".join(said.splitlines()), extra=fields
+                )
+            else:
+                out.print(said, markup=False, highlight=False)
+
         try:
             trackers = system.trackers()
         except KeyError as unknown:
             fail(f"ORDERTRAIL_POLL_URL_*: no adapter reads {unknown}'s answers")
         if not trackers:
-            out.print("no carrier to poll (ORDERTRAIL_KARRIO_<CARRIER>, ORDERTRAIL_POLL_URL_*)")
+            tell("no carrier to poll (ORDERTRAIL_KARRIO_<CARRIER>, ORDERTRAIL_POLL_URL_*)")
         senders = system.senders()
         lease = timedelta(seconds=system.settings.outbox_lease_seconds)
         while True:
             done = work_round(
                 system.uows, system.clock, senders, trackers, limit=limit, lease=lease
             )
-            out.print(done.said(), markup=False, highlight=False)
+            tell(done.said(), figures=done.figures())
             if once:
                 return
             time.sleep(interval)
@@ -257,16 +270,26 @@ def serve(
     import os
 
     import uvicorn
+    from pydantic import ValidationError
+
+    from ordertrail.cli.serving import metrics_folder, uvicorn_logging
 
     db = (ctx.find_root().obj or {}).get("db")
     if db:
         os.environ["ORDERTRAIL_DATABASE_URL"] = db  # worker processes read settings themselves
-    uvicorn.run(
-        "ordertrail.web.app:from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        forwarded_allow_ips=forwarded_allow_ips or Settings().forwarded_allow_ips,
-    )
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problem = error.errors()[0]
+        fail(f"ORDERTRAIL_{str(problem['loc'][0]).upper()}: {problem['msg']}")
+    with metrics_folder(workers):
+        uvicorn.run(
+            "ordertrail.web.app:from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips,
+            **uvicorn_logging(settings.log_format),
+        )

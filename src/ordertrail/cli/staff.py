@@ -92,7 +92,9 @@ def staff_list(ctx: typer.Context, as_json: bool = JsonFlag) -> None:
 def keys_create(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="The integration it is for, e.g. 'louisville-scanners'."),
-    role: Role = typer.Option(..., help="admin, ops, support or warehouse."),
+    role: Role = typer.Option(
+        ..., help="admin, ops, support, warehouse, or metrics (/metrics only)."
+    ),
     site: str = typer.Option(None, help="Bind a warehouse key to one site."),
     as_json: bool = JsonFlag,
 ) -> None:

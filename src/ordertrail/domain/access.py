@@ -19,6 +19,7 @@ class Role(StrEnum):
     OPS = "ops"
     SUPPORT = "support"
     WAREHOUSE = "warehouse"
+    METRICS = "metrics"  # a scraper's key: /metrics and nothing else
 
 
 class Permission(StrEnum):
@@ -36,6 +37,7 @@ class Permission(StrEnum):
     MANAGE_MAPPINGS = "manage_mappings"
     MANAGE_OUTBOX = "manage_outbox"  # dead letters hold recipients: contact details
     MANAGE_STAFF = "manage_staff"  # staff users and API keys
+    READ_METRICS = "read_metrics"  # /metrics: counts and ages, no order or customer
 
 
 _P = Permission
@@ -49,6 +51,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.WAREHOUSE: frozenset(
         {_P.READ_ORDERS, _P.READ_EXCEPTIONS, _P.RECORD_SCANS, _P.RECORD_EVENTS}
     ),
+    Role.METRICS: frozenset({_P.READ_METRICS}),
 }
 
 #: Which kinds of source a role may record events for. Support corrects a status as `ops:`
@@ -58,6 +61,7 @@ SPEAKS_FOR: dict[Role, frozenset[SourceKind]] = {
     Role.OPS: frozenset(SourceKind),
     Role.SUPPORT: frozenset(),
     Role.WAREHOUSE: frozenset({SourceKind.WAREHOUSE}),
+    Role.METRICS: frozenset(),
 }
 
 

@@ -1,15 +1,16 @@
 """Counts for the ops overview, made by the database rather than by reading every row, and
-the worker's heartbeat."""
+the worker's heartbeat and the totals of its rounds."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
 from ordertrail.store.orders import NEEDS_ATTENTION
 from ordertrail.store.repositories import dialect_insert
-from ordertrail.store.tables import events, heartbeats, orders, shipments
+from ordertrail.store.tables import events, heartbeats, orders, round_totals, shipments
 
 
 class SqlCounts:
@@ -71,3 +72,23 @@ class SqlHeartbeats:
             select(heartbeats.c.at, heartbeats.c.said).where(heartbeats.c.name == name)
         ).first()
         return (row.at, row.said) if row else None
+
+    def add(self, name: str, figures: Mapping[str, int]) -> None:
+        rows = [{"name": name, "figure": f, "total": n} for f, n in sorted(figures.items())]
+        if not rows:
+            return
+        insert = dialect_insert(self._conn, round_totals)
+        # in the database, not read-then-write: two workers finishing at once both count
+        self._conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=["name", "figure"],
+                set_={"total": round_totals.c.total + insert.excluded.total},
+            ),
+            rows,
+        )
+
+    def totals(self, name: str) -> dict[str, int]:
+        query = select(round_totals.c.figure, round_totals.c.total).where(
+            round_totals.c.name == name
+        )
+        return {str(figure): int(total) for figure, total in self._conn.execute(query)}

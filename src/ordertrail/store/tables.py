@@ -279,6 +279,16 @@ heartbeats = Table(
     Column("said", Text, nullable=False),
 )
 
+#: What each long-running process's rounds have done in all, one row per figure (`rounds`,
+#: `sweep_opened`, `outbox_sent` ...): /metrics offers them as counters.
+round_totals = Table(
+    "round_totals",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("figure", String(50), primary_key=True),
+    Column("total", BigInteger, nullable=False),
+)
+
 #: Staff who sign in to the console; passwords as argon2 hashes only.
 staff_users = Table(
     "staff_users",

@@ -16,6 +16,7 @@ from ordertrail.domain.notifications import Policy
 from ordertrail.store.cases import SqlCases
 from ordertrail.store.counts import SqlCounts, SqlHeartbeats
 from ordertrail.store.engine import WRITE_WAIT_MS
+from ordertrail.store.figures import SqlFigures
 from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.orders import SqlOrders
 from ordertrail.store.outbox import SqlOutbox
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
     staff: SqlStaff
     counts: SqlCounts
     heartbeats: SqlHeartbeats
+    figures: SqlFigures
 
     def __init__(
         self,
@@ -91,6 +93,7 @@ class SqlUnitOfWork:
         self.staff = SqlStaff(connection)
         self.counts = SqlCounts(connection)
         self.heartbeats = SqlHeartbeats(connection)
+        self.figures = SqlFigures(connection)
         return self
 
     def commit(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -33,6 +34,7 @@ from ordertrail.web.auth import require
 from ordertrail.web.problems import item_errors, problem
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
+_SOURCE_KINDS = frozenset(kind.value for kind in SourceKind)
 
 
 def _array_of(model: type[Any]) -> dict[str, Any]:
@@ -59,6 +61,17 @@ async def _json_body(request: Request) -> Any:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _refused_by_kind(payload: list[Any], refused: set[int]) -> dict[tuple[str, str], int]:
+    """Refused items per kind of source they named (`unknown` when that is what was wrong)."""
+    found: Counter[tuple[str, str]] = Counter()
+    for index in refused:
+        item = payload[index]
+        named = item.get("source") if isinstance(item, dict) else None
+        kind = str(named).partition(":")[0].strip().lower() if named else ""
+        found[kind if kind in _SOURCE_KINDS else "unknown", "rejected"] += 1
+    return dict(found)
 
 
 def router() -> APIRouter:
@@ -101,6 +114,8 @@ def router() -> APIRouter:
                 continue
             reports.append(report)
             positions.append(index)
+        if problems:  # refused before the use case saw them: counted here
+            system.meter.events_in(_refused_by_kind(payload, {p.index for p in problems}))
         result = await run_in_threadpool(system.handle, RecordEvents(reports))
         problems += [ItemProblem(positions[p.index], p.field, p.message) for p in result.problems]
         body = {"accepted": result.accepted, "duplicates": result.duplicates}

@@ -25,6 +25,7 @@ from ordertrail.web import (
     hooks,
     keys_api,
     mappings_api,
+    metrics,
     outbox_api,
     pages,
     problems,
@@ -32,6 +33,7 @@ from ordertrail.web import (
     track_pages,
 )
 from ordertrail.web.api_docs import ProblemDetails
+from ordertrail.web.request_log import RequestLog
 
 
 def routers() -> list[APIRouter]:
@@ -45,6 +47,7 @@ def routers() -> list[APIRouter]:
         cases_api.router(),
         outbox_api.router(),
         keys_api.router(),
+        metrics.router(),
         console_auth.router(),
         console.router(),
         console_work.router(),
@@ -68,6 +71,7 @@ def create_app(system: System) -> FastAPI:
     for routes in routers():
         app.include_router(routes)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
+    app.add_middleware(RequestLog, meter=system.meter)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
@@ -105,4 +109,4 @@ def create_app(system: System) -> FastAPI:
 
 def from_environment() -> FastAPI:
     """The uvicorn factory for `ordertrail serve`: settings from the environment."""
-    return create_app(build())
+    return create_app(build(metered=True))

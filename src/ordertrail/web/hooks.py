@@ -47,33 +47,39 @@ def router() -> APIRouter:
         the Standard Webhooks spec with canonical events)."""
         system = request.app.state.system
         secret = system.settings.hook_secret(source)
-        if secret is None:
+        if secret is None:  # not counted: only configured sources name a figure
             return problem(404, "Not found", f"no hook is configured for '{source}'")
+        source = source.lower()
         declared = request.headers.get("content-length", "0")  # refuse before reading it all
         if declared.isdigit() and int(declared) > MAX_DELIVERY_BYTES:
+            system.meter.hook_refused(source, "too_large")
             return problem(413, "Too large", f"a delivery is at most {MAX_DELIVERY_BYTES} bytes")
         body = await request.body()
         if len(body) > MAX_DELIVERY_BYTES:
+            system.meter.hook_refused(source, "too_large")
             return problem(413, "Too large", f"a delivery is at most {MAX_DELIVERY_BYTES} bytes")
-        hook = hook_source(source.lower())
+        hook = hook_source(source)
         headers = lower_headers(request.headers)
         try:
             hook.verify(body, headers, secret)
         except SignatureRefused as refusal:
+            system.meter.hook_refused(source, "bad_signature")
             return problem(401, "Unauthorized", str(refusal))
         delivery = hook.delivery_id(headers)
         seen = delivery is not None and await run_in_threadpool(
-            already_handled, system, source.lower(), delivery
+            already_handled, system, source, delivery
         )
         if seen:
+            system.meter.hook_refused(source, "duplicate_delivery")
             return JSONResponse({"accepted": 0, "duplicates": 0, "duplicate_delivery": True})
         try:
             parsed = hook.parse(body, headers)
         except CarrierParseError as error:
+            system.meter.hook_refused(source, "malformed")
             return problem(422, "Unreadable delivery", f"{error.where}: {error.message}")
         answer = await run_in_threadpool(apply, system, parsed)
         if delivery:  # only once it is stored: a delivery that failed must be read again
-            await run_in_threadpool(remember, system, source.lower(), delivery)
+            await run_in_threadpool(remember, system, source, delivery)
         return JSONResponse(answer)
 
     return hooks
@@ -94,6 +100,8 @@ def apply(system: Any, parsed: Parsed) -> dict[str, Any]:
         if report.order not in stale and report.shipment not in stale
     ]
     reports = [parsed.reports[n] for n in kept]
+    if parsed.refused:  # items the parser could not read: refused before the use case
+        system.meter.events_in({("unknown", "rejected"): len({p.index for p in parsed.refused})})
     result = system.handle(RecordEvents(reports, keep_unmatched=True))
     refused = parsed.refused + [
         ItemProblem(parsed.positions[kept[p.index]], p.field, p.message) for p in result.problems
