@@ -154,8 +154,8 @@ def test_what_a_shop_reads_back_fits_the_document(published_api: Any, system: Sy
     admin = api_key(system)
     read = {}
     for operation in (r.ok() for r in published_api.get_all_operations()):
-        if operation.method.upper() != "GET":
-            continue
+        if operation.method.upper() != "GET" or operation.path == "/metrics":
+            continue  # /metrics answers in Prometheus's text format (see test_metrics)
         names = {p.name for p in operation.path_parameters}
         case = operation.Case(path_parameters={name: known[name] for name in names})
         response = case.call(headers=admin)

@@ -25,13 +25,14 @@ from prometheus_client.registry import Collector
 from ordertrail.app.figures import StateFigures, state_figures
 from ordertrail.domain.access import Permission
 from ordertrail.metering import PrometheusMeter
+from ordertrail.web.api_docs import ApiRoute
 from ordertrail.web.auth import require
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def router() -> APIRouter:
-    routes = APIRouter(tags=["metrics"])
+    routes = APIRouter(tags=["metrics"], route_class=ApiRoute)
 
     @routes.get(
         "/metrics",
