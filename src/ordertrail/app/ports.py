@@ -39,7 +39,14 @@ class WriteConflict(Exception):
     safe and usually succeeds."""
 
 
-class DatabaseBusy(WriteConflict):
+class DatabaseUnavailable(Exception):
+    """The database cannot be used just now: it is down or restarting, refuses connections
+    (too many), cannot be opened, or has no room left to write. Whatever the unit of work was
+    doing was rolled back. It usually passes by itself: a request answers 503 with
+    Retry-After, the worker backs off and tries again."""
+
+
+class DatabaseBusy(WriteConflict, DatabaseUnavailable):
     """Another writer held the database for longer than a writer waits (`write_wait_seconds`):
     nothing was stored. Not retried at once (it would wait as long again): the request
     answers 503 with Retry-After."""

@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from ordertrail.app.ports import WriteConflict
+from ordertrail.app.ports import DatabaseUnavailable, WriteConflict
 from ordertrail.app.queries import (
     jsonable,
 )
@@ -72,6 +72,8 @@ def open_system(ctx: typer.Context) -> Iterator[System]:
         yield system
     except WriteConflict:
         fail("other writers kept the database busy; nothing was stored, try again", code=1)
+    except DatabaseUnavailable as error:
+        fail(f"the database is unavailable ({error}); try again when it answers", code=1)
     except DBAPIError as error:
         fail(_database_trouble(error), code=1)
     finally:

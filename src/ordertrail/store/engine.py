@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+from ordertrail.store import failures
 
 #: The execution option a unit of work sets to wait less than the engine's `write_wait` for
 #: the write lock (0: give up at once when another writer holds it).
@@ -17,17 +20,32 @@ def make_engine(
 ) -> Engine:
     """An engine for `url`. Nothing connects until the first unit of work. A writer waits at
     most `write_wait` seconds for another writer's lock (and any request for a connection
-    from the pool); then it fails, and the request answers 503."""
+    from the pool); then it fails, and the request answers 503. So does any statement while
+    the database is down, full or refusing connections (store/failures.py)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, sqlite_synchronous, echo, write_wait)
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return _postgresql_engine(url, echo, write_wait)
+        engine = _sqlite_engine(url, sqlite_synchronous, echo, write_wait)
+    else:
+        if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+            url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        engine = _postgresql_engine(url, echo, write_wait)
+    failures.install(engine)
+    return engine
 
 
 def _postgresql_engine(url: str, echo: bool, write_wait: float) -> Engine:
-    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_timeout=write_wait)
+    # A server that does not answer at all (a host gone from the network) is given up on
+    # like one that refuses, unless the address says how long to wait (libpq's least is 2 s).
+    connect_args = {}
+    if "connect_timeout" not in make_url(url).query:
+        connect_args["connect_timeout"] = max(2, math.ceil(write_wait))
+    engine = create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_timeout=write_wait,
+        connect_args=connect_args,
+    )
     waits = int(write_wait * 1000)
 
     @event.listens_for(engine, "connect")

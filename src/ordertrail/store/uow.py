@@ -7,10 +7,9 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as SqlTimeout
 
-from ordertrail.app.ports import DatabaseBusy, WriteConflict
+from ordertrail.app.ports import DatabaseBusy
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.notifications import Policy
 from ordertrail.store.cases import SqlCases
@@ -72,12 +71,10 @@ class SqlUnitOfWork:
         elif not self._wait:
             connection = connection.execution_options(**{WRITE_WAIT_MS: 0})
         self._connection = connection
-        try:  # SQLite's writer takes the lock here, waiting at most its time
+        try:  # SQLite's writer takes the lock here, waiting at most its time (DatabaseBusy)
             self._transaction = connection.begin()
-        except DBAPIError as error:
+        except BaseException:
             connection.close()
-            if _lost_a_race(error):
-                raise DatabaseBusy(str(error.orig)) from error
             raise
         self.subjects = SqlSubjects(connection)
         self.events = SqlEventLog(connection)
@@ -111,31 +108,9 @@ class SqlUnitOfWork:
             if self._transaction.is_active:
                 self._transaction.rollback()
         finally:
+            # another writer in the way, or the database gone, arrives already translated
+            # (store/failures.py): WriteConflict, DatabaseBusy, DatabaseUnavailable
             self._connection.close()
-        if isinstance(exc, DBAPIError) and _lost_a_race(exc):
-            if _busy(exc):
-                raise DatabaseBusy(str(exc.orig)) from exc
-            raise WriteConflict(str(exc.orig)) from exc
-
-
-# deadlock_detected, serialization_failure, lock_not_available
-_RACE_STATES = {"40P01", "40001", "55P03"}
-
-
-def _lost_a_race(error: DBAPIError) -> bool:
-    """Did another writer, rather than this unit of work's own input, make it fail?"""
-    if getattr(error.orig, "sqlstate", None) in _RACE_STATES:
-        return True
-    message = str(error.orig).lower()
-    return "database is locked" in message or "database is busy" in message
-
-
-def _busy(error: DBAPIError) -> bool:
-    """Did it wait its whole time for another writer (rather than lose a deadlock)?"""
-    if getattr(error.orig, "sqlstate", None) == "55P03":
-        return True
-    message = str(error.orig).lower()
-    return "database is locked" in message or "database is busy" in message
 
 
 class SqlUnitOfWorkFactory:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 
 import ordertrail
 from ordertrail.bootstrap import System, build
@@ -22,6 +21,7 @@ from ordertrail.web import (
     console_auth,
     console_work,
     guard,
+    health,
     hooks,
     keys_api,
     mappings_api,
@@ -48,6 +48,7 @@ def routers() -> list[APIRouter]:
         outbox_api.router(),
         keys_api.router(),
         metrics.router(),
+        health.router(),
         console_auth.router(),
         console.router(),
         console_work.router(),
@@ -77,14 +78,6 @@ def create_app(system: System) -> FastAPI:
     def favicon() -> FileResponse:
         """Browsers ask for it on a first visit, whatever the page says: not a 404 each time."""
         return FileResponse(pages.HERE / "static" / "favicon.svg", media_type="image/svg+xml")
-
-    @app.get("/healthz", tags=["health"])
-    def healthz(request: Request) -> dict[str, str]:
-        engine = request.app.state.system.engine
-        # a read: it must answer while a writer holds SQLite's lock
-        with engine.connect().execution_options(sqlite_begin="DEFERRED") as connection:
-            connection.execute(text("SELECT 1"))
-        return {"status": "ok"}
 
     def openapi() -> dict[str, Any]:
         # The event and order bodies are parsed item by item (so one bad item cannot sink the

@@ -1,7 +1,10 @@
-"""RFC 9457 problem documents for every error the API answers."""
+"""RFC 9457 problem documents for every error the API answers, and the answer everyone gets
+while the database cannot be used: 503 with Retry-After, as a problem document for programs
+and as a page, in the brand's look, for people."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -9,21 +12,21 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from ordertrail.app.handlers import ItemProblem
-from ordertrail.app.ports import WriteConflict
+from ordertrail.app.ports import DatabaseUnavailable, WriteConflict
+from ordertrail.web.pages import templates
 
 PROBLEM_JSON = "application/problem+json"
 #: where programs, not people, are answered
-_MACHINE_PATHS = ("/api/", "/hooks/", "/healthz", "/metrics")
-_BUSY_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Busy for a moment</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main><h1>Busy for a moment</h1>
-<p>We could not save that just now because the system is busy. Nothing was changed: please
-go back and try again in a few seconds.</p></main></body></html>
-"""
+_MACHINE_PATHS = ("/api/", "/hooks/", "/healthz", "/livez", "/readyz", "/metrics")
+#: where staff, not customers, are answered
+_STAFF_PATHS = ("/ops", "/scan")
+#: Seconds to wait: another writer is done in a moment; a database that is away, less soon.
+BUSY_RETRY_AFTER, UNAVAILABLE_RETRY_AFTER = 2, 10
+log = logging.getLogger("ordertrail.database")
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
@@ -31,11 +34,49 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def unavailable_problem(busy: bool = False) -> JSONResponse:
+    """503: the request could not be served now; the same request later can be."""
+    if busy:
+        return problem(
+            503,
+            "Busy",
+            "other writers kept the database busy; nothing was stored, send the same request again",
+        )
+    return problem(
+        503,
+        "Unavailable",
+        "the database is unavailable just now; whatever this request was writing was not "
+        "stored, send the same request again",
+    )
+
+
+def _unavailable_page(views: Jinja2Templates, request: Request, busy: bool) -> HTMLResponse:
+    staff = request.url.path.startswith(_STAFF_PATHS)
+    posted = request.method not in {"GET", "HEAD"}
+    if posted:  # a form's answer: its page, not the post, is what to open again
+        again = "/ops" if staff else "/track"
+    else:
+        again = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    context = {
+        "layout": "ops_base.html" if staff else "track_base.html",
+        "staff": staff,
+        "brand": None if staff else request.app.state.brands.pick(request.url.hostname),
+        "busy": busy,
+        "posted": posted,
+        "again": again,
+    }
+    response = views.TemplateResponse(request, "unavailable.html", context, status_code=503)
+    response.headers["Cache-Control"] = "no-store"  # never kept in place of the real page
+    return response
+
+
 def item_errors(problems: Sequence[ItemProblem]) -> list[dict[str, Any]]:
     return [{"index": p.index, "field": p.field, "message": p.message} for p in problems]
 
 
 def install(app: FastAPI) -> None:
+    views = templates()
+
     @app.middleware("http")
     async def _no_nul(request: Request, call_next: Any) -> Any:
         # No identifier contains NUL, and PostgreSQL could not even compare one that did.
@@ -44,19 +85,17 @@ def install(app: FastAPI) -> None:
         return await call_next(request)
 
     @app.exception_handler(WriteConflict)
-    async def _busy(request: Request, error: WriteConflict) -> Response:
-        # DatabaseBusy too: a writer waited its time for another (write_wait_seconds)
+    @app.exception_handler(DatabaseUnavailable)
+    async def _not_now(request: Request, error: Exception) -> Response:
+        busy = isinstance(error, WriteConflict)  # DatabaseBusy is both: another writer's
+        if not busy:
+            log.warning("database unavailable: %s", error)
         response: Response
         if request.url.path.startswith(_MACHINE_PATHS):
-            response = problem(
-                503,
-                "Busy",
-                "other writers kept the database busy; nothing was stored, "
-                "send the same request again",
-            )
+            response = unavailable_problem(busy)
         else:  # a person at a page
-            response = HTMLResponse(_BUSY_PAGE, status_code=503)
-        response.headers["Retry-After"] = "2"
+            response = _unavailable_page(views, request, busy)
+        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER if busy else UNAVAILABLE_RETRY_AFTER)
         return response
 
     @app.exception_handler(HTTPException)

@@ -1,0 +1,55 @@
+"""Can this process serve from its database now? Reachable, and its schema at the revision
+this version of OrderTrail was written for (a schema left behind — restored from an older
+backup, or an upgrade whose `ordertrail init` has not run — fails every query that needs a
+newer column, so the process is not ready for traffic)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import TimeoutError as SqlTimeout
+
+from ordertrail.app.ports import DatabaseUnavailable
+from ordertrail.store.migrate import alembic_config
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    """`failed` names the check that failed (`database`, `schema`), `why` says how, `cause`
+    is the driver's own words (for the log: they may name hosts and ports)."""
+
+    failed: str | None = None
+    why: str = ""
+    cause: str = ""
+
+
+@cache
+def schema_heads() -> frozenset[str]:
+    """The revisions the migrations shipped with this code end at (read once a process)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def readiness(engine: Engine) -> Readiness:
+    try:
+        # a read: it must answer while a writer holds SQLite's lock
+        with engine.connect().execution_options(sqlite_begin="DEFERRED") as connection:
+            connection.exec_driver_sql("SELECT 1")
+            found: str | None = None
+            if inspect(connection).has_table("alembic_version"):
+                asked = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+                found = asked.scalar()
+    except (DatabaseUnavailable, SqlTimeout) as down:
+        return Readiness("database", "the database is unavailable", str(down))
+    wanted = ", ".join(sorted(schema_heads()))
+    if found is None:
+        return Readiness("schema", "not migrated: no OrderTrail tables; run `ordertrail init`")
+    if found not in schema_heads():
+        return Readiness(
+            "schema",
+            f"not migrated: the schema is at revision {found}, this OrderTrail needs {wanted}; "
+            "run `ordertrail init`",
+        )
+    return Readiness()
