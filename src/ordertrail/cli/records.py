@@ -223,6 +223,8 @@ def worker(
     import logging
     import time
 
+    from ordertrail.app.backoff import Backoff
+    from ordertrail.app.ports import DatabaseUnavailable, WriteConflict
     from ordertrail.app.rounds import work_round
     from ordertrail.logs import configure
 
@@ -246,10 +248,23 @@ def worker(
             tell("no carrier to poll (ORDERTRAIL_KARRIO_<CARRIER>, ORDERTRAIL_POLL_URL_*)")
         senders = system.senders()
         lease = timedelta(seconds=system.settings.outbox_lease_seconds)
+        backoff = Backoff(cap=interval)
         while True:
-            done = work_round(
-                system.uows, system.clock, senders, trackers, limit=limit, lease=lease
-            )
+            try:
+                done = work_round(
+                    system.uows, system.clock, senders, trackers, limit=limit, lease=lease
+                )
+            except (DatabaseUnavailable, WriteConflict) as trouble:
+                if once:
+                    raise  # said in one line by open_system, exit 1
+                # what the round did before is kept (each step is its own transaction), what
+                # it was doing was rolled back: the next round picks it up again
+                wait = backoff.failed()
+                tell(f"the database cannot be used ({trouble}); next round in {wait:.1f} s")
+                time.sleep(wait)
+                continue
+            if backoff.recovered():
+                tell("database available again")
             tell(done.said(), figures=done.figures())
             if once:
                 return
