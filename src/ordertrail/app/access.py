@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ordertrail.app.access_ports import ApiKey, PasswordHasher, StaffSession, StaffUser
-from ordertrail.app.ports import UnitOfWorkFactory, WriteConflict
+from ordertrail.app.ports import DatabaseUnavailable, UnitOfWorkFactory, WriteConflict
 from ordertrail.domain.access import Principal, Role
 
 KEY_PREFIX = "otk_"
@@ -169,7 +169,7 @@ def principal_of_key(uows: UnitOfWorkFactory, secret: str, now: datetime) -> Pri
             with uows(wait=False) as uow:
                 uow.staff.key_used(key.id, now)
                 uow.commit()
-        except WriteConflict:
+        except (WriteConflict, DatabaseUnavailable):  # a full disk too: the read stands
             pass
     return Principal(f"key:{key.name}", key.role, key.site)
 

@@ -15,7 +15,7 @@ from ordertrail.app.display_names import place_name
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.links import order_ticket, token_hash
 from ordertrail.app.notify import order_of_token
-from ordertrail.app.ports import UnitOfWorkFactory, WriteConflict
+from ordertrail.app.ports import DatabaseUnavailable, UnitOfWorkFactory, WriteConflict
 from ordertrail.app.queries import (
     OrderDetail,
     ShipmentDetail,
@@ -335,7 +335,7 @@ def ticket_for(uows: UnitOfWorkFactory, order_id: str, now: datetime) -> str | N
             with uows(wait=False) as uow:
                 uow.outbox.add_tokens([token_hash(ticket)], order_id, now)
                 uow.commit()
-        except WriteConflict:
+        except (WriteConflict, DatabaseUnavailable):  # a full disk too: the read stands
             return None
     return ticket
 
