@@ -95,3 +95,28 @@ def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(
             for n in range(10)
         ]
         assert [answer.status_code for answer in others] == [404] * 10
+
+
+def test_a_parcel_asked_about_from_everywhere_stays_open_to_everyone(
+    served: tuple[str, str],
+) -> None:
+    """The public parcel view shows nothing private: it is limited per visitor only, so no
+    count that strangers run up, from however many addresses, closes it to its customer."""
+    base, key = served
+    number = "1Z999AA10123456784"
+    with httpx.Client(base_url=base, timeout=10) as client:
+        for n in range(25):  # before the parcel is known: 125 misses from 25 addresses
+            stranger = {"X-Forwarded-For": f"203.0.113.{n}"}
+            misses = {
+                client.get(f"/track/{number}", headers=stranger).status_code for _ in range(5)
+            }
+            assert misses == {404}
+        order = canonical_order("ORD-7", (number, "ups", {"DRILL": 1}))
+        made = client.post("/api/v1/orders", json=order, headers={"Authorization": f"Bearer {key}"})
+        assert made.status_code == 201
+        visitors = [{"X-Forwarded-For": f"198.51.100.{n}"} for n in range(20)]
+        views = [client.get(f"/track/{number}", headers=v).status_code for v in visitors]
+        assert views == [200] * 20
+        greedy = {"X-Forwarded-For": "192.0.2.1"}  # one visitor, past its own budget
+        own = [client.get(f"/track/{number}", headers=greedy).status_code for _ in range(31)]
+        assert own[:30] == [200] * 30 and own[30] == 429

@@ -89,6 +89,23 @@ class Limiter:
         window.hit(self._overall, self._name, "identifier", wanted)
 
 
+class ClientLimit:
+    """A budget per client and no other count, for what reveals nothing private (the public
+    parcel view): slows one client walking through numbers, while nothing that anyone else
+    does — however many addresses they ask from — can refuse a client."""
+
+    def __init__(self, name: str, per_client: RateLimitItem) -> None:
+        self._name, self._per_client = name, per_client
+
+    def refusal(self, request: Request) -> Refusal | None:
+        """Why this request may not be answered now, or None (it is then counted)."""
+        window: MovingWindowRateLimiter = request.app.state.rate_window
+        keys = (self._name, "client", _client(request))
+        if not window.hit(self._per_client, *keys):
+            return Refusal(Refused.CLIENT, _wait(window, self._per_client, keys))
+        return None
+
+
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 

@@ -3,8 +3,10 @@
 By tracking number alone it shows milestones, city-level places and the ETA; order details
 (which items are in which parcel) only when the order number and the email or postal code
 match. "Not found" and "does not match" look the same; a failed lookup keeps what was typed
-and says what was looked for. Lookups are rate limited per client and per identifier; answers
-are never cached, never indexed and send no referrer.
+and says what was looked for. Lookups that can reveal an order are rate limited per client and
+per identifier; the public parcel view, which reveals nothing private, per client only (so no
+stranger can close a parcel's page to its customer). Answers are never cached, never indexed
+and send no referrer.
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ from ordertrail.app.tracking import (
 from ordertrail.domain.lookup_keys import order_key, tracking_numbers
 from ordertrail.domain.milestones import Milestone
 from ordertrail.web import track_words
-from ordertrail.web.guard import NO_NUL, PRIVATE, Limiter, Refusal
+from ordertrail.web.guard import NO_NUL, PRIVATE, ClientLimit, Limiter, Refusal
 from ordertrail.web.pages import templates
 
 PER_CLIENT = parse("30/minute")  # every lookup from one address
+PARCEL_VIEWS = parse("30/minute")  # every parcel view from one address, and no other count
 PER_IDENTIFIER = parse("10/minute")  # lookups of one order or parcel that found nothing
 #: the same from every address together: past this, looking it up pauses for everyone
 OVERALL = parse("100/10 minutes")
@@ -54,6 +57,7 @@ def router() -> APIRouter:
         line_state=track_words.line_state,
     )
     limiter = Limiter("track", PER_CLIENT, PER_IDENTIFIER, OVERALL)
+    parcel_views = ClientLimit("parcel", PARCEL_VIEWS)
 
     def render(
         request: Request, name: str, status: int = 200, channel: str | None = None, **context: Any
@@ -109,13 +113,12 @@ def router() -> APIRouter:
 
     @pages.get("/track/{tracking}", response_class=HTMLResponse)
     async def parcel(request: Request, tracking: Annotated[str, Path(max_length=100)]) -> Response:
-        identifier = f"parcel:{''.join(tracking.split()).upper()}"
-        if refused := limiter.refusal(request, identifier):
+        if refused := parcel_views.refusal(request):
             return too_many(request, refused, tracking=tracking)
         uows = request.app.state.system.uows
         found: PublicParcel | None = await run_in_threadpool(public_parcel, uows, tracking)
-        if found is None:
-            return not_found(request, identifier, "no_parcel", tracking=tracking)
+        if found is None:  # counted against nothing but this client's own views
+            return render(request, "track_form.html", 404, problem="no_parcel", tracking=tracking)
         return render(request, "track_parcel.html", channel=found.channel, parcel=found)
 
     @pages.get("/t/{token}", response_class=HTMLResponse)
