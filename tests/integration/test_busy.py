@@ -1,6 +1,7 @@
-"""While another process holds SQLite's write lock (a long import, a stuck writer): pages,
-reads and the health check answer; a write waits a bounded time and then answers 503 with
-Retry-After, as a problem document on the API and a page in the console."""
+"""While another process holds SQLite's write lock, or PostgreSQL's lock on the tables a write
+needs (a long import, a stuck writer): pages, reads and the health checks answer; a write
+waits a bounded time and then answers 503 with Retry-After, as a problem document on the API
+and a page in the console."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 
 from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
@@ -29,8 +31,6 @@ UPS = "1Z999AA10123456784"
 
 @pytest.fixture
 def system(database_url: str, clock: FixedClock) -> Iterator[System]:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the write lock held here is SQLite's")
     built = build(Settings(database_url=database_url, write_wait_seconds=0.3), clock=clock)
     yield built
     built.close()
@@ -49,14 +49,22 @@ def client(system: System) -> Iterator[TestClient]:
 
 @contextmanager
 def another_writer(system: System) -> Iterator[None]:
-    """Another process's writer, holding SQLite's write lock for as long as it lasts."""
-    other = sqlite3.connect(str(system.engine.url.database), isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
+    """Another connection's writer, holding SQLite's write lock (or on PostgreSQL, the tables
+    an event and a sign-in write to, letting readers in) for as long as it lasts."""
+    if system.engine.dialect.name == "sqlite":
+        other = sqlite3.connect(str(system.engine.url.database), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return
+    engine = create_engine(system.engine.url)
+    with engine.connect() as holder, holder.begin():
+        holder.execute(text("LOCK TABLE events, staff_sessions IN EXCLUSIVE MODE"))
         yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
+    engine.dispose()
 
 
 def test_reads_pages_and_health_answer_while_another_process_writes(

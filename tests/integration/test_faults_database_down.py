@@ -18,10 +18,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import psycopg
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from standardwebhooks import Webhook
 
-from tests.factories import canonical_order
+from ordertrail.bootstrap import build
+from ordertrail.config import Settings
+from ordertrail.web.app import create_app
+from tests.factories import api_key, canonical_order
 from tests.integration.test_faults import CLI, start_server
 from tests.integration.test_hooks import FLEET
 from tests.integration.test_serve import free_port
@@ -210,3 +215,26 @@ def _nothing_lost_doubled_or_half_written(url: str, senders: list[Sender]) -> No
         assert sender.answers[503] and set(sender.answers) == {200, 503}, sender.answers
     sent = {k for s in senders for batch in s.acknowledged + s.given_up for k in batch}
     assert set(logged) <= sent  # and nothing else
+
+
+def test_a_postgresql_out_of_connections_answers_503_until_one_is_free() -> None:
+    with throwaway_postgres("-c max_connections=4 -c superuser_reserved_connections=0") as pg:
+        system = build(Settings(database_url=pg.url))
+        try:
+            system.migrate()
+            client = TestClient(create_app(system), headers=api_key(system))
+            order = canonical_order("ORD-1", (UPS, "ups", {"HAT": 1}))
+            assert client.post("/api/v1/orders", json=order).status_code == 201
+            system.engine.dispose()  # its pool gives back what it held
+            others = [psycopg.connect(pg.url.replace("+psycopg", "")) for _ in range(4)]
+            try:
+                refused = client.get("/api/v1/orders/ORD-1")
+                assert refused.status_code == 503 and _retry_later(refused)
+                assert client.get("/readyz").json()["check"] == "database"
+                assert client.get("/livez").status_code == 200
+            finally:
+                for other in others:
+                    other.close()
+            assert client.get("/api/v1/orders/ORD-1").status_code == 200
+        finally:
+            system.close()

@@ -25,6 +25,7 @@ class Cluster:
     port: int
     bin: Path
     as_owner: list[str]
+    settings: str = ""  # more server options: "-c name=value ..."
 
     @property
     def url(self) -> str:
@@ -40,6 +41,7 @@ class Cluster:
 
     def start(self) -> None:
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off"
+        options += f" {self.settings}"
         log = str(self.folder / "server.log")
         self._ctl("-o", options, "-l", log, "-w", "start")
 
@@ -48,7 +50,7 @@ class Cluster:
 
 
 @contextmanager
-def throwaway_postgres() -> Iterator[Cluster]:
+def throwaway_postgres(settings: str = "") -> Iterator[Cluster]:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     if not found:
         pytest.skip("no PostgreSQL server binaries (/usr/lib/postgresql/*/bin) to run a cluster")
@@ -64,7 +66,7 @@ def throwaway_postgres() -> Iterator[Cluster]:
             pytest.skip("running as root and there is no postgres user to run a cluster as")
         os.chown(folder, owner.pw_uid, owner.pw_gid)
         as_owner = ["runuser", "-u", "postgres", "--"]
-    cluster = Cluster(folder, free_port(), bin, as_owner)
+    cluster = Cluster(folder, free_port(), bin, as_owner, settings)
     data = str(folder / "data")
     try:
         made = [str(bin / "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "--no-sync"]

@@ -61,6 +61,9 @@ class ProblemDetails(BaseModel):
         None, description="`POST /api/v1/events`: events already recorded, not recorded again."
     )
     scan: ScanAnswer | None = Field(None, description="`POST /api/v1/scans`: the refused scan.")
+    check: str | None = Field(
+        None, description="`/readyz`, `/healthz`: the check that failed (database, schema)."
+    )
 
 
 SCHEMA_REF = {"$ref": f"#/components/schemas/{ProblemDetails.__name__}"}
@@ -115,8 +118,9 @@ def shared_refusals(route: APIRoute) -> dict[int | str, dict[str, Any]]:
     # Every operation reads or writes the database (the key check alone reads it).
     shared[422] = _problem("The request is not valid; `errors` names each field and why.")
     shared[503] = _problem(
-        "Other writers kept the database busy; nothing was stored: send the same request "
-        "again after Retry-After seconds.",
+        "The database is busy (other writers kept it past the wait) or unavailable (down, "
+        "restarting, out of connections or of room): send the same request again after "
+        "Retry-After seconds.",
         _RETRY_AFTER,
     )
     return shared
