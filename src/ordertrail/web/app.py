@@ -14,6 +14,7 @@ from ordertrail.bootstrap import System, build
 from ordertrail.sources.canonical import EventIn, OrderIn
 from ordertrail.web import (
     api,
+    body_limit,
     branding,
     cases_api,
     console,
@@ -64,8 +65,10 @@ def create_app(system: System) -> FastAPI:
     problems.install(app)
     console_auth.install(app)
     for routes in routers():
-        app.include_router(routes)
+        # counted as the bytes arrive, by the limit of the routes' kind
+        app.include_router(routes, max_body_size=body_limit.limit_for(routes.prefix))
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
+    app.add_middleware(body_limit.DeclaredLength)  # added last: runs first
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> dict[str, str]:

@@ -21,8 +21,6 @@ from ordertrail.sources.carriers import CarrierParseError
 from ordertrail.sources.hooks import Parsed, SignatureRefused, hook_source, lower_headers
 from ordertrail.web.problems import item_errors, problem
 
-MAX_DELIVERY_BYTES = 2 * 1024 * 1024
-
 
 def router() -> APIRouter:
     hooks = APIRouter(prefix="/hooks", tags=["hooks"])
@@ -35,12 +33,7 @@ def router() -> APIRouter:
         secret = system.settings.hook_secret(source)
         if secret is None:
             return problem(404, "Not found", f"no hook is configured for '{source}'")
-        declared = request.headers.get("content-length", "0")  # refuse before reading it all
-        if declared.isdigit() and int(declared) > MAX_DELIVERY_BYTES:
-            return problem(413, "Too large", f"a delivery is at most {MAX_DELIVERY_BYTES} bytes")
-        body = await request.body()
-        if len(body) > MAX_DELIVERY_BYTES:
-            return problem(413, "Too large", f"a delivery is at most {MAX_DELIVERY_BYTES} bytes")
+        body = await request.body()  # web.body_limit stops it at a delivery's limit
         hook = hook_source(source.lower())
         headers = lower_headers(request.headers)
         try:

@@ -9,9 +9,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.app.ports import WriteConflict
+from ordertrail.web.body_limit import too_large
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -44,7 +46,7 @@ def install(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, error: HTTPException) -> JSONResponse:
+    async def _http(request: Request, error: HTTPException) -> JSONResponse:
         titles = {
             401: "Unauthorized",
             403: "Forbidden",
@@ -52,9 +54,11 @@ def install(app: FastAPI) -> None:
             405: "Method not allowed",
             413: "Too large",
         }
-        answer = problem(
-            error.status_code, titles.get(error.status_code, "Error"), str(error.detail)
-        )
+        detail = str(error.detail)
+        limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+        if error.status_code == 413 and isinstance(limit, int):  # FastAPI's body limit, counted
+            detail = too_large(limit)
+        answer = problem(error.status_code, titles.get(error.status_code, "Error"), detail)
         answer.headers.update(error.headers or {})
         return answer
 
