@@ -254,6 +254,10 @@ def serve(
 
     import uvicorn
 
+    with open_system(ctx) as system:
+        unready = system.unready()
+    if unready:
+        fail(unready)
     db = (ctx.find_root().obj or {}).get("db")
     if db:
         os.environ["ORDERTRAIL_DATABASE_URL"] = db  # worker processes read settings themselves

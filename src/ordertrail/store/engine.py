@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+from ordertrail.domain.text import mended
+
+#: How a UTF-16 surrogate is written in stored JSON (json.dumps escapes every one).
+_SURROGATE_ESCAPE = r"\\u[dD][89a-fA-F]"
+_IN_TEXT, _IN_BYTES = re.compile(_SURROGATE_ESCAPE), re.compile(_SURROGATE_ESCAPE.encode())
+
+
+def read_json(stored: str | bytes) -> Any:
+    """A stored JSON column, as every reader can show it: text stored before lone surrogates
+    were refused at the edges comes back with U+FFFD in their place (see `ordertrail repair
+    text`), so no page, answer or terminal fails on it. Only text that has such an escape
+    is walked."""
+    if isinstance(stored, str):
+        escaped = _IN_TEXT.search(stored) is not None
+    else:  # psycopg hands over the bytes
+        stored = bytes(stored)
+        escaped = _IN_BYTES.search(stored) is not None
+    value = json.loads(stored)
+    return mended(value) if escaped else value
 
 
 def make_engine(url: str, *, sqlite_synchronous: str = "FULL", echo: bool = False) -> Engine:
@@ -15,7 +37,7 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", echo: bool = Fals
         return _sqlite_engine(url, sqlite_synchronous, echo)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, json_deserializer=read_json)
 
 
 def _sqlite_engine(url: str, synchronous: str, echo: bool) -> Engine:
@@ -23,7 +45,9 @@ def _sqlite_engine(url: str, synchronous: str, echo: bool) -> Engine:
         raise ValueError(
             f"sqlite synchronous must be OFF, NORMAL, FULL or EXTRA, not {synchronous}"
         )
-    engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+    engine = create_engine(
+        url, echo=echo, connect_args={"timeout": 30}, json_deserializer=read_json
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -98,5 +98,11 @@ def create_app(system: System) -> FastAPI:
 
 
 def from_environment() -> FastAPI:
-    """The uvicorn factory for `ordertrail serve`: settings from the environment."""
-    return create_app(build())
+    """The uvicorn factory for `ordertrail serve`: settings from the environment. A database
+    that is not set up stops start-up (every call would fail on a missing table)."""
+    system = build()
+    unready = system.unready()
+    if unready:
+        system.close()
+        raise RuntimeError(unready)
+    return create_app(system)

@@ -13,6 +13,7 @@ from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.app.ports import WriteConflict
+from ordertrail.domain.text import LONE_SURROGATE, NUL
 from ordertrail.web.body_limit import too_large
 
 PROBLEM_JSON = "application/problem+json"
@@ -25,6 +26,19 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
 
 def item_errors(problems: Sequence[ItemProblem]) -> list[dict[str, Any]]:
     return [{"index": p.index, "field": p.field, "message": p.message} for p in problems]
+
+
+def _said(error: dict[str, Any]) -> str:
+    """Pydantic's message, or plain words where it speaks of regular expressions and raw
+    data."""
+    if error["type"] == "string_unicode":
+        return LONE_SURROGATE
+    pattern = str(error.get("ctx", {}).get("pattern", ""))
+    if "\\x00-\\x1f" in pattern:
+        return "must not contain NUL or other control characters (tab, newline, ...)"
+    if "\\x00" in pattern:
+        return NUL
+    return str(error["msg"])
 
 
 def install(app: FastAPI) -> None:
@@ -65,7 +79,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": _said(e)}
             for e in error.errors()
         ]
         return problem(
