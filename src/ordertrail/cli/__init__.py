@@ -7,6 +7,7 @@ from ordertrail.cli import (
     mappings,
     notifications,
     records,
+    repair,
     staff,
     warehouse,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "mappings",
     "notifications",
     "records",
+    "repair",
     "staff",
     "warehouse",
 ]
