@@ -131,3 +131,15 @@ def test_the_good_shapes_parse() -> None:
     order = parse_order(GOOD_ORDER)
     assert order.shipments[0].id == "1Z999AA10123456784"
     assert order.shipments[0].order_id == "ORD-1"
+
+
+def test_a_lone_surrogate_is_refused_alike_from_a_file_line_and_from_the_api() -> None:
+    item = {**GOOD_EVENT, "data": {"operator": "\udfff"}}
+    with pytest.raises(ValidationError) as caught:
+        parse_event(item)
+    (from_api,) = problems_of(1, caught.value)
+    ((number, parsed, from_line),) = list(
+        parse_lines([json.dumps(item).encode()], parse_event_line)
+    )
+    assert (number, parsed, from_line) == (1, None, [from_api])
+    assert from_api.field == "data.operator" and "surrogate" in from_api.message

@@ -8,6 +8,7 @@ from ordertrail.cli import (
     notifications,
     operations,
     records,
+    repair,
     staff,
     warehouse,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "notifications",
     "operations",
     "records",
+    "repair",
     "staff",
     "warehouse",
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ordertrail.domain.milestones import Milestone, Reason, SourceKind
 
@@ -158,6 +159,29 @@ class Order:
 #: Tracking happens in living memory; anything outside is a typo (and year 1 at +05:00 is
 #: not even a representable UTC instant).
 EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
+
+
+#: The UTC offsets in use run from -12:00 to +14:00; beyond ±14:00 is a typo or an attack.
+MAX_OFFSET = timedelta(hours=14)
+
+
+def require_real_offset(name: str, moment: datetime) -> datetime:
+    """`moment`, if its UTC offset is one the world uses (checked where times come in, not
+    where stored ones are read back)."""
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        said = moment.isoformat()[19:].lstrip(".0123456789")
+        raise DomainError(name, f"has the UTC offset {said}; real offsets are within ±14:00")
+    return moment
+
+
+def is_time_zone(name: str) -> bool:
+    """Is `name` a zone of the IANA time zone database (America/New_York, UTC)?"""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def require_aware(name: str, moment: datetime) -> datetime:

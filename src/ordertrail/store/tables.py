@@ -329,6 +329,19 @@ api_keys = Table(
     Column("last_used_at", UtcDateTime()),
 )
 
+#: Each stored JSON value `ordertrail repair text` rewrote, with the text it held before (as
+#: stored: ASCII with escapes, so nothing is lost), so the record says what was changed.
+text_repairs = Table(
+    "text_repairs",
+    metadata,
+    Column("seq", SequenceId, primary_key=True, autoincrement=True),
+    Column("repaired_at", UtcDateTime(), nullable=False),
+    Column("table_name", String(50), nullable=False),
+    Column("row_key", String(300), nullable=False),
+    Column("column_name", String(50), nullable=False),
+    Column("stored", Text, nullable=False),
+)
+
 #: Statements that make the log append-only inside the database itself.
 APPEND_ONLY_SQL = {
     "sqlite": [

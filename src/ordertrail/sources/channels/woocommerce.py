@@ -22,6 +22,7 @@ from typing import Any
 
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.domain.model import DomainError
+from ordertrail.domain.text import unstorable_text
 from ordertrail.sources.channels.common import (
     Parsed,
     checked,
@@ -153,8 +154,13 @@ def _orders(text: str, at: int, lines: _Lines, *, in_array: bool) -> Iterator[Pa
         except (ValueError, RecursionError) as error:  # a 5000-digit number, deep nesting
             yield _broken(line, str(error).split(";")[0])
             return
+        unstorable = unstorable_text(payload)
+        parsed: Parsed
         try:
-            parsed = checked(line, partial(canonical_order, payload))
+            if unstorable:
+                parsed = line, None, [ItemProblem(line, *unstorable)]
+            else:
+                parsed = checked(line, partial(canonical_order, payload))
         except RecursionError:  # decoded just under the limit, too deep to look through
             parsed = line, None, [ItemProblem(line, "(order)", "is nested too deeply")]
         yield parsed
