@@ -143,3 +143,18 @@ def test_a_lone_surrogate_is_refused_alike_from_a_file_line_and_from_the_api() -
     )
     assert (number, parsed, from_line) == (1, None, [from_api])
     assert from_api.field == "data.operator" and "surrogate" in from_api.message
+
+
+@pytest.mark.parametrize("name", ["Drill\x1b[31m", "D" * 201, "Drill\nrm -rf"])
+def test_a_product_name_with_control_characters_or_too_long_is_refused(name: str) -> None:
+    order = {
+        "id": "ORD-1",
+        "channel": "shopify",
+        "placed_at": "2026-11-18T14:02:00+00:00",
+        "lines": [{"sku": "DRILL", "quantity": 1, "name": name}],
+    }
+    with pytest.raises(ValidationError) as refused:
+        parse_order(order)
+    assert refused.value.errors()[0]["loc"][:3] == ("lines", 0, "name")
+    order["lines"][0]["name"] = "18V cordless drill"
+    assert parse_order(order).lines[0].shown == "18V cordless drill"

@@ -67,7 +67,7 @@ class PublicParcel:
 class PublicLine:
     """What the customer ordered and where it is."""
 
-    sku: str
+    item: str  # the product's name where the shop gave one, else its SKU
     quantity: int
     #: the number of its parcel on the page; None when not in a parcel, or in one of several
     parcel: int | None
@@ -165,7 +165,7 @@ def _lines(
             status = Milestone.ORDER_CANCELLED
         number = index + 1 if index is not None and known else None
         line = where.line
-        found.append(PublicLine(line.sku, line.quantity, number, index is not None, status))
+        found.append(PublicLine(line.shown, line.quantity, number, index is not None, status))
     return found
 
 
@@ -225,7 +225,7 @@ def _parcel(detail: ShipmentDetail, zone: tzinfo, *, with_items: bool) -> Public
         eta=detail.eta,
         eta_changed=len(etas) > 1,
         steps=steps,
-        items=[f"{line.quantity} × {line.sku}" for line in detail.lines] if with_items else [],
+        items=[f"{line.quantity} × {line.shown}" for line in detail.lines] if with_items else [],
         proof=_proof(detail, with_signer=with_items),
     )
 

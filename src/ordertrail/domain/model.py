@@ -75,6 +75,14 @@ class Money:
 class Line:
     sku: str
     quantity: int
+    #: what the shop calls the product ("18V cordless drill"), when the channel said; shown to
+    #: people in place of the SKU, never compared: the same SKU is the same line whatever it is
+    #: called
+    name: str | None = field(default=None, compare=False)
+
+    @property
+    def shown(self) -> str:
+        return self.name or self.sku
 
     def __post_init__(self) -> None:
         if not self.sku.strip():

@@ -58,6 +58,9 @@ Short = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=100, pattern=_NO_CONTROL)
 ]
 Text = Annotated[str, StringConstraints(max_length=2000, pattern=_NO_NUL)]
+ProductName = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200, pattern=_NO_CONTROL)
+]
 Key = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_CONTROL)]
 SourceText = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=120, pattern=_NO_CONTROL)
@@ -203,6 +206,8 @@ def _is_iso_moment(value: Any) -> bool:
 class LineIn(_Strict):
     sku: Id
     quantity: Annotated[int, Field(ge=1, le=1_000_000)]
+    #: what the shop calls the product, shown to people in place of the SKU
+    name: ProductName | None = None
 
 
 class CustomerIn(_Strict):
@@ -288,7 +293,7 @@ class OrderIn(_Strict):
 
 
 def _lines(lines: Iterable[LineIn]) -> tuple[Line, ...]:
-    return tuple(Line(line.sku, line.quantity) for line in lines)
+    return tuple(Line(line.sku, line.quantity, line.name) for line in lines)
 
 
 def _shipment(given: ShipmentIn, order_id: str, position: int) -> Shipment:

@@ -84,7 +84,11 @@ def _canonical(rows: list[Row]) -> dict[str, Any]:
         "promised_by": _day(cell(head, "latest-delivery-date") or cell(head, "promise-date")),
         "value": value,
         "priority": priority(value, cell(head, "ship-service-level")),
-        "lines": summed((cell(row, "sku"), cell(row, *QUANTITY)) for row in rows if _ships(row)),
+        "lines": summed(
+            (cell(row, "sku"), cell(row, *QUANTITY), cell(row, "product-name"))
+            for row in rows
+            if _ships(row)
+        ),
     }
 
 

@@ -210,16 +210,24 @@ def count(value: Any) -> Any:
     return value
 
 
-def summed(lines: Iterable[tuple[str, Any]]) -> list[dict[str, Any]]:
-    """Canonical order lines, one per SKU with its quantities added up. A quantity that is not
-    a whole number is kept as given instead of added, so the order is refused naming it."""
+def summed(lines: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Canonical order lines, one per SKU with its quantities added up, from (sku, quantity)
+    or (sku, quantity, product name). A quantity that is not a whole number is kept as given
+    instead of added, so the order is refused naming it. The first name given for a SKU is
+    the one kept."""
     quantities: dict[str, Any] = {}
-    for sku, given in lines:
+    names: dict[str, str] = {}
+    for sku, given, *called in lines:
+        if called and isinstance(called[0], str) and called[0].strip():
+            names.setdefault(sku, called[0].strip()[:200])
         before, quantity = quantities.get(sku, 0), count(given)
         if not _whole(before):
             continue  # refused already; the first bad quantity is the one to name
         quantities[sku] = before + quantity if _whole(quantity) else quantity
-    return [{"sku": sku, "quantity": quantity} for sku, quantity in quantities.items()]
+    return [
+        {"sku": sku, "quantity": quantity, **({"name": names[sku]} if sku in names else {})}
+        for sku, quantity in quantities.items()
+    ]
 
 
 def _whole(value: Any) -> bool:

@@ -50,7 +50,10 @@ def _canonical(rows: list[Row]) -> dict[str, Any]:
         "id": head["order_id"],
         "channel": head.get("channel"),
         "placed_at": head.get("placed_at"),
-        "lines": summed(((row.get("sku") or "").strip(), row.get("quantity")) for row in rows),
+        "lines": summed(
+            ((row.get("sku") or "").strip(), row.get("quantity"), row.get("product_name"))
+            for row in rows
+        ),
         "shipments": list(parcels.values()),
         "customer": {
             k: head[f"customer_{k}"]

@@ -69,6 +69,7 @@ def _canonical(rows: list[Row]) -> dict[str, Any]:
             (
                 _unquoted(cell(row, "lineitem sku")) or cell(row, "lineitem name"),
                 cell(row, "lineitem quantity"),
+                cell(row, "lineitem name"),
             )
             for row in rows
             if cell(row, "lineitem requires shipping").casefold() != "false"

@@ -106,7 +106,7 @@ def _method(shipping_lines: list[Any]) -> str | None:
     return text_of(first.get("method_title")) if isinstance(first, dict) else None
 
 
-def _line(item: Any, position: int) -> tuple[str, Any]:
+def _line(item: Any, position: int) -> tuple[str, Any, str | None]:
     if not isinstance(item, dict):
         raise DomainError(f"line_items.{position}", "is not a JSON object")
     product = text_of(item.get("product_id"))
@@ -114,7 +114,7 @@ def _line(item: Any, position: int) -> tuple[str, Any]:
     sku = text_of(item.get("sku")) or (f"product-{product}" if product not in (None, "0") else "")
     if not sku:
         raise DomainError(f"line_items.{position}.sku", "is empty and no product_id names it")
-    return sku, item.get("quantity")
+    return sku, item.get("quantity"), text_of(item.get("name"))
 
 
 # --- the `woocommerce-json` file: what `GET /wp-json/wc/v3/orders` returns, saved ---
