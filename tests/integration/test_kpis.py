@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
@@ -18,6 +19,8 @@ from ordertrail.cli import app
 from ordertrail.domain.costs import Cost, CostKind, CostTarget, money_of
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Customer, Order, Shipment, Site, Source
+from ordertrail.web.app import create_app
+from tests.factories import api_key
 
 PLACED = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 PROMISED = date(2026, 11, 10)
@@ -230,3 +233,94 @@ def test_the_command_prints_the_report_and_imports_costs_by_line(
 
 def run(url: str, *args: str) -> Any:
     return CliRunner().invoke(app, ["--db", url, *args], catch_exceptions=False)
+
+
+def test_the_api_answers_the_report_the_orders_behind_a_figure_and_takes_costs(
+    system: System,
+) -> None:
+    on_time = datetime(2026, 11, 10, 20, 0, tzinfo=UTC)
+    orders = [an_order("A-1", "PA-1"), an_order("A-2", "PA-2"), an_order("A-3", "PA-3")]
+    events = delivered("PA-1", on_time) + delivered("PA-2", PROMISE_ENDS + timedelta(minutes=1))
+    assert not system.handle(RegisterOrders(orders)).problems
+    assert not system.handle(RecordEvents(events)).problems
+    query = {"since": "2026-11-01", "until": "2026-11-30"}
+    with TestClient(create_app(system)) as client:
+        support = api_key(system, "support")
+        answer = client.get("/api/v1/kpis", params=query, headers=support)
+        assert answer.status_code == 200
+        assert answer.json()["kpis"]["on_time_delivery_rate"]["numerator"] == 1
+        late = client.get(
+            "/api/v1/kpis/on_time_delivery_rate/orders",
+            params={**query, "outcome": "late"},
+            headers=support,
+        ).json()
+        assert [row["order_id"] for row in late["orders"]] == ["A-2"]
+        assert late["orders"][0]["subject_id"] == "A-2"
+        unknown = client.get("/api/v1/kpis/happiness/orders", headers=support)
+        assert unknown.status_code == 404
+        backwards = client.get(
+            "/api/v1/kpis", params={"since": "2026-12-01", "until": "2026-11-01"}, headers=support
+        )
+        assert backwards.status_code == 422 and "since" in backwards.json()["detail"]
+        warehouse = client.get("/api/v1/kpis", headers=api_key(system, "warehouse"))
+        assert warehouse.status_code == 403
+        costs = [
+            {
+                "shipment": "PA-1",
+                "kind": "postage",
+                "amount": 495,
+                "currency": "USD",
+                "date": "2026-11-03",
+            },
+            {
+                "order": "A-2",
+                "kind": "handling",
+                "amount": 200,
+                "currency": "EUR",
+                "date": "2026-11-03",
+            },
+            {
+                "order": "A-404",
+                "kind": "handling",
+                "amount": 1,
+                "currency": "EUR",
+                "date": "2026-11-03",
+            },
+            {"order": "A-3", "kind": "bribe", "amount": 1, "currency": "EUR", "date": "2026-11-03"},
+        ]
+        ops = api_key(system, "ops")
+        refused = client.post("/api/v1/costs", json=costs, headers=ops)
+        assert refused.status_code == 422
+        assert [(e["index"], e["field"]) for e in refused.json()["errors"]] == [
+            (2, "order"),
+            (3, "kind"),
+        ]
+        assert refused.json()["accepted"] == 2
+        assert client.post("/api/v1/costs", json=costs[:2], headers=ops).json() == {
+            "accepted": 0,
+            "duplicates": 2,
+        }
+        assert client.post("/api/v1/costs", json=costs[:1], headers=support).status_code == 403
+        figures = client.get("/api/v1/kpis", params=query, headers=support).json()
+    by_currency = figures["kpis"]["fulfillment_cost_per_order"]["by_currency"]
+    assert set(by_currency) == {"USD", "EUR"}
+    assert by_currency["USD"]["numerator_minor"] == 495
+    assert by_currency["EUR"]["numerator_minor"] == 200
+
+
+def test_tracking_page_views_are_counted_per_order_when_the_page_shows_it(
+    system: System,
+) -> None:
+    on_time = datetime(2026, 11, 10, 20, 0, tzinfo=UTC)
+    orders = [an_order("V-1", "1Z999AA10123456784"), an_order("V-2", "PV-2")]
+    assert not system.handle(RegisterOrders(orders)).problems
+    assert not system.handle(RecordEvents(delivered("1Z999AA10123456784", on_time))).problems
+    with TestClient(create_app(system)) as client:
+        seen = client.get("/track", params={"order": "V-1", "email": "dana@example.com"})
+        assert seen.status_code == 200
+        assert client.get("/track/1Z999AA10123456784").status_code == 200
+        wrong = client.get("/track", params={"order": "V-2", "email": "eve@example.com"})
+        assert wrong.status_code == 404  # a lookup that did not match shows nothing: no view
+    kpis = the_report(system)["kpis"]
+    assert kpis["tracking_page_views_per_order"] == {"value": 1.0, "numerator": 2, "denominator": 2}
+    assert kpis["wismo_contacts_avoided"] == {"value": 1, "orders_viewed": 1, "contacted": 0}
