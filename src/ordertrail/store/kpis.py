@@ -203,7 +203,6 @@ def _order_rows(o: Subquery, outcome: Any = None, bucket_of: Any = None, **more:
         outcome=outcome if outcome is not None else null().cast(String),
         bucket=bucket_of if bucket_of is not None else null().cast(BigInteger),
         weight=more.pop("weight", literal(1)),
-        week=o.c.week,
         **more,
     )
 
@@ -218,13 +217,16 @@ def _promise(delivered_at: Any, ends_at: Any) -> Any:
 
 def _orders(s: _Scoped) -> Select[Any]:
     o = s.per_order()
-    return select(*_order_rows(o, case((o.c.shipped > 0, "fulfilled"), else_="not_shipped")))
+    outcome = case((o.c.shipped > 0, "fulfilled"), else_="not_shipped")
+    return select(*_order_rows(o, outcome, week=o.c.week))
 
 
 def _on_time(s: _Scoped) -> Select[Any]:
     o = s.per_order()
     outcome = _promise(o.c.delivered_at, o.c.promise_ends_at)
-    return select(*_order_rows(o, outcome)).where(o.c.parcels > 0, o.c.delivered == o.c.parcels)
+    return select(*_order_rows(o, outcome, week=o.c.week)).where(
+        o.c.parcels > 0, o.c.delivered == o.c.parcels
+    )
 
 
 def _order_cycle(s: _Scoped) -> Select[Any]:
@@ -236,7 +238,9 @@ def _order_cycle(s: _Scoped) -> Select[Any]:
 def _click_to_door(s: _Scoped) -> Select[Any]:
     o = s.per_order()
     took = bucket(o.c.placed_at, o.c.delivered_at)
-    return select(*_order_rows(o, None, took)).where(o.c.parcels > 0, o.c.delivered == o.c.parcels)
+    return select(*_order_rows(o, None, took, week=o.c.week)).where(
+        o.c.parcels > 0, o.c.delivered == o.c.parcels
+    )
 
 
 def _returned(order_id: Any) -> Any:
@@ -297,7 +301,6 @@ def _return_cycle(s: _Scoped) -> Select[Any]:
         placed_at=timed.c.placed_at,
         bucket=bucket(timed.c.asked, timed.c.released),
         weight=literal(1),
-        week=timed.c.week,
     )
     return select(*rows).where(timed.c.asked.is_not(None), timed.c.released.is_not(None))
 
@@ -310,7 +313,6 @@ def _per_order_count(s: _Scoped, counted: Subquery) -> Select[Any]:
             subject_id=cohort.c.order_id,
             placed_at=cohort.c.placed_at,
             weight=counted.c.n,
-            week=cohort.c.week,
         )
     ).join(counted, counted.c.order_id == cohort.c.order_id)
 
@@ -353,12 +355,14 @@ def _costs(s: _Scoped) -> Select[Any]:
         placed_at=cohort.c.placed_at,
         outcome=costs.c.currency,
         weight=costs.c.amount,
-        week=cohort.c.week,
     )
     return select(*rows).join(costs, costs.c.order_id == cohort.c.order_id)
 
 
-def _parcel_rows(p: Subquery, outcome: Any = None, bucket_of: Any = None) -> list[Any]:
+def _parcel_rows(
+    p: Subquery, outcome: Any = None, bucket_of: Any = None, *, lanes: bool = True
+) -> list[Any]:
+    by_lane = {"carrier": p.c.carrier, "service": p.c.service, "lane": p.c.lane} if lanes else {}
     return _rows(
         order_id=p.c.order_id,
         subject_id=p.c.id,
@@ -366,10 +370,8 @@ def _parcel_rows(p: Subquery, outcome: Any = None, bucket_of: Any = None) -> lis
         outcome=outcome if outcome is not None else null().cast(String),
         bucket=bucket_of if bucket_of is not None else null().cast(BigInteger),
         weight=literal(1),
-        carrier=p.c.carrier,
-        service=p.c.service,
-        lane=p.c.lane,
         site=p.c.site,
+        **by_lane,
     )
 
 
@@ -428,7 +430,8 @@ def _dwell(start: str, end: str) -> Callable[[_Scoped], Select[Any]]:
     def measure(s: _Scoped) -> Select[Any]:
         scanned = _scanned(s)
         began, ended = scanned.c[start], scanned.c[end]
-        return select(*_parcel_rows(scanned, None, bucket(began, ended))).where(
+        took = bucket(began, ended)
+        return select(*_parcel_rows(scanned, None, took, lanes=False)).where(
             began.is_not(None), ended.is_not(None)
         )
 
@@ -440,7 +443,7 @@ def _missed_scans(s: _Scoped) -> Select[Any]:
     c = scanned.c
     missed = or_(c.picked_at.is_(None), c.packed_at.is_(None), c.labelled_at.is_(None))
     outcome = case((missed, "missed"), else_="complete")
-    return select(*_parcel_rows(scanned, outcome)).where(c.shipped_at.is_not(None))
+    return select(*_parcel_rows(scanned, outcome, lanes=False)).where(c.shipped_at.is_not(None))
 
 
 def _late_handoffs(s: _Scoped, conn: Connection) -> Select[Any]:
@@ -466,7 +469,7 @@ def _late_handoffs(s: _Scoped, conn: Connection) -> Select[Any]:
         (local_minute > case(*cutoffs, else_=1440), "after_cutoff"), else_="before_cutoff"
     )
     known = p.c.site.in_([site for site, _, _ in clocks])
-    return select(*_parcel_rows(p, outcome)).where(p.c.shipped_at.is_not(None), known)
+    return select(*_parcel_rows(p, outcome, lanes=False)).where(p.c.shipped_at.is_not(None), known)
 
 
 _MEASURES: dict[Measure, Callable[[_Scoped], Select[Any]]] = {
