@@ -61,6 +61,8 @@ class PublicParcel:
     reported_at: datetime | None = None
     report_open: bool = False
     times: CustomerZone | None = None  # the zone its times are in, on a page of its own
+    #: whose parcel it is, for counting the view; never shown on the page
+    order_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,8 @@ def public_parcel(uows: UnitOfWorkFactory, tracking_number: str) -> PublicParcel
     order = order_detail(uows, detail.order_id)
     times = _times(order)
     parcel = _parcel(detail, times.zone, with_items=False)
-    return replace(parcel, channel=order.channel if order else None, times=times)
+    channel = order.channel if order else None
+    return replace(parcel, channel=channel, times=times, order_id=detail.order_id)
 
 
 def public_order(

@@ -31,6 +31,9 @@ def sites_add(
     city: str = typer.Option(None),
     region: str = typer.Option(None),
     country: str = typer.Option(None, help="ISO 3166 alpha-2, e.g. US."),
+    cutoff: str = typer.Option(
+        None, "--cutoff", help="The carrier's last pickup, HH:MM on the site's clock."
+    ),
 ) -> None:
     """Create a site, or change it if the id exists."""
     if time_zone and not is_time_zone(time_zone):
@@ -39,7 +42,7 @@ def sites_add(
         if given and CONTROL.search(given):
             fail(f"{option}: must not contain NUL or other control characters")
     try:
-        site = Site(site_id, name, kind, time_zone, Location(city, region, country))
+        site = Site(site_id, name, kind, time_zone, Location(city, region, country), cutoff)
     except DomainError as error:
         fail(f"{error.field}: {error.message}")
     with open_system(ctx) as system:

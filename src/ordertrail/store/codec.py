@@ -159,6 +159,7 @@ def order_row(order: Order) -> dict[str, Any]:
         "customer_email": (order.customer.email or "").strip().lower()[:320] or None,
         "promised_by": order.promised_by,
         "promise_check_at": promise_ends(order.promised_by, order.customer.time_zone),
+        "promise_ends_at": promise_ends(order.promised_by, order.customer.time_zone),
         "priority": order.priority,
         "value_amount": order.value.amount if order.value else None,
         "value_currency": order.value.currency if order.value else None,

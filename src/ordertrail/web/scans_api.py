@@ -65,6 +65,9 @@ class SiteIn(BaseModel):
     city: Short | None = None
     region: Short | None = None
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    carrier_cutoff: (
+        Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] | None
+    ) = None
 
 
 def outcome_json(outcome: ScanOutcome) -> dict[str, Any]:
@@ -165,7 +168,7 @@ def router() -> APIRouter:
         if body.time_zone and not is_time_zone(body.time_zone):
             return problem(422, "Invalid site", f"time_zone: '{body.time_zone}' is no IANA zone")
         location = Location(city=body.city, region=body.region, country=body.country)
-        site = Site(site_id, body.name, body.kind, body.time_zone, location)
+        site = Site(site_id, body.name, body.kind, body.time_zone, location, body.carrier_cutoff)
         save_sites(request.app.state.system.uows, [site])
         return jsonable(site)
 
