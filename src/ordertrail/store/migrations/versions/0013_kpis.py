@@ -2,8 +2,8 @@
 ends (filled in for orders already stored), a site's carrier cut-off, and the indexes the
 report reads through (orders by when they were placed; events of a milestone by subject).
 
-Revision ID: 0009_kpis
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-03
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 from ordertrail.domain.promise import promise_ends
 from ordertrail.store.types import UtcDateTime
 
-revision = "0009_kpis"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
