@@ -24,7 +24,7 @@ from ordertrail.sources.carriers.custom import load as load_mappings
 from ordertrail.sources.carriers.karrio_tracker import KarrioTracker
 from ordertrail.sources.carriers.polling import HttpTracker
 from ordertrail.store.engine import make_engine
-from ordertrail.store.migrate import upgrade
+from ordertrail.store.migrate import not_ready, upgrade
 from ordertrail.store.passwords import Argon2Passwords
 from ordertrail.store.uow import SqlUnitOfWorkFactory
 
@@ -53,6 +53,14 @@ class System:
 
     def migrate(self) -> None:
         upgrade(self.engine)
+
+    def unready(self) -> str | None:
+        """Why the database cannot be served yet, as one line that says what to run."""
+        why = not_ready(self.engine)
+        if why is None:
+            return None
+        where = self.engine.url.render_as_string()
+        return f"the database {where} is not ready ({why}): run `ordertrail init` first"
 
     def trackers(self) -> dict[str, CarrierTracker]:
         """One tracker per carrier to poll (karrio connectors first, then plain tracking

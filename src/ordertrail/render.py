@@ -59,7 +59,7 @@ def shipment_panel(shipment: ShipmentDetail) -> Panel:
         facts.append(f" · {shipment.unmapped} unmapped", style="yellow")
     if shipment.conflicts:
         facts.append(f" · {shipment.conflicts} conflicting", style="red")
-    items = ", ".join(f"{line.quantity}× {line.sku}" for line in shipment.lines)
+    items = ", ".join(f"{line.quantity}× {line.shown}" for line in shipment.lines)
     body = [progress_strip(shipment.status), facts]
     if items:
         body.append(Text(f"carries {items}", style="dim"))

@@ -208,3 +208,74 @@ def test_an_order_id_in_any_script_gets_a_working_location(client: TestClient) -
     created = client.post("/api/v1/orders", json=order)
     assert created.status_code == 201
     assert client.get(created.headers["location"]).json()["id"] == "ORDRE-Ā/7 ü"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"value": {"amount": 10**30, "currency": "USD"}}, "value.amount"),
+        ({"value": {"amount": 2**63, "currency": "USD"}}, "value.amount"),
+        ({"customer": {"time_zone": "Mars/Olympus"}}, "customer.time_zone"),
+        ({"customer": {"name": "Dana\u0007Reyes"}}, "customer.name"),
+        ({"promised_by": "0001-01-01"}, "promised_by"),
+        ({"promised_by": "2026-01-01"}, "promised_by"),  # before the order was placed
+        ({"placed_at": "2026-11-18T14:02:00+23:59"}, "placed_at"),
+        ({"lines": []}, "lines"),
+        ({"lines": [{"sku": f"SKU-{n}", "quantity": 1} for n in range(1001)]}, "lines"),
+    ],
+)
+def test_nonsense_orders_are_refused_naming_the_field(
+    client: TestClient, change: dict[str, Any], field: str
+) -> None:
+    order = canonical_order("ORD-NONSENSE", ("NEW-TRACK-9", "dhl", {"X": 1})) | change
+    body = json.dumps(order)  # json.dumps writes a lone surrogate as the escape a sender would
+    answer = client.post(
+        "/api/v1/orders", content=body, headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == PROBLEM
+    assert [e["field"] for e in answer.json()["errors"]] == [field]
+    assert client.get("/api/v1/orders/ORD-NONSENSE").status_code == 404
+
+
+def test_nonsense_events_are_refused_naming_the_field_and_the_good_ones_land(
+    client: TestClient,
+) -> None:
+    returned = {"return": "RMA-1", "order": "ORD-1", "source": "warehouse:louisville"}
+    batch = [
+        scan("in_transit", "2026-11-20T03:15:00+23:59"),
+        scan("in_transit", "2026-11-20T04:00:00Z", data={"operator": "\udfff"}),
+        scan("in_transit", "2026-11-20T04:00:00Z", raw_code="\udfff"),
+        {**returned, "milestone": "return_received", "occurred_at": "2026-11-26T09:00:00Z"},
+        {
+            **returned,
+            "milestone": "disposition_decided",
+            "occurred_at": "2026-11-26T10:00:00Z",
+            "data": {"disposition": "banana"},
+        },
+        scan("in_transit", "2026-11-20T05:00:00Z"),
+    ]
+    answer = client.post(
+        "/api/v1/events", content=json.dumps(batch), headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert [(e["index"], e["field"]) for e in problem["errors"]] == [
+        (0, "occurred_at"),
+        (1, "data.operator"),
+        (2, "raw_code"),
+        (4, "data.disposition"),
+    ]
+    assert "surrogate" in problem["errors"][1]["message"]
+    assert "surrogate" in problem["errors"][2]["message"]
+    assert "restock" in problem["errors"][3]["message"]
+    assert problem["accepted"] == 2
+    assert client.get("/api/v1/orders/ORD-1").status_code == 200
+
+
+def test_a_site_name_with_a_control_character_is_refused(client: TestClient) -> None:
+    for name, zone in (("Louisville\u0001DC", None), ("Louisville DC", "Mars/Olympus")):
+        answer = client.put("/api/v1/sites/louisville", json={"name": name, "time_zone": zone})
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"] == PROBLEM
+    assert client.get("/api/v1/sites").json() == []

@@ -150,7 +150,7 @@ def test_a_missing_key_or_a_role_that_may_not_gets_a_documented_problem(
 
 
 def test_what_a_shop_reads_back_fits_the_document(published_api: Any, system: System) -> None:
-    known = {"order_id": "ORD-1", "tracking_number": PARCEL}
+    known = {"order_id": "ORD-1", "tracking_number": PARCEL, "name": "on_time_delivery_rate"}
     admin = api_key(system)
     read = {}
     for operation in (r.ok() for r in published_api.get_all_operations()):

@@ -247,3 +247,28 @@ def test_shopify_fulfillment_events_good_bad_repeated_and_other_topics(client: T
     skipped = post(client, "shopify", other, shopify_signed(other, "products/create"))
     assert skipped.status_code == 200
     assert skipped.json()["refused"][0]["field"] == "X-Shopify-Topic"
+
+
+def test_lone_surrogates_are_refused_by_every_hook_naming_where(client: TestClient) -> None:
+    """The text a sender could put in a JSON escape that no reader can show again."""
+    good = {
+        "shipment": FLEET_PARCEL,
+        "milestone": "carrier_accepted",
+        "occurred_at": "2026-11-24T09:00:00+01:00",
+    }
+    bad = {**good, "milestone": "in_transit", "data": {"operator": "\udfff"}}
+    body = json.dumps([bad, good]).encode()
+    answer = post(client, "acme", body, standard_signed(body, datetime.now(UTC)))
+    assert answer.status_code == 200
+    assert answer.json()["accepted"] == 1
+    ((refused,),) = [answer.json()["refused"]]
+    assert (refused["index"], refused["field"]) == (0, "data.operator")
+    assert "surrogate" in refused["message"]
+    tracker = (FIXTURES / "easypost_event_tracker_updated_made.json").read_text()
+    payload = json.loads(tracker)
+    payload["result"]["tracking_details"][0]["message"] = "Out for \udfff"
+    body = json.dumps(payload).encode()
+    refused_whole = post(client, "easypost", body, easypost_signed(body))
+    assert refused_whole.status_code == 422
+    assert "surrogate" in refused_whole.json()["detail"]
+    assert timeline_length(client, FLEET_PARCEL) == 1

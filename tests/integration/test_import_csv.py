@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -14,6 +15,7 @@ from ordertrail.bootstrap import build
 from ordertrail.cli import app
 from ordertrail.config import Settings
 from ordertrail.store.tables import orders, shipments
+from tests.factories import canonical_order
 
 COLUMNS = [
     "order_id",
@@ -151,3 +153,67 @@ def test_strict_refuses_the_whole_file_for_one_bad_order(database_url: str, tmp_
     landed = run(database_url, "import", "orders", str(good), "--format", "generic-csv", "--strict")
     assert landed.exit_code == 0, landed.output
     assert counts(database_url) == (50, 25)
+
+
+def imported(url: str, path: Path, form: str = "generic-csv") -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(
+        app, ["--db", url, "import", "orders", str(path), "--format", form, "--json"]
+    )
+    return result.exit_code, json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("amount", [str(10**30), str(2**63), "9" * 5000])
+def test_an_impossible_amount_is_refused_by_line_and_the_good_order_lands(
+    database_url: str, tmp_path: Path, amount: str
+) -> None:
+    rows = store_rows(2)  # lines 2-3 and 4-5
+    rows[0]["value_amount"] = rows[1]["value_amount"] = amount
+    code, report = imported(database_url, write(tmp_path / "orders.csv", rows))
+    assert code == 2
+    assert [(r["line"], r["field"]) for r in report["rejected"]] == [(2, "value.amount")]
+    assert report["accepted"] == 1 and counts(database_url)[0] == 1
+
+
+def test_an_impossible_amount_in_jsonl_is_refused_by_line_and_the_good_order_lands(
+    database_url: str, tmp_path: Path
+) -> None:
+    good = canonical_order("ORD-GOOD")
+    bad = canonical_order("ORD-BAD") | {"value": {"amount": 10**30, "currency": "USD"}}
+    path = tmp_path / "orders.jsonl"
+    path.write_text(json.dumps(bad) + "\n" + json.dumps(good) + "\n")
+    code, report = imported(database_url, path, "jsonl")
+    assert code == 2
+    assert [(r["line"], r["field"]) for r in report["rejected"]] == [(1, "value.amount")]
+    assert report["accepted"] == 1 and counts(database_url)[0] == 1
+
+
+def test_a_field_past_the_csv_limit_is_reported_at_its_line_and_the_rest_land(
+    database_url: str, tmp_path: Path
+) -> None:
+    rows = store_rows(3)  # lines 2..7
+    rows[2]["customer_name"] = "x" * 200_000  # line 4: CSV-00001's first row
+    code, report = imported(database_url, write(tmp_path / "orders.csv", rows))
+    assert code == 2
+    assert [r["line"] for r in report["rejected"]] == [4]
+    assert "longer than 131,072 characters" in report["rejected"][0]["message"]
+    assert report["accepted"] == 3  # CSV-00001 too, from the row that could be read
+
+
+def test_a_quote_never_closed_is_named_at_its_line_and_the_rows_after_it_land(
+    database_url: str, tmp_path: Path
+) -> None:
+    head = "order_id,channel,placed_at,customer_name,sku,quantity\n"
+    body = (
+        'A-1,web,2026-11-20T10:00:00+01:00,"Dana, Reyes",MUG,1\n'
+        'A-2,web,2026-11-20T10:00:00+01:00,"Bo Lindqvist,MUG,1\n'  # line 3: never closed
+        "A-3,web,2026-11-20T10:00:00+01:00,Ana,MUG,2\n"
+        'A-4,web,2026-11-20T10:00:00+01:00,"Smith, ""Sam""",MUG,1\n'  # quoted quotes
+    )
+    path = tmp_path / "orders.csv"
+    path.write_text(head + body)
+    code, report = imported(database_url, path)
+    assert code == 2
+    ((rejected,),) = [report["rejected"]]
+    assert rejected["line"] == 3
+    assert rejected["message"] == "the quote opened on line 3 is never closed"
+    assert report["accepted"] == 3 and counts(database_url)[0] == 3

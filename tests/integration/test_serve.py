@@ -97,6 +97,46 @@ def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(
         assert [answer.status_code for answer in others] == [404] * 10
 
 
+def serve_exit(env: dict[str, str]) -> tuple[int, str]:
+    """Run `ordertrail serve` until it stops by itself: (exit code, what it said). One that
+    is still serving a minute later has started on the database, and fails the test."""
+    server = subprocess.Popen(
+        [*CLI, "serve", "--port", str(free_port())],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        said, _ = server.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.terminate()
+        server.wait(timeout=10)
+        pytest.fail("ordertrail serve started on a database that is not ready")
+    return server.returncode, said.decode()
+
+
+def test_serve_refuses_a_database_never_initialised_and_creates_no_file(tmp_path: Path) -> None:
+    database = tmp_path / "never.db"
+    env = {**os.environ, "ORDERTRAIL_DATABASE_URL": f"sqlite:///{database}"}
+    code, said = serve_exit(env)
+    assert code == 2
+    assert "`ordertrail init`" in said and len(said.strip().splitlines()) == 1
+    assert not database.exists()
+
+
+def test_serve_refuses_a_database_of_an_older_schema(tmp_path: Path) -> None:
+    from ordertrail.store.engine import make_engine
+    from ordertrail.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "0007")
+    engine.dispose()
+    code, said = serve_exit({**os.environ, "ORDERTRAIL_DATABASE_URL": url})
+    assert code == 2
+    assert "revision 0007" in said and "`ordertrail init`" in said
+
+
 def test_a_parcel_asked_about_from_everywhere_stays_open_to_everyone(
     served: tuple[str, str],
 ) -> None:

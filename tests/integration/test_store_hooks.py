@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -471,3 +472,34 @@ def test_no_public_page_shows_the_street_email_or_phone_a_store_sent(client: Tes
     for answer in public:
         for secret in private:
             assert secret not in answer.text, (answer.url, secret)
+
+
+def test_the_shops_product_names_travel_with_the_lines_to_the_customer(
+    client: TestClient,
+) -> None:
+    """Shopify names its products; customers and staff read those names, not SKUs, on the
+    order, on each parcel (a carton packed with SKUs only borrows the order's names)."""
+    assert shopify(client, "orders/create", live_order()).json()["registered"] == 1
+    view = order_view(client, "#9999")
+    names = {line["sku"]: line.get("name") for line in view["lines"]}
+    assert names["SKU2006-001"] == "Aviator sunglasses"
+    assert names["SKU2006-020"] == "Mid-century lounger"
+    first = sample("fulfillments_create.json")
+    first["line_items"] = first["line_items"][3:4]
+    for item in first["line_items"]:
+        item.pop("name"), item.pop("title")  # a fulfillment that lists SKUs only
+    assert shopify(client, "fulfillments/create", first).json()["registered"] == 1
+    [parcel] = order_view(client, "#9999")["shipments"]
+    assert parcel["lines"] == [{"sku": "SKU2006-020", "quantity": 1, "name": "Mid-century lounger"}]
+    page = client.get("/track", params={"order": "#9999", "postal_code": "40003"}).text
+    lines = [
+        " ".join(re.sub("<[^>]+>", " ", li).split())
+        for li in re.findall(r'<li class="line">(.*?)</li>', page, re.S)
+    ]
+    assert lines == [
+        "1 × Aviator sunglasses — Not shipped yet",
+        "1 × Lens Protection Plan (2 Year) — Not shipped yet",
+        "1 × Premium Leather Case — Not shipped yet",
+        "1 × Mid-century lounger — Shipping label created (parcel 1)",
+        "1 × Coffee table — Not shipped yet",
+    ]

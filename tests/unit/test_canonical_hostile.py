@@ -131,3 +131,30 @@ def test_the_good_shapes_parse() -> None:
     order = parse_order(GOOD_ORDER)
     assert order.shipments[0].id == "1Z999AA10123456784"
     assert order.shipments[0].order_id == "ORD-1"
+
+
+def test_a_lone_surrogate_is_refused_alike_from_a_file_line_and_from_the_api() -> None:
+    item = {**GOOD_EVENT, "data": {"operator": "\udfff"}}
+    with pytest.raises(ValidationError) as caught:
+        parse_event(item)
+    (from_api,) = problems_of(1, caught.value)
+    ((number, parsed, from_line),) = list(
+        parse_lines([json.dumps(item).encode()], parse_event_line)
+    )
+    assert (number, parsed, from_line) == (1, None, [from_api])
+    assert from_api.field == "data.operator" and "surrogate" in from_api.message
+
+
+@pytest.mark.parametrize("name", ["Drill\x1b[31m", "D" * 201, "Drill\nrm -rf"])
+def test_a_product_name_with_control_characters_or_too_long_is_refused(name: str) -> None:
+    order = {
+        "id": "ORD-1",
+        "channel": "shopify",
+        "placed_at": "2026-11-18T14:02:00+00:00",
+        "lines": [{"sku": "DRILL", "quantity": 1, "name": name}],
+    }
+    with pytest.raises(ValidationError) as refused:
+        parse_order(order)
+    assert refused.value.errors()[0]["loc"][:3] == ("lines", 0, "name")
+    order["lines"][0]["name"] = "18V cordless drill"
+    assert parse_order(order).lines[0].shown == "18V cordless drill"

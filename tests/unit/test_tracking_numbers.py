@@ -45,6 +45,7 @@ def test_orders_get_the_carrier_filled_in_or_a_clear_refusal() -> None:
         "id": "ORD-1",
         "channel": "shop",
         "placed_at": "2026-11-18T10:00:00Z",
+        "lines": [{"sku": "DRILL", "quantity": 1}],
         "shipments": [
             {"tracking_number": "1Z999AA10123456784"},
             {"tracking_number": "1Z999AA10123456785", "carrier": "ups"},

@@ -16,6 +16,7 @@ from ordertrail.app.access_ports import Staff
 from ordertrail.app.commands import EventReport
 from ordertrail.app.effect_ports import Cases, Deliveries, Outbox, Sites
 from ordertrail.app.figures_ports import Figures
+from ordertrail.app.kpi_ports import Costs, KpiFacts, PageViews
 from ordertrail.app.overview_ports import Counts, Heartbeats
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping
@@ -390,6 +391,15 @@ class UnitOfWork(Protocol):
 
     @property
     def figures(self) -> Figures: ...
+
+    @property
+    def kpis(self) -> KpiFacts: ...
+
+    @property
+    def costs(self) -> Costs: ...
+
+    @property
+    def page_views(self) -> PageViews: ...
 
     @property
     def policy(self) -> Policy:

@@ -28,6 +28,7 @@ from ordertrail.domain.model import (
     SubjectKind,
     TrackingEvent,
 )
+from ordertrail.domain.order_lines import with_names
 
 Mappings = Mapping[CodeKey, CodeMapping]
 
@@ -179,10 +180,17 @@ def _order_detail(
         value=order.value,
         customer=order.customer,
         shipments=[
-            _shipment_detail(shipment, state, rows.get(_subject_of(shipment), []))
+            _shipment_detail(
+                replace(shipment, lines=with_names(shipment.lines, order.lines)),
+                state,
+                rows.get(_subject_of(shipment), []),
+            )
             for shipment, state in facts.shipments
         ],
-        returns=[ReturnDetail(ret.id, state.status, ret.lines) for ret, state in facts.returns],
+        returns=[
+            ReturnDetail(ret.id, state.status, with_names(ret.lines, order.lines))
+            for ret, state in facts.returns
+        ],
         timeline=sorted(
             (row for subject_rows in rows.values() for row in subject_rows),
             key=_fold_order,  # event time, never arrival; ties as the fold breaks them

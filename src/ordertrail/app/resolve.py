@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from ordertrail.app.commands import EventReport
 from ordertrail.app.ports import SubjectRef, UnitOfWork
 from ordertrail.domain.fold import SubjectState
-from ordertrail.domain.milestones import TROUBLE, Milestone, Phase, Reason, SourceKind
+from ordertrail.domain.milestones import (
+    TROUBLE,
+    Disposition,
+    Milestone,
+    Phase,
+    Reason,
+    SourceKind,
+)
 from ordertrail.domain.model import (
     DomainError,
     Return,
@@ -18,7 +26,9 @@ from ordertrail.domain.model import (
     TrackingEvent,
     default_event_key,
     require_aware,
+    require_real_offset,
 )
+from ordertrail.domain.text import unstorable_text
 
 #: Which milestones can be said of which kind of subject. Picking and packing may be
 #: scanned against an order before it is split into parcels.
@@ -69,6 +79,11 @@ class Resolver:
         """The tracking event a report means, or a DomainError naming the bad field."""
         subject, order_id = self._subject(report)
         occurred_at = require_aware("occurred_at", report.occurred_at)
+        require_real_offset("occurred_at", occurred_at)
+        said = {"raw_code": report.raw_code, "raw_description": report.raw_description}
+        unstorable = unstorable_text({**said, "data": dict(report.data)})
+        if unstorable:  # whatever the edge, no event stores text that cannot be read back
+            raise DomainError(*unstorable)
         if occurred_at > received_at + _FUTURE_TOLERANCE:
             raise DomainError("occurred_at", f"{occurred_at.isoformat()} is in the future")
         milestone = report.milestone
@@ -76,6 +91,8 @@ class Resolver:
             raise DomainError("milestone", "give a canonical milestone or at least a raw_code")
         if milestone is not None:
             _check_applies(milestone, subject)
+        if milestone is Milestone.DISPOSITION_DECIDED:
+            _check_disposition(report.data)
         reason = _reason(milestone, report.reason)
         if report.source.kind is SourceKind.OPS and milestone and not _why(report):
             raise DomainError("data.why", "an ops correction must say why it was made")
@@ -169,3 +186,12 @@ def _reason(milestone: Milestone | None, reason: Reason | None) -> Reason | None
 def _why(report: EventReport) -> bool:
     why = report.data.get("why")
     return isinstance(why, str) and bool(why.strip())
+
+
+def _check_disposition(data: Mapping[str, Any]) -> None:
+    """A decided disposition says which, from the list."""
+    given = data.get("disposition")
+    if given not in set(Disposition):
+        choices = ", ".join(Disposition)
+        said = f"'{given}' is not" if isinstance(given, str) else "give"
+        raise DomainError("data.disposition", f"{said} one of {choices}")

@@ -61,13 +61,15 @@ class PublicParcel:
     reported_at: datetime | None = None
     report_open: bool = False
     times: CustomerZone | None = None  # the zone its times are in, on a page of its own
+    #: whose parcel it is, for counting the view; never shown on the page
+    order_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PublicLine:
     """What the customer ordered and where it is."""
 
-    sku: str
+    item: str  # the product's name where the shop gave one, else its SKU
     quantity: int
     #: the number of its parcel on the page; None when not in a parcel, or in one of several
     parcel: int | None
@@ -103,7 +105,8 @@ def public_parcel(uows: UnitOfWorkFactory, tracking_number: str) -> PublicParcel
     order = order_detail(uows, detail.order_id)
     times = _times(order)
     parcel = _parcel(detail, times.zone, with_items=False)
-    return replace(parcel, channel=order.channel if order else None, times=times)
+    channel = order.channel if order else None
+    return replace(parcel, channel=channel, times=times, order_id=detail.order_id)
 
 
 def public_order(
@@ -165,7 +168,7 @@ def _lines(
             status = Milestone.ORDER_CANCELLED
         number = index + 1 if index is not None and known else None
         line = where.line
-        found.append(PublicLine(line.sku, line.quantity, number, index is not None, status))
+        found.append(PublicLine(line.shown, line.quantity, number, index is not None, status))
     return found
 
 
@@ -225,7 +228,7 @@ def _parcel(detail: ShipmentDetail, zone: tzinfo, *, with_items: bool) -> Public
         eta=detail.eta,
         eta_changed=len(etas) > 1,
         steps=steps,
-        items=[f"{line.quantity} × {line.sku}" for line in detail.lines] if with_items else [],
+        items=[f"{line.quantity} × {line.shown}" for line in detail.lines] if with_items else [],
         proof=_proof(detail, with_signer=with_items),
     )
 

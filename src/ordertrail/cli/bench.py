@@ -27,3 +27,21 @@ def bench_ingest(
     else:
         for name, value in figures.items():
             out.print(f"{name:>28}: {value}")
+
+
+@bench_app.command("kpis")
+def bench_kpis(
+    days: int = typer.Option(365, "--days", min=7, help="Days of orders to build."),
+    per_day: int = typer.Option(200, "--per-day", min=1, help="Orders a day."),
+    as_json: bool = JsonFlag,
+) -> None:
+    """The KPI report's time on a year of a busy shop (SQLite, built in a temporary file)
+    next to the time of counting its orders table."""
+    from ordertrail.bench.kpis import run
+
+    figures = run(days=days, per_day=per_day, progress=not as_json)
+    if as_json:
+        out.print_json(data=figures)
+    else:
+        for name, value in figures.items():
+            out.print(f"{name:>28}: {value}")

@@ -289,6 +289,10 @@ def serve(
 
     from ordertrail.cli.serving import metrics_folder, uvicorn_logging
 
+    with open_system(ctx) as system:
+        unready = system.unready()
+    if unready:
+        fail(unready)
     db = (ctx.find_root().obj or {}).get("db")
     if db:
         os.environ["ORDERTRAIL_DATABASE_URL"] = db  # worker processes read settings themselves

@@ -12,7 +12,8 @@ from ordertrail.app.missing_scans import missing_scans
 from ordertrail.app.queries import jsonable
 from ordertrail.app.sites import list_sites, save_sites
 from ordertrail.cli.common import JsonFlag, app, fail, open_system, out
-from ordertrail.domain.model import DomainError, Location, Site, SiteKind
+from ordertrail.domain.model import DomainError, Location, Site, SiteKind, is_time_zone
+from ordertrail.domain.text import CONTROL
 from ordertrail.domain.warehouse import HandOffPromise
 
 HOUR = timedelta(hours=1)
@@ -30,10 +31,18 @@ def sites_add(
     city: str = typer.Option(None),
     region: str = typer.Option(None),
     country: str = typer.Option(None, help="ISO 3166 alpha-2, e.g. US."),
+    cutoff: str = typer.Option(
+        None, "--cutoff", help="The carrier's last pickup, HH:MM on the site's clock."
+    ),
 ) -> None:
     """Create a site, or change it if the id exists."""
+    if time_zone and not is_time_zone(time_zone):
+        fail(f"--time-zone: '{time_zone}' is not an IANA time zone (like America/New_York)")
+    for option, given in (("--name", name), ("--city", city), ("--region", region)):
+        if given and CONTROL.search(given):
+            fail(f"{option}: must not contain NUL or other control characters")
     try:
-        site = Site(site_id, name, kind, time_zone, Location(city, region, country))
+        site = Site(site_id, name, kind, time_zone, Location(city, region, country), cutoff)
     except DomainError as error:
         fail(f"{error.field}: {error.message}")
     with open_system(ctx) as system:

@@ -93,7 +93,7 @@ class Texts:
             "order": order,
             "parcel": parcel,
             "split": split,
-            "items": [f"{line.quantity} × {line.sku}" for line in parcel.lines] if parcel else [],
+            "items": [f"{line.quantity} × {line.shown}" for line in parcel.lines] if parcel else [],
             # templates name the link `context.token`, as when it was kept with the message
             "context": {**message.context, "token": outgoing.link_token},
             # staff work the case in the install's console, whichever brand the order wears

@@ -38,6 +38,8 @@ class Permission(StrEnum):
     MANAGE_OUTBOX = "manage_outbox"  # dead letters hold recipients: contact details
     MANAGE_STAFF = "manage_staff"  # staff users and API keys
     READ_METRICS = "read_metrics"  # /metrics: counts and ages, no order or customer
+    READ_KPIS = "read_kpis"  # the KPI report and the orders behind each figure
+    RECORD_COSTS = "record_costs"  # fulfillment costs: postage, handling, returns
 
 
 _P = Permission
@@ -46,7 +48,14 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.OPS: frozenset(Permission) - {_P.MANAGE_STAFF},
     Role.SUPPORT: frozenset(
-        {*_READ, _P.READ_CONTACT, _P.WORK_EXCEPTIONS, _P.REPORT_MISSING, _P.CORRECT_STATUS}
+        {
+            *_READ,
+            _P.READ_CONTACT,
+            _P.WORK_EXCEPTIONS,
+            _P.REPORT_MISSING,
+            _P.CORRECT_STATUS,
+            _P.READ_KPIS,
+        }
     ),
     Role.WAREHOUSE: frozenset(
         {_P.READ_ORDERS, _P.READ_EXCEPTIONS, _P.RECORD_SCANS, _P.RECORD_EVENTS}

@@ -45,6 +45,9 @@ class Reason(StrEnum):
 
 
 class Disposition(StrEnum):
+    """What becomes of returned goods: the `disposition` a `disposition_decided` event gives
+    in its data."""
+
     RESTOCK = "restock"
     REFURBISH = "refurbish"
     SCRAP = "scrap"

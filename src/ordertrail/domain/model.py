@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ordertrail.domain.kpi import parse_cutoff
 from ordertrail.domain.milestones import Milestone, Reason, SourceKind
 
 
@@ -74,6 +76,14 @@ class Money:
 class Line:
     sku: str
     quantity: int
+    #: what the shop calls the product ("18V cordless drill"), when the channel said; shown to
+    #: people in place of the SKU, never compared: the same SKU is the same line whatever it is
+    #: called
+    name: str | None = field(default=None, compare=False)
+
+    @property
+    def shown(self) -> str:
+        return self.name or self.sku
 
     def __post_init__(self) -> None:
         if not self.sku.strip():
@@ -158,6 +168,29 @@ class Order:
 #: Tracking happens in living memory; anything outside is a typo (and year 1 at +05:00 is
 #: not even a representable UTC instant).
 EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
+
+
+#: The UTC offsets in use run from -12:00 to +14:00; beyond ±14:00 is a typo or an attack.
+MAX_OFFSET = timedelta(hours=14)
+
+
+def require_real_offset(name: str, moment: datetime) -> datetime:
+    """`moment`, if its UTC offset is one the world uses (checked where times come in, not
+    where stored ones are read back)."""
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        said = moment.isoformat()[19:].lstrip(".0123456789")
+        raise DomainError(name, f"has the UTC offset {said}; real offsets are within ±14:00")
+    return moment
+
+
+def is_time_zone(name: str) -> bool:
+    """Is `name` a zone of the IANA time zone database (America/New_York, UTC)?"""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def require_aware(name: str, moment: datetime) -> datetime:
@@ -248,9 +281,18 @@ class Site:
     kind: SiteKind = SiteKind.WAREHOUSE
     time_zone: str | None = None
     location: Location = field(default_factory=Location)
+    #: the last moment of a day the carrier collects, `HH:MM` on the site's clock: a hand-off
+    #: after it waits for the next day's pickup
+    carrier_cutoff: str | None = None
 
     def __post_init__(self) -> None:
         if not self.id.strip() or ":" in self.id or len(self.id) > 50:
             raise DomainError("id", "a site id is 1–50 characters without ':'")
         if not self.name.strip():
             raise DomainError("name", "a site needs a name")
+        if self.carrier_cutoff is not None:
+            try:
+                cutoff = parse_cutoff(self.carrier_cutoff)
+            except ValueError as error:
+                raise DomainError("carrier_cutoff", str(error)) from None
+            object.__setattr__(self, "carrier_cutoff", cutoff.strftime("%H:%M"))

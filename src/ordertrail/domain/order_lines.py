@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ordertrail.domain.model import Line
 
@@ -20,6 +20,16 @@ class LineWhere:
     parcel: int | None
 
 
+def with_names(lines: Sequence[Line], ordered: Sequence[Line]) -> tuple[Line, ...]:
+    """`lines` (a parcel's, a return's) named as the order names them where they say nothing
+    themselves: a carton packed at a scan station knows SKUs, the store knows products."""
+    names = {line.sku: line.name for line in ordered if line.name}
+    return tuple(
+        line if line.name or line.sku not in names else replace(line, name=names[line.sku])
+        for line in lines
+    )
+
+
 def where_lines_are(ordered: Sequence[Line], parcels: Sequence[Sequence[Line]]) -> list[LineWhere]:
     """Each ordered line split by the parcels listing it, in the order's order; the units no
     parcel lists go to the one parcel without a list, if there is exactly one."""
@@ -28,7 +38,7 @@ def where_lines_are(ordered: Sequence[Line], parcels: Sequence[Sequence[Line]]) 
         left[line.sku] += line.quantity
     carried: dict[str, list[LineWhere]] = {}
     for index, lines in enumerate(parcels):
-        for line in lines:
+        for line in with_names(lines, ordered):
             carried.setdefault(line.sku, []).append(LineWhere(line, index))
             left[line.sku] -= line.quantity
     unlisted = [index for index, lines in enumerate(parcels) if not lines]
@@ -37,5 +47,6 @@ def where_lines_are(ordered: Sequence[Line], parcels: Sequence[Sequence[Line]]) 
     for sku in dict.fromkeys([*(line.sku for line in ordered), *carried]):
         found.extend(carried.get(sku, []))
         if left[sku] > 0:
-            found.append(LineWhere(Line(sku, left[sku]), rest))
+            named = next((line.name for line in ordered if line.sku == sku and line.name), None)
+            found.append(LineWhere(Line(sku, left[sku], named), rest))
     return found

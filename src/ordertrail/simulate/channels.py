@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ordertrail.simulate.catalog import PRODUCT_NAMES
 from ordertrail.simulate.lanes import Place
 
 
@@ -87,7 +88,8 @@ def shopify_order(order: OrderFacts) -> dict[str, Any]:
             {
                 "id": 13_000_000_000 + order.number * 10 + n,
                 "sku": sku,
-                "title": sku.title(),
+                "title": PRODUCT_NAMES[sku],
+                "name": PRODUCT_NAMES[sku],
                 "quantity": quantity,
                 "current_quantity": quantity,
                 "price": f"{price / 100:.2f}",
@@ -141,6 +143,7 @@ CSV_COLUMNS = (
     "value_currency",
     "sku",
     "quantity",
+    "product_name",
 )
 
 
@@ -168,6 +171,7 @@ def order_csv(orders: Sequence[OrderFacts]) -> str:
                     "USD",
                     sku,
                     quantity,
+                    PRODUCT_NAMES[sku],
                 )
             )
     return out.getvalue()

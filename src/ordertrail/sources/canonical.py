@@ -6,12 +6,14 @@ API, so every entry point refuses the same things with the same words.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -20,11 +22,14 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from ordertrail.app.commands import EventReport
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import (
+    EARLIEST,
+    LATEST,
     Customer,
     DomainError,
     Line,
@@ -33,27 +38,59 @@ from ordertrail.domain.model import (
     Order,
     Shipment,
     Source,
+    is_time_zone,
+    require_real_offset,
 )
+from ordertrail.domain.text import LONE_SURROGATE, unstorable_text
 from ordertrail.sources.tracking_numbers import identify
 
 # PostgreSQL cannot store NUL in text; refusing it per item keeps one such string from failing
-# a whole transaction of good events.
+# a whole transaction of good events. Names, ids and codes hold no control character at all.
 _NO_NUL = r"^[^\x00]*$"
+_NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
 
 
 Id = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_NO_NUL)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_NO_CONTROL),
 ]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100, pattern=_NO_NUL)]
+Short = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=100, pattern=_NO_CONTROL)
+]
 Text = Annotated[str, StringConstraints(max_length=2000, pattern=_NO_NUL)]
-Key = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_NUL)]
+ProductName = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200, pattern=_NO_CONTROL)
+]
+Key = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_CONTROL)]
 SourceText = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=120, pattern=_NO_NUL)
+    str, StringConstraints(strip_whitespace=True, max_length=120, pattern=_NO_CONTROL)
 ]
-Email = Annotated[str, StringConstraints(max_length=320, pattern=_NO_NUL)]
+Email = Annotated[str, StringConstraints(max_length=320, pattern=_NO_CONTROL)]
 Channel = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50, pattern=_NO_NUL)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=50, pattern=_NO_CONTROL),
 ]
+
+#: The most lines an order (or a parcel) may list: a 100,000-line order is a 3 MB page.
+MAX_LINES = 1000
+#: The most parcels an order may list.
+MAX_SHIPMENTS = 1000
+#: An order's value in minor units: at most 10^15 (so JavaScript reads it exactly, and it
+#: fits both databases' 64-bit integers with room to add).
+MAX_AMOUNT = 10**15
+#: Promised dates are calendar dates in the same span as every time (1970-2200).
+EARLIEST_DATE, LATEST_DATE = EARLIEST.date(), LATEST.date()
+
+
+def _real_offset(moment: datetime) -> datetime:
+    try:
+        return require_real_offset("", moment)
+    except DomainError as problem:
+        raise ValueError(problem.message) from None
+
+
+#: A time with its UTC offset, the offset one the world uses (within ±14:00).
+Moment = Annotated[AwareDatetime, AfterValidator(_real_offset)]
 
 #: A line longer than this is refused before parsing; no real event comes near it.
 MAX_LINE_BYTES = 256 * 1024
@@ -63,31 +100,35 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-#: Deep enough for any real payload kept in `data`; deeper is an attack or a bug.
-MAX_DEPTH = 32
-
-
 def unstorable(value: Any) -> str | None:
     """Why both databases could not keep free-form `value` faithfully, or None.
 
-    PostgreSQL refuses NUL in text and NaN or Infinity in JSON; either would fail a whole
-    transaction of good events, so each item is refused here instead. Walked without
-    recursion, so no nesting can overflow the stack.
+    PostgreSQL refuses NUL in text and NaN or Infinity in JSON, and no text can hold a lone
+    surrogate; any of them would fail a whole transaction of good events (or every later
+    read), so each item is refused here instead. Walked without recursion, so no nesting can
+    overflow the stack.
     """
+    refused = unstorable_text(value)
+    if refused:
+        return refused[1]
     pending = [(value, 0)]
     while pending:
         item, depth = pending.pop()
-        if depth > MAX_DEPTH:
-            return f"nests deeper than {MAX_DEPTH} levels"
-        if isinstance(item, str) and "\x00" in item:
-            return "text must not contain NUL (\\u0000) characters"
         if isinstance(item, float) and not math.isfinite(item):
             return "numbers must be finite (no NaN or Infinity)"
         if isinstance(item, dict):
-            pending.extend((part, depth + 1) for pair in item.items() for part in pair)
+            pending.extend((part, depth + 1) for part in item.values())
         elif isinstance(item, list):
             pending.extend((part, depth + 1) for part in item)
     return None
+
+
+def refuse_unstorable_text(value: Any) -> None:
+    """A DomainError naming the first place in a decoded JSON document whose text cannot be
+    stored (a lone surrogate, NUL): the one check every JSON edge makes before reading it."""
+    refused = unstorable_text(value)
+    if refused:
+        raise DomainError(*refused)
 
 
 class LocationIn(_Strict):
@@ -105,7 +146,7 @@ class EventIn(_Strict):
     milestone: Milestone | None = None
     reason: Reason | None = None
     source: SourceText
-    occurred_at: AwareDatetime
+    occurred_at: Moment
     location: LocationIn | None = None
     raw_code: Short | None = None
     raw_description: Text | None = None
@@ -114,6 +155,10 @@ class EventIn(_Strict):
     @field_validator("data")
     @classmethod
     def _storable_data(cls, value: dict[str, Any]) -> dict[str, Any]:
+        unreadable = unstorable_text(value, "data")
+        if unreadable:  # named where it is, deep inside
+            where, why = unreadable
+            raise PydanticCustomError("unstorable_text", "{why}", {"why": why, "where": where})
         refusal = unstorable(value)
         if refusal:
             raise ValueError(refusal)
@@ -161,6 +206,8 @@ def _is_iso_moment(value: Any) -> bool:
 class LineIn(_Strict):
     sku: Id
     quantity: Annotated[int, Field(ge=1, le=1_000_000)]
+    #: what the shop calls the product, shown to people in place of the SKU
+    name: ProductName | None = None
 
 
 class CustomerIn(_Strict):
@@ -171,9 +218,16 @@ class CustomerIn(_Strict):
     country: Short | None = None
     time_zone: Short | None = None
 
+    @field_validator("time_zone")
+    @classmethod
+    def _iana_zone(cls, value: str | None) -> str | None:
+        if value and not is_time_zone(value):
+            raise ValueError(f"'{value}' is not an IANA time zone (like America/New_York)")
+        return value
+
 
 class MoneyIn(_Strict):
-    amount: Annotated[int, Field(ge=0)]
+    amount: Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
@@ -183,27 +237,44 @@ class ShipmentIn(_Strict):
     carrier: Short | None = None
     service: Short | None = None
     site: Short | None = None
-    lines: list[LineIn] = Field(default_factory=list)
+    lines: list[LineIn] = Field(default_factory=list, max_length=MAX_LINES)
     cancelled: bool = False
-    updated_at: AwareDatetime | None = None
+    updated_at: Moment | None = None
 
 
 class OrderIn(_Strict):
     id: Id
     channel: Channel
-    placed_at: AwareDatetime
+    placed_at: Moment
     customer: CustomerIn = Field(default_factory=CustomerIn)
     promised_by: date | None = None
     priority: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,30}$")] = "routine"
     value: MoneyIn | None = None
-    lines: list[LineIn] = Field(default_factory=list)
-    shipments: list[ShipmentIn] = Field(default_factory=list)
+    lines: list[LineIn] = Field(default_factory=list, max_length=MAX_LINES)
+    shipments: list[ShipmentIn] = Field(default_factory=list, max_length=MAX_SHIPMENTS)
     external_id: Short | None = None
     promised_from: date | None = None
-    updated_at: AwareDatetime | None = None
-    cancelled_at: AwareDatetime | None = None
+    updated_at: Moment | None = None
+    cancelled_at: Moment | None = None
+
+    @field_validator("promised_by", "promised_from")
+    @classmethod
+    def _calendar_date(cls, value: date | None) -> date | None:
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise ValueError(f"{value.isoformat()} is outside 1970–2200")
+        return value
 
     def order(self) -> Order:
+        if not self.lines and self.cancelled_at is None:
+            raise DomainError(
+                "lines", "an order lists at least one line (only a cancelled one may list none)"
+            )
+        placed_on = self.placed_at.date()
+        for name in ("promised_by", "promised_from"):
+            promised = getattr(self, name)
+            # a day's grace: the shop's calendar may be a day behind UTC's
+            if promised is not None and promised < placed_on - timedelta(days=1):
+                raise DomainError(name, f"{promised} is before the order was placed")
         return Order(
             id=self.id,
             channel=self.channel,
@@ -222,7 +293,7 @@ class OrderIn(_Strict):
 
 
 def _lines(lines: Iterable[LineIn]) -> tuple[Line, ...]:
-    return tuple(Line(line.sku, line.quantity) for line in lines)
+    return tuple(Line(line.sku, line.quantity, line.name) for line in lines)
 
 
 def _shipment(given: ShipmentIn, order_id: str, position: int) -> Shipment:
@@ -247,7 +318,7 @@ def _shipment(given: ShipmentIn, order_id: str, position: int) -> Shipment:
 
 
 def parse_event(value: Any) -> EventReport:
-    """One canonical event from a decoded JSON value; raises ValidationError."""
+    """One canonical event from a decoded JSON value; raises ValidationError or DomainError."""
     return EventIn.model_validate(value).report()
 
 
@@ -257,11 +328,25 @@ def parse_order(value: Any) -> Order:
 
 
 def parse_event_line(line: str | bytes) -> EventReport:
-    return EventIn.model_validate_json(line).report()
+    return _from_json(EventIn, line).report()
 
 
 def parse_order_line(line: str | bytes) -> Order:
-    return OrderIn.model_validate_json(line).order()
+    return _from_json(OrderIn, line).order()
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _from_json(model: type[_M], line: str | bytes) -> _M:
+    """`model` read from one JSON text. Text that cannot be stored is refused in the same
+    words, naming the same field, as when the API reads it."""
+    try:
+        return model.model_validate_json(line)
+    except ValidationError as error:
+        if any("surrogate" in detail["msg"] for detail in error.errors(include_url=False)):
+            return model.model_validate(json.loads(line))  # to name the field as the API does
+        raise
 
 
 def problems_of(index: int, error: ValidationError | DomainError) -> list[ItemProblem]:
@@ -270,10 +355,17 @@ def problems_of(index: int, error: ValidationError | DomainError) -> list[ItemPr
         return [ItemProblem(index, error.field, error.message)]
     found = []
     for detail in error.errors(include_url=False):
-        where = ".".join(str(part) for part in detail["loc"]) or "(item)"
+        where = detail.get("ctx", {}).get("where") or (
+            ".".join(str(part) for part in detail["loc"]) or "(item)"
+        )
         message = detail["msg"].removeprefix("Value error, ")
-        if detail.get("ctx", {}).get("pattern") == _NO_NUL:
+        pattern = detail.get("ctx", {}).get("pattern")
+        if pattern == _NO_NUL:
             message = "text must not contain NUL (\\u0000) characters"
+        elif pattern == _NO_CONTROL:
+            message = "must not contain NUL or other control characters (tab, newline, ...)"
+        elif detail["type"] == "string_unicode":
+            message = LONE_SURROGATE
         elif detail["type"] == "extra_forbidden":
             message = "is not a field of this shape"
         elif detail["type"] == "json_invalid":

@@ -38,7 +38,7 @@ from standardwebhooks import Webhook
 from ordertrail.app.commands import EventReport
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.domain.model import DomainError, Order, Shipment
-from ordertrail.sources.canonical import parse_event, problems_of
+from ordertrail.sources.canonical import parse_event, problems_of, refuse_unstorable_text
 from ordertrail.sources.carriers import CarrierParseError, adapter
 from ordertrail.sources.channels import shopify, woocommerce_hook
 from ordertrail.sources.channels.common import ChannelUpdate
@@ -152,7 +152,9 @@ def _woocommerce_topics(body: bytes, headers: Headers) -> Parsed:
 def _channel(read: Callable[[Any], ChannelUpdate], body: bytes) -> Parsed:
     """A store platform's order or fulfillment, ready to register and record."""
     try:
-        update = read(json.loads(body, parse_constant=_no_constant))
+        payload = json.loads(body, parse_constant=_no_constant)
+        refuse_unstorable_text(payload)
+        update = read(payload)
     except (ValueError, RecursionError) as error:
         if isinstance(error, DomainError):
             raise CarrierParseError(error.field, error.message) from None

@@ -139,11 +139,14 @@ def state_from_json(values: Mapping[str, Any] | None) -> SubjectState:
 
 
 def lines_json(lines: Sequence[Line]) -> list[dict[str, Any]]:
-    return [{"sku": line.sku, "quantity": line.quantity} for line in lines]
+    return [
+        {"sku": line.sku, "quantity": line.quantity, **({"name": line.name} if line.name else {})}
+        for line in lines
+    ]
 
 
 def lines_from_json(values: Sequence[Mapping[str, Any]] | None) -> tuple[Line, ...]:
-    return tuple(Line(v["sku"], v["quantity"]) for v in values or ())
+    return tuple(Line(v["sku"], v["quantity"], v.get("name")) for v in values or ())
 
 
 def order_row(order: Order) -> dict[str, Any]:
@@ -156,6 +159,7 @@ def order_row(order: Order) -> dict[str, Any]:
         "customer_email": (order.customer.email or "").strip().lower()[:320] or None,
         "promised_by": order.promised_by,
         "promise_check_at": promise_ends(order.promised_by, order.customer.time_zone),
+        "promise_ends_at": promise_ends(order.promised_by, order.customer.time_zone),
         "priority": order.priority,
         "value_amount": order.value.amount if order.value else None,
         "value_currency": order.value.currency if order.value else None,

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from ordertrail.domain.text import mended
 from ordertrail.store import failures
 
 #: The execution option a unit of work sets to wait less than the engine's `write_wait` for
 #: the write lock (0: give up at once when another writer holds it).
 WRITE_WAIT_MS = "write_wait_ms"
+
+#: How a UTF-16 surrogate is written in stored JSON (json.dumps escapes every one).
+_SURROGATE_ESCAPE = r"\\u[dD][89a-fA-F]"
+_IN_TEXT, _IN_BYTES = re.compile(_SURROGATE_ESCAPE), re.compile(_SURROGATE_ESCAPE.encode())
+
+
+def read_json(stored: str | bytes) -> Any:
+    """A stored JSON column, as every reader can show it: text stored before lone surrogates
+    were refused at the edges comes back with U+FFFD in their place (see `ordertrail repair
+    text`), so no page, answer or terminal fails on it. Only text that has such an escape
+    is walked."""
+    if isinstance(stored, str):
+        escaped = _IN_TEXT.search(stored) is not None
+    else:  # psycopg hands over the bytes
+        stored = bytes(stored)
+        escaped = _IN_BYTES.search(stored) is not None
+    value = json.loads(stored)
+    return mended(value) if escaped else value
 
 
 def make_engine(
@@ -45,6 +66,7 @@ def _postgresql_engine(url: str, echo: bool, write_wait: float) -> Engine:
         pool_pre_ping=True,
         pool_timeout=write_wait,
         connect_args=connect_args,
+        json_deserializer=read_json,
     )
     waits = int(write_wait * 1000)
 
@@ -78,6 +100,7 @@ def _sqlite_engine(url: str, synchronous: str, echo: bool, write_wait: float) ->
         pool_size=20,
         max_overflow=30,
         pool_timeout=write_wait,
+        json_deserializer=read_json,
     )
     waits = int(write_wait * 1000)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -60,3 +61,23 @@ def current_revision(engine: Engine) -> str | None:
         if not inspect(connection).has_table("alembic_version"):
             return None
         return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def not_ready(engine: Engine) -> str | None:
+    """Why the app cannot serve from this database yet (no tables, an older schema), or None.
+
+    A SQLite file that does not exist is not created by asking: connecting would create it,
+    leaving an empty database behind that looks set up.
+    """
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        path = url.database or ""
+        if path and path != ":memory:" and not path.startswith("file:") and not Path(path).exists():
+            return f"{path} does not exist"
+    current = current_revision(engine)
+    if current is None:
+        return "it has no OrderTrail tables yet"
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    if current not in heads:
+        return f"its schema is at revision {current}, this OrderTrail needs {', '.join(heads)}"
+    return None

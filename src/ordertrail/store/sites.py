@@ -43,6 +43,7 @@ def _row(site: Site) -> dict[str, Any]:
         "city": site.location.city,
         "region": site.location.region,
         "country": site.location.country,
+        "carrier_cutoff": site.carrier_cutoff,
     }
 
 
@@ -53,6 +54,7 @@ def _site(row: Any) -> Site:
         kind=SiteKind(row.kind),
         time_zone=row.time_zone,
         location=Location(city=row.city, region=row.region, country=row.country),
+        carrier_cutoff=row.carrier_cutoff,
     )
 
 

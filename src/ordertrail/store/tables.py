@@ -61,6 +61,10 @@ orders = Table(
     # when the promised delivery day ends for the customer and the sweep should look at the
     # order's parcels (NULL: nothing promised, or looked at already)
     Column("promise_check_at", UtcDateTime(), index=True),
+    # when the promised day ends where the customer is (domain.promise): what the on-time
+    # KPI compares the delivery with, kept whatever the sweep does with promise_check_at
+    Column("promise_ends_at", UtcDateTime()),
+    Index("ix_orders_placed_at", "placed_at"),  # a KPI period is the orders placed in it
 )
 
 shipments = Table(
@@ -213,6 +217,7 @@ sites = Table(
     Column("city", String(100)),
     Column("region", String(100)),
     Column("country", String(2)),
+    Column("carrier_cutoff", String(5)),  # "16:30" on the site's clock: later hand-offs are late
 )
 
 returns = Table(
@@ -246,6 +251,38 @@ events = Table(
     Column("data", JSON),
     Index("ix_events_subject", "subject_kind", "subject_id"),
     Index("ix_events_source_raw_code", "source", "raw_code"),
+    # the KPIs read events of a few milestones (attempts, scans, returns): this index holds
+    # everything they read, so they never walk the log
+    Index("ix_events_milestone_subject", "milestone", "subject_kind", "subject_id", "occurred_at"),
+)
+
+#: Fulfillment costs the shop recorded (domain.costs), in the currency given; `order_id` is
+#: the order a parcel's or return's cost belongs to, NULL for a site's handling.
+costs = Table(
+    "costs",
+    metadata,
+    Column("id", SequenceId, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("target", String(10), nullable=False),
+    Column("target_id", String(100), nullable=False),
+    Column("order_id", String(100), index=True),
+    Column("site", String(50)),
+    Column("kind", String(20), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("incurred_on", Date, nullable=False, index=True),
+    Column("source", String(120), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+)
+
+#: Views of an order's tracking pages, a counter per order and day (written without waiting
+#: for other writers: a busy moment loses a view, never a page).
+page_views = Table(
+    "page_views",
+    metadata,
+    Column("order_id", String(100), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("views", Integer, nullable=False),
 )
 
 code_mappings = Table(
@@ -327,6 +364,19 @@ api_keys = Table(
     Column("created_by", String(120), nullable=False),
     Column("revoked_at", UtcDateTime()),
     Column("last_used_at", UtcDateTime()),
+)
+
+#: Each stored JSON value `ordertrail repair text` rewrote, with the text it held before (as
+#: stored: ASCII with escapes, so nothing is lost), so the record says what was changed.
+text_repairs = Table(
+    "text_repairs",
+    metadata,
+    Column("seq", SequenceId, primary_key=True, autoincrement=True),
+    Column("repaired_at", UtcDateTime(), nullable=False),
+    Column("table_name", String(50), nullable=False),
+    Column("row_key", String(300), nullable=False),
+    Column("column_name", String(50), nullable=False),
+    Column("stored", Text, nullable=False),
 )
 
 #: Statements that make the log append-only inside the database itself.

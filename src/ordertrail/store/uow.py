@@ -13,9 +13,11 @@ from ordertrail.app.ports import DatabaseBusy
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.notifications import Policy
 from ordertrail.store.cases import SqlCases
+from ordertrail.store.costs import SqlCosts, SqlPageViews
 from ordertrail.store.counts import SqlCounts, SqlHeartbeats
 from ordertrail.store.engine import WRITE_WAIT_MS
 from ordertrail.store.figures import SqlFigures
+from ordertrail.store.kpis import SqlKpis
 from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.orders import SqlOrders
 from ordertrail.store.outbox import SqlOutbox
@@ -43,6 +45,9 @@ class SqlUnitOfWork:
     counts: SqlCounts
     heartbeats: SqlHeartbeats
     figures: SqlFigures
+    kpis: SqlKpis
+    costs: SqlCosts
+    page_views: SqlPageViews
 
     def __init__(
         self,
@@ -91,6 +96,9 @@ class SqlUnitOfWork:
         self.counts = SqlCounts(connection)
         self.heartbeats = SqlHeartbeats(connection)
         self.figures = SqlFigures(connection)
+        self.kpis = SqlKpis(connection)
+        self.costs = SqlCosts(connection)
+        self.page_views = SqlPageViews(connection)
         return self
 
     def commit(self) -> None:

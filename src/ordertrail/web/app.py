@@ -14,6 +14,7 @@ from ordertrail.bootstrap import System, build
 from ordertrail.sources.canonical import EventIn, OrderIn
 from ordertrail.web import (
     api,
+    body_limit,
     branding,
     cases_api,
     console,
@@ -24,6 +25,7 @@ from ordertrail.web import (
     health,
     hooks,
     keys_api,
+    kpis_api,
     mappings_api,
     metrics,
     outbox_api,
@@ -47,6 +49,7 @@ def routers() -> list[APIRouter]:
         cases_api.router(),
         outbox_api.router(),
         keys_api.router(),
+        kpis_api.router(),
         metrics.router(),
         health.router(),
         console_auth.router(),
@@ -70,9 +73,11 @@ def create_app(system: System) -> FastAPI:
     problems.install(app)
     console_auth.install(app)
     for routes in routers():
-        app.include_router(routes)
+        # counted as the bytes arrive, by the limit of the routes' kind
+        app.include_router(routes, max_body_size=body_limit.limit_for(routes.prefix))
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
-    app.add_middleware(RequestLog, meter=system.meter)
+    app.add_middleware(body_limit.DeclaredLength)
+    app.add_middleware(RequestLog, meter=system.meter)  # added last: runs first, logs every answer
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
@@ -101,5 +106,11 @@ def create_app(system: System) -> FastAPI:
 
 
 def from_environment() -> FastAPI:
-    """The uvicorn factory for `ordertrail serve`: settings from the environment."""
-    return create_app(build(metered=True))
+    """The uvicorn factory for `ordertrail serve`: settings from the environment. A database
+    that is not set up stops start-up (every call would fail on a missing table)."""
+    system = build(metered=True)
+    unready = system.unready()
+    if unready:
+        system.close()
+        raise RuntimeError(unready)
+    return create_app(system)

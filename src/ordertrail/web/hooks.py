@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -21,9 +21,8 @@ from ordertrail.sources.carriers import CarrierParseError
 from ordertrail.sources.hooks import Parsed, SignatureRefused, hook_source, lower_headers
 from ordertrail.web.answers import HookAnswer, shows
 from ordertrail.web.api_docs import ApiRoute, Segment, refusals
+from ordertrail.web.body_limit import HOOK_BYTES
 from ordertrail.web.problems import item_errors, problem
-
-MAX_DELIVERY_BYTES = 2 * 1024 * 1024
 
 
 def router() -> APIRouter:
@@ -37,7 +36,7 @@ def router() -> APIRouter:
             {
                 401: "The signature is missing, wrong or too old; nothing was stored.",
                 404: "No hook is configured for this source.",
-                413: f"The delivery is larger than {MAX_DELIVERY_BYTES} bytes.",
+                413: f"The delivery is larger than {HOOK_BYTES} bytes.",
                 422: "The delivery cannot be read; nothing was stored.",
             }
         ),
@@ -50,14 +49,12 @@ def router() -> APIRouter:
         if secret is None:  # not counted: only configured sources name a figure
             return problem(404, "Not found", f"no hook is configured for '{source}'")
         source = source.lower()
-        declared = request.headers.get("content-length", "0")  # refuse before reading it all
-        if declared.isdigit() and int(declared) > MAX_DELIVERY_BYTES:
-            system.meter.hook_refused(source, "too_large")
-            return problem(413, "Too large", f"a delivery is at most {MAX_DELIVERY_BYTES} bytes")
-        body = await request.body()
-        if len(body) > MAX_DELIVERY_BYTES:
-            system.meter.hook_refused(source, "too_large")
-            return problem(413, "Too large", f"a delivery is at most {MAX_DELIVERY_BYTES} bytes")
+        try:
+            body = await request.body()  # web.body_limit stops it at a delivery's limit
+        except HTTPException as refused:
+            if refused.status_code == 413:
+                system.meter.hook_refused(source, "too_large")
+            raise
         hook = hook_source(source)
         headers = lower_headers(request.headers)
         try:

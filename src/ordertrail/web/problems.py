@@ -14,9 +14,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.app.ports import DatabaseUnavailable, WriteConflict
+from ordertrail.domain.text import LONE_SURROGATE, NUL
+from ordertrail.web.body_limit import too_large
 from ordertrail.web.pages import templates
 
 PROBLEM_JSON = "application/problem+json"
@@ -74,6 +77,19 @@ def item_errors(problems: Sequence[ItemProblem]) -> list[dict[str, Any]]:
     return [{"index": p.index, "field": p.field, "message": p.message} for p in problems]
 
 
+def _said(error: dict[str, Any]) -> str:
+    """Pydantic's message, or plain words where it speaks of regular expressions and raw
+    data."""
+    if error["type"] == "string_unicode":
+        return LONE_SURROGATE
+    pattern = str(error.get("ctx", {}).get("pattern", ""))
+    if "\\x00-\\x1f" in pattern:
+        return "must not contain NUL or other control characters (tab, newline, ...)"
+    if "\\x00" in pattern:
+        return NUL
+    return str(error["msg"])
+
+
 def install(app: FastAPI) -> None:
     views = templates()
 
@@ -99,7 +115,7 @@ def install(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, error: HTTPException) -> JSONResponse:
+    async def _http(request: Request, error: HTTPException) -> JSONResponse:
         titles = {
             400: "Bad request",
             401: "Unauthorized",
@@ -108,18 +124,19 @@ def install(app: FastAPI) -> None:
             405: "Method not allowed",
             413: "Too large",
         }
-        answer = problem(
-            error.status_code,
-            titles.get(error.status_code, HTTPStatus(error.status_code).phrase),
-            str(error.detail),
-        )
+        detail = str(error.detail)
+        limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+        if error.status_code == 413 and isinstance(limit, int):  # FastAPI's body limit, counted
+            detail = too_large(limit)
+        title = titles.get(error.status_code, HTTPStatus(error.status_code).phrase)
+        answer = problem(error.status_code, title, detail)
         answer.headers.update(error.headers or {})
         return answer
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": _said(e)}
             for e in error.errors()
         ]
         return problem(

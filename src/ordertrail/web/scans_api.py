@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -17,7 +16,7 @@ from ordertrail.app.queries import jsonable
 from ordertrail.app.scanning import ScanOutcome, ScanStatus
 from ordertrail.app.sites import list_sites, save_sites
 from ordertrail.domain.access import Permission, Principal
-from ordertrail.domain.model import DomainError, Location, Site, SiteKind
+from ordertrail.domain.model import DomainError, Location, Site, SiteKind, is_time_zone
 from ordertrail.domain.warehouse import HandOffPromise, Step
 from ordertrail.sources.scans import MAX_SCAN, scan_command
 from ordertrail.web.answers import MissingScanAnswer, shows
@@ -27,14 +26,17 @@ from ordertrail.web.problems import problem
 
 _P = Permission
 
+#: No control character: they are never part of a name, and some no database can store.
+_PLAIN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+
 Name = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00:]*$"),
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f-\x9f:]*$"
+    ),
 ]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=MAX_SCAN, pattern=r"^[^\x00]*$")]
-Short = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=100, pattern=r"^[^\x00]*$")
-]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100, pattern=_PLAIN)]
 
 
 class ScanIn(BaseModel):
@@ -56,23 +58,16 @@ class SiteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Annotated[
         str,
-        StringConstraints(
-            strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00]*$"
-        ),
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_PLAIN),
     ]
     kind: SiteKind = SiteKind.WAREHOUSE
     time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
     city: Short | None = None
     region: Short | None = None
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
-
-
-def _known_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    carrier_cutoff: (
+        Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] | None
+    ) = None
 
 
 def outcome_json(outcome: ScanOutcome) -> dict[str, Any]:
@@ -170,10 +165,10 @@ def router() -> APIRouter:
         site_id: Annotated[str, Path(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")],
     ) -> Any:
         """Create or change a site (a warehouse, store or 3PL)."""
-        if body.time_zone and not _known_zone(body.time_zone):
+        if body.time_zone and not is_time_zone(body.time_zone):
             return problem(422, "Invalid site", f"time_zone: '{body.time_zone}' is no IANA zone")
         location = Location(city=body.city, region=body.region, country=body.country)
-        site = Site(site_id, body.name, body.kind, body.time_zone, location)
+        site = Site(site_id, body.name, body.kind, body.time_zone, location, body.carrier_cutoff)
         save_sites(request.app.state.system.uows, [site])
         return jsonable(site)
 

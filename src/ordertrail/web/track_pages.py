@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from ordertrail.app.addresses import parcel_page
 from ordertrail.app.cases import NotDelivered
 from ordertrail.app.notify import order_of_token
+from ordertrail.app.page_views import count_view
 from ordertrail.app.tracking import (
     NotTheirs,
     PublicParcel,
@@ -104,8 +105,9 @@ def router() -> APIRouter:
         if found is None:
             return not_found(request, identifier, "no_order", 404, **typed)
         ticket = None
+        now = request.app.state.system.clock.now()
+        await run_in_threadpool(count_view, uows, found.order_id, now)
         if any(p.status is Milestone.DELIVERED for p in found.parcels):
-            now = request.app.state.system.clock.now()
             ticket = await run_in_threadpool(ticket_for, uows, found.order_id, now)
         return render(
             request, "track_order.html", channel=found.channel, order=found, ticket=ticket
@@ -119,6 +121,9 @@ def router() -> APIRouter:
         found: PublicParcel | None = await run_in_threadpool(public_parcel, uows, tracking)
         if found is None:  # counted against nothing but this client's own views
             return render(request, "track_form.html", 404, problem="no_parcel", tracking=tracking)
+        if found.order_id:
+            now = request.app.state.system.clock.now()
+            await run_in_threadpool(count_view, uows, found.order_id, now)
         return render(request, "track_parcel.html", channel=found.channel, parcel=found)
 
     @pages.get("/t/{token}", response_class=HTMLResponse)
@@ -139,6 +144,7 @@ def router() -> APIRouter:
             if await run_in_threadpool(link_expired, system.uows, token):
                 return not_found(request, identifier, "link_expired", status=410)
             return not_found(request, identifier, "no_link")
+        await run_in_threadpool(count_view, system.uows, found.order_id, system.clock.now())
         return render(request, "track_order.html", channel=found.channel, order=found, ticket=token)
 
     @pages.post("/track/not-arrived", response_class=HTMLResponse)

@@ -13,6 +13,7 @@ from ordertrail.app.commands import EventReport
 from ordertrail.domain.mapping import normalize_code
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Location, Source
+from ordertrail.domain.text import unstorable_text
 from ordertrail.sources.carriers.countries import alpha2
 from ordertrail.sources.carriers.local_time import settle
 
@@ -76,9 +77,13 @@ def event_key(carrier: str, tracking: str, said_at: str, *parts: str | None) -> 
 
 def load_json(payload: bytes) -> Any:
     try:
-        return json.loads(payload, parse_constant=_no_constant)
+        document = json.loads(payload, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise CarrierParseError("(payload)", f"is not JSON: {error}") from None
+    unstorable = unstorable_text(document)
+    if unstorable:
+        raise CarrierParseError(*unstorable)
+    return document
 
 
 def _no_constant(name: str) -> Any:

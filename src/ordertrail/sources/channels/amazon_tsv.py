@@ -52,8 +52,7 @@ NEEDED = (ID, ("purchase-date",), ("sku",), QUANTITY)
 def read_orders(lines: Iterable[str]) -> Iterator[Parsed]:
     """(line of the order's first row, the order or None, its problems), one per order. Bad
     input of any kind is reported this way; nothing is raised."""
-    reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
-    return orders_in_rows(reader, NEEDED, ID, _canonical)
+    return orders_in_rows(lines, NEEDED, ID, _canonical, delimiter="\t", quoting=csv.QUOTE_NONE)
 
 
 def _canonical(rows: list[Row]) -> dict[str, Any]:
@@ -85,7 +84,11 @@ def _canonical(rows: list[Row]) -> dict[str, Any]:
         "promised_by": _day(cell(head, "latest-delivery-date") or cell(head, "promise-date")),
         "value": value,
         "priority": priority(value, cell(head, "ship-service-level")),
-        "lines": summed((cell(row, "sku"), cell(row, *QUANTITY)) for row in rows if _ships(row)),
+        "lines": summed(
+            (cell(row, "sku"), cell(row, *QUANTITY), cell(row, "product-name"))
+            for row in rows
+            if _ships(row)
+        ),
     }
 
 

@@ -19,6 +19,8 @@ from ordertrail.app.handlers import ItemProblem
 from ordertrail.domain.model import DomainError, Order, Shipment
 from ordertrail.domain.priority import priority_of
 from ordertrail.sources.canonical import parse_order, problems_of
+from ordertrail.sources.channels.csv_rows import Row as Row
+from ordertrail.sources.channels.csv_rows import Rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +124,6 @@ def full_name(*parts: object) -> str | None:
 
 #: What an order-file reader yields per order: its first line, the order or None, the problems.
 Parsed = tuple[int, Order | None, list[ItemProblem]]
-#: One row of a csv.DictReader; an extra field lands under None as a list, so values are Any.
-Row = dict[Any, Any]
 
 
 def checked(line: int, build: Callable[[], dict[str, Any]]) -> Parsed:
@@ -136,33 +136,36 @@ def checked(line: int, build: Callable[[], dict[str, Any]]) -> Parsed:
 
 
 def orders_in_rows(
-    reader: csv.DictReader[str],
+    lines: Iterable[str],
     needed: Sequence[tuple[str, ...]],
     id_columns: tuple[str, ...],
     canonical: Callable[[list[Row]], dict[str, Any]],
+    **dialect: Any,
 ) -> Iterator[Parsed]:
-    """The orders of an export with one row per order line.
+    """The orders of an export with one row per order line (`dialect` as for csv.reader).
 
     The header must have each of `needed` (a tuple of names any of which will do, matched
     whatever their case; rows are then keyed by the lower-case names). Rows are grouped by
     the first of `id_columns` the header has (the rows of one order need not be adjacent) and
     each order is built by `canonical` from its rows and reported at its first row's line. A
-    row without an order id, or one the csv module cannot read, is reported on its own line.
+    row without an order id, or one the csv module cannot read (a quote never closed, a field
+    over its size limit), is reported on its own line, and the rows after it are read.
     """
-    columns, problem = _header(reader, needed)
+    rows = Rows(lines, **dialect)
+    columns, problem = _header(rows.reader, needed)
     if problem:
         yield 1, None, [problem]
         return
     id_name = _present(columns, id_columns) or id_columns[0]
     grouped: dict[str, tuple[int, list[Row]]] = {}
-    for line, row, problems in _numbered(reader):
+    for line, row, problems in rows:
         order_id = cell(row, id_name.casefold())
         if problems or not order_id:
             yield line, None, problems or [ItemProblem(line, id_name, "is empty")]
             continue
         grouped.setdefault(order_id, (line, []))[1].append(row)
-    for line, rows in grouped.values():
-        yield checked(line, partial(canonical, rows))
+    for line, grouped_rows in grouped.values():
+        yield checked(line, partial(canonical, grouped_rows))
 
 
 def _header(
@@ -183,26 +186,6 @@ def _header(
 def _present(columns: list[str], names: tuple[str, ...]) -> str | None:
     """The first of `names` the header has (rows are keyed by its lower case)."""
     return next((name for name in names if name.casefold() in columns), None)
-
-
-def _numbered(reader: csv.DictReader[str]) -> Iterator[tuple[int, Row, list[ItemProblem]]]:
-    """Each row with the line it starts on (a quoted field may span lines), or what the csv
-    module could not read there (a field over its size limit); reading goes on after it."""
-    stuck_at = -1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            # the DictReader's own line_num is updated only after a row is read
-            if reader.reader.line_num == stuck_at:  # nothing more was read: the source is done
-                return
-            stuck_at = reader.reader.line_num
-            yield stuck_at, {}, [ItemProblem(stuck_at, "(row)", f"cannot be read ({error})")]
-            continue
-        spans = sum(value.count("\n") for value in row.values() if isinstance(value, str))
-        yield reader.line_num - spans, row, []
 
 
 def cell(row: Row, *names: str) -> str:
@@ -227,16 +210,24 @@ def count(value: Any) -> Any:
     return value
 
 
-def summed(lines: Iterable[tuple[str, Any]]) -> list[dict[str, Any]]:
-    """Canonical order lines, one per SKU with its quantities added up. A quantity that is not
-    a whole number is kept as given instead of added, so the order is refused naming it."""
+def summed(lines: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Canonical order lines, one per SKU with its quantities added up, from (sku, quantity)
+    or (sku, quantity, product name). A quantity that is not a whole number is kept as given
+    instead of added, so the order is refused naming it. The first name given for a SKU is
+    the one kept."""
     quantities: dict[str, Any] = {}
-    for sku, given in lines:
+    names: dict[str, str] = {}
+    for sku, given, *called in lines:
+        if called and isinstance(called[0], str) and called[0].strip():
+            names.setdefault(sku, called[0].strip()[:200])
         before, quantity = quantities.get(sku, 0), count(given)
         if not _whole(before):
             continue  # refused already; the first bad quantity is the one to name
         quantities[sku] = before + quantity if _whole(quantity) else quantity
-    return [{"sku": sku, "quantity": quantity} for sku, quantity in quantities.items()]
+    return [
+        {"sku": sku, "quantity": quantity, **({"name": names[sku]} if sku in names else {})}
+        for sku, quantity in quantities.items()
+    ]
 
 
 def _whole(value: Any) -> bool:

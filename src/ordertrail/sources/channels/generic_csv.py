@@ -14,43 +14,21 @@ shipment. A refused order is reported with the line of its first row.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pydantic import ValidationError
-
-from ordertrail.app.handlers import ItemProblem
-from ordertrail.domain.model import DomainError, Order
-from ordertrail.sources.canonical import parse_order, problems_of
-from ordertrail.sources.channels.common import summed
+from ordertrail.sources.channels.common import Parsed, Row, orders_in_rows, summed
 
 REQUIRED = ("order_id", "channel", "placed_at", "sku", "quantity")
 
 
-def read_orders(lines: Iterable[str]) -> Iterator[tuple[int, Order | None, list[ItemProblem]]]:
+def read_orders(lines: Iterable[str]) -> Iterator[Parsed]:
     """(line of the order's first row, the order or None, its problems), file order."""
-    reader = csv.DictReader(lines)
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-    if missing:
-        yield 1, None, [ItemProblem(1, "(header)", "needs the columns " + ", ".join(missing))]
-        return
-    grouped: dict[str, tuple[int, list[dict[str, str]]]] = {}
-    for row in reader:
-        number = reader.line_num
-        order_id = (row.get("order_id") or "").strip()
-        if not order_id:
-            yield number, None, [ItemProblem(number, "order_id", "is empty")]
-            continue
-        grouped.setdefault(order_id, (number, []))[1].append(row)
-    for first_line, rows in grouped.values():
-        try:
-            yield first_line, parse_order(_canonical(rows)), []
-        except (ValidationError, DomainError) as error:
-            yield first_line, None, problems_of(first_line, error)
+    needed = [(column,) for column in REQUIRED]
+    return orders_in_rows(lines, needed, ("order_id",), _canonical)
 
 
-def _canonical(rows: list[dict[str, str]]) -> dict[str, Any]:
+def _canonical(rows: list[Row]) -> dict[str, Any]:
     """The rows of one order as the canonical order JSON."""
     head = {name: (value or "").strip() for name, value in rows[0].items() if name}
     parcels: dict[str, dict[str, Any]] = {}
@@ -72,7 +50,10 @@ def _canonical(rows: list[dict[str, str]]) -> dict[str, Any]:
         "id": head["order_id"],
         "channel": head.get("channel"),
         "placed_at": head.get("placed_at"),
-        "lines": summed(((row.get("sku") or "").strip(), row.get("quantity")) for row in rows),
+        "lines": summed(
+            ((row.get("sku") or "").strip(), row.get("quantity"), row.get("product_name"))
+            for row in rows
+        ),
         "shipments": list(parcels.values()),
         "customer": {
             k: head[f"customer_{k}"]
@@ -93,6 +74,8 @@ def _canonical(rows: list[dict[str, str]]) -> dict[str, Any]:
 
 
 def _number(text: str | None) -> Any:
-    """An integer column as a number, or the text as it was (so validation names it)."""
+    """An integer column as a number, or the text as it was (so validation names it); past
+    18 digits no amount or quantity is real, and int() of thousands would fail outright."""
     value = (text or "").strip()
-    return int(value) if value.lstrip("-").isdigit() else value
+    digits = value.removeprefix("-")
+    return int(value) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else value

@@ -90,7 +90,9 @@ def fulfillment_update(payload: Any) -> ChannelUpdate:
             order_id=order_id,
             tracking_number=parcel.get("tracking_number"),
             carrier=parcel.get("carrier"),
-            lines=tuple(Line(line["sku"], line["quantity"]) for line in parcel["lines"]),
+            lines=tuple(
+                Line(line["sku"], line["quantity"], line.get("name")) for line in parcel["lines"]
+            ),
             cancelled=parcel["cancelled"],
             updated_at=moment(parcel["updated_at"], "updated_at") if parcel["updated_at"] else None,
         )
@@ -155,7 +157,7 @@ def _when(body: dict[str, Any], name: str) -> str | None:
 
 def _shipped_lines(items: list[Any]) -> list[dict[str, Any]]:
     return summed(
-        (_sku(item), quantity)
+        (_sku(item), quantity, text_of(item.get("name")) or text_of(item.get("title")))
         for item in items
         if isinstance(item, dict) and item.get("requires_shipping") is not False
         for quantity in [item.get("current_quantity", item.get("quantity"))]
@@ -240,7 +242,12 @@ class _Parcels:
 
     def canonical(self) -> list[dict[str, Any]]:
         return [
-            {**p, "lines": summed((line["sku"], line["quantity"]) for line in p["lines"])}
+            {
+                **p,
+                "lines": summed(
+                    (line["sku"], line["quantity"], line.get("name")) for line in p["lines"]
+                ),
+            }
             for p in self.found.values()
         ]
 

@@ -19,7 +19,6 @@ Columns read (matched whatever their case: exports have written both `Lineitem s
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -41,7 +40,7 @@ NEEDED = (("Name",), ("Created at",), ("Lineitem quantity",), ("Lineitem sku", "
 def read_orders(lines: Iterable[str]) -> Iterator[Parsed]:
     """(line of the order's first row, the order or None, its problems), one per order. Bad
     input of any kind is reported this way; nothing is raised."""
-    return orders_in_rows(csv.DictReader(lines), NEEDED, ("Name",), _canonical)
+    return orders_in_rows(lines, NEEDED, ("Name",), _canonical)
 
 
 def _canonical(rows: list[Row]) -> dict[str, Any]:
@@ -70,6 +69,7 @@ def _canonical(rows: list[Row]) -> dict[str, Any]:
             (
                 _unquoted(cell(row, "lineitem sku")) or cell(row, "lineitem name"),
                 cell(row, "lineitem quantity"),
+                cell(row, "lineitem name"),
             )
             for row in rows
             if cell(row, "lineitem requires shipping").casefold() != "false"

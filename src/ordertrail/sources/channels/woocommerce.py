@@ -22,6 +22,7 @@ from typing import Any
 
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.domain.model import DomainError
+from ordertrail.domain.text import unstorable_text
 from ordertrail.sources.channels.common import (
     Parsed,
     checked,
@@ -105,7 +106,7 @@ def _method(shipping_lines: list[Any]) -> str | None:
     return text_of(first.get("method_title")) if isinstance(first, dict) else None
 
 
-def _line(item: Any, position: int) -> tuple[str, Any]:
+def _line(item: Any, position: int) -> tuple[str, Any, str | None]:
     if not isinstance(item, dict):
         raise DomainError(f"line_items.{position}", "is not a JSON object")
     product = text_of(item.get("product_id"))
@@ -113,7 +114,7 @@ def _line(item: Any, position: int) -> tuple[str, Any]:
     sku = text_of(item.get("sku")) or (f"product-{product}" if product not in (None, "0") else "")
     if not sku:
         raise DomainError(f"line_items.{position}.sku", "is empty and no product_id names it")
-    return sku, item.get("quantity")
+    return sku, item.get("quantity"), text_of(item.get("name"))
 
 
 # --- the `woocommerce-json` file: what `GET /wp-json/wc/v3/orders` returns, saved ---
@@ -153,8 +154,13 @@ def _orders(text: str, at: int, lines: _Lines, *, in_array: bool) -> Iterator[Pa
         except (ValueError, RecursionError) as error:  # a 5000-digit number, deep nesting
             yield _broken(line, str(error).split(";")[0])
             return
+        unstorable = unstorable_text(payload)
+        parsed: Parsed
         try:
-            parsed = checked(line, partial(canonical_order, payload))
+            if unstorable:
+                parsed = line, None, [ItemProblem(line, *unstorable)]
+            else:
+                parsed = checked(line, partial(canonical_order, payload))
         except RecursionError:  # decoded just under the limit, too deep to look through
             parsed = line, None, [ItemProblem(line, "(order)", "is nested too deeply")]
         yield parsed
