@@ -172,8 +172,17 @@ def test_durations_costs_attempts_returns_and_exceptions_match_hand_counts(
     again = record_costs(system.uows, list(enumerate(costs[:4])), system.clock.now())
     assert (again.accepted, again.duplicates) == (0, 4)
 
-    kpis = the_report(system)["kpis"]
+    figures = the_report(system)
+    kpis = figures["kpis"]
 
+    # louisville picked at +1 h and packed at +2 h, never labelled; handed to UPS at 17:00,
+    # 22:00 and 03:00 UTC: 12:00, 17:00 and 22:00 in Louisville, two after its 16:00 cut-off
+    [louisville] = figures["sites"]
+    assert louisville["site"] == "louisville" and louisville["handed_off"] == 3
+    assert louisville["pick_to_pack"] == {"median_hours": 1.0, "p90_hours": 1.0, "count": 3}
+    assert louisville["pack_to_label"]["count"] == 0
+    assert louisville["missed_scan_rate"] == {"value": 100.0, "numerator": 3, "denominator": 3}
+    assert louisville["late_handoff_rate"] == {"value": 66.67, "numerator": 2, "denominator": 3}
     # 10, 20, 30 and 40 hours: median 25, p90 between the 3rd and 4th (37)
     assert kpis["click_to_door"] == {"median_hours": 25.0, "p90_hours": 37.0, "count": 4}
     assert kpis["order_cycle_time"] == {"median_hours": 12.5, "p90_hours": 18.5, "count": 4}
