@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -30,6 +31,7 @@ KEYS = {
     "max_messages_smooth_routine_order",
     "duplicate_messages",
     "truth",
+    "kpis",
 }
 
 
@@ -52,6 +54,12 @@ def test_the_summary_is_what_the_database_holds(tmp_path: Path) -> None:
         unmapped = count(
             "SELECT count(DISTINCT source || raw_code) FROM events WHERE milestone IS NULL"
         )
+        delivered = count(  # orders whose every parcel arrived
+            "SELECT count(*) FROM orders o WHERE coalesce(o.own_status, '') != 'order_cancelled'"
+            " AND EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id AND NOT s.cancelled)"
+            " AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id"
+            " AND NOT s.cancelled AND s.delivered_at IS NULL)"
+        )
     assert summary["exceptions_by_kind"] == kinds
     assert summary["unmapped_codes"] == unmapped
     truth = summary["truth"]
@@ -59,6 +67,18 @@ def test_the_summary_is_what_the_database_holds(tmp_path: Path) -> None:
     assert 0 < truth["judged"] <= truth["parcels"]
     assert summary["duplicate_messages"] == 0
     assert sum(summary["messages_by_kind"].values()) > 0
+    on_time = summary["kpis"]["on_time_delivery_rate"]
+    assert on_time["denominator"] + on_time["excluded"]["no_promise"] == delivered > 0
+    assert 0 <= on_time["numerator"] <= on_time["denominator"]
+    assert summary["kpis"]["click_to_door"]["count"] == delivered
+    url = f"sqlite:///{db}"
+    printed = CliRunner().invoke(app, ["--db", url, "kpis", "--json", *_period(summary)])
+    assert json.loads(printed.stdout)["kpis"]["on_time_delivery_rate"] == on_time
+
+
+def _period(summary: dict[str, Any]) -> list[str]:
+    period = summary["kpis"]["period"]
+    return ["--since", period["since"], "--until", period["until"]]
 
 
 @pytest.mark.parametrize(

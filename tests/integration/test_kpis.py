@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
 from ordertrail.app.costs import record_costs
+from ordertrail.app.kpi_table import COLUMNS
 from ordertrail.app.kpis import orders_behind, report, scope_of
 from ordertrail.app.sites import save_sites
 from ordertrail.bootstrap import System
@@ -20,7 +21,7 @@ from ordertrail.domain.costs import Cost, CostKind, CostTarget, money_of
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Customer, Order, Shipment, Site, Source
 from ordertrail.web.app import create_app
-from tests.factories import api_key
+from tests.factories import api_key, sign_in
 
 PLACED = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 PROMISED = date(2026, 11, 10)
@@ -28,6 +29,7 @@ PROMISED = date(2026, 11, 10)
 PROMISE_ENDS = datetime(2026, 11, 11, 5, 0, tzinfo=UTC)
 UPS = Source.parse("carrier:ups")
 SCOPE = {"since": date(2026, 11, 1), "until": date(2026, 11, 30)}
+SCOPE_QUERY = {"since": "2026-11-01", "until": "2026-11-30"}
 
 
 def an_order(order_id: str, *parcels: str, promised: bool = True, **more: Any) -> Order:
@@ -170,8 +172,17 @@ def test_durations_costs_attempts_returns_and_exceptions_match_hand_counts(
     again = record_costs(system.uows, list(enumerate(costs[:4])), system.clock.now())
     assert (again.accepted, again.duplicates) == (0, 4)
 
-    kpis = the_report(system)["kpis"]
+    figures = the_report(system)
+    kpis = figures["kpis"]
 
+    # louisville picked at +1 h and packed at +2 h, never labelled; handed to UPS at 17:00,
+    # 22:00 and 03:00 UTC: 12:00, 17:00 and 22:00 in Louisville, two after its 16:00 cut-off
+    [louisville] = figures["sites"]
+    assert louisville["site"] == "louisville" and louisville["handed_off"] == 3
+    assert louisville["pick_to_pack"] == {"median_hours": 1.0, "p90_hours": 1.0, "count": 3}
+    assert louisville["pack_to_label"]["count"] == 0
+    assert louisville["missed_scan_rate"] == {"value": 100.0, "numerator": 3, "denominator": 3}
+    assert louisville["late_handoff_rate"] == {"value": 66.67, "numerator": 2, "denominator": 3}
     # 10, 20, 30 and 40 hours: median 25, p90 between the 3rd and 4th (37)
     assert kpis["click_to_door"] == {"median_hours": 25.0, "p90_hours": 37.0, "count": 4}
     assert kpis["order_cycle_time"] == {"median_hours": 12.5, "p90_hours": 18.5, "count": 4}
@@ -324,3 +335,32 @@ def test_tracking_page_views_are_counted_per_order_when_the_page_shows_it(
     kpis = the_report(system)["kpis"]
     assert kpis["tracking_page_views_per_order"] == {"value": 1.0, "numerator": 2, "denominator": 2}
     assert kpis["wismo_contacts_avoided"] == {"value": 1, "orders_viewed": 1, "contacted": 0}
+
+
+def test_the_console_report_refuses_a_bad_filter_by_name_and_a_role_without_kpis(
+    system: System,
+) -> None:
+    assert not system.handle(RegisterOrders([an_order("C-1", "PC-1")])).problems
+    assert not system.handle(RecordEvents(delivered("PC-1", PLACED + timedelta(hours=30)))).problems
+    with TestClient(create_app(system)) as client:
+        sign_in(client, system, "warehouse")
+        assert ">KPIs</a>" not in client.get("/ops/orders").text
+        assert client.get("/ops/kpis").status_code == 403
+        assert client.get("/ops/kpis.csv").status_code == 403
+    with TestClient(create_app(system)) as client:
+        sign_in(client, system, "ops")
+        assert ">KPIs</a>" in client.get("/ops").text
+        bad = client.get("/ops/kpis", params={"since": "last monday"})
+        assert bad.status_code == 422 and "since: &#39;last monday&#39; is not a date" in bad.text
+        backwards = client.get(
+            "/ops/kpis.csv", params={"since": "2026-12-01", "until": "2026-11-30"}
+        )
+        assert backwards.status_code == 422 and backwards.text.startswith("since:")
+        sheet = client.get("/ops/kpis.csv", params={**SCOPE_QUERY, "site": "reno"})
+        assert sheet.headers["content-type"].startswith("text/csv")
+        assert sheet.text.splitlines()[0] == ",".join(COLUMNS)
+        assert "report,,on_time_delivery_rate,,0,0" in sheet.text  # no parcel left reno
+        sheet = client.get("/ops/kpis.csv", params=SCOPE_QUERY)
+        assert "report,,click_to_door,,,,30.0,30.0,1" in sheet.text
+        assert "carrier,ups,parcels,,,,,,1" in sheet.text
+        assert client.get("/ops/kpis/happiness").status_code == 404

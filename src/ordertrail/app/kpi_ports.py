@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -73,9 +73,11 @@ class SiteClock:
 
 
 class KpiFacts(Protocol):
-    def measure(self, measure: Measure, scope: KpiScope) -> list[MeasureRow]:
-        """The measure's rows within `scope`, grouped by outcome, bucket and every dimension
-        the measure has: counted by the database, never read row by row."""
+    def measures(
+        self, wanted: Iterable[Measure], scope: KpiScope
+    ) -> dict[Measure, list[MeasureRow]]:
+        """Each wanted measure's rows within `scope`, grouped by outcome, bucket and every
+        dimension the measure has: counted by the database, never read row by row."""
         ...
 
     def behind(

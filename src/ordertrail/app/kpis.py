@@ -48,7 +48,7 @@ def scope_of(
 
 def report(uows: UnitOfWorkFactory, scope: KpiScope) -> dict[str, Any]:
     with uows(read_only=True) as uow:
-        measured = {measure: uow.kpis.measure(measure, scope) for measure in Measure}
+        measured = uow.kpis.measures(Measure, scope)
         site_costs = uow.kpis.site_costs(scope)
     m = measured
     orders = _outcomes(m[Measure.ORDERS])

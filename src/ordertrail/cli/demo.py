@@ -19,6 +19,7 @@ from ordertrail.app.access import add_staff, issue_key
 from ordertrail.app.addresses import parcel_page
 from ordertrail.bootstrap import System, build
 from ordertrail.cli.common import JsonFlag, app, err, fail, out
+from ordertrail.cli.kpis import shown
 from ordertrail.config import Settings
 from ordertrail.domain.access import Role
 from ordertrail.simulate.hooks import fresh_secrets
@@ -171,6 +172,10 @@ def _report(summary: dict[str, Any], as_json: bool) -> None:
     table.add_row("parcels judged against the truth", f"{truth['judged']} of {truth['parcels']}")
     for name in ("misses", "overtaken", "false_alarms", "contradicting_messages"):
         table.add_row(name.replace("_", " "), str(truth[name]))
+    table.add_section()
+    for name, figure in summary["kpis"].items():
+        if name != "period":
+            table.add_row(name.replace("_", " "), shown(figure))
     out.print(table)
     out.print(
         f"simulated {summary['days']} days in {summary['seconds']} s: {summary['orders']} orders, "

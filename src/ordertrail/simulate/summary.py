@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
+from ordertrail.app.kpi_table import HEADLINES
+from ordertrail.app.kpis import report, scope_of
 from ordertrail.app.queries import unmapped_codes
 from ordertrail.bootstrap import System
 from ordertrail.simulate.run import RunResult, Sent
@@ -53,7 +56,17 @@ def figures(system: System, store: Store, result: RunResult, verdict: Verdict) -
             + verdict.contradicting,
         },
         "refused_inputs": len(result.refused),
+        "kpis": headline_kpis(system, store),
     }
+
+
+def headline_kpis(system: System, store: Store) -> dict[str, Any]:
+    """The headline KPIs of the orders placed in the simulated days, as the report has them
+    (counts beside every ratio)."""
+    first = store.start.date()
+    scope = scope_of(system.clock.now(), first, first + timedelta(days=store.days - 1))
+    shown = report(system.uows, scope)
+    return {"period": shown["period"], **{name: shown["kpis"][name] for name in HEADLINES}}
 
 
 def _spread(per_order: Counter[str], orders: int) -> dict[str, float | int]:

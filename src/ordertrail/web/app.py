@@ -20,6 +20,7 @@ from ordertrail.web import (
     console,
     console_admin,
     console_auth,
+    console_kpis,
     console_work,
     guard,
     health,
@@ -56,6 +57,7 @@ def routers() -> list[APIRouter]:
         console.router(),
         console_work.router(),
         console_admin.router(),
+        console_kpis.router(),
         pages.router(),
         track_pages.router(),
     ]

@@ -18,6 +18,7 @@ from ordertrail.app.addresses import order_page
 from ordertrail.app.assignees import assignees
 from ordertrail.app.case_views import cases_shown, show_cases
 from ordertrail.app.effect_ports import CaseQuery
+from ordertrail.app.kpis import report, scope_of
 from ordertrail.app.overview import overview
 from ordertrail.app.queries import find_orders, list_orders, order_detail, outbox_messages
 from ordertrail.app.redaction import cases_for, order_for, sees_contact
@@ -45,7 +46,12 @@ def router() -> APIRouter:
         seen = await run_in_threadpool(overview, system.uows, system.clock.now())
         seen = replace(seen, stalled=cases_for(as_principal(session), seen.stalled))
         shown = await run_in_threadpool(show_cases, system.uows, seen.stalled, system.clock.now())
-        return render(views, request, "ops_overview.html", session, seen=seen, shown=shown)
+        kpis = None
+        if as_principal(session).may(Permission.READ_KPIS):  # the last four weeks' headlines
+            kpis = await run_in_threadpool(report, system.uows, scope_of(system.clock.now()))
+        return render(
+            views, request, "ops_overview.html", session, seen=seen, shown=shown, kpis=kpis
+        )
 
     @pages.get("/ops/search", response_class=HTMLResponse)
     async def search(
