@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from ordertrail.app.effect_ports import CaseQuery, OutboxMessage
@@ -255,6 +255,8 @@ def jsonable(value: Any) -> Any:
         return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
     if isinstance(value, list | tuple):
         return [jsonable(item) for item in value]
     if isinstance(value, Mapping):

@@ -3,6 +3,7 @@
 from ordertrail.cli import (
     bench,
     demo,
+    eta,
     exceptions,
     mappings,
     notifications,
@@ -22,6 +23,7 @@ __all__ = [
     "app",
     "bench",
     "demo",
+    "eta",
     "exceptions",
     "main",
     "mappings",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -248,6 +248,9 @@ class Site:
     kind: SiteKind = SiteKind.WAREHOUSE
     time_zone: str | None = None
     location: Location = field(default_factory=Location)
+    #: the carrier's last collection, in the site's time: a parcel handed over later leaves
+    #: on the next business day
+    cutoff: time | None = None
 
     def __post_init__(self) -> None:
         if not self.id.strip() or ":" in self.id or len(self.id) > 50:

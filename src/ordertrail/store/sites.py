@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -43,6 +43,7 @@ def _row(site: Site) -> dict[str, Any]:
         "city": site.location.city,
         "region": site.location.region,
         "country": site.location.country,
+        "cutoff": site.cutoff.strftime("%H:%M") if site.cutoff else None,
     }
 
 
@@ -53,6 +54,7 @@ def _site(row: Any) -> Site:
         kind=SiteKind(row.kind),
         time_zone=row.time_zone,
         location=Location(city=row.city, region=row.region, country=row.country),
+        cutoff=time.fromisoformat(row.cutoff) if row.cutoff else None,
     )
 
 

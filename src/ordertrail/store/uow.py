@@ -10,12 +10,14 @@ from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as SqlTimeout
 
+from ordertrail.app.eta_ports import EtaRules
 from ordertrail.app.ports import DatabaseBusy, WriteConflict
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.notifications import Policy
 from ordertrail.store.cases import SqlCases
 from ordertrail.store.counts import SqlCounts, SqlHeartbeats
 from ordertrail.store.engine import WRITE_WAIT_MS
+from ordertrail.store.estimates import SqlEstimates
 from ordertrail.store.figures import SqlFigures
 from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.orders import SqlOrders
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
     counts: SqlCounts
     heartbeats: SqlHeartbeats
     figures: SqlFigures
+    estimates: SqlEstimates
 
     def __init__(
         self,
@@ -53,12 +56,14 @@ class SqlUnitOfWork:
         wait: bool = True,
         defaults: Sequence[CodeMapping] = (),
         policy: Policy | None = None,
+        eta_rules: EtaRules | None = None,
     ) -> None:
         self._engine = engine
         self._read_only = read_only
         self._wait = wait
         self._defaults = defaults
         self.policy = policy or Policy()
+        self.eta_rules = eta_rules or EtaRules()
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
 
@@ -94,6 +99,7 @@ class SqlUnitOfWork:
         self.counts = SqlCounts(connection)
         self.heartbeats = SqlHeartbeats(connection)
         self.figures = SqlFigures(connection)
+        self.estimates = SqlEstimates(connection)
         return self
 
     def commit(self) -> None:
@@ -147,8 +153,10 @@ class SqlUnitOfWorkFactory:
         defaults: Sequence[CodeMapping] = (),
         policy: Policy | None = None,
         link_secret: str | None = None,
+        eta_rules: EtaRules | None = None,
     ) -> None:
         self.policy = policy or Policy()  # whom the notifications of changes reach, and when
+        self.eta_rules = eta_rules or EtaRules()  # holidays (kept once looked up), the share
         self.engine = engine
         self.defaults = tuple(defaults)  # code tables from the carrier mapping file
         self._link_secret = link_secret  # from settings; else the install's own, on first use
@@ -165,4 +173,5 @@ class SqlUnitOfWorkFactory:
             wait=wait,
             defaults=self.defaults,
             policy=self.policy,
+            eta_rules=self.eta_rules,
         )

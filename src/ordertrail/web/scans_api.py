@@ -4,6 +4,7 @@ sites they are made at."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -65,6 +66,10 @@ class SiteIn(BaseModel):
     city: Short | None = None
     region: Short | None = None
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    #: the carrier's last collection, HH:MM in the site's zone
+    cutoff: Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] | None = (
+        None
+    )
 
 
 def _known_zone(name: str) -> bool:
@@ -173,7 +178,8 @@ def router() -> APIRouter:
         if body.time_zone and not _known_zone(body.time_zone):
             return problem(422, "Invalid site", f"time_zone: '{body.time_zone}' is no IANA zone")
         location = Location(city=body.city, region=body.region, country=body.country)
-        site = Site(site_id, body.name, body.kind, body.time_zone, location)
+        cutoff = time.fromisoformat(body.cutoff) if body.cutoff else None
+        site = Site(site_id, body.name, body.kind, body.time_zone, location, cutoff)
         save_sites(request.app.state.system.uows, [site])
         return jsonable(site)
 
