@@ -75,15 +75,17 @@ def scan(
     system.handle(RecordEvents([parse_event({k: v for k, v in event.items() if v is not None})]))
 
 
-def history(system: System, parcels: int = 30, first_monday: date = date(2026, 9, 7)) -> None:
+def history(
+    system: System, parcels: int = 30, first_monday: date = date(2026, 9, 7), late_every: int = 10
+) -> None:
     """Parcels handed over on Tuesday mornings (weeks from `first_monday`), delivered two
-    business days later (Thursday), every tenth a day later (Friday)."""
+    business days later (Thursday), every `late_every`-th a day later (Friday)."""
     for n in range(parcels):
         tuesday = first_monday + timedelta(days=1 + 7 * (n % 8))
         tracking = f"1ZHIST{n:04d}"
         register(system, f"H-{n:04d}", tracking)
         handed = datetime.combine(tuesday, datetime.min.time(), LOUISVILLE) + timedelta(hours=11)
-        days = 3 if n % 10 == 9 else 2
+        days = 3 if n % late_every == late_every - 1 else 2
         delivered_day = tuesday + timedelta(days=days)
         reached = datetime.combine(delivered_day, datetime.min.time(), CHICAGO) - timedelta(hours=4)
         delivered = datetime.combine(delivered_day, datetime.min.time(), CHICAGO) + timedelta(

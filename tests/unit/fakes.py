@@ -378,6 +378,12 @@ class MemoryEstimates:
     def parcels(self, shipment_ids: Iterable[str]) -> dict[str, object]:
         return {}
 
+    def shown(self, shipment_ids: Iterable[str]) -> dict[str, object]:
+        return {}
+
+    def changes(self, shipment_ids: Iterable[str]) -> dict[str, list[object]]:
+        return {}
+
 
 @dataclass
 class MemoryCases:
