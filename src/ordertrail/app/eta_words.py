@@ -27,20 +27,22 @@ PAUSES = {
 }
 
 
-def day_words(day: date, today: date) -> str:
-    if day == today:
+def day_words(day: date, today: date, *, relative: bool = True) -> str:
+    if relative and day == today:
         return "today"
-    if day == today + timedelta(days=1):
+    if relative and day == today + timedelta(days=1):
         return "tomorrow"
     name = f"{day:%A}"
-    if not today < day <= today + timedelta(days=_THIS_WEEK):
+    if not today <= day <= today + timedelta(days=_THIS_WEEK):
         name += f" {day.day} {day:%B}"
     return name
 
 
-def window_words(earliest: date, latest: date, today: date) -> str:
-    """'Thursday', 'Thursday or Friday', 'between Thursday and Monday 30 November'."""
-    first, last = day_words(earliest, today), day_words(latest, today)
+def window_words(earliest: date, latest: date, today: date, *, relative: bool = True) -> str:
+    """'Thursday', 'Thursday or Friday', 'between Thursday and Monday 30 November'; with
+    `relative`, 'today' and 'tomorrow' where they are (not for a window told in the past)."""
+    first = day_words(earliest, today, relative=relative)
+    last = day_words(latest, today, relative=relative)
     if earliest == latest:
         return first
     if (latest - earliest).days == 1 or _next_working(earliest) == latest:

@@ -259,7 +259,7 @@ def public_eta(detail: ShipmentDetail, zone: tzinfo, today: date) -> PublicEta |
     if detail.eta_changes:
         last = detail.eta_changes[-1]
         on = last.at.astimezone(zone)
-        was = window_words(last.was_earliest, last.was_latest, on.date())
+        was = window_words(last.was_earliest, last.was_latest, on.date(), relative=False)
         change = f"On {on:%a %d %b} we changed it from {was} {because(last.cause)}."
     paused = pause_words(eta.paused)
     if words is None and paused is None and change is None:

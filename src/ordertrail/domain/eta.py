@@ -136,8 +136,11 @@ def estimate(
     found = _from_history(journey, learned, soonest, share)
     if found is None:
         return _fallback(journey, soonest, reason)
-    if found is _LATE:
-        said = journey.carrier_estimate  # the carrier may know better than our history
+    said = journey.carrier_estimate
+    if delayed and said is not None and said > found[1]:
+        # the carrier holding it knows its own backlog: never sooner than its new date
+        return Estimate(said, said, None, Basis.CARRIER_ESTIMATE, reason=reason)
+    if found is _LATE:  # the carrier may know better than our history
         if said is not None and said >= soonest:
             return Estimate(said, said, None, Basis.CARRIER_ESTIMATE, reason=reason)
         return Estimate(None, None, None, Basis.NONE, Pause.LATE, reason)
