@@ -74,3 +74,17 @@ def test_the_worker_learns_the_lanes_once_a_day(system: System, clock: FixedCloc
 
     assert (first.lanes_learned, second.lanes_learned, third.lanes_learned) == (4, None, 4)
     assert "4 lanes learned" in first.said()
+
+
+def test_a_site_keeps_its_carrier_cut_off_and_refuses_a_time_that_is_none(
+    database_url: str,
+) -> None:
+    added = run(database_url, "sites", "add", "reno", "--name", "Reno DC", "--cutoff", "16:30")
+    assert added.exit_code == 0, added.output
+    listed = json.loads(run(database_url, "sites", "list", "--json").output)
+    assert [(site["id"], site["cutoff"]) for site in listed] == [("reno", "16:30")]
+
+    refused = run(database_url, "sites", "add", "reno", "--name", "Reno DC", "--cutoff", "25:00")
+    assert refused.exit_code == 2
+    assert "--cutoff: '25:00' is not a time of day" in refused.output
+    assert json.loads(run(database_url, "sites", "list", "--json").output)[0]["cutoff"] == "16:30"

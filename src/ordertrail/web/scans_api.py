@@ -72,6 +72,18 @@ class SiteIn(BaseModel):
     )
 
 
+class SiteAnswer(BaseModel):
+    """A site as the API answers it: its cut-off as HH:MM in its own zone."""
+
+    model_config = ConfigDict(title="Site")
+    id: str
+    name: str
+    kind: SiteKind
+    time_zone: str | None
+    location: Location
+    cutoff: Annotated[str, StringConstraints(pattern=r"^[0-2][0-9]:[0-5][0-9]$")] | None
+
+
 def _known_zone(name: str) -> bool:
     try:
         ZoneInfo(name)
@@ -158,7 +170,7 @@ def router() -> APIRouter:
         "/sites",
         dependencies=[Depends(require(_P.READ_ORDERS))],
         response_model=None,
-        responses=shows(Site, many=True),
+        responses=shows(SiteAnswer, many=True),
     )
     def sites(request: Request) -> list[dict[str, Any]]:
         return [jsonable(site) for site in list_sites(request.app.state.system.uows)]
@@ -167,7 +179,7 @@ def router() -> APIRouter:
         "/sites/{site_id}",
         dependencies=[Depends(require(_P.MANAGE_SITES))],
         response_model=None,
-        responses=shows(Site, why="The site as stored."),
+        responses=shows(SiteAnswer, why="The site as stored."),
     )
     def put_site(
         request: Request,
