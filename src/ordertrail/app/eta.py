@@ -130,6 +130,7 @@ def learn_lanes(uows: UnitOfWorkFactory, now: datetime, days: int = LEARN_DAYS) 
         learned = learn(samples)
         uow.estimates.replace_lanes(learned, now)
         uow.commit()
+    rules.forget_lanes()
     return len({key for key, _ in learned})
 
 
@@ -163,8 +164,12 @@ def reestimate(
 
 
 def _news(before: SubjectState | None, after: SubjectState) -> bool:
-    """Could this change move the estimate? An event that moved nothing cannot."""
+    """Could this change move the estimate? An event that moved nothing cannot, nor can the
+    warehouse's scans before the carrier has the parcel (nothing is estimated before then
+    but the carrier's own date, which the read side shows by itself)."""
     before = before or SubjectState()
+    if after.possession_at is None and before.possession_at is None:
+        return False
     return before.status_key != after.status_key or before.eta != after.eta
 
 
@@ -204,7 +209,8 @@ def _settle(
         reached = reached_destination(new_events.get(sid, ()), to, known)
         site = sites.get(parcel.site)
         journeys[sid] = journey_of(parcel, site, rules, now, reached, states[sid])
-    learned = uow.estimates.histograms({key for j in journeys.values() for key in j.keys})
+    keys = {key for journey in journeys.values() for key in journey.keys}
+    learned = rules.histograms(keys, now, uow.estimates.histograms)
     kept: dict[str, tuple[str, Shown]] = {}
     seen: list[tuple[str, str, WindowChange]] = []
     for sid, journey in journeys.items():
@@ -212,7 +218,10 @@ def _settle(
         fresh = estimate(journey, learned, now, rules.share)
         reached = journey.reached_destination_at
         updated, change = settle(prior, fresh, journey.destination, now)
-        kept[sid] = (facts[sid].order_id, _with_reached(updated, reached))
+        updated = _with_reached(updated, reached)
+        # the same estimate made again is not written again (most scans on the road)
+        if replace(updated, estimated_at=None) != replace(prior, estimated_at=None):
+            kept[sid] = (facts[sid].order_id, updated)
         if change is not None:
             seen.append((sid, facts[sid].order_id, change))
     uow.estimates.save_shown(kept)

@@ -3,9 +3,9 @@ histories and the window each parcel's customer was shown."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from ordertrail.domain.business_days import BusinessCalendar
@@ -30,6 +30,11 @@ class NoHolidays:
         return frozenset()
 
 
+#: How long a process keeps the lanes it read before reading them again (another process, the
+#: worker, learns them once a day).
+LANES_KEPT = timedelta(minutes=5)
+
+
 class EtaRules:
     """How estimates are made here: the share of a lane's history a window holds, and the
     holidays of each place (kept once looked up: they do not change while a process runs)."""
@@ -40,6 +45,38 @@ class EtaRules:
         self.holidays = holidays or NoHolidays()
         self.share = share
         self._known: dict[tuple[str, str | None, int], BusinessCalendar] = {}
+        # lanes change once a day (when they are learned): kept a few minutes, not read from
+        # the database for every scan; a lane absent from the store is kept as None
+        self._lanes: dict[LaneKey, dict[Leg, Histogram] | None] = {}
+        self._lanes_read: datetime | None = None
+
+    def histograms(
+        self,
+        keys: Iterable[LaneKey],
+        now: datetime,
+        read: Callable[[set[LaneKey]], dict[tuple[LaneKey, Leg], Histogram]],
+    ) -> dict[tuple[LaneKey, Leg], Histogram]:
+        """The lanes' histograms, read through `read` at most every `LANES_KEPT`."""
+        if self._lanes_read is None or not timedelta(0) <= now - self._lanes_read <= LANES_KEPT:
+            self.forget_lanes()
+            self._lanes_read = now
+        wanted = set(keys)
+        missing = {key for key in wanted if key not in self._lanes}
+        if missing:
+            for key in missing:
+                self._lanes[key] = None
+            for (key, leg), histogram in read(missing).items():
+                self._lanes[key] = {**(self._lanes.get(key) or {}), leg: histogram}
+        return {
+            (key, leg): histogram
+            for key in wanted
+            for leg, histogram in (self._lanes.get(key) or {}).items()
+        }
+
+    def forget_lanes(self) -> None:
+        """Lanes were learned again: read them afresh."""
+        self._lanes = {}
+        self._lanes_read = None
 
     def calendar(self, country: str, region: str | None, around: date) -> BusinessCalendar:
         """The business days at a place in the years around `around`."""
