@@ -9,13 +9,16 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from ordertrail.app.eta import learn_lanes
 from ordertrail.app.rounds import work_round
 from ordertrail.bootstrap import System
 from ordertrail.cli import app
+from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
+from tests.factories import api_key
 from tests.integration.eta_story import (
     CHICAGO,
     CHICAGO_PLACE,
@@ -119,6 +122,11 @@ def test_the_window_stays_put_through_small_moves_and_changes_once_on_a_real_del
     assert window(done) == ("2026-11-23", "2026-11-23", 1)
     assert done["eta"]["basis"] == "delivered"
     assert len(done["eta_changes"]) == 1
+
+    with TestClient(create_app(system), headers=api_key(system, "support")) as client:
+        served = client.get(f"/api/v1/shipments/{PARCEL}").json()["eta"]
+    assert served == done["eta"]
+    assert set(served) >= {"earliest", "latest", "confidence", "basis", "changed"}
 
     order = json.loads(
         CliRunner().invoke(app, ["--db", database_url, "order", "show", "N-1", "--json"]).output
