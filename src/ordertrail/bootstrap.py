@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from ordertrail.app.access_ports import PasswordHasher
 from ordertrail.app.delivery import Sender
+from ordertrail.app.eta_ports import EtaRules
 from ordertrail.app.handlers import BatchResult, handle
 from ordertrail.app.polling import CarrierTracker
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
@@ -23,6 +24,7 @@ from ordertrail.metering import Meter, NoMeter, PrometheusMeter
 from ordertrail.sources.carriers.custom import load as load_mappings
 from ordertrail.sources.carriers.karrio_tracker import KarrioTracker
 from ordertrail.sources.carriers.polling import HttpTracker
+from ordertrail.sources.public_holidays import PublicHolidays
 from ordertrail.store.engine import make_engine
 from ordertrail.store.migrate import not_ready, upgrade
 from ordertrail.store.passwords import Argon2Passwords
@@ -165,6 +167,7 @@ def build(
             defaults,
             policy_of(settings),
             settings.link_secret.get_secret_value() if settings.link_secret else None,
+            EtaRules(PublicHolidays(), settings.eta_share),
         ),
         clock=clock or SystemClock(),
         meter=PrometheusMeter() if metered else NoMeter(),

@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     #: worker killed mid-send leaves its messages to be sent again after this): longer than any
     #: send takes.
     outbox_lease_seconds: float = Field(300.0, gt=0)
+    #: Delivery estimates: the share of a lane's history the customer's window holds (0.9: nine
+    #: parcels in ten of that lane arrived inside it).
+    eta_share: float = Field(default=0.9, gt=0.5, lt=1.0)
     #: How `serve` and `worker` log: plain text, or one JSON object a line (with the request
     #: id, route, status and duration of each request) for a log shipper.
     log_format: Literal["plain", "json"] = "plain"

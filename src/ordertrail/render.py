@@ -53,8 +53,14 @@ def shipment_panel(shipment: ShipmentDetail) -> Panel:
     facts = Text(f"status {shipment.status or 'no events yet'}")
     if shipment.exception_reason:
         facts.append(f" ({shipment.exception_reason})", style="red")
-    if shipment.eta:
-        facts.append(f" · eta {shipment.eta}")
+    eta = shipment.eta
+    if eta.earliest and eta.latest:
+        window = str(eta.earliest) if eta.earliest == eta.latest else f"{eta.earliest}–{eta.latest}"
+        facts.append(f" · eta {window} ({eta.basis.replace('_', ' ')})")
+    elif eta.paused:
+        facts.append(f" · eta paused ({eta.paused.replace('_', ' ')})")
+    if eta.changed:
+        facts.append(f", changed {eta.changed}×" + (f" ({eta.cause})" if eta.cause else ""))
     if shipment.unmapped:
         facts.append(f" · {shipment.unmapped} unmapped", style="yellow")
     if shipment.conflicts:

@@ -32,7 +32,12 @@ KEYS = {
     "duplicate_messages",
     "truth",
     "kpis",
+    "delivery_windows",
 }
+
+
+def count_in(connection: sqlite3.Connection, sql: str) -> int:
+    return int(connection.execute(sql).fetchone()[0])
 
 
 def test_the_summary_is_what_the_database_holds(tmp_path: Path) -> None:
@@ -67,6 +72,13 @@ def test_the_summary_is_what_the_database_holds(tmp_path: Path) -> None:
     assert 0 < truth["judged"] <= truth["parcels"]
     assert summary["duplicate_messages"] == 0
     assert sum(summary["messages_by_kind"].values()) > 0
+    # delivered parcels had a window their customers saw (the carrier's date at least), and
+    # the changes counted are the ones the database recorded for them
+    windows = summary["delivery_windows"]
+    assert 0 < windows["delivered"] <= truth["judged"]
+    with sqlite3.connect(db) as connection:
+        recorded = count_in(connection, "SELECT count(*) FROM eta_changes")
+    assert windows["changes"] <= recorded
     on_time = summary["kpis"]["on_time_delivery_rate"]
     assert on_time["denominator"] + on_time["excluded"]["no_promise"] == delivered > 0
     assert 0 <= on_time["numerator"] <= on_time["denominator"]

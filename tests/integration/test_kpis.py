@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,7 @@ def test_durations_costs_attempts_returns_and_exceptions_match_hand_counts(
     events += delivered("P-EUR", PLACED + timedelta(hours=40))
     save_sites(
         system.uows,
-        [Site("louisville", "Louisville DC", time_zone="America/New_York", carrier_cutoff="16:00")],
+        [Site("louisville", "Louisville DC", time_zone="America/New_York", cutoff=time(16, 0))],
     )
     assert not system.handle(RegisterOrders(orders)).problems
     assert not system.handle(RecordEvents(events)).problems

@@ -15,6 +15,7 @@ from typing import Self
 
 from ordertrail.app.commands import EventReport
 from ordertrail.app.effect_ports import CaseQuery, Contact, Lane, OutboxMessage, ParcelRecord
+from ordertrail.app.eta_ports import EtaRules
 from ordertrail.app.ports import (
     HeldReport,
     OrderFacts,
@@ -105,7 +106,12 @@ class MemoryUnitOfWork:
     def outbox(self) -> MemoryOutbox:
         return MemoryOutbox(self.tables)
 
+    @property
+    def estimates(self) -> MemoryEstimates:
+        return MemoryEstimates()
+
     policy = Policy()
+    eta_rules = EtaRules()
 
     # Subjects
     def find_orders(self, ids: Iterable[str]) -> set[str]:
@@ -363,6 +369,20 @@ class MemoryUnitOfWorkFactory:
 
     def link_secret(self) -> bytes:
         return b"a secret for tests"
+
+
+class MemoryEstimates:
+    """No parcel is estimated in memory (estimates are tested on SQL): the write path finds
+    nothing to estimate and moves on."""
+
+    def parcels(self, shipment_ids: Iterable[str]) -> dict[str, object]:
+        return {}
+
+    def shown(self, shipment_ids: Iterable[str]) -> dict[str, object]:
+        return {}
+
+    def changes(self, shipment_ids: Iterable[str]) -> dict[str, list[object]]:
+        return {}
 
 
 @dataclass

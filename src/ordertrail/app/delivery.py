@@ -43,6 +43,8 @@ class Outgoing:
     message: OutboxMessage
     order: OrderDetail | None
     link_token: str | None = None
+    #: when it is sent: what "today" and "tomorrow" mean in it
+    sent_at: datetime | None = None
 
 
 class Sender(Protocol):
@@ -91,7 +93,7 @@ def deliver_due(
         uow.commit()
     for message in claimed:
         order = order_detail(uows, message.order_id)
-        outgoing = Outgoing(message, order, links.get(message.id))
+        outgoing = Outgoing(message, order, links.get(message.id), clock.now())
         status, error, retry_at = _send(outgoing, senders, clock.now(), jitter)
         with uows() as uow:
             uow.outbox.finish(message.id, status, clock.now(), error=error, retry_at=retry_at)

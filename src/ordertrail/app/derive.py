@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from ordertrail.app.cases import review
+from ordertrail.app.eta import reestimate
 from ordertrail.app.notify import queue_messages
 from ordertrail.app.ports import UnitOfWork
 from ordertrail.domain.fold import SubjectState, can_resume, fold
@@ -59,7 +60,8 @@ def append_and_derive(
     uow.projections.save(states)
     order_of = {event.subject: event.order_id for event in stored if event.order_id}
     cases = review(uow, states, order_of, now, before=saved)
-    queue_messages(uow, saved, states, order_of, cases.opened, now, uow.policy)
+    windows = reestimate(uow, saved, states, fresh, now)
+    queue_messages(uow, saved, states, order_of, cases.opened, now, uow.policy, windows)
     refresh_orders(
         uow,
         {

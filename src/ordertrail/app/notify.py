@@ -12,6 +12,7 @@ from ordertrail.app.effect_ports import Contact, OutboxMessage
 from ordertrail.app.links import token_hash
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
 from ordertrail.domain.cases import Case
+from ordertrail.domain.eta_window import WindowChange
 from ordertrail.domain.exceptions import ExceptionKind
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.model import Subject
@@ -37,10 +38,15 @@ def queue_messages(
     opened: Sequence[Case],
     now: datetime,
     policy: Policy = Policy(),
+    windows: Mapping[Subject, WindowChange] | None = None,
 ) -> None:
-    """Queue what these changes earn."""
+    """Queue what these changes earn; `windows` are the delivery windows customers see that
+    changed with them."""
+    windows = windows or {}
     changed = [
-        s for s in after if s in order_of and might_message(before.get(s, SubjectState()), after[s])
+        s
+        for s in after
+        if s in order_of and might_message(before.get(s, SubjectState()), after[s], s in windows)
     ]
     if not changed and not opened:
         return
@@ -51,9 +57,9 @@ def queue_messages(
         if contact is None:
             continue
         state = after[subject]
-        for planned in plan(
-            subject, before.get(subject, SubjectState()), state, recipient(contact), now, policy
-        ):
+        earlier = before.get(subject, SubjectState())
+        window = windows.get(subject)
+        for planned in plan(subject, earlier, state, recipient(contact), now, policy, window):
             messages += _to_customer(uow, planned, order_of[subject], contact, state, now, policy)
     for case in opened:
         messages += _staff(case, now)

@@ -15,6 +15,7 @@ from typing import Protocol, Self
 from ordertrail.app.access_ports import Staff
 from ordertrail.app.commands import EventReport
 from ordertrail.app.effect_ports import Cases, Deliveries, Outbox, Sites
+from ordertrail.app.eta_ports import Estimates, EtaRules
 from ordertrail.app.figures_ports import Figures
 from ordertrail.app.kpi_ports import Costs, KpiFacts, PageViews
 from ordertrail.app.overview_ports import Counts, Heartbeats
@@ -400,6 +401,14 @@ class UnitOfWork(Protocol):
 
     @property
     def page_views(self) -> PageViews: ...
+
+    @property
+    def estimates(self) -> Estimates: ...
+
+    @property
+    def eta_rules(self) -> EtaRules:
+        """How delivery dates are estimated here (holidays, the window's share)."""
+        ...
 
     @property
     def policy(self) -> Policy:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from ordertrail.app.effect_ports import CaseQuery, OutboxMessage
+from ordertrail.app.eta_views import EtaView, eta_view
 from ordertrail.app.ports import (
     HeldReport,
     OrderFacts,
     OrderListing,
+    UnitOfWork,
     UnitOfWorkFactory,
     UnmappedCode,
 )
+from ordertrail.domain.eta_window import Shown, WindowChange
 from ordertrail.domain.fold import Effect, SubjectState, timeline
 from ordertrail.domain.mapping import CodeKey, CodeMapping, interpret
 from ordertrail.domain.milestones import Milestone
@@ -62,7 +65,7 @@ class ShipmentDetail:
     site: str | None
     status: str | None
     exception_reason: str | None
-    eta: str | None
+    eta: EtaView
     shipped_at: datetime | None
     delivered_at: datetime | None
     lines: tuple[Line, ...]
@@ -70,6 +73,8 @@ class ShipmentDetail:
     conflicts: int
     timeline: list[TimelineRow]
     cancelled: bool = False
+    #: every change of the delivery window its customer sees, oldest first, with its cause
+    eta_changes: list[WindowChange] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +145,8 @@ def first_order_detail(uows: UnitOfWorkFactory, order_ids: Sequence[str]) -> Ord
         mappings = uow.mappings.for_events(events)
         # a stall or missing scan is no parcel status, but an open case: the order needs someone
         open_case = bool(uow.cases.find(CaseQuery(order_id=order_id, limit=1)))
-    detail = _order_detail(known[order_id], events, mappings)
+        estimates = _estimates(uow, [s.id for s, _ in known[order_id].shipments])
+    detail = _order_detail(known[order_id], events, mappings, estimates)
     return replace(detail, needs_attention=True) if open_case else detail
 
 
@@ -153,12 +159,22 @@ def shipment_detail(uows: UnitOfWorkFactory, id_or_tracking: str) -> ShipmentDet
         subject = _subject_of(shipment)
         events = uow.events.for_subjects([subject]).get(subject, [])
         mappings = uow.mappings.for_events(events)
+        estimates = _estimates(uow, [shipment.id])
     state = {s.id: st for s, st in facts.shipments}.get(shipment.id, SubjectState())
-    return _shipment_detail(shipment, state, _rows(events, mappings))
+    return _shipment_detail(shipment, state, _rows(events, mappings), estimates)
+
+
+Estimates = Mapping[str, tuple[Shown | None, list[WindowChange]]]
+
+
+def _estimates(uow: UnitOfWork, shipment_ids: list[str]) -> Estimates:
+    shown = uow.estimates.shown(shipment_ids)
+    changes = uow.estimates.changes(shipment_ids)
+    return {sid: (shown.get(sid), changes.get(sid, [])) for sid in shipment_ids}
 
 
 def _order_detail(
-    facts: OrderFacts, events: Sequence[TrackingEvent], mappings: Mappings
+    facts: OrderFacts, events: Sequence[TrackingEvent], mappings: Mappings, estimates: Estimates
 ) -> OrderDetail:
     by_subject: dict[Subject, list[TrackingEvent]] = {}
     for event in events:
@@ -184,6 +200,7 @@ def _order_detail(
                 replace(shipment, lines=with_names(shipment.lines, order.lines)),
                 state,
                 rows.get(_subject_of(shipment), []),
+                estimates,
             )
             for shipment, state in facts.shipments
         ],
@@ -204,8 +221,9 @@ def _fold_order(row: TimelineRow) -> tuple[datetime, int, str]:
 
 
 def _shipment_detail(
-    shipment: Shipment, state: SubjectState, rows: list[TimelineRow]
+    shipment: Shipment, state: SubjectState, rows: list[TimelineRow], estimates: Estimates
 ) -> ShipmentDetail:
+    shown, changes = estimates.get(shipment.id, (None, []))
     return ShipmentDetail(
         id=shipment.id,
         order_id=shipment.order_id,
@@ -215,7 +233,7 @@ def _shipment_detail(
         site=shipment.site,
         status=state.status,
         exception_reason=state.reason,
-        eta=state.eta,
+        eta=eta_view(shown, changes, state.eta),
         shipped_at=state.possession_at,
         delivered_at=state.delivered_at,
         lines=shipment.lines,
@@ -223,6 +241,7 @@ def _shipment_detail(
         conflicts=state.conflicts,
         timeline=rows,
         cancelled=shipment.cancelled,
+        eta_changes=changes,
     )
 
 
@@ -263,6 +282,8 @@ def jsonable(value: Any) -> Any:
         return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
     if isinstance(value, list | tuple):
         return [jsonable(item) for item in value]
     if isinstance(value, Mapping):

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from ordertrail.app.cases import SweepResult, sweep
 from ordertrail.app.delivery import DeliveryResult, Sender, deliver_due
+from ordertrail.app.eta import eta_round
 from ordertrail.app.polling import CarrierTracker, PollSummary, poll_due
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
 
@@ -24,6 +25,10 @@ class Round:
     swept: SweepResult
     sent: DeliveryResult
     polled: PollSummary | None
+    #: lanes learned (None: not this round, the last learning is recent) and parcels whose
+    #: delivery window had passed, estimated again
+    lanes_learned: int | None = None
+    estimated: int = 0
 
     def figures(self) -> dict[str, int]:
         """What this round did, figure by figure: added to the worker's totals."""
@@ -37,7 +42,10 @@ class Round:
             "outbox_retried": sent.retried,
             "outbox_dead": sent.dead,
             "outbox_skipped": sent.skipped,
+            "eta_estimated": self.estimated,
         }
+        if self.lanes_learned is not None:
+            found["eta_learned"] = 1
         if polled is not None:
             found |= {
                 "poll_rounds": 1,
@@ -56,6 +64,8 @@ class Round:
             f"{swept.resolved} resolved",
             f"messages: {sent.sent} sent, {sent.retried} to retry, {sent.dead} dead, "
             f"{sent.skipped} skipped",
+            f"delivery estimates: {self.estimated} windows passed and looked at again"
+            + (f", {self.lanes_learned} lanes learned" if self.lanes_learned is not None else ""),
         ]
         if polled is not None:
             lines.append(
@@ -75,11 +85,12 @@ def work_round(
     lease: timedelta = timedelta(minutes=5),
 ) -> Round:
     swept = sweep(uows, clock.now())
+    learned, estimated = eta_round(uows, clock.now())
     sent = deliver_due(uows, senders, clock, lease=lease)
     polled = None
     if trackers:
         polled = poll_due(uows, clock, trackers, limit=limit, jitter=random.random)
-    done = Round(swept, sent, polled)
+    done = Round(swept, sent, polled, learned, estimated)
     with uows() as uow:
         uow.heartbeats.beat(WORKER, clock.now(), done.said())
         uow.heartbeats.add(WORKER, done.figures())

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from ordertrail.app.cases import find_cases, report_missing
 from ordertrail.app.display_names import place_name
 from ordertrail.app.effect_ports import CaseQuery
+from ordertrail.app.eta_words import because, pause_words, window_words
 from ordertrail.app.links import order_ticket, token_hash
 from ordertrail.app.notify import order_of_token
 from ordertrail.app.ports import DatabaseUnavailable, UnitOfWorkFactory, WriteConflict
@@ -44,13 +45,27 @@ class PublicStep:
 
 
 @dataclass(frozen=True, slots=True)
+class PublicEta:
+    """When the parcel should arrive, in the customer's words and days, and why it changed
+    (or why there is no date until it moves again)."""
+
+    earliest: date | None
+    latest: date | None
+    words: str | None  # "Thursday or Friday"
+    paused: str | None  # a sentence: why there is no fresh date
+    #: the last change: "on Wed 18 Nov we changed it from Tuesday or Wednesday because of a
+    #: delay at the carrier"
+    change: str | None
+    changed: int
+
+
+@dataclass(frozen=True, slots=True)
 class PublicParcel:
     tracking_number: str | None
     carrier: str | None
     status: Milestone | None
     reason: Reason | None
-    eta: str | None
-    eta_changed: bool
+    eta: PublicEta | None
     steps: list[PublicStep]
     items: list[str]  # empty unless the order was matched
     channel: str | None = None  # where it was ordered: which brand's page shows it
@@ -91,9 +106,11 @@ class PublicOrder:
     channel: str | None = None
 
 
-def public_parcel(uows: UnitOfWorkFactory, tracking_number: str) -> PublicParcel | None:
+def public_parcel(
+    uows: UnitOfWorkFactory, tracking_number: str, now: datetime | None = None
+) -> PublicParcel | None:
     """A parcel by its tracking number alone (spaces and case as the customer typed them):
-    where it is, never who it is for."""
+    where it is, never who it is for. `now` decides what is 'today' and 'tomorrow'."""
     for number in tracking_numbers(tracking_number):
         detail = shipment_detail(uows, number)
         if detail is not None and number in (detail.tracking_number, detail.id):
@@ -104,9 +121,13 @@ def public_parcel(uows: UnitOfWorkFactory, tracking_number: str) -> PublicParcel
         return None
     order = order_detail(uows, detail.order_id)
     times = _times(order)
-    parcel = _parcel(detail, times.zone, with_items=False)
+    parcel = _parcel(detail, times.zone, _today(now, times.zone), with_items=False)
     channel = order.channel if order else None
     return replace(parcel, channel=channel, times=times, order_id=detail.order_id)
+
+
+def _today(now: datetime | None, zone: tzinfo) -> date:
+    return (now or datetime.now(UTC)).astimezone(zone).date()
 
 
 def public_order(
@@ -116,6 +137,7 @@ def public_order(
     postal_code: str = "",
     *,
     by_link: bool = False,
+    now: datetime | None = None,
 ) -> PublicOrder | None:
     """The order, when the email or postal code matches (or it is opened `by_link`, from a
     message); None when the order is unknown or they do not match (the same answer, so
@@ -141,7 +163,8 @@ def public_order(
     own = [row for row in detail.timeline if row.subject.id == detail.id]
     shown = [p for p in detail.shipments if not p.cancelled]
     reports = _reports(uows, detail.id)
-    parcels = [_reported(_parcel(p, zone, with_items=True), p, reports, zone) for p in shown]
+    today = _today(now, zone)
+    parcels = [_reported(_parcel(p, zone, today, with_items=True), p, reports, zone) for p in shown]
     return PublicOrder(
         order_id=detail.id,
         status=detail.status,
@@ -213,24 +236,44 @@ def _postal(code: str | None, country: str | None = None) -> str:
     return postal_key(code, country)
 
 
-def _parcel(detail: ShipmentDetail, zone: tzinfo, *, with_items: bool) -> PublicParcel:
+def _parcel(detail: ShipmentDetail, zone: tzinfo, today: date, *, with_items: bool) -> PublicParcel:
     steps = _steps(detail.timeline, zone)
-    etas = {
-        str(row.data["estimated_delivery"])[:10]
-        for row in detail.timeline
-        if row.data.get("estimated_delivery") and row.effect is not Effect.CONFLICT
-    }
     return PublicParcel(
         tracking_number=detail.tracking_number,
         carrier=detail.carrier,
         status=Milestone(detail.status) if detail.status else None,
         reason=Reason(detail.exception_reason) if detail.exception_reason else None,
-        eta=detail.eta,
-        eta_changed=len(etas) > 1,
+        eta=public_eta(detail, zone, today),
         steps=steps,
         items=[f"{line.quantity} × {line.shown}" for line in detail.lines] if with_items else [],
         proof=_proof(detail, with_signer=with_items),
     )
+
+
+def public_eta(detail: ShipmentDetail, zone: tzinfo, today: date) -> PublicEta | None:
+    """The window the customer sees, in their words; nothing once it was delivered."""
+    eta = detail.eta
+    if detail.status == Milestone.DELIVERED.value:
+        return None
+    words = None
+    if eta.earliest is not None and eta.latest is not None and eta.latest >= today:
+        words = window_words(max(eta.earliest, today), eta.latest, today)
+    change = None
+    if detail.eta_changes:
+        last = detail.eta_changes[-1]
+        on = last.at.astimezone(zone)
+        was = window_words(last.was_earliest, last.was_latest, on.date(), relative=False)
+        change = f"On {on:%a %d %b} we changed it from {was} {because(last.cause)}."
+    paused = pause_words(eta.paused)
+    if words is None and paused is None and change is None:
+        return None
+    return PublicEta(eta.earliest, eta.latest, words, paused, change, eta.changed)
+
+
+def eta_for_message(order: OrderDetail, parcel: ShipmentDetail, now: datetime) -> PublicEta | None:
+    """The parcel's window as a message to its customer says it, in their zone."""
+    zone = _times(order).zone
+    return public_eta(parcel, zone, _today(now, zone))
 
 
 def _proof(detail: ShipmentDetail, *, with_signer: bool) -> DeliveryProof | None:

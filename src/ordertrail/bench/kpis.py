@@ -107,7 +107,7 @@ def _sites() -> list[dict[str, Any]]:
             "name": site.title(),
             "kind": "warehouse",
             "time_zone": zone,
-            "carrier_cutoff": cutoff,
+            "cutoff": cutoff,
         }
         for site, zone, cutoff in SITE_CLOCKS
     ]

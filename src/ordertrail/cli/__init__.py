@@ -3,6 +3,7 @@
 from ordertrail.cli import (
     bench,
     demo,
+    eta,
     exceptions,
     kpis,
     mappings,
@@ -24,6 +25,7 @@ __all__ = [
     "app",
     "bench",
     "demo",
+    "eta",
     "exceptions",
     "kpis",
     "main",

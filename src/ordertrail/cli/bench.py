@@ -45,3 +45,39 @@ def bench_kpis(
     else:
         for name, value in figures.items():
             out.print(f"{name:>28}: {value}")
+
+
+@bench_app.command("eta")
+def bench_eta(
+    seed: int = typer.Option(7, "--seed", help="The same seed gives the same quarter."),
+    days: int = typer.Option(91, "--days", min=7, help="Days of parcels measured."),
+    per_day: int = typer.Option(60, "--per-day", min=5, help="Parcels handed over a day."),
+    share: float = typer.Option(
+        0.9, "--share", min=0.55, max=0.99, help="The share of a lane's history a window holds."
+    ),
+    as_json: bool = JsonFlag,
+) -> None:
+    """Our delivery window against the carrier's own date on a simulated quarter: hit rate,
+    error, window width and customer-visible changes (the carriers' behaviour table first)."""
+    from ordertrail.bench.eta import run
+
+    figures = run(seed=seed, days=days, per_day=per_day, share=share)
+    if as_json:
+        out.print_json(data=figures)
+        return
+    from rich.table import Table
+
+    behaviour = Table(title="How the simulated carriers deliver (simulate/carrier_behaviour.py)")
+    rows = figures["carrier_behaviour"]
+    for column in rows[0]:
+        behaviour.add_column(column)
+    for row in rows:
+        behaviour.add_row(*(str(value) for value in row.values()))
+    out.print(behaviour)
+    compared = Table(title=f"{days} days, seed {seed}: windows at hand-off and each later day")
+    for column in ("figure", "ordertrail", "carrier only"):
+        compared.add_column(column)
+    for name in figures["ordertrail"]:
+        compared.add_row(name, str(figures["ordertrail"][name]), str(figures["carrier_only"][name]))
+    out.print(compared)
+    out.print(f"wall time {figures['wall_seconds']} s")

@@ -172,6 +172,11 @@ def _report(summary: dict[str, Any], as_json: bool) -> None:
     table.add_row("parcels judged against the truth", f"{truth['judged']} of {truth['parcels']}")
     for name in ("misses", "overtaken", "false_alarms", "contradicting_messages"):
         table.add_row(name.replace("_", " "), str(truth[name]))
+    windows = summary["delivery_windows"]
+    table.add_row(
+        "delivery windows changed (delivered parcels)",
+        f"{windows['changes']} times over {windows['delivered']}",
+    )
     table.add_section()
     for name, figure in summary["kpis"].items():
         if name != "period":

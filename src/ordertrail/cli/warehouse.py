@@ -3,7 +3,7 @@ parcels whose next scan is overdue."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import typer
 from rich.table import Table
@@ -32,7 +32,7 @@ def sites_add(
     region: str = typer.Option(None),
     country: str = typer.Option(None, help="ISO 3166 alpha-2, e.g. US."),
     cutoff: str = typer.Option(
-        None, "--cutoff", help="The carrier's last pickup, HH:MM on the site's clock."
+        None, "--cutoff", help="The carrier's last collection, HH:MM in the site's time (16:30)."
     ),
 ) -> None:
     """Create a site, or change it if the id exists."""
@@ -41,13 +41,26 @@ def sites_add(
     for option, given in (("--name", name), ("--city", city), ("--region", region)):
         if given and CONTROL.search(given):
             fail(f"{option}: must not contain NUL or other control characters")
+    last_collection = _cutoff(cutoff) if cutoff else None
     try:
-        site = Site(site_id, name, kind, time_zone, Location(city, region, country), cutoff)
+        site = Site(
+            site_id, name, kind, time_zone, Location(city, region, country), last_collection
+        )
     except DomainError as error:
         fail(f"{error.field}: {error.message}")
     with open_system(ctx) as system:
         save_sites(system.uows, [site])
     out.print(f"site [bold]{site.id}[/bold] saved")
+
+
+def _cutoff(text: str) -> time:
+    try:
+        parsed = time.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"--cutoff: '{text}' is not a time of day (HH:MM, e.g. 16:30)")
+    if parsed.tzinfo is not None:
+        fail("--cutoff: a time of day in the site's own zone, without an offset (e.g. 16:30)")
+    return parsed
 
 
 @sites_app.command("list")

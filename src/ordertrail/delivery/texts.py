@@ -7,6 +7,7 @@ message says which items are in this parcel.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from ordertrail.app import addresses
 from ordertrail.app.delivery import Outgoing
 from ordertrail.app.display_names import carrier_name
 from ordertrail.app.queries import ShipmentDetail
+from ordertrail.app.tracking import eta_for_message
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -86,6 +88,9 @@ class Texts:
         parcel = _parcel(order.shipments if order else [], message.subject.id)
         split = order is not None and len([s for s in order.shipments if not s.cancelled]) > 1
         brand = self.brand_of(outgoing)
+        # when it should arrive, in the customer's words as of sending (their "tomorrow")
+        sent_at = outgoing.sent_at or datetime.now(UTC)
+        window = eta_for_message(order, parcel, sent_at) if order and parcel else None
         return {
             "brand": brand,
             "kind": message.kind,
@@ -93,6 +98,7 @@ class Texts:
             "order": order,
             "parcel": parcel,
             "split": split,
+            "window": window,
             "items": [f"{line.quantity} × {line.shown}" for line in parcel.lines] if parcel else [],
             # templates name the link `context.token`, as when it was kept with the message
             "context": {**message.context, "token": outgoing.link_token},

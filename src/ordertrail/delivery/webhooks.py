@@ -43,7 +43,13 @@ class WebhookSender:
                         "tracking_number": parcel.tracking_number,
                         "carrier": parcel.carrier,
                         "status": parcel.status,
-                        "eta": parcel.eta,
+                        "eta": {
+                            "earliest": parcel.eta.earliest,
+                            "latest": parcel.eta.latest,
+                            "confidence": parcel.eta.confidence,
+                            "basis": parcel.eta.basis,
+                            "changed": parcel.eta.changed,
+                        },
                     }
                 )
                 if parcel

@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ordertrail.domain.kpi import parse_cutoff
 from ordertrail.domain.milestones import Milestone, Reason, SourceKind
 
 
@@ -281,18 +280,12 @@ class Site:
     kind: SiteKind = SiteKind.WAREHOUSE
     time_zone: str | None = None
     location: Location = field(default_factory=Location)
-    #: the last moment of a day the carrier collects, `HH:MM` on the site's clock: a hand-off
-    #: after it waits for the next day's pickup
-    carrier_cutoff: str | None = None
+    #: the carrier's last collection, in the site's time: a parcel handed over later leaves
+    #: on the next business day
+    cutoff: time | None = None
 
     def __post_init__(self) -> None:
         if not self.id.strip() or ":" in self.id or len(self.id) > 50:
             raise DomainError("id", "a site id is 1–50 characters without ':'")
         if not self.name.strip():
             raise DomainError("name", "a site needs a name")
-        if self.carrier_cutoff is not None:
-            try:
-                cutoff = parse_cutoff(self.carrier_cutoff)
-            except ValueError as error:
-                raise DomainError("carrier_cutoff", str(error)) from None
-            object.__setattr__(self, "carrier_cutoff", cutoff.strftime("%H:%M"))

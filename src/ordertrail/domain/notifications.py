@@ -8,7 +8,8 @@ and the policy in force give the messages to send and the earliest time to send 
   customer can act on or must know of (a failed attempt with what to do next, ready for
   pickup, an address to confirm, a parcel damaged, lost, held at customs or on its way back,
   a promised date missed), then return received and refund released.
-- High-value and time-sensitive orders may get more (in transit, ETA changes).
+- High-value and time-sensitive orders may get more (in transit, and each change of the
+  delivery window they see — never the carrier's every new date).
 - Never the same message twice for a parcel (a second failed attempt is a new message), none for
   a status the parcel already moved past (the sender checks again before sending), none for
   internal-only scans, and none in the customer's quiet hours (it waits for the morning).
@@ -24,6 +25,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ordertrail.domain.eta_window import WindowChange
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Subject
@@ -172,8 +174,10 @@ def plan(
     recipient: Recipient,
     now: datetime,
     policy: Policy = Policy(),
+    window: WindowChange | None = None,
 ) -> list[Planned]:
-    """The customer messages one subject's change earns."""
+    """The customer messages one subject's change earns; `window` is the change of the
+    delivery window its customer sees, if it changed."""
     allowed = policy.kinds(recipient.priority)
     found: list[tuple[MessageKind, str]] = []
     moved = after.status_key != before.status_key and after.status is not None
@@ -183,8 +187,11 @@ def plan(
             # each failed attempt is news; every other message is said once per parcel
             once = kind is not MessageKind.FAILED_ATTEMPT
             found.append((kind, kind.value if once else f"{kind.value}:{after.status_key}"))
-    if after.eta and before.eta and after.eta != before.eta and not _terminal(after):
-        found.append((MessageKind.ETA_CHANGED, f"eta:{after.eta}"))
+    # the window customers see, not the carrier's every new date: a delay says it already
+    told_delay = any(kind is MessageKind.DELAYED for kind, _ in found)
+    if window is not None and not _terminal(after) and not told_delay:
+        key = f"eta:{window.earliest.isoformat()}:{window.latest.isoformat()}"
+        found.append((MessageKind.ETA_CHANGED, key))
     planned = []
     for kind, key in found:
         if kind not in allowed:
@@ -303,10 +310,10 @@ def still_worth_sending(
     return wanted is None or status is wanted
 
 
-def might_message(before: SubjectState, after: SubjectState) -> bool:
+def might_message(before: SubjectState, after: SubjectState, window_changed: bool = False) -> bool:
     """Could this change earn any message, whoever the customer? Most scans (in transit
     again) cannot, and the write path skips them without reading the order."""
-    if after.eta and before.eta and after.eta != before.eta:
+    if window_changed:
         return True
     if after.status is None or after.status_key == before.status_key:
         return False

@@ -55,6 +55,10 @@ def figures(system: System, store: Store, result: RunResult, verdict: Verdict) -
             + verdict.false_alarms
             + verdict.contradicting,
         },
+        "delivery_windows": {
+            "delivered": verdict.eta_judged,
+            "changes": verdict.eta_changes,
+        },
         "refused_inputs": len(result.refused),
         "kpis": headline_kpis(system, store),
     }

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from ordertrail.app.cases import find_cases
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.ports import UnitOfWorkFactory
-from ordertrail.app.queries import shipment_detail
+from ordertrail.app.queries import ShipmentDetail, shipment_detail
 from ordertrail.domain.cases import Case
 from ordertrail.domain.exceptions import DEFAULT_RHYTHM
 from ordertrail.domain.milestones import Milestone
@@ -56,6 +56,11 @@ class Verdict:
     exceptions_by_kind: dict[str, int] = field(default_factory=dict)
     messages_by_kind: dict[str, int] = field(default_factory=dict)
     messages_per_order: dict[str, int] = field(default_factory=dict)
+    #: delivered parcels that had a delivery window, and how often their customers saw it
+    #: change (out for delivery narrows it to the day itself: whether it held is what
+    #: `bench eta` measures, from hand-off on)
+    eta_judged: int = 0
+    eta_changes: int = 0
 
 
 def judge(uows: UnitOfWorkFactory, store: Store, sent: list[Sent], end: datetime) -> Verdict:
@@ -112,6 +117,16 @@ def _parcel(
         detail = shipment_detail(uows, parcel.carton)
         if detail is None or detail.status != "delivered":
             verdict.not_shown_delivered.append(name)
+        else:
+            _window_kept(detail, verdict)
+
+
+def _window_kept(detail: ShipmentDetail, verdict: Verdict) -> None:
+    """How often the window its customer saw changed."""
+    if detail.eta.earliest is None:
+        return
+    verdict.eta_judged += 1
+    verdict.eta_changes += detail.eta.changed
 
 
 def _messages(store: Store, sent: list[Sent], end: datetime, verdict: Verdict) -> None:

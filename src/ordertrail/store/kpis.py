@@ -465,9 +465,7 @@ def _missed_scans(s: _Scoped) -> Select[Any]:
 def _late_handoffs(s: _Scoped, conn: Connection) -> Select[Any]:
     p = s.parcels()
     clocks = conn.execute(
-        select(sites.c.id, sites.c.time_zone, sites.c.carrier_cutoff).where(
-            sites.c.carrier_cutoff.is_not(None)
-        )
+        select(sites.c.id, sites.c.time_zone, sites.c.cutoff).where(sites.c.cutoff.is_not(None))
     ).all()
     if not clocks:
         return select(*_parcel_rows(p, literal("after_cutoff"))).where(literal(False))

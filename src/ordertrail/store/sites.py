@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -43,7 +43,7 @@ def _row(site: Site) -> dict[str, Any]:
         "city": site.location.city,
         "region": site.location.region,
         "country": site.location.country,
-        "carrier_cutoff": site.carrier_cutoff,
+        "cutoff": site.cutoff.strftime("%H:%M") if site.cutoff else None,
     }
 
 
@@ -54,7 +54,7 @@ def _site(row: Any) -> Site:
         kind=SiteKind(row.kind),
         time_zone=row.time_zone,
         location=Location(city=row.city, region=row.region, country=row.country),
-        carrier_cutoff=row.carrier_cutoff,
+        cutoff=time.fromisoformat(row.cutoff) if row.cutoff else None,
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -217,7 +218,62 @@ sites = Table(
     Column("city", String(100)),
     Column("region", String(100)),
     Column("country", String(2)),
-    Column("carrier_cutoff", String(5)),  # "16:30" on the site's clock: later hand-offs are late
+    Column("cutoff", String(5)),  # "HH:MM" in the site's zone: the carrier's last collection
+)
+
+#: How many business days parcels took on each lane (a histogram: counts[i] parcels took i
+#: days), from leaving to delivery and from their first scan in the destination region.
+eta_lanes = Table(
+    "eta_lanes",
+    metadata,
+    Column("carrier", String(100), primary_key=True),
+    Column("service", String(100), primary_key=True),
+    Column("origin", String(50), primary_key=True),
+    Column("destination", String(30), primary_key=True),
+    Column("level", String(10), primary_key=True),
+    Column("leg", String(20), primary_key=True),
+    Column("counts", JSON, nullable=False),
+    Column("samples", Integer, nullable=False),
+    Column("learned_at", UtcDateTime(), nullable=False),
+)
+
+#: The delivery window each parcel's customer sees, with our latest estimate beside it.
+eta_shown = Table(
+    "eta_shown",
+    metadata,
+    Column("shipment_id", String(100), ForeignKey("shipments.id"), primary_key=True),
+    Column("order_id", String(100), nullable=False, index=True),
+    Column("earliest", Date),
+    Column("latest", Date),
+    Column("confidence", Float),
+    Column("basis", String(20), nullable=False),
+    Column("changed", Integer, nullable=False),
+    Column("paused", String(20)),
+    Column("reason", String(30)),
+    Column("trouble", String(20)),
+    Column("reached_destination_at", UtcDateTime()),
+    Column("set_at", UtcDateTime()),
+    Column("model", JSON),  # our latest estimate: earliest, latest, confidence, basis, paused
+    Column("estimated_at", UtcDateTime()),
+    # a window that has passed is looked at again by the worker: found through this index
+    Column("due", Boolean, nullable=False, server_default=false()),
+    Index("ix_eta_shown_due_latest", "due", "latest"),
+)
+
+#: Every change of a customer-visible window, with its cause: never updated.
+eta_changes = Table(
+    "eta_changes",
+    metadata,
+    Column("id", SequenceId, primary_key=True, autoincrement=True),
+    Column("shipment_id", String(100), nullable=False, index=True),
+    Column("order_id", String(100), nullable=False, index=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("was_earliest", Date, nullable=False),
+    Column("was_latest", Date, nullable=False),
+    Column("earliest", Date, nullable=False),
+    Column("latest", Date, nullable=False),
+    Column("cause", String(20), nullable=False),
+    Column("basis", String(20), nullable=False),
 )
 
 returns = Table(

@@ -9,6 +9,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import TimeoutError as SqlTimeout
 
+from ordertrail.app.eta_ports import EtaRules
 from ordertrail.app.ports import DatabaseBusy
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.notifications import Policy
@@ -16,6 +17,7 @@ from ordertrail.store.cases import SqlCases
 from ordertrail.store.costs import SqlCosts, SqlPageViews
 from ordertrail.store.counts import SqlCounts, SqlHeartbeats
 from ordertrail.store.engine import WRITE_WAIT_MS
+from ordertrail.store.estimates import SqlEstimates
 from ordertrail.store.figures import SqlFigures
 from ordertrail.store.kpis import SqlKpis
 from ordertrail.store.mappings import SqlMappings
@@ -48,6 +50,7 @@ class SqlUnitOfWork:
     kpis: SqlKpis
     costs: SqlCosts
     page_views: SqlPageViews
+    estimates: SqlEstimates
 
     def __init__(
         self,
@@ -57,12 +60,14 @@ class SqlUnitOfWork:
         wait: bool = True,
         defaults: Sequence[CodeMapping] = (),
         policy: Policy | None = None,
+        eta_rules: EtaRules | None = None,
     ) -> None:
         self._engine = engine
         self._read_only = read_only
         self._wait = wait
         self._defaults = defaults
         self.policy = policy or Policy()
+        self.eta_rules = eta_rules or EtaRules()
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
 
@@ -99,6 +104,7 @@ class SqlUnitOfWork:
         self.kpis = SqlKpis(connection)
         self.costs = SqlCosts(connection)
         self.page_views = SqlPageViews(connection)
+        self.estimates = SqlEstimates(connection)
         return self
 
     def commit(self) -> None:
@@ -130,8 +136,10 @@ class SqlUnitOfWorkFactory:
         defaults: Sequence[CodeMapping] = (),
         policy: Policy | None = None,
         link_secret: str | None = None,
+        eta_rules: EtaRules | None = None,
     ) -> None:
         self.policy = policy or Policy()  # whom the notifications of changes reach, and when
+        self.eta_rules = eta_rules or EtaRules()  # holidays (kept once looked up), the share
         self.engine = engine
         self.defaults = tuple(defaults)  # code tables from the carrier mapping file
         self._link_secret = link_secret  # from settings; else the install's own, on first use
@@ -148,4 +156,5 @@ class SqlUnitOfWorkFactory:
             wait=wait,
             defaults=self.defaults,
             policy=self.policy,
+            eta_rules=self.eta_rules,
         )

@@ -4,6 +4,7 @@ sites they are made at."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -65,9 +66,22 @@ class SiteIn(BaseModel):
     city: Short | None = None
     region: Short | None = None
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
-    carrier_cutoff: (
-        Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] | None
-    ) = None
+    #: the carrier's last collection, HH:MM in the site's zone
+    cutoff: Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] | None = (
+        None
+    )
+
+
+class SiteAnswer(BaseModel):
+    """A site as the API answers it: its cut-off as HH:MM in its own zone."""
+
+    model_config = ConfigDict(title="Site")
+    id: str
+    name: str
+    kind: SiteKind
+    time_zone: str | None
+    location: Location
+    cutoff: Annotated[str, StringConstraints(pattern=r"^[0-2][0-9]:[0-5][0-9]$")] | None
 
 
 def outcome_json(outcome: ScanOutcome) -> dict[str, Any]:
@@ -148,7 +162,7 @@ def router() -> APIRouter:
         "/sites",
         dependencies=[Depends(require(_P.READ_ORDERS))],
         response_model=None,
-        responses=shows(Site, many=True),
+        responses=shows(SiteAnswer, many=True),
     )
     def sites(request: Request) -> list[dict[str, Any]]:
         return [jsonable(site) for site in list_sites(request.app.state.system.uows)]
@@ -157,7 +171,7 @@ def router() -> APIRouter:
         "/sites/{site_id}",
         dependencies=[Depends(require(_P.MANAGE_SITES))],
         response_model=None,
-        responses=shows(Site, why="The site as stored."),
+        responses=shows(SiteAnswer, why="The site as stored."),
     )
     def put_site(
         request: Request,
@@ -168,7 +182,8 @@ def router() -> APIRouter:
         if body.time_zone and not is_time_zone(body.time_zone):
             return problem(422, "Invalid site", f"time_zone: '{body.time_zone}' is no IANA zone")
         location = Location(city=body.city, region=body.region, country=body.country)
-        site = Site(site_id, body.name, body.kind, body.time_zone, location, body.carrier_cutoff)
+        cutoff = time.fromisoformat(body.cutoff) if body.cutoff else None
+        site = Site(site_id, body.name, body.kind, body.time_zone, location, cutoff)
         save_sites(request.app.state.system.uows, [site])
         return jsonable(site)
 

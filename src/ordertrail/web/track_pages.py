@@ -100,8 +100,9 @@ def router() -> APIRouter:
         identifier = f"order:{order_key(order)}"
         if refused := limiter.refusal(request, identifier):
             return too_many(request, refused, **typed)
-        uows = request.app.state.system.uows
-        found = await run_in_threadpool(public_order, uows, order, email, postal_code)
+        uows, now = request.app.state.system.uows, request.app.state.system.clock.now()
+        looking = partial(public_order, uows, order, email, postal_code, now=now)
+        found = await run_in_threadpool(looking)
         if found is None:
             return not_found(request, identifier, "no_order", 404, **typed)
         ticket = None
@@ -118,11 +119,11 @@ def router() -> APIRouter:
         if refused := parcel_views.refusal(request):
             return too_many(request, refused, tracking=tracking)
         uows = request.app.state.system.uows
-        found: PublicParcel | None = await run_in_threadpool(public_parcel, uows, tracking)
+        now = request.app.state.system.clock.now()
+        found: PublicParcel | None = await run_in_threadpool(public_parcel, uows, tracking, now)
         if found is None:  # counted against nothing but this client's own views
             return render(request, "track_form.html", 404, problem="no_parcel", tracking=tracking)
         if found.order_id:
-            now = request.app.state.system.clock.now()
             await run_in_threadpool(count_view, uows, found.order_id, now)
         return render(request, "track_parcel.html", channel=found.channel, parcel=found)
 
@@ -138,7 +139,8 @@ def router() -> APIRouter:
         order_id = order_of_token(system.uows, token, system.clock.now())
         found = None
         if order_id is not None:
-            opening = partial(public_order, system.uows, order_id, by_link=True)
+            now = system.clock.now()
+            opening = partial(public_order, system.uows, order_id, by_link=True, now=now)
             found = await run_in_threadpool(opening)
         if found is None:
             if await run_in_threadpool(link_expired, system.uows, token):

@@ -53,8 +53,6 @@ def upgrade() -> None:
     with op.batch_alter_table("orders") as orders:
         orders.add_column(sa.Column("promise_ends_at", UtcDateTime()))
         orders.create_index("ix_orders_placed_at", ["placed_at"])
-    with op.batch_alter_table("sites") as sites:
-        sites.add_column(sa.Column("carrier_cutoff", sa.String(5)))
     op.create_index(
         "ix_events_milestone_subject",
         "events",
@@ -87,8 +85,6 @@ def _backfill() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_events_milestone_subject", "events")
-    with op.batch_alter_table("sites") as sites:
-        sites.drop_column("carrier_cutoff")
     with op.batch_alter_table("orders") as orders:
         orders.drop_index("ix_orders_placed_at")
         orders.drop_column("promise_ends_at")
