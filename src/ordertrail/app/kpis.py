@@ -22,6 +22,12 @@ DEFAULT_DAYS = 28
 Rows = list[MeasureRow]
 
 
+#: the days a report may name: orders are refused outside 1970 to 2200, and a report reads its
+#: sites' clocks day by day, so a period is bounded too
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2200, 12, 31)
+MAX_DAYS = 366 * 5
+
+
 def scope_of(
     now: datetime,
     since: date | None = None,
@@ -37,6 +43,11 @@ def scope_of(
     first = since or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         raise DomainError("since", f"{first} comes after until ({last})")
+    for name, day in (("since", first), ("until", last)):
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise DomainError(name, f"{day} is outside {EARLIEST_DAY}–{LATEST_DAY}")
+    if (last - first).days > MAX_DAYS:
+        raise DomainError("since", f"a report covers at most {MAX_DAYS} days")
     return KpiScope(
         since=datetime.combine(first, time(0), UTC),
         until=datetime.combine(last + timedelta(days=1), time(0), UTC),

@@ -160,6 +160,7 @@ def _order(
         "channel": chance.choice(CHANNELS),
         "placed_at": placed,
         "customer": {"country": country, "time_zone": zone},
+        "customer_country": country,
         "promised_by": promised,
         "promise_ends_at": promise_ends(promised, zone),
         "priority": "routine",

@@ -157,6 +157,7 @@ def order_row(order: Order) -> dict[str, Any]:
         "customer": _compact(asdict(order.customer)),
         # kept apart so staff find an order by the customer's email through an index
         "customer_email": (order.customer.email or "").strip().lower()[:320] or None,
+        "customer_country": order.customer.country,
         "promised_by": order.promised_by,
         "promise_check_at": promise_ends(order.promised_by, order.customer.time_zone),
         "promise_ends_at": promise_ends(order.promised_by, order.customer.time_zone),

@@ -152,7 +152,7 @@ class _Scoped:
                 orders.c.id.label("order_id"),
                 orders.c.placed_at,
                 orders.c.promise_ends_at,
-                orders.c.customer,
+                orders.c.customer_country,
                 week_of(orders.c.placed_at, self.monday).label("week"),
             ).where(*self.order_filter()),
         )
@@ -188,7 +188,7 @@ class _Scoped:
 
     def _parcels(self) -> Select[Any]:
         cohort = self.cohort()
-        country = func.coalesce(cohort.c.customer["country"].as_string(), "?")
+        country = func.coalesce(cohort.c.customer_country, "?")
         lane = func.coalesce(shipments.c.site, "?") + " → " + country
         return (
             select(

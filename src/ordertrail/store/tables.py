@@ -59,6 +59,8 @@ orders = Table(
     Column("channel_updated_at", UtcDateTime()),
     Column("own_status", String(30)),  # projection: the status of the order's own events
     Column("customer_email", String(320), index=True),  # lower case, for staff search
+    # kept apart so reports group by destination without reading into the customer's JSON
+    Column("customer_country", String(100)),
     # when the promised delivery day ends for the customer and the sweep should look at the
     # order's parcels (NULL: nothing promised, or looked at already)
     Column("promise_check_at", UtcDateTime(), index=True),

@@ -1,5 +1,6 @@
 """KPIs: fulfillment costs, tracking-page views per order and day, when each order's promise
-ends (filled in for orders already stored), a site's carrier cut-off, and the indexes the
+ends and where it goes (filled in for orders already stored: the country kept apart, so the
+report never reads into the customer's JSON), and the indexes the
 report reads through (orders by when they were placed; events of a milestone by subject).
 
 Revision ID: 0013
@@ -52,6 +53,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("orders") as orders:
         orders.add_column(sa.Column("promise_ends_at", UtcDateTime()))
+        orders.add_column(sa.Column("customer_country", sa.String(100)))
         orders.create_index("ix_orders_placed_at", ["placed_at"])
     op.create_index(
         "ix_events_milestone_subject",
@@ -68,8 +70,15 @@ def _backfill() -> None:
         sa.column("customer", sa.JSON),
         sa.column("promised_by", sa.Date),
         sa.column("promise_ends_at", UtcDateTime()),
+        sa.column("customer_country", sa.String),
     )
     connection = op.get_bind()
+    for order_id, customer in connection.execute(sa.select(table.c.id, table.c.customer)).all():
+        country = (customer or {}).get("country")
+        if country:
+            connection.execute(
+                table.update().where(table.c.id == order_id).values(customer_country=country)
+            )
     rows = connection.execute(
         sa.select(table.c.id, table.c.customer, table.c.promised_by).where(
             table.c.promised_by.is_not(None)
@@ -87,6 +96,7 @@ def downgrade() -> None:
     op.drop_index("ix_events_milestone_subject", "events")
     with op.batch_alter_table("orders") as orders:
         orders.drop_index("ix_orders_placed_at")
+        orders.drop_column("customer_country")
         orders.drop_column("promise_ends_at")
     op.drop_table("page_views")
     op.drop_index("ix_costs_incurred_on", "costs")
