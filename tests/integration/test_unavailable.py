@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 from ordertrail.bootstrap import System, build
 from ordertrail.cli import app as cli
 from ordertrail.config import Settings
+from ordertrail.web.api.auth import SESSION_COOKIE
 from ordertrail.web.app import create_app
-from ordertrail.web.auth import SESSION_COOKIE
 from tests.factories import api_key
 from tests.integration.test_hooks import FLEET, standard_signed
 from tests.integration.test_serve import free_port

@@ -12,30 +12,23 @@ from fastapi.staticfiles import StaticFiles
 import ordertrail
 from ordertrail.bootstrap import System, build
 from ordertrail.sources.canonical import EventIn, OrderIn
-from ordertrail.web import (
-    api,
-    body_limit,
-    branding,
-    cases_api,
-    console,
-    console_admin,
-    console_auth,
-    console_kpis,
-    console_work,
-    guard,
-    health,
-    hooks,
-    keys_api,
-    kpis_api,
-    mappings_api,
-    metrics,
-    outbox_api,
-    pages,
-    problems,
-    scans_api,
-    track_pages,
-)
-from ordertrail.web.api_docs import ProblemDetails
+from ordertrail.web import body_limit, branding, guard, health, pages, problems
+from ordertrail.web.api import cases as cases_api
+from ordertrail.web.api import keys as keys_api
+from ordertrail.web.api import kpis as kpis_api
+from ordertrail.web.api import mappings as mappings_api
+from ordertrail.web.api import metrics
+from ordertrail.web.api import outbox as outbox_api
+from ordertrail.web.api import records as api
+from ordertrail.web.api import scans as scans_api
+from ordertrail.web.api.docs import ProblemDetails
+from ordertrail.web.console import admin as console_admin
+from ordertrail.web.console import auth as console_auth
+from ordertrail.web.console import home as console
+from ordertrail.web.console import kpis as console_kpis
+from ordertrail.web.console import work as console_work
+from ordertrail.web.hooks import deliveries as hooks
+from ordertrail.web.public import track as track_pages
 from ordertrail.web.request_log import RequestLog
 
 

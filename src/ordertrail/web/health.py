@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.store.readiness import readiness
-from ordertrail.web.api_docs import refusals
+from ordertrail.web.api.docs import refusals
 from ordertrail.web.problems import UNAVAILABLE_RETRY_AFTER, problem
 
 log = logging.getLogger("ordertrail.health")

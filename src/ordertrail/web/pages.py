@@ -21,8 +21,8 @@ from ordertrail.app.sites import list_sites
 from ordertrail.domain.access import Permission
 from ordertrail.domain.model import Site
 from ordertrail.domain.warehouse import Step
-from ordertrail.web.auth import checked_csrf, signed_in
-from ordertrail.web.scan_station import Advance, StationState, Tone, advance
+from ordertrail.web.api.auth import checked_csrf, signed_in
+from ordertrail.web.console.scan_station import Advance, StationState, Tone, advance
 
 HERE = Path(__file__).parent
 _TONE = {

@@ -27,8 +27,8 @@ from ordertrail.domain.cases import CaseStatus
 from ordertrail.domain.exceptions import ExceptionKind, Team
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.order_status import OrderStatus
-from ordertrail.web.auth import as_principal, signed_in
-from ordertrail.web.console_views import PRIVATE, console_templates, render
+from ordertrail.web.api.auth import as_principal, signed_in
+from ordertrail.web.console.views import PRIVATE, console_templates, render
 
 Reader = Annotated[StaffSession, Depends(signed_in(Permission.READ_ORDERS))]
 CaseReader = Annotated[StaffSession, Depends(signed_in(Permission.READ_EXCEPTIONS))]

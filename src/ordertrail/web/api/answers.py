@@ -19,7 +19,7 @@ from ordertrail.domain.cases import Case
 from ordertrail.domain.exceptions import Team
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.warehouse import MissingScan
-from ordertrail.web.api_docs import ProblemItem
+from ordertrail.web.api.docs import ProblemItem
 
 
 def view_and(view: type, title: str, **members: Any) -> type[BaseModel]:

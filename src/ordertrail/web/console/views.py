@@ -13,9 +13,10 @@ from fastapi.templating import Jinja2Templates
 from ordertrail.app import addresses
 from ordertrail.app.access_ports import StaffSession
 from ordertrail.domain.access import Permission
-from ordertrail.web import guard, staff_display
-from ordertrail.web.auth import as_principal
-from ordertrail.web.charts import bars
+from ordertrail.web import guard
+from ordertrail.web.api.auth import as_principal
+from ordertrail.web.console import display as staff_display
+from ordertrail.web.console.charts import bars
 from ordertrail.web.pages import templates
 
 PRIVATE = {

@@ -20,9 +20,9 @@ from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.model import DomainError, Location, Site, SiteKind, is_time_zone
 from ordertrail.domain.warehouse import HandOffPromise, Step
 from ordertrail.sources.scans import MAX_SCAN, scan_command
-from ordertrail.web.answers import MissingScanAnswer, shows
-from ordertrail.web.api_docs import ApiRoute, ScanAnswer, refusals
-from ordertrail.web.auth import require
+from ordertrail.web.api.answers import MissingScanAnswer, shows
+from ordertrail.web.api.auth import require
+from ordertrail.web.api.docs import ApiRoute, ScanAnswer, refusals
 from ordertrail.web.problems import problem
 
 _P = Permission

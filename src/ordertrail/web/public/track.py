@@ -34,9 +34,9 @@ from ordertrail.app.tracking import (
 )
 from ordertrail.domain.lookup_keys import order_key, tracking_numbers
 from ordertrail.domain.milestones import Milestone
-from ordertrail.web import track_words
 from ordertrail.web.guard import NO_NUL, PRIVATE, ClientLimit, Limiter, Refusal
 from ordertrail.web.pages import templates
+from ordertrail.web.public import track_words
 
 PER_CLIENT = parse("30/minute")  # every lookup from one address
 PARCEL_VIEWS = parse("30/minute")  # every parcel view from one address, and no other count

@@ -21,8 +21,8 @@ from ordertrail.app.kpis import orders_behind, report, scope_of
 from ordertrail.domain.access import Permission
 from ordertrail.domain.kpi_catalog import KPIS
 from ordertrail.domain.model import DomainError
-from ordertrail.web.auth import signed_in
-from ordertrail.web.console_views import PRIVATE, console_templates, render
+from ordertrail.web.api.auth import signed_in
+from ordertrail.web.console.views import PRIVATE, console_templates, render
 
 KpiReader = Annotated[StaffSession, Depends(signed_in(Permission.READ_KPIS))]
 Filter = Annotated[str, Query(max_length=100)]

@@ -19,8 +19,8 @@ from ordertrail.app.access import (
 )
 from ordertrail.app.access_ports import StaffSession
 from ordertrail.domain.access import Permission, Role
-from ordertrail.web.auth import checked_csrf, signed_in
-from ordertrail.web.console_views import back, console_templates, render
+from ordertrail.web.api.auth import checked_csrf, signed_in
+from ordertrail.web.console.views import back, console_templates, render
 from ordertrail.web.guard import NO_NUL
 
 Admin = Annotated[StaffSession, Depends(signed_in(Permission.MANAGE_STAFF))]

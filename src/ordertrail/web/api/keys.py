@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from ordertrail.app.access import AccessError, issue_key, list_keys, revoke_key
 from ordertrail.app.access_ports import ApiKey
 from ordertrail.domain.access import Permission, Principal, Role
-from ordertrail.web.answers import KeyIssued, KeyRevoked, KeyShown, shows
-from ordertrail.web.api_docs import ApiRoute, refusals
-from ordertrail.web.auth import require
+from ordertrail.web.api.answers import KeyIssued, KeyRevoked, KeyShown, shows
+from ordertrail.web.api.auth import require
+from ordertrail.web.api.docs import ApiRoute, refusals
 from ordertrail.web.problems import problem
 
 Admin = Annotated[Principal, Depends(require(Permission.MANAGE_STAFF))]

@@ -19,8 +19,8 @@ from ordertrail.app.commands import RecordEvents, RegisterOrders, RegisterShipme
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.sources.carriers import CarrierParseError
 from ordertrail.sources.hooks import Parsed, SignatureRefused, hook_source, lower_headers
-from ordertrail.web.answers import HookAnswer, shows
-from ordertrail.web.api_docs import ApiRoute, Segment, refusals
+from ordertrail.web.api.answers import HookAnswer, shows
+from ordertrail.web.api.docs import ApiRoute, Segment, refusals
 from ordertrail.web.body_limit import HOOK_BYTES
 from ordertrail.web.problems import item_errors, problem
 

@@ -25,8 +25,8 @@ from prometheus_client.registry import Collector
 from ordertrail.app.figures import StateFigures, state_figures
 from ordertrail.domain.access import Permission
 from ordertrail.metering import PrometheusMeter
-from ordertrail.web.api_docs import ApiRoute
-from ordertrail.web.auth import require
+from ordertrail.web.api.auth import require
+from ordertrail.web.api.docs import ApiRoute
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 

@@ -19,9 +19,9 @@ from ordertrail.domain.cases import CaseAction, CaseClosed, CaseStatus
 from ordertrail.domain.exceptions import ExceptionKind, Team
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import DomainError
-from ordertrail.web.answers import CaseAnswer, shows
-from ordertrail.web.api_docs import ApiRoute, Segment, refusals
-from ordertrail.web.auth import require
+from ordertrail.web.api.answers import CaseAnswer, shows
+from ordertrail.web.api.auth import require
+from ordertrail.web.api.docs import ApiRoute, Segment, refusals
 from ordertrail.web.problems import item_errors, problem
 
 _Text = Annotated[

@@ -20,8 +20,8 @@ from ordertrail.domain.access import Permission
 from ordertrail.domain.cases import CaseAction, CaseClosed
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import DomainError
-from ordertrail.web.auth import checked_csrf, signed_in
-from ordertrail.web.console_views import back, console_templates, render
+from ordertrail.web.api.auth import checked_csrf, signed_in
+from ordertrail.web.console.views import back, console_templates, render
 from ordertrail.web.guard import NO_NUL
 
 Text = Annotated[str, Form(max_length=2000, pattern=NO_NUL)]

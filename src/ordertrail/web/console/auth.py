@@ -22,14 +22,14 @@ from starlette.concurrency import run_in_threadpool
 from ordertrail.app.access import SESSION_LIFETIME, sign_in, sign_out
 from ordertrail.app.access_ports import StaffSession
 from ordertrail.domain.access import Permission
-from ordertrail.web.auth import (
+from ordertrail.web.api.auth import (
     SESSION_COOKIE,
     PageRefused,
     SignInNeeded,
     checked_csrf,
     staff_session,
 )
-from ordertrail.web.console_views import PRIVATE, console_templates, render
+from ordertrail.web.console.views import PRIVATE, console_templates, render
 from ordertrail.web.guard import NO_NUL, Limiter, Refused
 
 LOGIN_COOKIE = "ordertrail_login"

@@ -28,9 +28,9 @@ from ordertrail.domain.milestones import SourceKind
 from ordertrail.domain.model import DomainError, Source
 from ordertrail.domain.order_status import OrderStatus
 from ordertrail.sources.canonical import EventIn, OrderIn, parse_event, parse_order, problems_of
-from ordertrail.web.answers import EventsRecorded, OrderPage, shows
-from ordertrail.web.api_docs import ApiRoute, refusals
-from ordertrail.web.auth import require
+from ordertrail.web.api.answers import EventsRecorded, OrderPage, shows
+from ordertrail.web.api.auth import require
+from ordertrail.web.api.docs import ApiRoute, refusals
 from ordertrail.web.problems import item_errors, problem
 
 _SOURCE_KINDS = frozenset(kind.value for kind in SourceKind)

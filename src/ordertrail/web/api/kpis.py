@@ -20,9 +20,9 @@ from ordertrail.domain.access import Permission
 from ordertrail.domain.costs import Cost, CostKind, CostTarget, currency_code
 from ordertrail.domain.kpi_catalog import KPIS
 from ordertrail.domain.model import DomainError, Money
-from ordertrail.web.answers import EventsRecorded, shows
-from ordertrail.web.api_docs import ApiRoute, Segment, refusals
-from ordertrail.web.auth import require
+from ordertrail.web.api.answers import EventsRecorded, shows
+from ordertrail.web.api.auth import require
+from ordertrail.web.api.docs import ApiRoute, Segment, refusals
 from ordertrail.web.problems import item_errors, problem
 
 Name = Annotated[str | None, Query(max_length=100)]

@@ -11,9 +11,9 @@ from ordertrail.app.delivery import retry_dead
 from ordertrail.app.effect_ports import OutboxMessage
 from ordertrail.app.queries import jsonable, outbox_messages
 from ordertrail.domain.access import Permission
-from ordertrail.web.answers import Requeued, shows
-from ordertrail.web.api_docs import ApiRoute, Segment, refusals
-from ordertrail.web.auth import require
+from ordertrail.web.api.answers import Requeued, shows
+from ordertrail.web.api.auth import require
+from ordertrail.web.api.docs import ApiRoute, Segment, refusals
 from ordertrail.web.problems import problem
 
 Status = Annotated[str | None, Query(pattern="^(pending|sending|sent|dead|skipped)$")]

@@ -15,9 +15,9 @@ from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.mapping import CODE_MEANINGS
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import DomainError
-from ordertrail.web.answers import Mapped, Mappings, UnmappedCodes, Unmatched, shows
-from ordertrail.web.api_docs import ApiRoute, Segment, refusals
-from ordertrail.web.auth import require
+from ordertrail.web.api.answers import Mapped, Mappings, UnmappedCodes, Unmatched, shows
+from ordertrail.web.api.auth import require
+from ordertrail.web.api.docs import ApiRoute, Segment, refusals
 from ordertrail.web.problems import problem
 
 Who = Annotated[

@@ -1,0 +1,1 @@
+"""Signed deliveries from carriers and store platforms, verified before anything is read."""

@@ -1,0 +1,1 @@
+"""The customers' pages: tracking lookups, parcel views and links from messages."""
