@@ -99,34 +99,44 @@ def _table(figures: dict[str, Any]) -> Table:
     return table
 
 
+#: (heading, key) of each column of the carrier scorecard and the scan analytics
+_CARRIER_COLUMNS = (
+    ("carrier", "carrier"),
+    ("parcels", "parcels"),
+    ("on time %", "on_time_delivery_rate"),
+    ("transit", "transit_time"),
+    ("first attempt %", "first_attempt_delivery_rate"),
+    ("exceptions %", "exception_rate"),
+)
+_SITE_COLUMNS = (
+    ("site", "site"),
+    ("pick → pack", "pick_to_pack"),
+    ("pack → label", "pack_to_label"),
+    ("label → hand-off", "label_to_handoff"),
+    ("missed", "missed_scan_rate"),
+    ("late", "late_handoff_rate"),
+)
+
+
 def _carriers(figures: dict[str, Any]) -> Table:
-    table = Table(title="carrier scorecard")
-    for column in ("carrier", "parcels", "on time %", "transit", "first attempt %", "exceptions %"):
-        table.add_column(column)
-    for row in figures["carriers"]:
-        table.add_row(
-            row["carrier"],
-            str(row["parcels"]),
-            shown(row["on_time_delivery_rate"]),
-            shown(row["transit_time"]),
-            shown(row["first_attempt_delivery_rate"]),
-            shown(row["exception_rate"]),
-        )
-    return table
+    return _listed("carrier scorecard", _CARRIER_COLUMNS, figures["carriers"])
 
 
 def _sites(figures: dict[str, Any]) -> Table:
-    table = Table(title="scan analytics")
-    for column in ("site", "pick → pack", "pack → label", "label → hand-off", "missed", "late"):
-        table.add_column(column)
-    for row in figures["sites"]:
+    return _listed("scan analytics", _SITE_COLUMNS, figures["sites"])
+
+
+def _listed(title: str, columns: tuple[tuple[str, str], ...], rows: list[Any]) -> Table:
+    """One row per carrier or site: its name and count as they are, figures as `shown`."""
+    table = Table(title=title)
+    for heading, _ in columns:
+        table.add_column(heading)
+    for row in rows:
         table.add_row(
-            row["site"],
-            shown(row["pick_to_pack"]),
-            shown(row["pack_to_label"]),
-            shown(row["label_to_handoff"]),
-            shown(row["missed_scan_rate"]),
-            shown(row["late_handoff_rate"]),
+            *(
+                str(row[key]) if isinstance(row[key], str | int) else shown(row[key])
+                for _, key in columns
+            )
         )
     return table
 

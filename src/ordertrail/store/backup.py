@@ -219,17 +219,8 @@ def _pg_environment(engine: Engine) -> tuple[dict[str, str], list[str]]:
 
 def _pg_dump(engine: Engine, partial: Path, progress: Progress) -> dict[str, int]:
     environment, schema = _pg_environment(engine)
-    progress(0, 1)
-    done = subprocess.run(
-        ["pg_dump", "--format=custom", "--no-owner", "--no-acl", "--file", str(partial), *schema],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise BackupError(f"pg_dump failed: {done.stderr.strip().splitlines()[-1:]}")
-    progress(1, 1)
+    command = ["pg_dump", "--format=custom", "--no-owner", "--no-acl", "--file", str(partial)]
+    _run_tool([*command, *schema], environment, progress)
     with read_snapshot(engine) as connection:
         return {t.name: _count(connection, t) for t in metadata.sorted_tables}
 
@@ -239,27 +230,22 @@ def _pg_restore(engine: Engine, source: Path, progress: Progress) -> None:
         raise BackupError("restoring a pg_dump backup needs pg_restore on the PATH")
     environment, _schema = _pg_environment(engine)
     engine.dispose()
-    progress(0, 1)
-    done = subprocess.run(
-        [
-            "pg_restore",
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--no-acl",
-            "--single-transaction",
-            "--exit-on-error",
-            "--dbname",
-            environment.get("PGDATABASE", ""),
-            str(source),
-        ],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
+    whole = ["--clean", "--if-exists", "--no-owner", "--no-acl", "--single-transaction"]
+    database = environment.get("PGDATABASE", "")
+    _run_tool(
+        ["pg_restore", *whole, "--exit-on-error", "--dbname", database, str(source)],
+        environment,
+        progress,
     )
+
+
+def _run_tool(command: list[str], environment: dict[str, str], progress: Progress) -> None:
+    """One of PostgreSQL's own tools, its last words said when it fails."""
+    progress(0, 1)
+    done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise BackupError(f"pg_restore failed: {done.stderr.strip().splitlines()[-1:]}")
+        said = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise BackupError(f"{command[0]} failed: {said}")
     progress(1, 1)
 
 
