@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 
 from ordertrail.store.engine import make_engine
 from ordertrail.store.log_export import read_snapshot
-from ordertrail.store.migrate import current_revision, upgrade
+from ordertrail.store.migrate import current_revision, schema_heads, upgrade
 from ordertrail.store.tables import APPEND_ONLY_SQL, metadata
 
 #: told with each step done and the steps in all
@@ -116,10 +116,11 @@ def restore_backup(engine: Engine, source: Path, *, progress: Progress = _silent
         _pg_restore(engine, source, progress)
     else:
         header, rows = _read_logical(source)
-        if header.get("revision") != _head():
+        if header.get("revision") not in schema_heads():
             raise BackupError(
                 f"this logical backup is at schema {header.get('revision')}, this OrderTrail at "
-                f"{_head()}: restore it with the version that took it, then upgrade"
+                f"{' and '.join(schema_heads())}: restore it with the version that took it, "
+                "then upgrade"
             )
         _load(engine, rows, progress, dict(header.get("rows", {})))
     engine.dispose()  # pooled connections may still see the database as it was
@@ -252,19 +253,11 @@ def _run_tool(command: list[str], environment: dict[str, str], progress: Progres
 # --- logical: rows as JSON Lines, either database ------------------------------------------
 
 
-def _head() -> str:
-    from alembic.script import ScriptDirectory
-
-    from ordertrail.store.migrate import alembic_config
-
-    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
-
-
 def _require_current(engine: Engine, name: str) -> None:
     found = current_revision(engine)
-    if found != _head():
+    if found not in schema_heads():
         raise BackupError(
-            f"{name} is at schema {found}, this OrderTrail at {_head()}: run "
+            f"{name} is at schema {found}, this OrderTrail at {' and '.join(schema_heads())}: run "
             f"`ordertrail --db sqlite:///{name} init` on a copy of it first"
         )
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -56,11 +57,24 @@ def _migrating(engine: Engine) -> Iterator[Config]:
                 raw.execute("PRAGMA foreign_keys=ON")
 
 
+@cache
+def schema_heads() -> tuple[str, ...]:
+    """The revisions the migrations shipped with this code end at (read once a process)."""
+    return tuple(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))
+
+
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return None
-        return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    """The revision the database is at, or None without OrderTrail tables. A read: it answers
+    while a writer holds SQLite's lock."""
+    with engine.connect().execution_options(sqlite_begin="DEFERRED") as connection:
+        return revision_of(connection)
+
+
+def revision_of(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    found = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    return str(found) if found is not None else None
 
 
 def not_ready(engine: Engine) -> str | None:
@@ -77,7 +91,7 @@ def not_ready(engine: Engine) -> str | None:
     current = current_revision(engine)
     if current is None:
         return "it has no OrderTrail tables yet"
-    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    heads = schema_heads()
     if current not in heads:
         return f"its schema is at revision {current}, this OrderTrail needs {', '.join(heads)}"
     return None

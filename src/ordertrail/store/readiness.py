@@ -6,14 +6,12 @@ newer column, so the process is not ready for traffic)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine
 from sqlalchemy.exc import TimeoutError as SqlTimeout
 
 from ordertrail.app.ports import DatabaseUnavailable
-from ordertrail.store.migrate import alembic_config
+from ordertrail.store.migrate import revision_of, schema_heads
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,24 +24,15 @@ class Readiness:
     cause: str = ""
 
 
-@cache
-def schema_heads() -> frozenset[str]:
-    """The revisions the migrations shipped with this code end at (read once a process)."""
-    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
-
-
 def readiness(engine: Engine) -> Readiness:
     try:
         # a read: it must answer while a writer holds SQLite's lock
         with engine.connect().execution_options(sqlite_begin="DEFERRED") as connection:
             connection.exec_driver_sql("SELECT 1")
-            found: str | None = None
-            if inspect(connection).has_table("alembic_version"):
-                asked = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
-                found = asked.scalar()
+            found = revision_of(connection)
     except (DatabaseUnavailable, SqlTimeout) as down:
         return Readiness("database", "the database is unavailable", str(down))
-    wanted = ", ".join(sorted(schema_heads()))
+    wanted = ", ".join(schema_heads())
     if found is None:
         return Readiness("schema", "not migrated: no OrderTrail tables; run `ordertrail init`")
     if found not in schema_heads():

@@ -26,6 +26,21 @@ from ordertrail.web.console.views import PRIVATE, console_templates, render
 
 KpiReader = Annotated[StaffSession, Depends(signed_in(Permission.READ_KPIS))]
 Filter = Annotated[str, Query(max_length=100)]
+
+
+def _chosen(
+    since: Filter = "",
+    until: Filter = "",
+    channel: Filter = "",
+    carrier: Filter = "",
+    site: Filter = "",
+) -> dict[str, str]:
+    """The report's filters as the page was asked for them (kept to fill the form again)."""
+    return {"since": since, "until": until, "channel": channel, "carrier": carrier, "site": site}
+
+
+#: every page of the report takes the same filters
+Chosen = Annotated[dict[str, str], Depends(_chosen)]
 PAGE = 100
 
 
@@ -94,27 +109,13 @@ def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
     views = console_templates()
 
-    def chosen_of(since: str, until: str, channel: str, carrier: str, site: str) -> dict[str, str]:
-        return {
-            "since": since,
-            "until": until,
-            "channel": channel,
-            "carrier": carrier,
-            "site": site,
-        }
-
     @pages.get("/ops/kpis", response_class=HTMLResponse)
     async def kpis(
         request: Request,
         session: KpiReader,
-        since: Filter = "",
-        until: Filter = "",
-        channel: Filter = "",
-        carrier: Filter = "",
-        site: Filter = "",
+        chosen: Chosen,
     ) -> Response:
         """The report over the orders placed in a period (the last 28 days by default)."""
-        chosen = chosen_of(since, until, channel, carrier, site)
         try:
             scope = _scope(request, chosen)
         except _BadFilter as error:
@@ -145,15 +146,11 @@ def router() -> APIRouter:
     async def export(
         request: Request,
         session: KpiReader,
-        since: Filter = "",
-        until: Filter = "",
-        channel: Filter = "",
-        carrier: Filter = "",
-        site: Filter = "",
+        chosen: Chosen,
     ) -> Response:
         """Every figure of the report with its counts, as a spreadsheet."""
         try:
-            scope = _scope(request, chosen_of(since, until, channel, carrier, site))
+            scope = _scope(request, chosen)
         except _BadFilter as error:
             return Response(str(error), 422, media_type="text/plain", headers=PRIVATE)
         figures = await run_in_threadpool(report, request.app.state.system.uows, scope)
@@ -173,16 +170,11 @@ def router() -> APIRouter:
         request: Request,
         session: KpiReader,
         name: Annotated[str, Path(max_length=100)],
-        since: Filter = "",
-        until: Filter = "",
-        channel: Filter = "",
-        carrier: Filter = "",
-        site: Filter = "",
+        chosen: Chosen,
         outcome: Filter = "",
         after: Filter = "",
     ) -> Response:
         """The orders behind one figure, by order id, a page at a time."""
-        chosen = chosen_of(since, until, channel, carrier, site)
         kpi = KPIS.get(name)
         if kpi is None:
             return render(
