@@ -7,7 +7,6 @@ import json
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +98,8 @@ while not pathlib.Path(stop).exists():
     if done.exit_code:
         sys.exit(done.output)
     sent += 20
+    if sent == 40:
+        print("under way", flush=True)  # the test waits on this line, not on a clock
 print(sent)
 """
 
@@ -116,9 +117,9 @@ def test_a_backup_taken_while_events_arrive_is_one_consistent_moment(
         text=True,
     )
     try:
-        while not list(tmp_path.glob("batch-20.jsonl")):  # the writer is well under way
-            assert writer.poll() is None, "the writer stopped early"
-            time.sleep(0.05)
+        assert writer.stdout is not None
+        # blocks until two batches are in; an early exit reads as an empty line
+        assert writer.stdout.readline() == "under way\n", "the writer stopped early"
         backups = []
         for n in range(3):
             backup = tmp_path / f"busy-{n}.db"
@@ -128,7 +129,7 @@ def test_a_backup_taken_while_events_arrive_is_one_consistent_moment(
     finally:
         stop.touch()
         said, _ = writer.communicate(timeout=60)
-    assert writer.returncode == 0 and int(said) > 20
+    assert writer.returncode == 0 and int(said) > 40
     for backup in backups:
         with sqlite3.connect(backup) as copy:
             assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
