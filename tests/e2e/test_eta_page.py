@@ -8,34 +8,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ordertrail.app.eta import learn_lanes
 from tests.conftest import FixedClock
 from tests.e2e.conftest import LiveServer, sign_in_as
 from tests.integration.eta_story import (
-    CHICAGO,
-    CHICAGO_PLACE,
-    HUB,
-    LOUISVILLE,
-    history,
-    register,
-    scan,
-    warehouse,
+    PARCEL,
+    a_learned_lane,
+    handed_over,
+    held_in_chicago,
 )
-
-PARCEL = "1ZNEW0000001"
 
 
 def test_the_tracking_page_shows_the_window_and_why_it_changed(
     live_server: LiveServer, browser: Any, artifacts: Path, clock: FixedClock
 ) -> None:
     system = live_server.system
-    warehouse(system)
-    history(system, parcels=30, late_every=5)
-    learn_lanes(system.uows, datetime(2026, 11, 1, tzinfo=UTC))
-    register(system, "N-1", PARCEL)
-    handed = datetime(2026, 11, 17, 11, 0, tzinfo=LOUISVILLE)  # Tuesday
-    clock.current = handed.astimezone(UTC)
-    scan(system, PARCEL, "carrier_accepted", handed, HUB)
+    a_learned_lane(system)
+    handed_over(system, clock, "N-1")
     clock.current = datetime(2026, 11, 17, 20, 0, tzinfo=UTC)
 
     page = browser.new_page(viewport={"width": 390, "height": 844})
@@ -44,16 +32,7 @@ def test_the_tracking_page_shows_the_window_and_why_it_changed(
         assert page.inner_text(".eta") == "Arriving Thursday or Friday"
         assert page.locator(".eta-change").count() == 0
 
-        clock.current = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)
-        scan(
-            system,
-            PARCEL,
-            "delayed",
-            datetime(2026, 11, 19, 8, 30, tzinfo=CHICAGO),
-            CHICAGO_PLACE,
-            reason="carrier_delay",
-            data={"estimated_delivery": "2026-11-23"},
-        )
+        held_in_chicago(system, clock, "carrier_delay")
         page.reload()
         assert page.inner_text(".eta") == "Arriving Monday"
         assert page.inner_text(".eta-change") == (

@@ -3,15 +3,17 @@ Louisville warehouse to Chicago, most two business days on the road, a few three
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ordertrail.app.commands import RecordEvents, RegisterOrders
+from ordertrail.app.eta import learn_lanes
 from ordertrail.app.sites import save_sites
 from ordertrail.bootstrap import System
 from ordertrail.domain.model import Location, Site
 from ordertrail.sources.canonical import parse_event, parse_order
+from tests.conftest import FixedClock
 
 LOUISVILLE = ZoneInfo("America/Kentucky/Louisville")
 CHICAGO = ZoneInfo("America/Chicago")
@@ -94,3 +96,38 @@ def history(
         scan(system, tracking, "carrier_accepted", handed, HUB)
         scan(system, tracking, "in_transit", reached, CHICAGO_PLACE)
         scan(system, tracking, "delivered", delivered, CHICAGO_PLACE)
+
+
+#: the parcel each story follows, handed over on a Tuesday morning
+PARCEL = "1ZNEW0000001"
+
+
+def a_learned_lane(system: System) -> None:
+    """Four in five parcels two business days on the road, one in five three: the window
+    holding nine in ten is two days wide."""
+    warehouse(system)
+    history(system, parcels=30, late_every=5)
+    learn_lanes(system.uows, datetime(2026, 11, 1, tzinfo=UTC))
+
+
+def handed_over(system: System, clock: FixedClock, order_id: str, **order: Any) -> None:
+    """The order's parcel leaves Louisville on Tuesday 17 November at 11:00, the clock then."""
+    register(system, order_id, PARCEL, **order)
+    handed = datetime(2026, 11, 17, 11, 0, tzinfo=LOUISVILLE)
+    clock.current = handed.astimezone(UTC)
+    scan(system, PARCEL, "carrier_accepted", handed, HUB)
+
+
+def held_in_chicago(system: System, clock: FixedClock, reason: str) -> None:
+    """Thursday morning the carrier holds the parcel in Chicago and says Monday; the news
+    arrives that afternoon."""
+    clock.current = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)
+    scan(
+        system,
+        PARCEL,
+        "delayed",
+        datetime(2026, 11, 19, 8, 30, tzinfo=CHICAGO),
+        CHICAGO_PLACE,
+        reason=reason,
+        data={"estimated_delivery": "2026-11-23"},
+    )

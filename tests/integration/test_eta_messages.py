@@ -4,14 +4,16 @@ customer's words and why, not a bare new date."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from ordertrail.app.delivery import Outgoing, deliver_due
 from ordertrail.bootstrap import System
 from ordertrail.delivery.texts import Brand, Text, Texts
 from tests.conftest import FixedClock
-from tests.integration.eta_story import CHICAGO, CHICAGO_PLACE, HUB, LOUISVILLE, register, scan
-from tests.integration.test_eta_window import PARCEL, a_learned_lane
+from tests.integration.eta_story import (
+    a_learned_lane,
+    handed_over,
+    held_in_chicago,
+)
 
 
 @dataclass
@@ -26,21 +28,9 @@ class Rendering:
 
 
 def test_the_delayed_message_says_the_new_window_and_why(system: System, clock: FixedClock) -> None:
-    a_learned_lane(system, clock)
-    register(system, "N-9", PARCEL, promised_by="2026-11-20")
-    handed = datetime(2026, 11, 17, 11, 0, tzinfo=LOUISVILLE)
-    clock.current = handed.astimezone(UTC)
-    scan(system, PARCEL, "carrier_accepted", handed, HUB)
-    clock.current = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)
-    scan(
-        system,
-        PARCEL,
-        "delayed",
-        datetime(2026, 11, 19, 8, 30, tzinfo=CHICAGO),
-        CHICAGO_PLACE,
-        reason="weather",
-        data={"estimated_delivery": "2026-11-23"},
-    )
+    a_learned_lane(system)
+    handed_over(system, clock, "N-9", promised_by="2026-11-20")
+    held_in_chicago(system, clock, "weather")
     mail = Rendering()
     clock.advance(hours=1)
     deliver_due(system.uows, {"email": mail}, clock, jitter=lambda: 0.5)

@@ -12,7 +12,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from ordertrail.app.eta import learn_lanes
 from ordertrail.app.rounds import work_round
 from ordertrail.bootstrap import System
 from ordertrail.cli import app
@@ -24,13 +23,12 @@ from tests.integration.eta_story import (
     CHICAGO_PLACE,
     HUB,
     LOUISVILLE,
-    history,
-    register,
+    PARCEL,
+    a_learned_lane,
+    handed_over,
+    held_in_chicago,
     scan,
-    warehouse,
 )
-
-PARCEL = "1ZNEW0000001"
 
 
 def shown(database_url: str, tracking: str = PARCEL) -> dict[str, Any]:
@@ -47,22 +45,11 @@ def window(parcel: dict[str, Any]) -> tuple[str | None, str | None, int]:
     return eta["earliest"], eta["latest"], eta["changed"]
 
 
-def a_learned_lane(system: System, clock: FixedClock) -> None:
-    """Four in five parcels two business days on the road, one in five three: the window
-    holding nine in ten is two days wide."""
-    warehouse(system)
-    history(system, parcels=30, late_every=5)
-    learn_lanes(system.uows, datetime(2026, 11, 1, tzinfo=UTC))
-
-
 def test_the_window_stays_put_through_small_moves_and_changes_once_on_a_real_delay(
     system: System, clock: FixedClock, database_url: str
 ) -> None:
-    a_learned_lane(system, clock)
-    register(system, "N-1", PARCEL, promised_by="2026-11-25")
-    handed = datetime(2026, 11, 17, 11, 0, tzinfo=LOUISVILLE)  # a Tuesday morning
-    clock.current = handed.astimezone(UTC)
-    scan(system, PARCEL, "carrier_accepted", handed, HUB)
+    a_learned_lane(system)
+    handed_over(system, clock, "N-1", promised_by="2026-11-25")
 
     at_hand_off = shown(database_url)["eta"]
     assert (at_hand_off["earliest"], at_hand_off["latest"]) == ("2026-11-19", "2026-11-20")
@@ -84,16 +71,7 @@ def test_the_window_stays_put_through_small_moves_and_changes_once_on_a_real_del
     assert moved["eta_changes"] == []
 
     # a real delay: the carrier holds it in Chicago and says Monday
-    clock.current = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)
-    scan(
-        system,
-        PARCEL,
-        "delayed",
-        datetime(2026, 11, 19, 8, 30, tzinfo=CHICAGO),
-        CHICAGO_PLACE,
-        reason="carrier_delay",
-        data={"estimated_delivery": "2026-11-23"},
-    )
+    held_in_chicago(system, clock, "carrier_delay")
     delayed = shown(database_url)
     assert window(delayed) == ("2026-11-23", "2026-11-23", 1)
     assert delayed["eta"]["cause"] == "carrier_delay"
@@ -141,11 +119,8 @@ def test_the_window_stays_put_through_small_moves_and_changes_once_on_a_real_del
 def test_a_failed_attempt_pauses_the_estimate_and_says_why(
     system: System, clock: FixedClock, database_url: str
 ) -> None:
-    a_learned_lane(system, clock)
-    register(system, "N-2", PARCEL)
-    handed = datetime(2026, 11, 17, 11, 0, tzinfo=LOUISVILLE)
-    clock.current = handed.astimezone(UTC)
-    scan(system, PARCEL, "carrier_accepted", handed, HUB)
+    a_learned_lane(system)
+    handed_over(system, clock, "N-2")
     clock.current = datetime(2026, 11, 19, 20, 0, tzinfo=UTC)
     scan(
         system,
@@ -165,11 +140,8 @@ def test_a_failed_attempt_pauses_the_estimate_and_says_why(
 def test_a_window_that_passes_without_news_is_looked_at_again_by_the_worker(
     system: System, clock: FixedClock, database_url: str
 ) -> None:
-    a_learned_lane(system, clock)
-    register(system, "N-3", PARCEL)
-    handed = datetime(2026, 11, 17, 11, 0, tzinfo=LOUISVILLE)
-    clock.current = handed.astimezone(UTC)
-    scan(system, PARCEL, "carrier_accepted", handed, HUB)
+    a_learned_lane(system)
+    handed_over(system, clock, "N-3")
     assert window(shown(database_url)) == ("2026-11-19", "2026-11-20", 0)
 
     clock.current = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)  # Friday: the window holds
