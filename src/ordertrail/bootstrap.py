@@ -20,6 +20,8 @@ from ordertrail.delivery.sms import TwilioSender
 from ordertrail.delivery.texts import Brand, Texts
 from ordertrail.delivery.webhooks import Subscriber, WebhookSender
 from ordertrail.domain.notifications import MessageKind, Policy
+from ordertrail.domain.return_policy import ReturnPolicy
+from ordertrail.domain.returns import ReturnReason
 from ordertrail.metering import Meter, NoMeter, PrometheusMeter
 from ordertrail.sources.carriers.custom import load as load_mappings
 from ordertrail.sources.carriers.karrio_tracker import KarrioTracker
@@ -147,6 +149,27 @@ def policy_of(settings: Settings) -> Policy:
     )
 
 
+def return_policy_of(settings: Settings) -> ReturnPolicy:
+    """The return policy the settings describe; an unknown reason stops start-up."""
+    given = settings.returns
+    try:
+        inspect = frozenset(ReturnReason(reason) for reason in given.inspect_reasons)
+        fees = {ReturnReason(k): v for k, v in given.restocking_fee_percent.items()}
+    except ValueError as bad:
+        choices = ", ".join(ReturnReason)
+        raise ValueError(f"returns: {bad}; reasons are {choices}") from None
+    return ReturnPolicy(
+        window_days=given.window_days,
+        warranty_window_days=given.warranty_window_days,
+        inspect_reasons=inspect,
+        advance_replacement_over=given.advance_replacement_over,
+        advance_replacement_on_carrier_damage=given.advance_replacement_on_carrier_damage,
+        restocking_fee_percent=fees,
+        returns_team=given.returns_team,
+        warranty_team=given.warranty_team,
+    )
+
+
 def build(
     settings: Settings | None = None, *, clock: Clock | None = None, metered: bool = False
 ) -> System:
@@ -168,6 +191,7 @@ def build(
             policy_of(settings),
             settings.link_secret.get_secret_value() if settings.link_secret else None,
             EtaRules(PublicHolidays(), settings.eta_share),
+            return_policy_of(settings),
         ),
         clock=clock or SystemClock(),
         meter=PrometheusMeter() if metered else NoMeter(),

@@ -38,6 +38,32 @@ class BrandSettings(BaseModel):
     templates: Path | None = None
 
 
+class ReturnSettings(BaseModel):
+    """The return policy (`[returns]` in ordertrail.toml, or ORDERTRAIL_RETURNS as JSON); see
+    domain/return_policy.py for what each setting decides."""
+
+    window_days: int = Field(default=30, ge=0, le=3650)
+    warranty_window_days: int = Field(default=730, ge=0, le=3650)
+    #: reasons whose goods are inspected before any refund; the others are refunded on receipt
+    inspect_reasons: list[str] = Field(
+        default_factory=lambda: [
+            "damaged",
+            "defective",
+            "not_as_described",
+            "missing_part",
+            "warranty",
+        ]
+    )
+    #: a replacement may leave before the goods come back for orders worth at least this
+    #: (minor units of the order's currency), or when the carrier recorded damage
+    advance_replacement_over: int | None = Field(default=None, ge=0)
+    advance_replacement_on_carrier_damage: bool = True
+    #: percent of the returned lines' value kept back, per reason: {"no_longer_needed": 10}
+    restocking_fee_percent: dict[str, int] = Field(default_factory=dict)
+    returns_team: str = "returns"
+    warranty_team: str = "warranty"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ORDERTRAIL_", toml_file="ordertrail.toml", extra="ignore"
@@ -131,6 +157,8 @@ class Settings(BaseSettings):
     #: nothing a database reader sees opens an order. Links already sent keep working after a
     #: change (what is looked up is their stored hash).
     link_secret: SecretStr | None = None
+    #: The return policy: windows, inspection, advance replacements, restocking fees.
+    returns: ReturnSettings = Field(default_factory=ReturnSettings)
 
     @model_validator(mode="after")
     def _per_source_settings_from_environment(self) -> Settings:

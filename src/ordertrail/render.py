@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ordertrail.app.ports import UnmappedCode
 from ordertrail.app.queries import OrderDetail, ShipmentDetail, TimelineRow
+from ordertrail.app.returns.views import ReturnView
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.milestones import TROUBLE, Milestone
 
@@ -122,6 +123,40 @@ def order_picture(order: OrderDetail) -> Group:
     parts.extend(Text(f"return {r.id}: {r.status or 'opened'}") for r in order.returns)
     parts.append(timeline_table(order.timeline))
     return Group(*parts)
+
+
+def return_picture(found: ReturnView) -> Group:
+    refund = (
+        f"  refund {found.refund.amount / 100:.2f} {found.refund.currency}" if found.refund else ""
+    )
+    replaced = "  replacement sent" + (" ahead" if found.replacement_in_advance else "")
+    header = Text.assemble(
+        (f"Return {found.id}", "bold"),
+        f"  order {found.order_id} · {found.kind} · team {found.team} · ",
+        (found.status or "opened", "bold cyan"),
+        refund,
+        replaced if found.replacement else "",
+    )
+    lines = Table(title="lines")
+    for column in ("sku", "qty", "reason", "received", "disposition", "damaged", "note"):
+        lines.add_column(column)
+    for line in found.lines:
+        lines.add_row(
+            line.sku,
+            str(line.quantity),
+            line.reason,
+            str(line.received),
+            line.disposition or "",
+            str(line.damaged or ""),
+            line.note or "",
+        )
+    steps = Table(title="timeline")
+    for column in ("when", "what", "who", "why"):
+        steps.add_column(column)
+    for step in found.timeline:
+        what = step.milestone or step.raw_code or "?"
+        steps.add_row(step.occurred_at.strftime("%b %d %H:%M"), what, step.source, step.why or "")
+    return Group(header, lines, steps)
 
 
 def shipment_picture(shipment: ShipmentDetail) -> Group:

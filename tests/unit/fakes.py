@@ -24,6 +24,7 @@ from ordertrail.app.ports import (
     SubjectRef,
     UnmappedCode,
 )
+from ordertrail.app.returns.ports import ReturnedUnits, ReturnListing
 from ordertrail.domain.cases import Case, CaseChanges, CaseStatus
 from ordertrail.domain.exceptions import ParcelFacts
 from ordertrail.domain.fold import SubjectState
@@ -39,6 +40,8 @@ from ordertrail.domain.model import (
 )
 from ordertrail.domain.notifications import Policy
 from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
+from ordertrail.domain.return_policy import ReturnPolicy
+from ordertrail.domain.returns import ReturnFile
 
 
 @dataclass
@@ -53,6 +56,8 @@ class Tables:
     unmatched: list[tuple[EventReport, datetime]] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)
     outbox: dict[str, OutboxMessage] = field(default_factory=dict)
+    return_files: dict[str, ReturnFile] = field(default_factory=dict)
+    rma: int = 1000
 
 
 class MemoryUnitOfWork:
@@ -110,8 +115,13 @@ class MemoryUnitOfWork:
     def estimates(self) -> MemoryEstimates:
         return MemoryEstimates()
 
+    @property
+    def returns(self) -> MemoryReturns:
+        return MemoryReturns(self.tables)
+
     policy = Policy()
     eta_rules = EtaRules()
+    return_policy = ReturnPolicy()
 
     # Subjects
     def find_orders(self, ids: Iterable[str]) -> set[str]:
@@ -464,3 +474,45 @@ class MemoryOutbox:
     def add(self, messages: Sequence[OutboxMessage], now: datetime) -> None:
         for message in messages:
             self.tables.outbox.setdefault(message.dedupe, message)
+
+
+@dataclass
+class MemoryReturns:
+    tables: Tables
+
+    def next_number(self) -> int:
+        self.tables.rma += 1
+        return self.tables.rma
+
+    def save_files(self, files: Sequence[ReturnFile]) -> None:
+        self.tables.return_files.update({file.id: file for file in files})
+
+    def units_on_order(self, order_id: str) -> list[ReturnedUnits]:
+        return [
+            ReturnedUnits(f.id, f.status, p.line.sku, p.line.quantity)
+            for f in self.tables.return_files.values()
+            if f.order_id == order_id
+            for p in f.lines
+        ]
+
+    def by_tracking(self, names: Iterable[str]) -> dict[str, SubjectRef]:
+        wanted = set(names)
+        return {
+            f.tracking_number: SubjectRef(Subject(SubjectKind.RETURN, f.id), f.order_id)
+            for f in self.tables.return_files.values()
+            if f.tracking_number in wanted
+        }
+
+    def page(
+        self, *, status: str | None, order_id: str | None, after: str | None, limit: int
+    ) -> list[ReturnListing]:
+        found = [
+            ReturnListing(
+                f.id, f.order_id, f.status, f.kind, f.team, f.requested_at, f.tracking_number
+            )
+            for f in sorted(self.tables.return_files.values(), key=lambda f: f.id)
+            if (status is None or f.status == status)
+            and (order_id is None or f.order_id == order_id)
+            and (after is None or f.id > after)
+        ]
+        return found[:limit]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ordertrail.app.returns.commands import ReturnCommand
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Location, Order, Shipment, Source
 from ordertrail.domain.warehouse import Step
@@ -105,4 +106,12 @@ class MapCode:
     note: str | None = None
 
 
-Command = RecordEvents | RegisterOrders | RegisterShipments | RecordScan | Rebuild | MapCode
+Command = (
+    RecordEvents
+    | RegisterOrders
+    | RegisterShipments
+    | RecordScan
+    | Rebuild
+    | MapCode
+    | ReturnCommand
+)

@@ -10,6 +10,7 @@ from ordertrail.app.cases import review
 from ordertrail.app.eta import reestimate
 from ordertrail.app.notify import queue_messages
 from ordertrail.app.ports import UnitOfWork
+from ordertrail.app.returns.project import policy_events, project_returns, returns_among
 from ordertrail.domain.fold import SubjectState, can_resume, fold
 from ordertrail.domain.mapping import CodeKey, CodeMapping, interpret
 from ordertrail.domain.model import Return, Subject, SubjectKind, TrackingEvent
@@ -58,6 +59,10 @@ def append_and_derive(
         for subject, new in fresh.items()
     }
     uow.projections.save(states)
+    follow: list[TrackingEvent] = []
+    if reverse := returns_among(fresh):
+        found = {**histories(uow, set(reverse) - history.keys()), **history}
+        follow = policy_events(project_returns(uow, found), now)
     order_of = {event.subject: event.order_id for event in stored if event.order_id}
     cases = review(uow, states, order_of, now, before=saved)
     windows = reestimate(uow, saved, states, fresh, now)
@@ -70,6 +75,9 @@ def append_and_derive(
             if subject in order_of and _moves_order(subject, saved.get(subject), state)
         },
     )
+    # what the returns policy does by itself (a refund on receipt) follows in the same unit
+    # of work; its keys are fixed, so the second time round nothing new is stored
+    append_and_derive(uow, follow, now=now)
     return stored
 
 
@@ -99,6 +107,7 @@ def refold(uow: UnitOfWork, subjects: Sequence[Subject]) -> dict[Subject, Subjec
     history = histories(uow, subjects)
     states = {subject: fold(history.get(subject, [])) for subject in subjects}
     uow.projections.save(states)
+    project_returns(uow, {s: history[s] for s in returns_among(subjects) if s in history})
     return states
 
 
@@ -114,6 +123,8 @@ def _moves_order(subject: Subject, before: SubjectState | None, after: SubjectSt
     """Could this change alter its order's status? Most scans (in transit again, unmapped
     codes, conflicts) cannot, and skipping them spares the order's row a write."""
     before = before or SubjectState()
+    if subject.kind is SubjectKind.RETURN:
+        return True  # a return's own fold (not this one) says where it stands: ask it
     if subject.kind is SubjectKind.SHIPMENT:
         return ParcelView.of_state(before) != ParcelView.of_state(after)
     return before.status != after.status
@@ -123,7 +134,7 @@ def refresh_orders(uow: UnitOfWork, order_ids: Iterable[str]) -> None:
     """Re-derive each order's status; write only those that changed."""
     inputs = uow.orders.status_inputs(sorted(set(order_ids)))
     summaries = {
-        order_id: derive_order(given.own, given.lines, given.parcels, given.returns)
+        order_id: derive_order(given.own, given.lines, given.parcels, given.returns, given.returned)
         for order_id, given in inputs.items()
     }
     uow.orders.save_summaries(

@@ -28,6 +28,7 @@ from ordertrail.app.ports import (
     WriteConflict,
 )
 from ordertrail.app.resolve import Resolver, UnknownShipment
+from ordertrail.app.returns.flow import RETURN_HANDLERS
 from ordertrail.app.scanning import record_scan
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.milestones import Milestone
@@ -361,6 +362,7 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     RecordScan: record_scan,
     Rebuild: rebuild,
     MapCode: map_code,
+    **RETURN_HANDLERS,
 }
 
 

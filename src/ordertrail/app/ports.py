@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from ordertrail.app.access_ports import Staff
 from ordertrail.app.commands import EventReport
@@ -19,6 +19,9 @@ from ordertrail.app.eta_ports import Estimates, EtaRules
 from ordertrail.app.figures_ports import Figures
 from ordertrail.app.kpi_ports import Costs, KpiFacts, PageViews
 from ordertrail.app.overview_ports import Counts, Heartbeats
+
+if TYPE_CHECKING:  # the returns port names SubjectRef, defined below
+    from ordertrail.app.returns.ports import Returns
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping
 from ordertrail.domain.milestones import Milestone
@@ -33,6 +36,7 @@ from ordertrail.domain.model import (
 )
 from ordertrail.domain.notifications import Policy
 from ordertrail.domain.order_status import OrderSummary, ParcelView
+from ordertrail.domain.return_policy import ReturnPolicy
 
 
 class WriteConflict(Exception):
@@ -165,6 +169,8 @@ class StatusInputs:
     parcels: Sequence[ParcelView]
     returns: Sequence[Milestone | None]
     summary: OrderSummary
+    #: the lines of its settled (refunded or replaced) returns
+    returned: tuple[Line, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,6 +419,14 @@ class UnitOfWork(Protocol):
     @property
     def policy(self) -> Policy:
         """The notification policy in force (from settings)."""
+        ...
+
+    @property
+    def returns(self) -> Returns: ...
+
+    @property
+    def return_policy(self) -> ReturnPolicy:
+        """The return policy in force (from settings)."""
         ...
 
     def __enter__(self) -> Self: ...

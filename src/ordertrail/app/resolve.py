@@ -28,6 +28,7 @@ from ordertrail.domain.model import (
     require_aware,
     require_real_offset,
 )
+from ordertrail.domain.returns import parcel_news
 from ordertrail.domain.text import unstorable_text
 
 #: Which milestones can be said of which kind of subject. Picking and packing may be
@@ -53,17 +54,22 @@ class Resolver:
     shipments: dict[str, SubjectRef]
     returns: dict[str, SubjectRef]
     new_returns: dict[str, Return]
+    #: return labels' tracking numbers among the names no shipment answers to
+    return_parcels: dict[str, SubjectRef]
 
     @classmethod
     def load(cls, uow: UnitOfWork, reports: Sequence[EventReport]) -> Resolver:
         """Look up every identifier the reports name, in three queries; the shipments are held
         for writing from here on (see `held`)."""
         named = {r.shipment for r in reports if r.shipment}
+        shipments = uow.subjects.find_shipments(named, hold=True)
+        missing = named - shipments.keys()
         return cls(
             orders=uow.subjects.find_orders({r.order for r in reports if r.order}),
-            shipments=uow.subjects.find_shipments(named, hold=True),
+            shipments=shipments,
             returns=uow.subjects.find_returns({r.return_id for r in reports if r.return_id}),
             new_returns={},
+            return_parcels=uow.returns.by_tracking(missing) if missing else {},
         )
 
     @property
@@ -86,14 +92,17 @@ class Resolver:
             raise DomainError(*unstorable)
         if occurred_at > received_at + _FUTURE_TOLERANCE:
             raise DomainError("occurred_at", f"{occurred_at.isoformat()} is in the future")
-        milestone = report.milestone
+        milestone, reason, data = report.milestone, report.reason, report.data
         if milestone is None and not report.raw_code:
             raise DomainError("milestone", "give a canonical milestone or at least a raw_code")
+        if subject.kind is SubjectKind.RETURN and report.shipment and not report.return_id:
+            # a carrier's news of a return label's parcel, said in the return's words
+            milestone, reason, data = parcel_news(milestone), None, _parcel_data(report)
         if milestone is not None:
             _check_applies(milestone, subject)
         if milestone is Milestone.DISPOSITION_DECIDED:
             _check_disposition(report.data)
-        reason = _reason(milestone, report.reason)
+        reason = _reason(milestone, reason)
         if report.source.kind is SourceKind.OPS and milestone and not _why(report):
             raise DomainError("data.why", "an ops correction must say why it was made")
         key = report.key or default_event_key(
@@ -111,14 +120,14 @@ class Resolver:
             location=report.location,
             raw_code=report.raw_code,
             raw_description=report.raw_description,
-            data=report.data,
+            data=data,
         )
 
     def _subject(self, report: EventReport) -> tuple[Subject, str]:
         if report.return_id:
             ref = self.returns.get(report.return_id) or self._open_return(report)
         elif report.shipment:
-            ref = self._shipment(report.shipment)
+            ref = self.return_parcels.get(report.shipment) or self._shipment(report.shipment)
         elif report.order:
             if report.order not in self.orders:
                 raise DomainError("order", f"no order has id '{report.order}'")
@@ -153,6 +162,12 @@ class Resolver:
         self.returns[return_id] = ref
         self.new_returns[return_id] = Return(return_id, report.order)
         return ref
+
+
+def _parcel_data(report: EventReport) -> Mapping[str, Any]:
+    """What the carrier said, kept beside the return's reading of it."""
+    said = {"carrier_milestone": report.milestone, "carrier_reason": report.reason}
+    return {**report.data, **{k: v.value for k, v in said.items() if v is not None}}
 
 
 def _check_applies(milestone: Milestone, subject: Subject) -> None:

@@ -11,6 +11,7 @@ from ordertrail.cli import (
     operations,
     records,
     repair,
+    returns,
     staff,
     warehouse,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "operations",
     "records",
     "repair",
+    "returns",
     "staff",
     "warehouse",
 ]

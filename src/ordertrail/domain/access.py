@@ -40,6 +40,10 @@ class Permission(StrEnum):
     READ_METRICS = "read_metrics"  # /metrics: counts and ages, no order or customer
     READ_KPIS = "read_kpis"  # the KPI report and the orders behind each figure
     RECORD_COSTS = "record_costs"  # fulfillment costs: postage, handling, returns
+    #: ask for a return for a customer, approve or reject it, release its refund or replacement
+    DECIDE_RETURNS = "decide_returns"
+    #: book a return's pickup, attach its label, receive and inspect its goods
+    HANDLE_RETURNS = "handle_returns"
 
 
 _P = Permission
@@ -55,10 +59,17 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             _P.REPORT_MISSING,
             _P.CORRECT_STATUS,
             _P.READ_KPIS,
+            _P.DECIDE_RETURNS,
         }
     ),
     Role.WAREHOUSE: frozenset(
-        {_P.READ_ORDERS, _P.READ_EXCEPTIONS, _P.RECORD_SCANS, _P.RECORD_EVENTS}
+        {
+            _P.READ_ORDERS,
+            _P.READ_EXCEPTIONS,
+            _P.RECORD_SCANS,
+            _P.RECORD_EVENTS,
+            _P.HANDLE_RETURNS,
+        }
     ),
     Role.METRICS: frozenset({_P.READ_METRICS}),
 }

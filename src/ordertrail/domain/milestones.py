@@ -25,6 +25,9 @@ class SourceKind(StrEnum):
     CHANNEL = "channel"
     OPS = "ops"
     CUSTOMER = "customer"
+    #: OrderTrail itself acting on a policy (a return approved because it is inside the
+    #: window, a refund released on receipt); named without a colon, like `customer`
+    SYSTEM = "system"
 
 
 class Reason(StrEnum):
@@ -104,12 +107,13 @@ class MilestoneSpec:
     carrier_possession: bool = False
 
 
-_W, _C, _CH, _O, _CU = (
+_W, _C, _CH, _O, _CU, _SY = (
     SourceKind.WAREHOUSE,
     SourceKind.CARRIER,
     SourceKind.CHANNEL,
     SourceKind.OPS,
     SourceKind.CUSTOMER,
+    SourceKind.SYSTEM,
 )
 
 
@@ -147,16 +151,16 @@ MILESTONES: dict[Milestone, MilestoneSpec] = {
     Milestone.EXCEPTION: _spec(Phase.CARRIER, 11, _C, _CH, needs_reason=True),
     Milestone.DELIVERED: _spec(Phase.CARRIER, 13, _C, _CH, terminal=True),
     Milestone.RETURNED_TO_SENDER: _spec(Phase.CARRIER, 13, _C, _CH, _W, terminal=True),
-    Milestone.RETURN_REQUESTED: _spec(Phase.REVERSE, 20, _CU, _CH),
-    Milestone.RETURN_APPROVED: _spec(Phase.REVERSE, 21, _CH),
-    Milestone.RETURN_REJECTED: _spec(Phase.REVERSE, 21, _CH, terminal=True),
+    Milestone.RETURN_REQUESTED: _spec(Phase.REVERSE, 20, _CU, _CH, _SY),
+    Milestone.RETURN_APPROVED: _spec(Phase.REVERSE, 21, _CH, _SY),
+    Milestone.RETURN_REJECTED: _spec(Phase.REVERSE, 21, _CH, _SY, terminal=True),
     Milestone.RETURN_PICKUP_SCHEDULED: _spec(Phase.REVERSE, 22, _C, _CH),
     Milestone.RETURN_IN_TRANSIT: _spec(Phase.REVERSE, 23, _C, _CH),
     Milestone.RETURN_RECEIVED: _spec(Phase.REVERSE, 24, _W, _C),
-    Milestone.INSPECTION_PENDING: _spec(Phase.REVERSE, 25, _W, visible=False),
+    Milestone.INSPECTION_PENDING: _spec(Phase.REVERSE, 25, _W, _SY, visible=False),
     Milestone.DISPOSITION_DECIDED: _spec(Phase.REVERSE, 26, _W, visible=False),
-    Milestone.REFUND_RELEASED: _spec(Phase.REVERSE, 27, _CH, terminal=True),
-    Milestone.REPLACEMENT_RELEASED: _spec(Phase.REVERSE, 27, _CH, terminal=True),
+    Milestone.REFUND_RELEASED: _spec(Phase.REVERSE, 27, _CH, _SY, terminal=True),
+    Milestone.REPLACEMENT_RELEASED: _spec(Phase.REVERSE, 27, _CH, _SY, terminal=True),
 }
 
 #: Off the happy path: they say something went wrong (or waits), and carry a reason.

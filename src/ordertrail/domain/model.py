@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ordertrail.domain.milestones import Milestone, Reason, SourceKind
+from ordertrail.domain.milestones import Milestone, Phase, Reason, SourceKind
 
 
 class DomainError(ValueError):
@@ -49,7 +49,7 @@ class Source:
         except ValueError:
             choices = ", ".join(k.value for k in SourceKind)
             raise DomainError("source", f"'{text}' must start with one of {choices}") from None
-        if kind is not SourceKind.CUSTOMER and not name.strip():
+        if kind not in (SourceKind.CUSTOMER, SourceKind.SYSTEM) and not name.strip():
             raise DomainError("source", f"'{text}' needs a name after the colon, e.g. '{kind}:x'")
         return cls(kind, name.strip())
 
@@ -247,7 +247,13 @@ class TrackingEvent:
 
     @property
     def is_correction(self) -> bool:
-        return self.source.kind is SourceKind.OPS and self.milestone is not None
+        # staff run the returns flow themselves: approving or inspecting is the flow, not a
+        # correction of what another source said
+        return (
+            self.source.kind is SourceKind.OPS
+            and self.milestone is not None
+            and self.milestone.spec.phase is not Phase.REVERSE
+        )
 
 
 def default_event_key(

@@ -23,6 +23,8 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
     RETURN_IN_PROGRESS = "return_in_progress"
     RETURNED = "returned"
+    #: every return is settled and some of what was delivered stayed with the customer
+    PARTIALLY_RETURNED = "partially_returned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +69,12 @@ def derive_order(
     lines: Sequence[Line],
     parcels: Sequence[ParcelView],
     returns: Sequence[Milestone | None] = (),
+    returned: Sequence[Line] | None = None,
 ) -> OrderSummary:
-    """`own` is the status of the order's own events, `returns` those of its returns."""
+    """`own` is the status of the order's own events, `returns` those of its returns;
+    `returned` the lines of its settled returns (None: take them to be the whole order)."""
     attention = any(parcel.in_trouble for parcel in parcels)
-    return OrderSummary(_status(own, lines, parcels, returns), attention)
+    return OrderSummary(_status(own, lines, parcels, returns, returned), attention)
 
 
 def _status(
@@ -78,6 +82,7 @@ def _status(
     lines: Sequence[Line],
     parcels: Sequence[ParcelView],
     returns: Sequence[Milestone | None],
+    returned: Sequence[Line] | None,
 ) -> OrderStatus:
     outbound = _outbound(own, lines, parcels)
     # A return whose events all went unmapped or unheeded has no status: nothing to show yet.
@@ -88,7 +93,16 @@ def _status(
         return outbound
     if any(status not in _RETURN_CLOSED for status in live_returns):
         return OrderStatus.RETURN_IN_PROGRESS
+    if returned is not None and _units(lines) - _units(returned):
+        return OrderStatus.PARTIALLY_RETURNED
     return OrderStatus.RETURNED
+
+
+def _units(lines: Iterable[Line]) -> Counter[str]:
+    units = Counter[str]()
+    for line in lines:
+        units[line.sku] += line.quantity
+    return units
 
 
 def _outbound(

@@ -108,7 +108,11 @@ class SqlOrders:
                     own=codec.state_from_json(row.fold_state),
                     shipments=parcels[row.id],
                     returns=[
-                        (Return(r.id, r.order_id, codec.lines_from_json(r.lines)), state)
+                        # a return's status is its own fold's (domain/returns.py), as stored
+                        (
+                            Return(r.id, r.order_id, codec.lines_from_json(r.lines)),
+                            replace(state, status=_milestone(r.status)),
+                        )
                         for r, state in returned[row.id]
                     ],
                     summary=OrderSummary(OrderStatus(row.status), row.needs_attention),
@@ -137,6 +141,12 @@ class SqlOrders:
                     ],
                     returns=[_milestone(c.status) for c in kids if c.kind == "return"],
                     summary=OrderSummary(OrderStatus(row.status), row.needs_attention),
+                    returned=tuple(
+                        line
+                        for c in kids
+                        if c.kind == "return" and _milestone(c.status) in _SETTLED
+                        for line in codec.lines_from_json(c.lines)
+                    ),
                 )
         return found
 
@@ -220,6 +230,10 @@ class SqlOrders:
             )
             row = self._conn.execute(select(shipments).where(shipments.c.id.in_(alias))).first()
         return codec.shipment_from_row(row) if row else None
+
+
+#: returns whose goods stay with the shop: what an order counts as returned
+_SETTLED = frozenset({Milestone.REFUND_RELEASED, Milestone.REPLACEMENT_RELEASED})
 
 
 def _milestone(value: str | None) -> Milestone | None:

@@ -299,7 +299,7 @@ def _projection_row(subject: Subject, state: SubjectState) -> dict[str, Any]:
             polling_done=bool(state.status and state.status.spec.terminal),
         )
     elif subject.kind is SubjectKind.RETURN:
-        row["status"] = state.status.value if state.status else None
+        pass  # a return's status is its own fold's (app/returns/project.py)
     else:  # the order's own events: whether the store cancelled it, for queries to filter on
         row["own_status"] = state.status.value if state.status else None
     return row

@@ -278,6 +278,8 @@ eta_changes = Table(
     Column("basis", String(20), nullable=False),
 )
 
+#: Returns: `status` and the columns after it are derived from the return's events
+#: (domain/returns.py) and rebuilt with everything else.
 returns = Table(
     "returns",
     metadata,
@@ -286,6 +288,36 @@ returns = Table(
     Column("lines", JSON, nullable=False),
     Column("status", String(30)),
     Column("fold_state", JSON),
+    Column("kind", String(10)),
+    Column("team", String(20)),
+    # the return label's parcel: a carrier's event for this number lands on the return
+    Column("tracking_number", String(100), index=True),
+    Column("carrier", String(50)),
+    Column("requested_at", UtcDateTime()),
+    Column("updated_at", UtcDateTime()),
+    Column("detail", JSON),
+)
+
+#: Each return's lines as derived from its events: asked, received, decided, damaged.
+return_lines = Table(
+    "return_lines",
+    metadata,
+    Column("return_id", String(100), ForeignKey("returns.id"), primary_key=True),
+    Column("sku", String(100), primary_key=True),
+    Column("order_id", String(100), nullable=False, index=True),
+    Column("quantity", Integer, nullable=False),
+    Column("reason", String(20), nullable=False),
+    Column("received", Integer, nullable=False),
+    Column("disposition", String(20)),
+    Column("damaged", Integer, nullable=False),
+)
+
+#: Numbers the install hands out in sequence (`rma`: RMA-1001, RMA-1002, ...).
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("value", BigInteger, nullable=False),
 )
 
 events = Table(

@@ -13,6 +13,7 @@ from ordertrail.app.eta_ports import EtaRules
 from ordertrail.app.ports import DatabaseBusy
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.notifications import Policy
+from ordertrail.domain.return_policy import ReturnPolicy
 from ordertrail.store.cases import SqlCases
 from ordertrail.store.costs import SqlCosts, SqlPageViews
 from ordertrail.store.counts import SqlCounts, SqlHeartbeats
@@ -25,6 +26,7 @@ from ordertrail.store.orders import SqlOrders
 from ordertrail.store.outbox import SqlOutbox
 from ordertrail.store.polls import SqlPolls
 from ordertrail.store.repositories import SqlEventLog, SqlProjections, SqlSubjects
+from ordertrail.store.returns import SqlReturns
 from ordertrail.store.secrets import install_secret
 from ordertrail.store.sites import SqlDeliveries, SqlSites
 from ordertrail.store.staff import SqlStaff
@@ -51,6 +53,7 @@ class SqlUnitOfWork:
     costs: SqlCosts
     page_views: SqlPageViews
     estimates: SqlEstimates
+    returns: SqlReturns
 
     def __init__(
         self,
@@ -61,8 +64,10 @@ class SqlUnitOfWork:
         defaults: Sequence[CodeMapping] = (),
         policy: Policy | None = None,
         eta_rules: EtaRules | None = None,
+        return_policy: ReturnPolicy | None = None,
     ) -> None:
         self._engine = engine
+        self.return_policy = return_policy or ReturnPolicy()
         self._read_only = read_only
         self._wait = wait
         self._defaults = defaults
@@ -105,6 +110,7 @@ class SqlUnitOfWork:
         self.costs = SqlCosts(connection)
         self.page_views = SqlPageViews(connection)
         self.estimates = SqlEstimates(connection)
+        self.returns = SqlReturns(connection)
         return self
 
     def commit(self) -> None:
@@ -137,7 +143,9 @@ class SqlUnitOfWorkFactory:
         policy: Policy | None = None,
         link_secret: str | None = None,
         eta_rules: EtaRules | None = None,
+        return_policy: ReturnPolicy | None = None,
     ) -> None:
+        self.return_policy = return_policy or ReturnPolicy()  # windows, inspection, fees
         self.policy = policy or Policy()  # whom the notifications of changes reach, and when
         self.eta_rules = eta_rules or EtaRules()  # holidays (kept once looked up), the share
         self.engine = engine
@@ -157,4 +165,5 @@ class SqlUnitOfWorkFactory:
             defaults=self.defaults,
             policy=self.policy,
             eta_rules=self.eta_rules,
+            return_policy=self.return_policy,
         )

@@ -20,6 +20,7 @@ from ordertrail.web.api import mappings as mappings_api
 from ordertrail.web.api import metrics
 from ordertrail.web.api import outbox as outbox_api
 from ordertrail.web.api import records as api
+from ordertrail.web.api import returns as returns_api
 from ordertrail.web.api import scans as scans_api
 from ordertrail.web.api.docs import ProblemDetails
 from ordertrail.web.console import admin as console_admin
@@ -41,6 +42,7 @@ def routers() -> list[APIRouter]:
         hooks.router(),
         scans_api.router(),
         cases_api.router(),
+        returns_api.router(),
         outbox_api.router(),
         keys_api.router(),
         kpis_api.router(),
