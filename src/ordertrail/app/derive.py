@@ -10,6 +10,8 @@ from ordertrail.app.cases import review
 from ordertrail.app.eta import reestimate
 from ordertrail.app.notify import queue_messages
 from ordertrail.app.ports import UnitOfWork
+from ordertrail.app.returns.automatic import automatic_returns
+from ordertrail.app.returns.news import queue_return_news
 from ordertrail.app.returns.project import policy_events, project_returns, returns_among
 from ordertrail.domain.fold import SubjectState, can_resume, fold
 from ordertrail.domain.mapping import CodeKey, CodeMapping, interpret
@@ -62,7 +64,10 @@ def append_and_derive(
     follow: list[TrackingEvent] = []
     if reverse := returns_among(fresh):
         found = {**histories(uow, set(reverse) - history.keys()), **history}
-        follow = policy_events(project_returns(uow, found), now)
+        files = project_returns(uow, found)
+        follow = policy_events(files, now)
+        news = [event for subject in reverse for event in fresh[subject]]
+        queue_return_news(uow, news, {file.id: file for file in files}, now)
     order_of = {event.subject: event.order_id for event in stored if event.order_id}
     cases = review(uow, states, order_of, now, before=saved)
     windows = reestimate(uow, saved, states, fresh, now)
@@ -75,9 +80,11 @@ def append_and_derive(
             if subject in order_of and _moves_order(subject, saved.get(subject), state)
         },
     )
-    # what the returns policy does by itself (a refund on receipt) follows in the same unit
-    # of work; its keys are fixed, so the second time round nothing new is stored
-    append_and_derive(uow, follow, now=now)
+    # what the returns policy does by itself (a refund on receipt, a return for a parcel that
+    # turned back) follows in the same unit of work; its keys are fixed, so the second time
+    # round nothing new is stored
+    turned, opened = automatic_returns(uow, saved, states, now)
+    append_and_derive(uow, follow + turned, new_returns=opened, now=now)
     return stored
 
 

@@ -55,6 +55,8 @@ class WebhookSender:
                 if parcel
                 else None,
                 "detail": message.context.get("detail"),
+                # a return's decision (return.approved, return.refund_released ...)
+                **({"return": message.context["return"]} if "return" in message.context else {}),
             }
         )
         failures = []

@@ -156,7 +156,8 @@ MILESTONES: dict[Milestone, MilestoneSpec] = {
     Milestone.RETURN_REJECTED: _spec(Phase.REVERSE, 21, _CH, _SY, terminal=True),
     Milestone.RETURN_PICKUP_SCHEDULED: _spec(Phase.REVERSE, 22, _C, _CH),
     Milestone.RETURN_IN_TRANSIT: _spec(Phase.REVERSE, 23, _C, _CH),
-    Milestone.RETURN_RECEIVED: _spec(Phase.REVERSE, 24, _W, _C),
+    # a shop running its returns in Shopify records receipt and refunds there
+    Milestone.RETURN_RECEIVED: _spec(Phase.REVERSE, 24, _W, _C, _CH),
     Milestone.INSPECTION_PENDING: _spec(Phase.REVERSE, 25, _W, _SY, visible=False),
     Milestone.DISPOSITION_DECIDED: _spec(Phase.REVERSE, 26, _W, visible=False),
     Milestone.REFUND_RELEASED: _spec(Phase.REVERSE, 27, _CH, _SY, terminal=True),

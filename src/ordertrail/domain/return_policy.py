@@ -61,6 +61,8 @@ class RequestFacts:
     order_value: Money | None
     order_units: int
     carrier_damage: bool = False
+    #: an automatic return: why the carrier is bringing the parcel back (refused, ...)
+    coming_back: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +112,10 @@ def decide(policy: ReturnPolicy, lines: Sequence[ReturnLine], facts: RequestFact
     delivered = facts.delivered_at
     window_ends = delivered + timedelta(days=days) if delivered else None
     what = "warranty claims" if warranty else "returns"
-    if delivered is not None and window_ends is not None and facts.now > window_ends:
+    if facts.coming_back:
+        outcome = Outcome.APPROVE
+        why.append(f"the carrier is bringing the parcel back undelivered ({facts.coming_back})")
+    elif delivered is not None and window_ends is not None and facts.now > window_ends:
         outcome = Outcome.REJECT
         why.append(
             f"delivered {delivered:%Y-%m-%d}, {(facts.now - delivered).days} days ago: "
@@ -123,7 +128,7 @@ def decide(policy: ReturnPolicy, lines: Sequence[ReturnLine], facts: RequestFact
         outcome = Outcome.APPROVE
         why.append(f"within the {days}-day return window")
     inspect = {line.sku: line.reason in policy.inspect_reasons for line in lines}
-    for line in lines:
+    for line in lines if outcome is not Outcome.REJECT else ():  # what would follow, if taken
         if inspect[line.sku]:
             why.append(f"{line.sku} ({line.reason}): inspected before any refund")
         else:
@@ -132,7 +137,7 @@ def decide(policy: ReturnPolicy, lines: Sequence[ReturnLine], facts: RequestFact
     why.extend(
         f"{line.sku}: a {fees[line.sku]}% restocking fee applies to {line.reason}"
         for line in lines
-        if fees[line.sku]
+        if fees[line.sku] and outcome is not Outcome.REJECT
     )
     advance = _advance_replacement(policy, facts, why)
     value = facts.order_value

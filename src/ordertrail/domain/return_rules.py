@@ -189,8 +189,8 @@ def follow_ups(file: ReturnFile) -> list[tuple[Milestone, dict[str, object]]]:
     """What the policy does by itself once goods are back, whoever reported them: lines it
     inspects wait for inspection; when every unit is back and none needs looking at, the
     refund is released on receipt (unless a replacement went out already)."""
-    if file.rejected or file.closed or not file.received_any:
-        return []
+    if file.rejected or file.closed or not file.received_any or not file.decision:
+        return []  # (no decision: the shop runs this return elsewhere, Shopify say)
     waiting = [p.line.sku for p in file.lines if _awaits_inspection(p, file.decision)]
     if waiting:
         if file.stage is not Milestone.RETURN_RECEIVED:
@@ -200,7 +200,7 @@ def follow_ups(file: ReturnFile) -> list[tuple[Milestone, dict[str, object]]]:
     inspect = file.decision.get("inspect")
     inspected = isinstance(inspect, Mapping) and any(inspect.values())
     all_back = all(p.received >= p.line.quantity for p in file.lines)
-    if inspected or not all_back or file.replacement or file.refund is not None:
+    if inspected or not all_back or file.replacement:
         return []
     due = refund_due(file)
     return [(Milestone.REFUND_RELEASED, {**refund_data(due), "why": "refunded on receipt"})]

@@ -121,6 +121,8 @@ class ReturnFile:
     tracking_number: str | None = None
     carrier: str | None = None
     refund: Money | None = None
+    #: refunded, here or where the shop runs its returns (Shopify's `returns/close`)
+    settled: bool = False
     replacement: bool = False
     replacement_in_advance: bool = False
     updated_at: datetime | None = None
@@ -131,7 +133,7 @@ class ReturnFile:
         A replacement sent ahead leaves the return open until the goods are back."""
         if self.rejected:
             return Milestone.RETURN_REJECTED
-        if self.refund is not None:
+        if self.settled:
             return Milestone.REFUND_RELEASED
         if self.replacement and self.received_any:
             return Milestone.REPLACEMENT_RELEASED
@@ -237,10 +239,10 @@ def _decided(file: ReturnFile, data: Mapping[str, Any]) -> ReturnFile:
 
 def _refunded(file: ReturnFile, data: Mapping[str, Any]) -> ReturnFile:
     amount, currency = data.get("amount"), data.get("currency")
-    refund = Money(int(amount), str(currency)) if isinstance(amount, int) and currency else None
+    refund = Money(amount, str(currency)) if isinstance(amount, int) and currency else None
     paid = Counter({line.sku: line.quantity for line in lines_of(data.get("lines"))})
     lines = tuple(replace(p, refunded=p.refunded + paid[p.line.sku]) for p in file.lines)
-    return replace(file, refund=refund or Money(0, str(currency or "")), lines=lines)
+    return replace(file, refund=refund or file.refund, settled=True, lines=lines)
 
 
 def _count(value: Any) -> int:

@@ -6,7 +6,8 @@ and what its payloads hold.
 - AfterShip: `aftership-hmac-sha256: <base64>`, HMAC-SHA256 of the body; tracking webhooks.
 - Shopify: `X-Shopify-Hmac-Sha256: <base64>`; `orders/*` topics register the order with its
   fulfillments, `fulfillments/create|update` add a parcel, `fulfillment_events/*` are carrier
-  news. A re-delivery (same `X-Shopify-Webhook-Id`) is acknowledged and not read again.
+  news, `returns/*` and `reverse_deliveries/*` are a Shopify-run return's steps. A
+  re-delivery (same `X-Shopify-Webhook-Id`) is acknowledged and not read again.
 - WooCommerce: `X-WC-Webhook-Signature: <base64>` HMAC-SHA256 of the body; `order.*` topics
   register the order. The ping WooCommerce sends, unsigned, when a webhook is created
   (`webhook_id=<n>`, form-encoded) is acknowledged and stores nothing.
@@ -40,7 +41,7 @@ from ordertrail.app.handlers import ItemProblem
 from ordertrail.domain.model import DomainError, Order, Shipment
 from ordertrail.sources.canonical import parse_event, problems_of, refuse_unstorable_text
 from ordertrail.sources.carriers import CarrierParseError, adapter
-from ordertrail.sources.channels import shopify, woocommerce_hook
+from ordertrail.sources.channels import shopify, shopify_returns, woocommerce_hook
 from ordertrail.sources.channels.common import ChannelUpdate
 
 
@@ -122,6 +123,8 @@ def _shopify_topics(body: bytes, headers: Headers) -> Parsed:
         return _channel(shopify.order_update, body)
     if topic in ("fulfillments/create", "fulfillments/update"):
         return _channel(shopify.fulfillment_update, body)
+    if topic in shopify_returns.TOPICS:
+        return _channel(lambda payload: shopify_returns.return_update(topic, payload), body)
     refusal = ItemProblem(0, "X-Shopify-Topic", f"topic '{topic}' is not handled here")
     return Parsed([], [], [refusal])
 
