@@ -38,9 +38,26 @@ class BrandSettings(BaseModel):
     templates: Path | None = None
 
 
+class RetentionSettings(BaseModel):
+    """How many days personal data that piles up is kept (`[retention]` in ordertrail.toml,
+    or ORDERTRAIL_RETENTION__<KIND>_DAYS); 0 keeps it for good. The worker ages it out."""
+
+    #: messages sent (or given up on): their recipient and what they were made from blanked
+    sent_messages_days: int = Field(default=90, ge=0, le=36500)
+    #: outgoing webhooks' stored context blanked; inbound webhook delivery ids forgotten
+    webhook_bodies_days: int = Field(default=30, ge=0, le=36500)
+    #: console sessions deleted this long after they expired
+    staff_sessions_days: int = Field(default=30, ge=0, le=36500)
+    #: links in customer messages stop opening the order this long after they were made
+    tracking_tokens_days: int = Field(default=180, ge=0, le=36500)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="ORDERTRAIL_", toml_file="ordertrail.toml", extra="ignore"
+        env_prefix="ORDERTRAIL_",
+        toml_file="ordertrail.toml",
+        extra="ignore",
+        env_nested_delimiter="__",
     )
 
     database_url: str = "sqlite:///ordertrail.db"
@@ -131,6 +148,8 @@ class Settings(BaseSettings):
     #: nothing a database reader sees opens an order. Links already sent keep working after a
     #: change (what is looked up is their stored hash).
     link_secret: SecretStr | None = None
+    #: How long personal data that piles up is kept (see RetentionSettings).
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @model_validator(mode="after")
     def _per_source_settings_from_environment(self) -> Settings:

@@ -24,6 +24,7 @@ from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.orders import SqlOrders
 from ordertrail.store.outbox import SqlOutbox
 from ordertrail.store.polls import SqlPolls
+from ordertrail.store.privacy import SqlPersonalRecords, SqlRetention
 from ordertrail.store.repositories import SqlEventLog, SqlProjections, SqlSubjects
 from ordertrail.store.secrets import install_secret
 from ordertrail.store.sites import SqlDeliveries, SqlSites
@@ -51,6 +52,8 @@ class SqlUnitOfWork:
     costs: SqlCosts
     page_views: SqlPageViews
     estimates: SqlEstimates
+    privacy: SqlPersonalRecords
+    retention: SqlRetention
 
     def __init__(
         self,
@@ -105,6 +108,8 @@ class SqlUnitOfWork:
         self.costs = SqlCosts(connection)
         self.page_views = SqlPageViews(connection)
         self.estimates = SqlEstimates(connection)
+        self.privacy = SqlPersonalRecords(connection)
+        self.retention = SqlRetention(connection)
         return self
 
     def commit(self) -> None:
