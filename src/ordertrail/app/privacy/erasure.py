@@ -139,6 +139,7 @@ def _record(uow: UnitOfWork, order_id: str, counts: Counter[str], by: str, now: 
         received_at=now,
         order_id=order_id,
         raw_code="customer_data_erased",
+        raw_description=f"Customer data erased on request ({', '.join(erased) or 'nothing left'})",
         data={"erasure": {"kinds": sorted(erased), "counts": erased}},
     )
     uow.events.append([audit])
