@@ -50,7 +50,7 @@ def test_an_admin_sees_what_is_held_and_downloads_it(client: TestClient, system:
     looked = client.get("/ops/privacy", params={"customer": DANA["email"]})
     assert looked.status_code == 200
     assert "2 orders: ORD-1, ORD-2" in looked.text
-    assert "Customer records</td><td>2</td>" in looked.text
+    assert "Customer records (name, email, phone, postal code)</td><td>2</td>" in looked.text
     assert everything_stored(system) == before  # looking erases nothing
     download = client.get("/ops/privacy/export", params={"customer": DANA["email"]})
     assert download.status_code == 200

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from ordertrail.app.privacy.erasure import KINDS, Erasure, NothingHeld, erase
+from ordertrail.app.privacy.erasure import KIND_WORDS, KINDS, Erasure, NothingHeld, erase
 from ordertrail.app.privacy.export import customer_record
 from ordertrail.cli.common import JsonFlag, app, err, fail, open_system, out
 from ordertrail.cli.operations import OutputOption, output_to
@@ -19,18 +19,6 @@ customers_app = typer.Typer(
     help="A customer's personal data: export it, or erase it on request.", no_args_is_help=True
 )
 app.add_typer(customers_app, name="customers")
-
-#: How each kind an erasure reaches is said to the person running it.
-KIND_WORDS = {
-    "customer": "customer records (name, email, phone, postal code)",
-    "events": "events (carrier words, signatures, postal codes at the door)",
-    "messages": "messages (recipients and what they were made from)",
-    "webhooks": "outgoing webhooks (stored bodies)",
-    "skipped": "unsent messages, now never sent",
-    "cases": "exception cases (their text)",
-    "links": "message links, which stop working",
-    "repairs": "texts kept by `repair text`",
-}
 
 
 @customers_app.command("export")

@@ -26,6 +26,17 @@ from ordertrail.domain.model import Customer, Source, Subject, SubjectKind, Trac
 
 #: The kinds of data an erasure reaches, in the order it reports them.
 KINDS = ("customer", "events", "messages", "webhooks", "skipped", "cases", "links", "repairs")
+#: How each kind is said to the person erasing (the command line and the console).
+KIND_WORDS = {
+    "customer": "customer records (name, email, phone, postal code)",
+    "events": "events (carrier words, signatures, postal codes at the door)",
+    "messages": "messages (recipients, what they were made from)",
+    "webhooks": "outgoing webhooks (stored bodies)",
+    "skipped": "unsent messages, never to be sent",
+    "cases": "exception cases (their text)",
+    "links": "message links, which stop working",
+    "repairs": "texts kept by `repair text`",
+}
 SKIPPED_BECAUSE = "not sent: the customer's data was erased"
 
 

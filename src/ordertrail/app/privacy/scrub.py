@@ -98,7 +98,7 @@ def scrub_json(value: Any, values: PersonalValues, *, field: str | None = None) 
     if isinstance(value, Mapping):
         return {key: scrub_json(item, values, field=str(key)) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [scrub_json(item, values) for item in value]
+        return [scrub_json(item, values, field=field) for item in value]
     if field is not None and is_personal_field(field) and value not in (None, "", ERASED):
         return ERASED
     if isinstance(value, str):

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.access_ports import StaffSession
-from ordertrail.app.privacy.erasure import KINDS, NothingHeld, erase
+from ordertrail.app.privacy.erasure import KIND_WORDS, KINDS, NothingHeld, erase
 from ordertrail.app.privacy.export import customer_record
 from ordertrail.domain.access import Permission
 from ordertrail.sources.customer_out import customer_json
@@ -24,18 +24,6 @@ Admin = Annotated[StaffSession, Depends(signed_in(Permission.MANAGE_STAFF))]
 AdminPost = Annotated[StaffSession, Depends(checked_csrf(Permission.MANAGE_STAFF))]
 Customer = Annotated[str, Query(max_length=320, pattern=NO_NUL)]
 Typed = Annotated[str, Form(max_length=320, pattern=NO_NUL)]
-
-#: What each kind an erasure reaches is called on the page.
-KIND_NAMES = {
-    "customer": "Customer records",
-    "events": "Events (carrier words, signatures, postal codes at the door)",
-    "messages": "Messages (recipients, what they were made from)",
-    "webhooks": "Outgoing webhooks (stored bodies)",
-    "skipped": "Unsent messages, never to be sent",
-    "cases": "Exception cases (their text)",
-    "links": "Message links, which stop working",
-    "repairs": "Texts kept by repair text",
-}
 
 
 def router() -> APIRouter:
@@ -53,7 +41,7 @@ def router() -> APIRouter:
             session,
             status,
             retention=system.retention(),
-            kinds=[(kind, KIND_NAMES[kind]) for kind in KINDS],
+            kinds=[(kind, KIND_WORDS[kind].capitalize()) for kind in KINDS],
             **more,
         )
 
