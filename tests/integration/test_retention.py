@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Text, cast, func, select
 
 from ordertrail.app.access import sign_in
@@ -16,8 +17,10 @@ from ordertrail.app.rounds import work_round
 from ordertrail.bootstrap import System
 from ordertrail.config import Settings
 from ordertrail.store.tables import hook_deliveries, outbox, staff_sessions, tracking_tokens
+from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
-from tests.factories import STAFF_PASSWORD, staff_member
+from tests.factories import STAFF_PASSWORD, api_key, staff_member
+from tests.integration.test_metrics import samples, value
 from tests.integration.test_privacy import DANA, UPS, Recorder, register
 from tests.stories import record
 
@@ -101,6 +104,11 @@ def test_a_round_ages_out_what_is_older_than_its_setting_and_keeps_what_is_newer
     for kind in ("sent_messages", "tracking_tokens", "staff_sessions"):
         passes = (first.aged, month.aged, quarter.aged, last.aged)
         assert totals[f"retention_{kind}"] == sum(aged[kind] for aged in passes)
+    with TestClient(create_app(system), headers=api_key(system, "metrics")) as scraper:
+        scraped = samples(scraper.get("/metrics").text)
+    aged = "ordertrail_retention_aged_total"
+    assert value(scraped, aged, kind="tracking_tokens") == start["links"]
+    assert value(scraped, aged, kind="staff_sessions") == 1
     assert "aged out by the retention settings" in quarter.said()
 
 
