@@ -14,6 +14,7 @@ from ordertrail.app.eta_ports import EtaRules
 from ordertrail.app.handlers import BatchResult, handle
 from ordertrail.app.polling import CarrierTracker
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
+from ordertrail.app.privacy.retention import RetentionPolicy
 from ordertrail.config import BrandSettings, Settings
 from ordertrail.delivery.email import SmtpSender
 from ordertrail.delivery.sms import TwilioSender
@@ -65,6 +66,16 @@ class System:
             return None
         where = self.engine.url.render_as_string()
         return f"the database {where} is not ready ({why}): run `ordertrail init` first"
+
+    def retention(self) -> RetentionPolicy:
+        """The retention settings in force (0 days: kept for good)."""
+        kept = self.settings.retention
+        return RetentionPolicy(
+            sent_messages_days=kept.sent_messages_days or None,
+            webhook_bodies_days=kept.webhook_bodies_days or None,
+            staff_sessions_days=kept.staff_sessions_days or None,
+            tracking_tokens_days=kept.tracking_tokens_days or None,
+        )
 
     def trackers(self) -> dict[str, CarrierTracker]:
         """One tracker per carrier to poll (karrio connectors first, then plain tracking

@@ -62,11 +62,26 @@ class ReturnSettings(BaseModel):
     restocking_fee_percent: dict[str, int] = Field(default_factory=dict)
     returns_team: str = "returns"
     warranty_team: str = "warranty"
+class RetentionSettings(BaseModel):
+    """How many days personal data that piles up is kept (`[retention]` in ordertrail.toml,
+    or ORDERTRAIL_RETENTION__<KIND>_DAYS); 0 keeps it for good. The worker ages it out."""
+
+    #: messages sent (or given up on): their recipient and what they were made from blanked
+    sent_messages_days: int = Field(default=90, ge=0, le=36500)
+    #: outgoing webhooks' stored context blanked; inbound webhook delivery ids forgotten
+    webhook_bodies_days: int = Field(default=30, ge=0, le=36500)
+    #: console sessions deleted this long after they expired
+    staff_sessions_days: int = Field(default=30, ge=0, le=36500)
+    #: links in customer messages stop opening the order this long after they were made
+    tracking_tokens_days: int = Field(default=180, ge=0, le=36500)
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="ORDERTRAIL_", toml_file="ordertrail.toml", extra="ignore"
+        env_prefix="ORDERTRAIL_",
+        toml_file="ordertrail.toml",
+        extra="ignore",
+        env_nested_delimiter="__",
     )
 
     database_url: str = "sqlite:///ordertrail.db"
@@ -159,6 +174,8 @@ class Settings(BaseSettings):
     link_secret: SecretStr | None = None
     #: The return policy: windows, inspection, advance replacements, restocking fees.
     returns: ReturnSettings = Field(default_factory=ReturnSettings)
+    #: How long personal data that piles up is kept (see RetentionSettings).
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @model_validator(mode="after")
     def _per_source_settings_from_environment(self) -> Settings:

@@ -29,6 +29,7 @@ _EFFECT_STYLE = {
     Effect.SUPERSEDED: "dim",
     Effect.CONFLICT: "bold red",
     Effect.UNMAPPED: "yellow",
+    Effect.NOTED: "cyan",
     Effect.DUPLICATE: "dim strike",
 }
 

@@ -19,6 +19,7 @@ from ordertrail.app.eta_ports import Estimates, EtaRules
 from ordertrail.app.figures_ports import Figures
 from ordertrail.app.kpi_ports import Costs, KpiFacts, PageViews
 from ordertrail.app.overview_ports import Counts, Heartbeats
+from ordertrail.app.privacy.ports import PersonalRecords, Retention
 
 if TYPE_CHECKING:  # the returns port names SubjectRef, defined below
     from ordertrail.app.returns.ports import Returns
@@ -410,6 +411,12 @@ class UnitOfWork(Protocol):
 
     @property
     def estimates(self) -> Estimates: ...
+
+    @property
+    def privacy(self) -> PersonalRecords: ...
+
+    @property
+    def retention(self) -> Retention: ...
 
     @property
     def eta_rules(self) -> EtaRules:

@@ -14,6 +14,7 @@ from ordertrail.app.delivery import DeliveryResult, Sender, deliver_due
 from ordertrail.app.eta import eta_round
 from ordertrail.app.polling import CarrierTracker, PollSummary, poll_due
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
+from ordertrail.app.privacy.retention import RetentionPolicy, described, retention_round
 
 WORKER = "worker"
 #: A worker unheard of for this long has stopped (it beats every minute by default).
@@ -29,6 +30,8 @@ class Round:
     #: delivery window had passed, estimated again
     lanes_learned: int | None = None
     estimated: int = 0
+    #: rows aged out per kind of personal data (None: not this round, the last pass is recent)
+    aged: dict[str, int] | None = None
 
     def figures(self) -> dict[str, int]:
         """What this round did, figure by figure: added to the worker's totals."""
@@ -46,6 +49,8 @@ class Round:
         }
         if self.lanes_learned is not None:
             found["eta_learned"] = 1
+        if self.aged is not None:
+            found |= {f"retention_{kind}": count for kind, count in self.aged.items()}
         if polled is not None:
             found |= {
                 "poll_rounds": 1,
@@ -67,6 +72,8 @@ class Round:
             f"delivery estimates: {self.estimated} windows passed and looked at again"
             + (f", {self.lanes_learned} lanes learned" if self.lanes_learned is not None else ""),
         ]
+        if self.aged is not None:
+            lines.append(f"aged out by the retention settings: {described(self.aged)}")
         if polled is not None:
             lines.append(
                 f"asked {polled.asked} parcels: {polled.events} new events, {polled.failed} "
@@ -83,6 +90,7 @@ def work_round(
     *,
     limit: int = 100,
     lease: timedelta = timedelta(minutes=5),
+    retention: RetentionPolicy | None = None,
 ) -> Round:
     swept = sweep(uows, clock.now())
     learned, estimated = eta_round(uows, clock.now())
@@ -90,7 +98,8 @@ def work_round(
     polled = None
     if trackers:
         polled = poll_due(uows, clock, trackers, limit=limit, jitter=random.random)
-    done = Round(swept, sent, polled, learned, estimated)
+    aged = retention_round(uows, retention, clock.now()) if retention is not None else None
+    done = Round(swept, sent, polled, learned, estimated, aged)
     with uows() as uow:
         uow.heartbeats.beat(WORKER, clock.now(), done.said())
         uow.heartbeats.add(WORKER, done.figures())

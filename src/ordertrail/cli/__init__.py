@@ -2,6 +2,7 @@
 
 from ordertrail.cli import (
     bench,
+    customers,
     demo,
     eta,
     exceptions,
@@ -25,6 +26,7 @@ def main() -> None:
 __all__ = [
     "app",
     "bench",
+    "customers",
     "demo",
     "eta",
     "exceptions",

@@ -127,7 +127,7 @@ def _since(value: str | None) -> datetime | None:
 
 
 @contextmanager
-def _output(path: Path | None) -> Iterator[IO[str]]:
+def output_to(path: Path | None) -> Iterator[IO[str]]:
     if path is None or str(path) == "-":
         yield sys.stdout
         return
@@ -148,7 +148,7 @@ def _write_lines(
     noun: str,
 ) -> None:
     written = 0
-    with _output(output) as file, _progress(f"writing {noun}") as told:
+    with output_to(output) as file, _progress(f"writing {noun}") as told:
         for item in items:
             file.write(json.dumps(to_json(item), ensure_ascii=False) + "\n")
             written += 1

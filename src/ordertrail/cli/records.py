@@ -252,7 +252,13 @@ def worker(
         while True:
             try:
                 done = work_round(
-                    system.uows, system.clock, senders, trackers, limit=limit, lease=lease
+                    system.uows,
+                    system.clock,
+                    senders,
+                    trackers,
+                    limit=limit,
+                    lease=lease,
+                    retention=system.retention(),
                 )
             except (DatabaseUnavailable, WriteConflict) as trouble:
                 if once:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from ordertrail.domain.milestones import TROUBLE, Milestone, Reason
+from ordertrail.domain.milestones import TROUBLE, Milestone, Reason, SourceKind
 from ordertrail.domain.model import Location, TrackingEvent
 
 # A trouble milestone drops the progress floor back to carrier possession, so the carrier's
@@ -30,6 +30,7 @@ class Effect(StrEnum):
     SUPERSEDED = "superseded"  # older progress than what is already known; kept, moves nothing
     CONFLICT = "conflict"  # the source may not assert this milestone
     UNMAPPED = "unmapped"  # a raw code no mapping knows yet
+    NOTED = "noted"  # an ops record that asserts no milestone (an erasure): kept, moves nothing
     DUPLICATE = "duplicate"  # same idempotency key as an event already counted
 
 
@@ -127,7 +128,7 @@ def step(state: SubjectState, event: TrackingEvent) -> tuple[SubjectState, Effec
 def _effect_of(state: SubjectState, event: TrackingEvent) -> Effect:
     milestone = event.milestone
     if milestone is None:
-        return Effect.UNMAPPED
+        return Effect.NOTED if event.source.kind is SourceKind.OPS else Effect.UNMAPPED
     if event.conflict:
         return Effect.CONFLICT
     if event.is_correction:

@@ -154,7 +154,7 @@ def order_row(order: Order) -> dict[str, Any]:
         "id": order.id,
         "channel": order.channel,
         "placed_at": order.placed_at,
-        "customer": _compact(asdict(order.customer)),
+        "customer": customer_json(order.customer),
         # kept apart so staff find an order by the customer's email through an index
         "customer_email": (order.customer.email or "").strip().lower()[:320] or None,
         "customer_country": order.customer.country,
@@ -218,6 +218,10 @@ def shipment_from_row(row: Any) -> Shipment:
         cancelled=bool(row.cancelled),
         updated_at=row.channel_updated_at,
     )
+
+
+def customer_json(customer: Customer) -> dict[str, Any]:
+    return _compact(asdict(customer))
 
 
 def _compact(values: dict[str, Any]) -> dict[str, Any]:

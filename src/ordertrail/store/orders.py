@@ -50,6 +50,11 @@ class SqlOrders:
         # a file that does not say these must not erase what a webhook said
         for name in ("external_id", "channel_updated_at"):
             changed[name] = func.coalesce(insert.excluded[name], orders.c[name])
+        # an erased customer stays erased whatever copy of the order the channel sends later
+        for name in ("customer", "customer_email"):
+            changed[name] = case(
+                (orders.c.erased_at.is_(None), insert.excluded[name]), else_=orders.c[name]
+            )
         new_projection = {"status": OrderStatus.PLACED.value, "needs_attention": False}
         self._conn.execute(
             insert.values(new_projection).on_conflict_do_update(

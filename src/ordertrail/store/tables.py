@@ -67,6 +67,9 @@ orders = Table(
     # when the promised day ends where the customer is (domain.promise): what the on-time
     # KPI compares the delivery with, kept whatever the sweep does with promise_check_at
     Column("promise_ends_at", UtcDateTime()),
+    # when the customer's personal data was erased on request (NULL: never): a channel's
+    # later copy of the order must not bring it back
+    Column("erased_at", UtcDateTime()),
     Index("ix_orders_placed_at", "placed_at"),  # a KPI period is the orders placed in it
 )
 
@@ -467,6 +470,14 @@ text_repairs = Table(
     Column("row_key", String(300), nullable=False),
     Column("column_name", String(50), nullable=False),
     Column("stored", Text, nullable=False),
+)
+
+#: A row here, inside an erasure's own transaction and never committed, lets that transaction
+#: rewrite the personal parts of events (migration 0017 says exactly which): nothing else may.
+erasure_permits = Table(
+    "erasure_permits",
+    metadata,
+    Column("erasure", String(64), primary_key=True),
 )
 
 #: Statements that make the log append-only inside the database itself.

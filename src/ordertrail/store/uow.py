@@ -25,6 +25,7 @@ from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.orders import SqlOrders
 from ordertrail.store.outbox import SqlOutbox
 from ordertrail.store.polls import SqlPolls
+from ordertrail.store.privacy import SqlPersonalRecords, SqlRetention
 from ordertrail.store.repositories import SqlEventLog, SqlProjections, SqlSubjects
 from ordertrail.store.returns import SqlReturns
 from ordertrail.store.secrets import install_secret
@@ -54,6 +55,8 @@ class SqlUnitOfWork:
     page_views: SqlPageViews
     estimates: SqlEstimates
     returns: SqlReturns
+    privacy: SqlPersonalRecords
+    retention: SqlRetention
 
     def __init__(
         self,
@@ -111,6 +114,8 @@ class SqlUnitOfWork:
         self.page_views = SqlPageViews(connection)
         self.estimates = SqlEstimates(connection)
         self.returns = SqlReturns(connection)
+        self.privacy = SqlPersonalRecords(connection)
+        self.retention = SqlRetention(connection)
         return self
 
     def commit(self) -> None:

@@ -27,6 +27,7 @@ from ordertrail.web.console import admin as console_admin
 from ordertrail.web.console import auth as console_auth
 from ordertrail.web.console import home as console
 from ordertrail.web.console import kpis as console_kpis
+from ordertrail.web.console import privacy as console_privacy
 from ordertrail.web.console import work as console_work
 from ordertrail.web.hooks import deliveries as hooks
 from ordertrail.web.public import track as track_pages
@@ -52,6 +53,7 @@ def routers() -> list[APIRouter]:
         console.router(),
         console_work.router(),
         console_admin.router(),
+        console_privacy.router(),
         console_kpis.router(),
         pages.router(),
         track_pages.router(),

@@ -23,6 +23,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from ordertrail.app.figures import StateFigures, state_figures
+from ordertrail.app.privacy.retention import AGED_KINDS
 from ordertrail.domain.access import Permission
 from ordertrail.metering import PrometheusMeter
 from ordertrail.web.api.auth import require
@@ -100,6 +101,12 @@ _ROUND_COUNTERS: tuple[tuple[str, str, str | None, dict[str, str]], ...] = (
         },
     ),
     ("ordertrail_poll_events", "New events polling found.", None, {"": "poll_events"}),
+    (
+        "ordertrail_retention_aged",
+        "Rows of personal data the retention settings aged out (deleted or blanked), by kind.",
+        "kind",
+        {kind: f"retention_{kind}" for kind in AGED_KINDS},
+    ),
 )
 
 

@@ -1,0 +1,1 @@
+"""A customer's data on request (export, erasure) and by policy (retention)."""
