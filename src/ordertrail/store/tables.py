@@ -67,6 +67,8 @@ orders = Table(
     # when the promised day ends where the customer is (domain.promise): what the on-time
     # KPI compares the delivery with, kept whatever the sweep does with promise_check_at
     Column("promise_ends_at", UtcDateTime()),
+    # the first pick scanned on the order itself (not on a parcel), kept for the KPIs
+    Column("picked_at", UtcDateTime()),
     Index("ix_orders_placed_at", "placed_at"),  # a KPI period is the orders placed in it
 )
 
@@ -101,6 +103,12 @@ shipments = Table(
     # when the time-based exception rules should look at this parcel again (NULL: no need)
     Column("next_check_at", UtcDateTime(), index=True),
     Index("ix_shipments_status_status_at", "status", "status_at"),
+    # KPI rollups: when each warehouse step and the first delivery attempt were first
+    # scanned, kept from the event log whenever the projection is saved
+    Column("picked_at", UtcDateTime()),
+    Column("packed_at", UtcDateTime()),
+    Column("labelled_at", UtcDateTime()),
+    Column("attempted_at", UtcDateTime()),
 )
 
 #: Exception cases: one per subject, kind and cause, never deleted; `history` grows.
