@@ -28,6 +28,7 @@ from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent
 from ordertrail.domain.order_status import OrderStatus
 from ordertrail.store import codec
 from ordertrail.store import statements as sql
+from ordertrail.store.kpi_rollups import cleared as rollups_cleared
 from ordertrail.store.tables import events, orders, returns, shipment_aliases, shipments
 
 _CHUNK = 500  # identifiers per IN (...) list; far below every driver's parameter limit
@@ -237,11 +238,13 @@ class SqlProjections:
                 last_event_at=None,
                 status_at=None,
                 next_check_at=None,
+                **rollups_cleared(shipments),
             )
         )
         self._conn.execute(update(returns).values(**cleared))
         self._conn.execute(
             update(orders).values(
+                **rollups_cleared(orders),
                 fold_state=None,
                 own_status=None,
                 status=OrderStatus.PLACED.value,

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ordertrail.store.kpi_rollups import rollups
 from ordertrail.store.tables import events, orders, returns, shipments
 
 # Rows are held FOR NO KEY UPDATE (key_share=True): projections never change keys, and this
@@ -94,6 +95,7 @@ def events_of() -> Select[Any]:
 @cache
 def save_projection(table: Table, columns: tuple[str, ...]) -> Update:
     values: dict[str, Any] = {name: bindparam(name) for name in columns}
+    values.update(rollups(table))  # read from the log the events were just appended to
     return update(table).where(table.c.id == bindparam("b_id")).values(values)
 
 

@@ -70,6 +70,8 @@ orders = Table(
     # when the customer's personal data was erased on request (NULL: never): a channel's
     # later copy of the order must not bring it back
     Column("erased_at", UtcDateTime()),
+    # the first pick scanned on the order itself (not on a parcel), kept for the KPIs
+    Column("picked_at", UtcDateTime()),
     Index("ix_orders_placed_at", "placed_at"),  # a KPI period is the orders placed in it
 )
 
@@ -104,6 +106,12 @@ shipments = Table(
     # when the time-based exception rules should look at this parcel again (NULL: no need)
     Column("next_check_at", UtcDateTime(), index=True),
     Index("ix_shipments_status_status_at", "status", "status_at"),
+    # KPI rollups: when each warehouse step and the first delivery attempt were first
+    # scanned, kept from the event log whenever the projection is saved
+    Column("picked_at", UtcDateTime()),
+    Column("packed_at", UtcDateTime()),
+    Column("labelled_at", UtcDateTime()),
+    Column("attempted_at", UtcDateTime()),
 )
 
 #: Exception cases: one per subject, kind and cause, never deleted; `history` grows.
