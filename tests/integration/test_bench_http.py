@@ -29,7 +29,7 @@ PATHS = [
     "webhook, 50 events",
     "POST /api/v1/events, 1 event",
 ]
-TINY = ["--seconds", "1", "--connections", "1", "--days", "1", "--per-day", "4"]
+TINY = ["--seconds", "2", "--connections", "1", "--days", "1", "--per-day", "4"]
 
 
 def bench(*given: str, database_url: str = "") -> tuple[int, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -23,7 +24,7 @@ from sqlalchemy.engine import make_url
 from ordertrail.app.addresses import parcel_page
 from ordertrail.bench.scene import HOOK_SOURCE, Scene, fill, scene_settings, stored_keys
 from ordertrail.bench.scratch import scratch_database
-from ordertrail.bench.servers import app_command, bare_command, serving
+from ordertrail.bench.servers import Server, app_command, bare_command, serving
 from ordertrail.bench.wrk import Load, Measured, drive, wrk_path
 from ordertrail.web.api.auth import SESSION_COOKIE
 
@@ -82,24 +83,34 @@ def run(
         measured = loads(scene)
         task = bar.add_task("measuring", total=len(workers) * (1 + len(measured)))
 
-        def measure(base: str, load: Load, count: int) -> Measured:
+        def measure(server: Server, load: Load, count: int) -> Measured:
             bar.update(task, description=f"{load.name}, {count} worker(s)")
-            if not load.writes:
-                _probe(base, load)
-            where = Path(folder) / f"{_slug(load.name)}-w{count}"
-            found = drive(
-                base,
-                load,
-                where,
-                seconds=seconds,
-                connections=connections,
-                run_id=f"{run_id}-{_slug(load.name)}-w{count}",
-                targets=scene.moving,
-                secret=scene.hook_secret,
-                source=HOOK_SOURCE,
-            )
+
+            def driven(stage: str, seconds: float, connections: int) -> Measured:
+                name = f"{_slug(load.name)}-w{count}{stage}"
+                return drive(
+                    server.base_url,
+                    load,
+                    Path(folder) / name,
+                    seconds=seconds,
+                    connections=connections,
+                    run_id=f"{run_id}-{name}",
+                    targets=scene.moving,
+                    secret=scene.hook_secret,
+                    source=HOOK_SOURCE,
+                )
+
+            if load.writes:  # first writes pay for what is made once (statements, imports)
+                driven("-warm", 1, 1)
+            else:
+                _probe(server.base_url, load)
+            cpu_before = server.cpu_seconds()
+            found = driven("", seconds, connections)
             bar.advance(task)
-            return found
+            cpu_after = server.cpu_seconds()
+            if cpu_before is None or cpu_after is None:
+                return found
+            return replace(found, cpu_seconds=cpu_after - cpu_before)
 
         env = scene_settings(url, scene.hook_secret) | {
             "ORDERTRAIL_RATE_LIMIT_MULTIPLIER": str(RATE_LIMIT_MULTIPLIER)
@@ -107,10 +118,10 @@ def run(
         runs = []
         for count in workers:
             logs = Path(folder) / f"serve-w{count}.log"
-            with serving(bare_command(count), log=logs, env={}, ready_path="/healthz") as base:
-                bare = measure(base, Load("bare FastAPI /healthz", "get", ("/healthz",)), count)
-            with serving(app_command(count), log=logs, env=env, ready_path="/livez") as base:
-                rows = {load.name: (load, measure(base, load, count)) for load in measured}
+            with serving(bare_command(count), log=logs, env={}, ready_path="/healthz") as server:
+                bare = measure(server, Load("bare FastAPI /healthz", "get", ("/healthz",)), count)
+            with serving(app_command(count), log=logs, env=env, ready_path="/livez") as server:
+                rows = {load.name: (load, measure(server, load, count)) for load in measured}
             runs.append((count, bare, rows))
         check = acknowledged_writes(url, run_id, runs)
     return {
@@ -135,12 +146,16 @@ def _figures(workers: int, bare: Measured, rows: Rows) -> dict[str, Any]:
 
 
 def _row(name: str, found: Measured, bare: Measured) -> dict[str, Any]:
+    cpu, bare_cpu = found.cpu_ms_per_request, bare.cpu_ms_per_request
     return {
         "path": name,
         "requests_per_s": round(found.per_second, 1),
         "p50_ms": round(found.p50_ms, 2),
         "p99_ms": round(found.p99_ms, 2),
         "share_of_bare": round(found.per_second / bare.per_second, 3) if bare.per_second else 0,
+        "cpu_ms_per_request": None if cpu is None else round(cpu, 3),
+        # the same share measured by the server's CPU time: steady when the machine is shared
+        "cpu_share_of_bare": round(bare_cpu / cpu, 3) if cpu and bare_cpu else None,
         "requests": found.requests,
         "failed": found.failed,
     }
@@ -202,7 +217,8 @@ def tables(figures: dict[str, Any]) -> list[Table]:
             f"connections, {figures['seconds_per_path']} s a path"
         )
         table = Table(title=title)
-        for column in ("path", "req/s", "p50 ms", "p99 ms", "of bare", "failed"):
+        columns = ("path", "req/s", "p50 ms", "p99 ms", "of bare", "CPU ms/req", "of bare (CPU)")
+        for column in (*columns, "failed"):
             table.add_column(column, justify="left" if column == "path" else "right")
         for row in each["paths"]:
             table.add_row(
@@ -211,10 +227,16 @@ def tables(figures: dict[str, Any]) -> list[Table]:
                 f"{row['p50_ms']:.1f}",
                 f"{row['p99_ms']:.1f}",
                 f"{row['share_of_bare']:.0%}",
+                _maybe(row["cpu_ms_per_request"], "{:.2f}"),
+                _maybe(row["cpu_share_of_bare"], "{:.0%}"),
                 str(row["failed"]),
             )
         shown.append(table)
     return shown
+
+
+def _maybe(figure: float | None, shape: str) -> str:
+    return "-" if figure is None else shape.format(figure)
 
 
 def check_line(figures: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -24,12 +25,42 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True, slots=True)
+class Server:
+    base_url: str
+    pid: int
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time the server and its worker processes have used so far (Linux: /proc);
+        None where it cannot be read. Unlike requests/s, it hardly moves when other programs
+        share the machine."""
+        try:
+            return sum(_cpu_of(pid) for pid in _with_children(self.pid))
+        except OSError:
+            return None
+
+
+def _with_children(pid: int) -> list[int]:
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").iterdir():
+            pending += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _cpu_of(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 @contextmanager
 def serving(
     command: list[str], *, log: Path, env: Mapping[str, str], ready_path: str
-) -> Iterator[str]:
-    """Run `command` (it must take `--port`), yield its base URL once `ready_path` answers,
-    stop it (SIGTERM, as Ctrl-C would) on the way out."""
+) -> Iterator[Server]:
+    """Run `command` (it must take `--port`), yield it once `ready_path` answers, stop it
+    (SIGTERM, as Ctrl-C would) on the way out."""
     port = free_port()
     with log.open("ab") as output:
         process = subprocess.Popen(
@@ -41,7 +72,7 @@ def serving(
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_answering(process, base + ready_path, log)
-        yield base
+        yield Server(base, process.pid)
     finally:
         process.terminate()
         try:

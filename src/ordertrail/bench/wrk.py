@@ -46,6 +46,13 @@ class Measured:
     p99_ms: float
     failed: int  # answers outside 2xx/3xx, and socket errors and timeouts
     acked: list[str]  # request ids of the writes answered 2xx
+    cpu_seconds: float | None = None  # the server's, while wrk drove it
+
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        if self.cpu_seconds is None or not self.requests:
+            return None
+        return 1000 * self.cpu_seconds / self.requests
 
     @property
     def per_second(self) -> float:
