@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     #: Where rate-limit counters live (a `limits` storage URI): per process by default; with
     #: several `serve` workers, a shared store such as redis://host:6379.
     rate_limit_storage: str = "memory://"
+    #: Every rate limit (tracking lookups, parcel views, order links, sign-in) times this:
+    #: for load tests and `bench http` from one address; 1 in production.
+    rate_limit_multiplier: int = Field(default=1, ge=1, le=1_000_000)
     #: Proxies whose X-Forwarded-For is believed (comma-separated addresses or networks, or
     #: "*"): behind one, every visitor would otherwise share the proxy's address and its limits.
     forwarded_allow_ips: str = "127.0.0.1"

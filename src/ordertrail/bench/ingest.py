@@ -10,26 +10,22 @@ from __future__ import annotations
 
 import json
 import random
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from rich.progress import Progress
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 
 from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
 from ordertrail.app.handlers import BatchResult
+from ordertrail.bench.scratch import scratch_database
 from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
 from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent
 from ordertrail.sources.canonical import parse_event_line, parse_order
 from ordertrail.store import codec
-from ordertrail.store.engine import make_engine
 from ordertrail.store.tables import events
 
 PATH = [
@@ -202,38 +198,10 @@ def _as_event(report: EventReport, number: int, received: datetime) -> TrackingE
 
 @contextmanager
 def _fresh_system(database_url: str | None) -> Iterator[System]:
-    if database_url and make_url(database_url).get_backend_name() == "postgresql":
-        with _scratch_schema(database_url) as url, _built(url) as system:
+    with scratch_database(database_url) as url:
+        system = build(Settings(database_url=url))
+        system.migrate()
+        try:
             yield system
-        return
-    with (
-        tempfile.TemporaryDirectory(prefix="ordertrail-bench-") as folder,
-        _built(f"sqlite:///{Path(folder) / 'bench.db'}") as system,
-    ):
-        yield system
-
-
-@contextmanager
-def _built(url: str) -> Iterator[System]:
-    system = build(Settings(database_url=url))
-    system.migrate()
-    try:
-        yield system
-    finally:
-        system.close()
-
-
-@contextmanager
-def _scratch_schema(database_url: str) -> Iterator[str]:
-    """A throwaway schema, so a benchmark never touches the shop's own tables."""
-    schema = f"ordertrail_bench_{int(time.time() * 1000)}"
-    admin: Engine = make_engine(database_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        finally:
+            system.close()

@@ -7,6 +7,7 @@ import typer
 from ordertrail.cli.common import (
     JsonFlag,
     bench_app,
+    fail,
     out,
 )
 
@@ -80,4 +81,50 @@ def bench_eta(
     for name in figures["ordertrail"]:
         compared.add_row(name, str(figures["ordertrail"][name]), str(figures["carrier_only"][name]))
     out.print(compared)
+    out.print(f"wall time {figures['wall_seconds']} s")
+
+
+@bench_app.command("http")
+def bench_http(
+    ctx: typer.Context,
+    seconds: float = typer.Option(5.0, "--seconds", min=1, help="How long each path is driven."),
+    connections: int = typer.Option(32, "--connections", min=1, help="Open connections."),
+    workers: str = typer.Option("1", "--workers", help="`serve` processes, e.g. 1,2."),
+    days: int = typer.Option(4, "--days", min=1, max=60, help="Days of the simulated shop."),
+    per_day: int = typer.Option(20, "--per-day", min=3, max=200, help="Orders a day."),
+    as_json: bool = JsonFlag,
+) -> None:
+    """Requests/s, p50 and p99 of the app's paths under wrk next to a bare FastAPI app, on a
+    scratch copy of a simulated shop (SQLite, or a scratch schema on the PostgreSQL of --db);
+    every write answered 2xx is then looked up in the database."""
+    from ordertrail.bench.http import check_line, run, tables
+    from ordertrail.bench.wrk import WrkMissing
+
+    try:
+        counts = sorted({int(part) for part in workers.split(",") if part.strip()})
+    except ValueError:
+        fail(f"--workers {workers}: give worker counts like 1 or 1,2")
+    if not counts or min(counts) < 1:
+        fail(f"--workers {workers}: give worker counts like 1 or 1,2")
+    db = (ctx.find_root().obj or {}).get("db")
+    try:
+        figures = run(
+            database_url=db,
+            workers=counts,
+            seconds=seconds,
+            connections=connections,
+            days=days,
+            per_day=per_day,
+            progress=not as_json,
+        )
+    except WrkMissing as missing:
+        fail(str(missing), code=1)
+    if as_json:
+        out.print_json(data=figures)
+        return
+    for table in tables(figures):
+        out.print(table)
+    for name, ratio in figures["scaling"].items():
+        out.print(f"{name}: {ratio}x from {counts[0]} to {counts[-1]} workers")
+    out.print(check_line(figures))
     out.print(f"wall time {figures['wall_seconds']} s")

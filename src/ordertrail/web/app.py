@@ -35,8 +35,10 @@ from ordertrail.web.request_log import RequestLog
 
 
 def routers() -> list[APIRouter]:
-    """Every router the app serves, in the order they match."""
+    """Every router the app serves, in the order they match: health checks first (they share
+    no path with another router, and a load balancer asks them most often)."""
     return [
+        health.router(),
         api.router(),
         mappings_api.router(),
         mappings_api.held_router(),
@@ -48,7 +50,6 @@ def routers() -> list[APIRouter]:
         keys_api.router(),
         kpis_api.router(),
         metrics.router(),
-        health.router(),
         console_auth.router(),
         console.router(),
         console_work.router(),

@@ -7,6 +7,7 @@ import math
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from fastapi import Request
 from limits import RateLimitItem
@@ -27,6 +28,16 @@ def rate_window(storage: str) -> MovingWindowRateLimiter:
     `memory://` is per process; with several `serve` workers use a shared one, such as
     `redis://host:6379` (needs the `redis` package)."""
     return MovingWindowRateLimiter(storage_from_string(storage))
+
+
+@cache
+def _scaled(limit: RateLimitItem, times: int) -> RateLimitItem:
+    return limit if times == 1 else type(limit)(limit.amount * times, limit.multiples)
+
+
+def _limit(request: Request, limit: RateLimitItem) -> RateLimitItem:
+    """`limit` as this app applies it: times the `rate_limit_multiplier` setting."""
+    return _scaled(limit, request.app.state.system.settings.rate_limit_multiplier)
 
 
 class Refused(StrEnum):
@@ -70,23 +81,24 @@ class Limiter:
         window: MovingWindowRateLimiter = request.app.state.rate_window
         client, wanted = _client(request), identifier.casefold()
         checks = (
-            (Refused.EVERYWHERE, self._overall, ("identifier", wanted)),
-            (Refused.HERE, self._per_pair, ("pair", client, wanted)),
+            (Refused.EVERYWHERE, _limit(request, self._overall), ("identifier", wanted)),
+            (Refused.HERE, _limit(request, self._per_pair), ("pair", client, wanted)),
         )
         for why, limit, keys in checks:
             if not window.test(limit, self._name, *keys):
                 return Refusal(why, _wait(window, limit, (self._name, *keys)))
-        if not window.hit(self._per_client, self._name, "client", client):
+        per_client = _limit(request, self._per_client)
+        if not window.hit(per_client, self._name, "client", client):
             keys = (self._name, "client", client)
-            return Refusal(Refused.CLIENT, _wait(window, self._per_client, keys))
+            return Refusal(Refused.CLIENT, _wait(window, per_client, keys))
         return None
 
     def wrong(self, request: Request, identifier: str) -> None:
         """The attempt was a wrong guess about `identifier`: count it."""
         window: MovingWindowRateLimiter = request.app.state.rate_window
         client, wanted = _client(request), identifier.casefold()
-        window.hit(self._per_pair, self._name, "pair", client, wanted)
-        window.hit(self._overall, self._name, "identifier", wanted)
+        window.hit(_limit(request, self._per_pair), self._name, "pair", client, wanted)
+        window.hit(_limit(request, self._overall), self._name, "identifier", wanted)
 
 
 class ClientLimit:
@@ -100,9 +112,12 @@ class ClientLimit:
     def refusal(self, request: Request) -> Refusal | None:
         """Why this request may not be answered now, or None (it is then counted)."""
         window: MovingWindowRateLimiter = request.app.state.rate_window
-        keys = (self._name, "client", _client(request))
-        if not window.hit(self._per_client, *keys):
-            return Refusal(Refused.CLIENT, _wait(window, self._per_client, keys))
+        keys, per_client = (
+            (self._name, "client", _client(request)),
+            _limit(request, self._per_client),
+        )
+        if not window.hit(per_client, *keys):
+            return Refusal(Refused.CLIENT, _wait(window, per_client, keys))
         return None
 
 

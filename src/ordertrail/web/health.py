@@ -6,6 +6,7 @@ readiness under its older name."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import APIRouter, Request
@@ -13,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.store.readiness import readiness
+from ordertrail.store.readiness import Readiness, readiness
 from ordertrail.web.api.docs import refusals
 from ordertrail.web.problems import UNAVAILABLE_RETRY_AFTER, problem
 
@@ -35,6 +36,21 @@ _NOT_READY[503]["headers"] = {
 }
 
 
+async def _shared_check(request: Request) -> Readiness:
+    """The readiness check under way, or a new one: requests that arrive while one runs share
+    its answer, so a burst of health checks (every process behind a balancer, a benchmark)
+    costs the database one query at a time, and nobody is answered from before they asked
+    by more than one check's time."""
+    state = request.app.state
+    running: asyncio.Future[Readiness] | None = getattr(state, "readiness_check", None)
+    if running is None or running.get_loop() is not asyncio.get_running_loop():
+        engine = state.system.engine
+        running = asyncio.ensure_future(run_in_threadpool(readiness, engine))
+        state.readiness_check = running
+        running.add_done_callback(lambda _: setattr(state, "readiness_check", None))
+    return await asyncio.shield(running)
+
+
 def router() -> APIRouter:
     routes = APIRouter(tags=["health"])
 
@@ -46,7 +62,7 @@ def router() -> APIRouter:
     @routes.get("/readyz", response_model=Health, responses=_NOT_READY)
     async def ready(request: Request) -> Response:
         """The database answers and its schema is the one this version needs."""
-        found = await run_in_threadpool(readiness, request.app.state.system.engine)
+        found = await _shared_check(request)
         if found.failed is None:
             return JSONResponse(Health().model_dump())
         log.warning("not ready: %s: %s %s", found.failed, found.why, found.cause)

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.app.ports import DatabaseUnavailable, WriteConflict
@@ -90,15 +91,29 @@ def _said(error: dict[str, Any]) -> str:
     return str(error["msg"])
 
 
+class NoNul:
+    """An address with NUL in it is answered 400 before routing: no identifier contains NUL,
+    and PostgreSQL could not even compare one that did. Plain ASGI, as every request passes
+    here (`@app.middleware` would wrap each answer in a task and a stream)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            "\x00" in scope.get("root_path", "") + scope["path"]
+            or b"%00" in scope.get("query_string", b"").lower()
+        ):
+            answer = problem(400, "Bad request", "the address contains a NUL character")
+            await answer(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
     views = templates()
 
-    @app.middleware("http")
-    async def _no_nul(request: Request, call_next: Any) -> Any:
-        # No identifier contains NUL, and PostgreSQL could not even compare one that did.
-        if "\x00" in request.url.path or "%00" in request.url.query.lower():
-            return problem(400, "Bad request", "the address contains a NUL character")
-        return await call_next(request)
+    app.add_middleware(NoNul)
 
     @app.exception_handler(WriteConflict)
     @app.exception_handler(DatabaseUnavailable)
