@@ -131,6 +131,10 @@ class Settings(BaseSettings):
     #: nothing a database reader sees opens an order. Links already sent keep working after a
     #: change (what is looked up is their stored hash).
     link_secret: SecretStr | None = None
+    #: Where delivery photos and signatures from the driver page are kept (a folder, created
+    #: when the first one arrives; never served as it is: pages link to each file through a
+    #: signed link that expires).
+    proof_folder: Path = Path("ordertrail-proofs")
 
     @model_validator(mode="after")
     def _per_source_settings_from_environment(self) -> Settings:

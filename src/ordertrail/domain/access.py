@@ -40,6 +40,7 @@ class Permission(StrEnum):
     READ_METRICS = "read_metrics"  # /metrics: counts and ages, no order or customer
     READ_KPIS = "read_kpis"  # the KPI report and the orders behind each figure
     RECORD_COSTS = "record_costs"  # fulfillment costs: postage, handling, returns
+    PLAN_ROUTES = "plan_routes"  # the local fleet's routes and stops
 
 
 _P = Permission

@@ -19,6 +19,7 @@ from ordertrail.store.counts import SqlCounts, SqlHeartbeats
 from ordertrail.store.engine import WRITE_WAIT_MS
 from ordertrail.store.estimates import SqlEstimates
 from ordertrail.store.figures import SqlFigures
+from ordertrail.store.fleet import SqlFleet
 from ordertrail.store.kpis import SqlKpis
 from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.orders import SqlOrders
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
     costs: SqlCosts
     page_views: SqlPageViews
     estimates: SqlEstimates
+    fleet: SqlFleet
 
     def __init__(
         self,
@@ -105,6 +107,7 @@ class SqlUnitOfWork:
         self.costs = SqlCosts(connection)
         self.page_views = SqlPageViews(connection)
         self.estimates = SqlEstimates(connection)
+        self.fleet = SqlFleet(connection)
         return self
 
     def commit(self) -> None:
