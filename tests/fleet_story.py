@@ -4,6 +4,7 @@ PIN, and the day's route of three stops with their promised hours."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ WINDOWS = [
     {"from": "2026-11-25T14:00:00-05:00", "until": "2026-11-25T16:00:00-05:00"},
 ]
 EMAIL = "dana@example.com"
+#: two hours into the round (the route is planned at noon)
+NOW = "2026-11-25T13:58:00+00:00"
 
 
 def fleet_system(database_url: str, clock: FixedClock, proofs: Path) -> System:
@@ -77,3 +80,36 @@ def signature() -> bytes:
 
 def stored_files(proofs: Path) -> list[Path]:
     return sorted(path for path in proofs.rglob("*") if path.is_file())
+
+
+def sign_in(client: Any, name: str, pin: str) -> str:
+    """Sign the phone in; the CSRF token its page carries."""
+    answer = client.post("/driver/sign-in", data={"name": name, "pin": pin})
+    assert answer.status_code == 200, answer.text
+    found = re.search(r'data-csrf="([^"]+)"', answer.text)
+    assert found, answer.text
+    return found.group(1)
+
+
+def act(client: Any, csrf: str, files: dict[str, Any] | None = None, **fields: Any) -> Any:
+    data = {"route": "R-1125", "stop": "1", "occurred_at": NOW, "key": "k" * 20} | fields
+    return client.post(
+        "/driver/actions",
+        data={k: str(v) for k, v in data.items() if v is not None},
+        files=files,
+        headers={"X-Driver-CSRF": csrf},
+    )
+
+
+def deliver(client: Any, csrf: str, **fields: Any) -> Any:
+    files = {"photo": ("IMG_0001.jpg", photo(), "image/jpeg"), "signature": ("s.png", signature())}
+    given = {
+        "action": "delivered",
+        "handoff": "handed_to",
+        "where": "Dana Reyes",
+        "signed_by": "Dana Reyes",
+        "latitude": "38.2081",
+        "longitude": "-85.7466",
+        "accuracy": "12",
+    }
+    return act(client, csrf, files, **(given | fields))

@@ -19,17 +19,17 @@ from tests.factories import api_key
 from tests.fleet_story import (
     ORDERS,
     PARCELS,
+    act,
+    deliver,
     driver,
     fleet_system,
     photo,
     plan,
     shop_orders,
+    sign_in,
     signature,
     stored_files,
 )
-
-#: two hours into the round (the route was planned at noon)
-NOW = "2026-11-25T13:58:00+00:00"
 
 
 @pytest.fixture
@@ -56,39 +56,6 @@ def client(system: System, pin: str, clock: FixedClock) -> Iterator[TestClient]:
         assert plan(test_client, system).status_code == 201
         clock.advance(hours=2)
         yield test_client
-
-
-def sign_in(client: TestClient, name: str, pin: str) -> str:
-    """Sign the phone in; the CSRF token its page carries."""
-    answer = client.post("/driver/sign-in", data={"name": name, "pin": pin})
-    assert answer.status_code == 200, answer.text
-    found = re.search(r'data-csrf="([^"]+)"', answer.text)
-    assert found, answer.text
-    return found.group(1)
-
-
-def act(client: TestClient, csrf: str, files: dict[str, Any] | None = None, **fields: Any) -> Any:
-    data = {"route": "R-1125", "stop": "1", "occurred_at": NOW, "key": "k" * 20} | fields
-    return client.post(
-        "/driver/actions",
-        data={k: str(v) for k, v in data.items() if v is not None},
-        files=files,
-        headers={"X-Driver-CSRF": csrf},
-    )
-
-
-def deliver(client: TestClient, csrf: str, **fields: Any) -> Any:
-    files = {"photo": ("IMG_0001.jpg", photo(), "image/jpeg"), "signature": ("s.png", signature())}
-    given = {
-        "action": "delivered",
-        "handoff": "handed_to",
-        "where": "Dana Reyes",
-        "signed_by": "Dana Reyes",
-        "latitude": "38.2081",
-        "longitude": "-85.7466",
-        "accuracy": "12",
-    }
-    return act(client, csrf, files, **(given | fields))
 
 
 def timeline(client: TestClient, system: System, parcel: str = PARCELS[0]) -> list[Any]:

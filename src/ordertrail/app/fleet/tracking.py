@@ -17,6 +17,7 @@ from ordertrail.app.queries import ShipmentDetail, TimelineRow, shipment_detail
 from ordertrail.domain.fleet import GpsFix, Window, gps_of, window_of
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.milestones import Milestone
+from ordertrail.domain.model import Customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ def _near_words(ahead: int | None) -> str | None:
     if ahead is None:
         return None
     if ahead == 0:
-        return "You are the driver's next stop"
+        return "The driver comes to you next"
     return f"{ahead} stop{'s' if ahead > 1 else ''} away"
 
 
@@ -128,3 +129,9 @@ def delivery_positions(shipments: Iterable[ShipmentDetail]) -> dict[str, Deliver
             at = next(r.occurred_at for r in reversed(detail.timeline) if r.data is data)
             found[detail.id] = DeliveryPosition(gps, at, str(driver) if driver else None)
     return found
+
+
+def address_region(customer: Customer) -> str | None:
+    """The region of the delivery address (postal code and country), what a GPS point is held
+    against; never the street."""
+    return " ".join(filter(None, (customer.postal_code, customer.country))) or None
