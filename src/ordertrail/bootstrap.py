@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from ordertrail.app.access_ports import PasswordHasher
 from ordertrail.app.delivery import Sender
 from ordertrail.app.eta_ports import EtaRules
+from ordertrail.app.fleet.ports import ProofFiles
 from ordertrail.app.handlers import BatchResult, handle
 from ordertrail.app.polling import CarrierTracker
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
@@ -31,6 +32,7 @@ from ordertrail.sources.public_holidays import PublicHolidays
 from ordertrail.store.engine import make_engine
 from ordertrail.store.migrate import not_ready, upgrade
 from ordertrail.store.passwords import Argon2Passwords
+from ordertrail.store.proof_files import FolderProofFiles
 from ordertrail.store.uow import SqlUnitOfWorkFactory
 
 
@@ -55,6 +57,10 @@ class System:
         if isinstance(result, BatchResult) and result.outcomes:
             self.meter.events_in(result.outcomes)
         return result
+
+    def proof_files(self) -> ProofFiles:
+        """Where delivery photos and signatures are kept (a folder; built when asked for)."""
+        return FolderProofFiles(self.settings.proof_folder)
 
     def migrate(self) -> None:
         upgrade(self.engine)

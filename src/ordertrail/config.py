@@ -62,6 +62,8 @@ class ReturnSettings(BaseModel):
     restocking_fee_percent: dict[str, int] = Field(default_factory=dict)
     returns_team: str = "returns"
     warranty_team: str = "warranty"
+
+
 class RetentionSettings(BaseModel):
     """How many days personal data that piles up is kept (`[retention]` in ordertrail.toml,
     or ORDERTRAIL_RETENTION__<KIND>_DAYS); 0 keeps it for good. The worker ages it out."""
@@ -179,6 +181,10 @@ class Settings(BaseSettings):
     returns: ReturnSettings = Field(default_factory=ReturnSettings)
     #: How long personal data that piles up is kept (see RetentionSettings).
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    #: Where delivery photos and signatures from the driver page are kept (a folder, created
+    #: when the first one arrives; never served as it is: pages link to each file through a
+    #: signed link that expires).
+    proof_folder: Path = Path("ordertrail-proofs")
 
     @model_validator(mode="after")
     def _per_source_settings_from_environment(self) -> Settings:

@@ -17,6 +17,7 @@ from ordertrail.app.commands import EventReport
 from ordertrail.app.effect_ports import Cases, Deliveries, Outbox, Sites
 from ordertrail.app.eta_ports import Estimates, EtaRules
 from ordertrail.app.figures_ports import Figures
+from ordertrail.app.fleet.ports import Fleet
 from ordertrail.app.kpi_ports import Costs, KpiFacts, PageViews
 from ordertrail.app.overview_ports import Counts, Heartbeats
 from ordertrail.app.privacy.ports import PersonalRecords, Retention
@@ -417,6 +418,9 @@ class UnitOfWork(Protocol):
 
     @property
     def retention(self) -> Retention: ...
+
+    @property
+    def fleet(self) -> Fleet: ...
 
     @property
     def eta_rules(self) -> EtaRules:

@@ -44,6 +44,7 @@ class Permission(StrEnum):
     DECIDE_RETURNS = "decide_returns"
     #: book a return's pickup, attach its label, receive and inspect its goods
     HANDLE_RETURNS = "handle_returns"
+    PLAN_ROUTES = "plan_routes"  # the local fleet's routes and stops
 
 
 _P = Permission

@@ -41,15 +41,3 @@ def readiness(engine: Engine) -> Readiness:
             "run `ordertrail init`",
         )
     return Readiness()
-
-
-def _schema_revision(connection: Connection) -> str | None:
-    """The revision the schema is at; None where no OrderTrail tables are. One query when
-    they are there (load balancers ask every few seconds, and `/healthz` is benchmarked)."""
-    try:
-        return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-    except DBAPIError:
-        connection.rollback()  # PostgreSQL refuses all else in a failed transaction
-        if inspect(connection).has_table("alembic_version"):
-            raise
-        return None

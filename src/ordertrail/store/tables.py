@@ -488,6 +488,50 @@ erasure_permits = Table(
     Column("erasure", String(64), primary_key=True),
 )
 
+#: The local fleet: its drivers (a PIN stored as an argon2 hash, like a staff password), the
+#: day's routes, their stops in driving order, and the parcels of each stop.
+fleet_drivers = Table(
+    "fleet_drivers",
+    metadata,
+    Column("id", SequenceId, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("fleet", String(50), nullable=False),
+    Column("pin_hash", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("disabled_at", UtcDateTime()),
+)
+
+fleet_routes = Table(
+    "fleet_routes",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("fleet", String(50), nullable=False),
+    Column("driver_id", SequenceId, ForeignKey("fleet_drivers.id"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_fleet_routes_driver_id_day", "driver_id", "day"),
+)
+
+fleet_stops = Table(
+    "fleet_stops",
+    metadata,
+    Column("route_id", String(100), ForeignKey("fleet_routes.id"), primary_key=True),
+    Column("sequence", Integer, primary_key=True),
+    Column("window_start", UtcDateTime()),
+    Column("window_end", UtcDateTime()),
+    Column("address", String(300)),
+)
+
+fleet_stop_parcels = Table(
+    "fleet_stop_parcels",
+    metadata,
+    Column("route_id", String(100), ForeignKey("fleet_routes.id"), primary_key=True),
+    Column("sequence", Integer, primary_key=True),
+    Column("shipment_id", String(100), ForeignKey("shipments.id"), primary_key=True),
+    Column("day", Date, nullable=False),  # the route's: one route a day per parcel
+    Index("ix_fleet_stop_parcels_shipment_id_day", "shipment_id", "day"),
+)
+
 #: Statements that make the log append-only inside the database itself.
 APPEND_ONLY_SQL = {
     "sqlite": [

@@ -20,6 +20,7 @@ from ordertrail.store.counts import SqlCounts, SqlHeartbeats
 from ordertrail.store.engine import WRITE_WAIT_MS
 from ordertrail.store.estimates import SqlEstimates
 from ordertrail.store.figures import SqlFigures
+from ordertrail.store.fleet import SqlFleet
 from ordertrail.store.kpis import SqlKpis
 from ordertrail.store.mappings import SqlMappings
 from ordertrail.store.orders import SqlOrders
@@ -57,6 +58,7 @@ class SqlUnitOfWork:
     returns: SqlReturns
     privacy: SqlPersonalRecords
     retention: SqlRetention
+    fleet: SqlFleet
 
     def __init__(
         self,
@@ -116,6 +118,7 @@ class SqlUnitOfWork:
         self.returns = SqlReturns(connection)
         self.privacy = SqlPersonalRecords(connection)
         self.retention = SqlRetention(connection)
+        self.fleet = SqlFleet(connection)
         return self
 
     def commit(self) -> None:

@@ -14,6 +14,7 @@ from ordertrail.bootstrap import System, build
 from ordertrail.sources.canonical import EventIn, OrderIn
 from ordertrail.web import body_limit, branding, guard, health, pages, problems
 from ordertrail.web.api import cases as cases_api
+from ordertrail.web.api import fleet_routes as fleet_api
 from ordertrail.web.api import keys as keys_api
 from ordertrail.web.api import kpis as kpis_api
 from ordertrail.web.api import mappings as mappings_api
@@ -29,7 +30,10 @@ from ordertrail.web.console import home as console
 from ordertrail.web.console import kpis as console_kpis
 from ordertrail.web.console import privacy as console_privacy
 from ordertrail.web.console import work as console_work
+from ordertrail.web.driver import actions as driver_actions
+from ordertrail.web.driver import pages as driver_pages
 from ordertrail.web.hooks import deliveries as hooks
+from ordertrail.web.public import proof as proof_files
 from ordertrail.web.public import track as track_pages
 from ordertrail.web.request_log import RequestLog
 
@@ -49,6 +53,7 @@ def routers() -> list[APIRouter]:
         outbox_api.router(),
         keys_api.router(),
         kpis_api.router(),
+        fleet_api.router(),
         metrics.router(),
         console_auth.router(),
         console.router(),
@@ -58,6 +63,9 @@ def routers() -> list[APIRouter]:
         console_kpis.router(),
         pages.router(),
         track_pages.router(),
+        proof_files.router(),
+        driver_pages.router(),
+        driver_actions.router(),
     ]
 
 

@@ -18,6 +18,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 API_BYTES = 8 * 1024 * 1024
 #: One signed webhook delivery (a store's order with hundreds of lines is ~200 KB).
 HOOK_BYTES = 2 * 1024 * 1024
+#: A driver's action at a stop: a phone's photo (at most 8 MB is kept) and a signature.
+DRIVER_BYTES = 10 * 1024 * 1024
 #: Everything else: form posts from the pages, a few short fields each.
 FORM_BYTES = 64 * 1024
 
@@ -28,6 +30,8 @@ def limit_for(prefix: str) -> int:
         return HOOK_BYTES
     if prefix.startswith("/api/"):
         return API_BYTES
+    if prefix.startswith("/driver"):
+        return DRIVER_BYTES
     return FORM_BYTES
 
 

@@ -18,6 +18,7 @@ from ordertrail.app.addresses import order_page
 from ordertrail.app.assignees import assignees
 from ordertrail.app.case_views import cases_shown, show_cases
 from ordertrail.app.effect_ports import CaseQuery
+from ordertrail.app.fleet.tracking import address_region, delivery_positions
 from ordertrail.app.kpis import report, scope_of
 from ordertrail.app.overview import overview
 from ordertrail.app.queries import find_orders, list_orders, order_detail, outbox_messages
@@ -129,6 +130,8 @@ def router() -> APIRouter:
             messages=messages,
             milestones=list(Milestone),
             reasons=list(Reason),
+            positions=delivery_positions(detail.shipments),
+            region=address_region(detail.customer),
         )
 
     @pages.get("/ops/exceptions", response_class=HTMLResponse)

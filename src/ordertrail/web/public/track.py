@@ -11,6 +11,8 @@ and send no referrer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
 
@@ -21,8 +23,10 @@ from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.addresses import parcel_page
 from ordertrail.app.cases import NotDelivered
+from ordertrail.app.fleet.tracking import LocalDelivery, local_deliveries
 from ordertrail.app.notify import order_of_token
 from ordertrail.app.page_views import count_view
+from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.tracking import (
     NotTheirs,
     PublicParcel,
@@ -32,6 +36,7 @@ from ordertrail.app.tracking import (
     report_not_arrived,
     ticket_for,
 )
+from ordertrail.domain.customer_zone import CustomerZone
 from ordertrail.domain.lookup_keys import order_key, tracking_numbers
 from ordertrail.domain.milestones import Milestone
 from ordertrail.web.guard import NO_NUL, PRIVATE, ClientLimit, Limiter, Refusal
@@ -110,8 +115,14 @@ def router() -> APIRouter:
         await run_in_threadpool(count_view, uows, found.order_id, now)
         if any(p.status is Milestone.DELIVERED for p in found.parcels):
             ticket = await run_in_threadpool(ticket_for, uows, found.order_id, now)
+        local = await _local(uows, found.parcels, found.times, now, with_proof=True)
         return render(
-            request, "track_order.html", channel=found.channel, order=found, ticket=ticket
+            request,
+            "track_order.html",
+            channel=found.channel,
+            order=found,
+            ticket=ticket,
+            local=local,
         )
 
     @pages.get("/track/{tracking}", response_class=HTMLResponse)
@@ -125,7 +136,10 @@ def router() -> APIRouter:
             return render(request, "track_form.html", 404, problem="no_parcel", tracking=tracking)
         if found.order_id:
             await run_in_threadpool(count_view, uows, found.order_id, now)
-        return render(request, "track_parcel.html", channel=found.channel, parcel=found)
+        local = await _local(uows, [found], found.times, now, with_proof=False)
+        return render(
+            request, "track_parcel.html", channel=found.channel, parcel=found, local=local
+        )
 
     @pages.get("/t/{token}", response_class=HTMLResponse)
     async def opened_by_link(
@@ -147,7 +161,15 @@ def router() -> APIRouter:
                 return not_found(request, identifier, "link_expired", status=410)
             return not_found(request, identifier, "no_link")
         await run_in_threadpool(count_view, system.uows, found.order_id, system.clock.now())
-        return render(request, "track_order.html", channel=found.channel, order=found, ticket=token)
+        local = await _local(system.uows, found.parcels, found.times, now, with_proof=True)
+        return render(
+            request,
+            "track_order.html",
+            channel=found.channel,
+            order=found,
+            ticket=token,
+            local=local,
+        )
 
     @pages.post("/track/not-arrived", response_class=HTMLResponse)
     async def not_arrived(
@@ -170,3 +192,18 @@ def router() -> APIRouter:
         return render(request, "track_reported.html", tracking=tracking, ticket=ticket)
 
     return pages
+
+
+async def _local(
+    uows: UnitOfWorkFactory,
+    parcels: Sequence[PublicParcel],
+    times: CustomerZone | None,
+    now: datetime,
+    *,
+    with_proof: bool,
+) -> dict[str, LocalDelivery]:
+    """What the local fleet adds to each parcel: its hours, the stops before it, its proof."""
+    numbers = [parcel.tracking_number for parcel in parcels]
+    zone = times.zone if times else UTC
+    finding = partial(local_deliveries, uows, numbers, zone, now, with_proof=with_proof)
+    return await run_in_threadpool(finding)

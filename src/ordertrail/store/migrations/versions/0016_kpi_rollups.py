@@ -3,7 +3,7 @@ when each order was first picked as a whole, kept beside the projection (store.k
 and filled in here from the event log for the rows already stored.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-05
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from ordertrail.store.types import UtcDateTime
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ location, raw description and data — may be rewritten. Everything a status is 
 can be deleted.
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-05
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from ordertrail.store.types import UtcDateTime
 
 revision = "0017"
-down_revision = "0014"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
