@@ -36,7 +36,7 @@ def export(
     with output_to(output) as file:
         file.write(json.dumps(customer_json(record), ensure_ascii=False, indent=2) + "\n")
     if output is not None and str(output) != "-":
-        err.print(f"{len(record.orders)} orders written to {output}", highlight=False)
+        err.print(f"{_orders(len(record.orders))} written to {output}", highlight=False)
 
 
 @customers_app.command("erase")
@@ -80,3 +80,7 @@ def _say(erasure: Erasure, verb: str, *, to_err: bool = False) -> None:
     )
     for kind in KINDS:
         console.print(f"  {erasure.counts[kind]:>5} {KIND_WORDS[kind]}", highlight=False)
+
+
+def _orders(count: int) -> str:
+    return f"{count} order" if count == 1 else f"{count} orders"

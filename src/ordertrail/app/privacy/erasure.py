@@ -57,10 +57,6 @@ class Erasure:
     counts: dict[str, int]
     carried_out: bool
 
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
 
 def orders_for(uow: UnitOfWork, target: str) -> list[str]:
     """The orders `target` names: the order with that id, else the customer's by email."""
