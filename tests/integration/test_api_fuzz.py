@@ -68,6 +68,8 @@ def published_api(system: System) -> Any:
         ]
         recorded = client.post("/api/v1/events", json=events)
         assert recorded.status_code == 200, recorded.text
+        asked = {"order": "ORD-1", "lines": [{"sku": "DRILL", "quantity": 1, "reason": "damaged"}]}
+        assert client.post("/api/v1/returns", json=asked).status_code == 201
         missing = {"by": "Dana Reyes", "note": "not on the porch"}
         assert client.post(f"/api/v1/shipments/{PARCEL}/reported-missing", json=missing).is_success
         site = {"name": "Louisville DC", "time_zone": "America/New_York", "country": "US"}
@@ -150,7 +152,12 @@ def test_a_missing_key_or_a_role_that_may_not_gets_a_documented_problem(
 
 
 def test_what_a_shop_reads_back_fits_the_document(published_api: Any, system: System) -> None:
-    known = {"order_id": "ORD-1", "tracking_number": PARCEL, "name": "on_time_delivery_rate"}
+    known = {
+        "order_id": "ORD-1",
+        "tracking_number": PARCEL,
+        "name": "on_time_delivery_rate",
+        "rma": "RMA-1001",
+    }
     admin = api_key(system)
     read = {}
     for operation in (r.ok() for r in published_api.get_all_operations()):
@@ -166,5 +173,6 @@ def test_what_a_shop_reads_back_fits_the_document(published_api: Any, system: Sy
         # a named shape, not just "an object": the answer's members are documented
         assert operation.path == "/healthz" or "$ref" in str(shape), (operation.path, shape)
     assert read["/api/v1/orders/{order_id}"]["timeline"]
+    assert read["/api/v1/returns/{rma}"]["timeline"] and read["/api/v1/returns"]["returns"]
     assert read["/api/v1/exceptions"] and read["/api/v1/outbox"] and read["/api/v1/sites"]
     assert read["/api/v1/mappings/unmapped"]["unmapped"]
