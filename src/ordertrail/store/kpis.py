@@ -76,7 +76,7 @@ class SqlKpis:
         found: dict[Measure, list[MeasureRow]] = {measure: [] for measure in wanted}
         named = {m.value: [m] for m in wanted} | {_APART.join(g): list(g) for g in together}
         # a year's histograms are tens of thousands of rows: read as plain tuples
-        rows = self._conn.execute(select(union_all(*parts).subquery())).tuples()
+        rows = self._conn.execute(select(union_all(*parts).subquery()))
         for name, outcome, bucket, week, carrier, service, lane, site, weight in rows:
             measures = named[name]
             outcomes = outcome.split(_APART) if len(measures) > 1 else (outcome,)
