@@ -35,7 +35,7 @@ def round_ready(proofs: Path, live_server: LiveServer, clock: FixedClock) -> Ite
     """Three orders, the driver's PIN, the route planned at noon; now it is two o'clock."""
     system = live_server.system
     pin = driver(system)
-    with httpx.Client(base_url=live_server.url) as client:
+    with httpx.Client(base_url=live_server.url, timeout=60) as client:
         shop_orders(client, system)
         assert plan(client, system).status_code == 201
     clock.advance(hours=2)

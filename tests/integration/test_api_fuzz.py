@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from ordertrail.app.fleet.drivers import add_driver
 from ordertrail.bootstrap import System
 from ordertrail.web.app import create_app
 from tests.factories import api_key, canonical_order
@@ -74,6 +75,11 @@ def published_api(system: System) -> Any:
         assert client.post(f"/api/v1/shipments/{PARCEL}/reported-missing", json=missing).is_success
         site = {"name": "Louisville DC", "time_zone": "America/New_York", "country": "US"}
         assert client.put("/api/v1/sites/louisville", json=site).is_success
+        add_driver(system.uows, system.passwords, "Sam Ortiz", "local", system.clock.now())
+        route = {"id": "R-1", "driver": "Sam Ortiz", "day": "2026-11-25"}
+        window = {"from": "2026-11-25T14:00:00Z", "until": "2026-11-25T16:00:00Z"}
+        stops = [{"shipments": [PARCEL], "window": window}]
+        assert client.post("/api/v1/routes", json=route | {"stops": stops}).status_code == 201
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
@@ -157,6 +163,7 @@ def test_what_a_shop_reads_back_fits_the_document(published_api: Any, system: Sy
         "tracking_number": PARCEL,
         "name": "on_time_delivery_rate",
         "rma": "RMA-1001",
+        "route_id": "R-1",
     }
     admin = api_key(system)
     read = {}

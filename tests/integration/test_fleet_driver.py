@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from ordertrail.bootstrap import System
+from ordertrail.cli import app as cli
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
 from tests.factories import api_key
@@ -205,3 +207,17 @@ def test_an_action_without_the_pages_token_or_session_is_refused(
     forged = act(client, "not-the-token", action="arrived")
     assert forged.status_code == 403
     assert timeline(client, system) == before
+
+
+def test_a_disabled_driver_is_refused_on_the_next_action(
+    client: TestClient, system: System, pin: str
+) -> None:
+    csrf = sign_in(client, "Sam Ortiz", pin)
+    url = system.engine.url.render_as_string(hide_password=False)
+    ran = CliRunner().invoke(cli, ["--db", url, "drivers", "disable", "Sam Ortiz"])
+    assert ran.exit_code == 0, ran.output
+    before = timeline(client, system)
+    assert act(client, csrf, action="arrived").status_code == 401
+    assert timeline(client, system) == before
+    again = client.post("/driver/sign-in", data={"name": "Sam Ortiz", "pin": pin})
+    assert again.status_code == 401

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ordertrail.app.access import AccessError
-from ordertrail.app.fleet.drivers import add_driver, list_drivers
+from ordertrail.app.fleet.drivers import add_driver, list_drivers, set_disabled
 from ordertrail.app.fleet.routes import plan_route
 from ordertrail.cli.common import JsonFlag, app, fail, open_system, out
 from ordertrail.domain.model import DomainError, is_time_zone
@@ -42,6 +42,24 @@ def drivers_add(
     said = "added" if issued.added else "given a new PIN"
     out.print(f"driver [bold]{issued.driver.name}[/bold] ({fleet}) {said}; their PIN:")
     print(issued.pin)
+
+
+@drivers_app.command("disable")
+def drivers_disable(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
+    """Lock a driver out now: their phone's next action is refused, and sign-in too."""
+    _set_disabled(ctx, name, True)
+
+
+@drivers_app.command("enable")
+def drivers_enable(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
+    _set_disabled(ctx, name, False)
+
+
+def _set_disabled(ctx: typer.Context, name: str, disabled: bool) -> None:
+    with open_system(ctx) as system:
+        if not set_disabled(system.uows, name, disabled, system.clock.now()):
+            fail(f"no driver is called {name}", 1)
+    out.print(f"driver {name} {'disabled' if disabled else 'enabled'}")
 
 
 @drivers_app.command("list")

@@ -35,6 +35,14 @@ class SqlFleet:
         self._conn.execute(insert(fleet_drivers).values(name=driver.name, created_at=at, **values))
         return True
 
+    def set_disabled(self, name: str, disabled: bool, at: datetime) -> bool:
+        changed = self._conn.execute(
+            update(fleet_drivers)
+            .where(fleet_drivers.c.name == name)
+            .values(disabled_at=at if disabled else None)
+        ).rowcount
+        return bool(changed)
+
     def driver(self, name: str) -> Driver | None:
         return self._driver(fleet_drivers.c.name == name)
 

@@ -49,6 +49,15 @@ def add_driver(
     return IssuedDriver(driver, pin, added)
 
 
+def set_disabled(uows: UnitOfWorkFactory, name: str, disabled: bool, now: datetime) -> bool:
+    """Lock a driver out now (a signed-in phone is refused on its next action; what it had
+    queued stays on the phone) or let them in again."""
+    with uows() as uow:
+        done = uow.fleet.set_disabled(name.strip(), disabled, now)
+        uow.commit()
+    return done
+
+
 def list_drivers(uows: UnitOfWorkFactory) -> list[Driver]:
     with uows(read_only=True) as uow:
         return uow.fleet.drivers()

@@ -17,6 +17,7 @@ from ordertrail.app.fleet.views import RouteView, route_view
 from ordertrail.domain.access import Permission
 from ordertrail.domain.fleet import MAX_PARCELS_PER_STOP, MAX_STOPS, Window
 from ordertrail.domain.model import DomainError
+from ordertrail.web.api.answers import shows
 from ordertrail.web.api.auth import require
 from ordertrail.web.api.docs import ApiRoute, Segment, refusals
 from ordertrail.web.problems import problem
@@ -51,6 +52,37 @@ class RouteIn(BaseModel):
     driver: Name
     day: date
     stops: list[StopIn] = Field(min_length=1, max_length=MAX_STOPS)
+
+
+class RouteParcelAnswer(BaseModel):
+    shipment_id: str
+    tracking_number: str | None
+    status: str | None
+
+
+class RouteWindow(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    start: str = Field(alias="from")
+    until: str
+
+
+class RouteStopAnswer(BaseModel):
+    stop: int
+    address: str | None
+    window: RouteWindow | None
+    done: bool = Field(description="None of its parcels waits on the van any more.")
+    parcels: list[RouteParcelAnswer]
+
+
+class RouteAnswer(BaseModel):
+    """A route as the API answers it: its stops in driving order, each parcel's status."""
+
+    model_config = ConfigDict(title="Route")
+    id: str
+    fleet: str
+    driver: str
+    day: date
+    stops: list[RouteStopAnswer]
 
 
 def route_json(view: RouteView) -> dict[str, Any]:
@@ -88,7 +120,7 @@ def router() -> APIRouter:
         dependencies=[Depends(require(Permission.PLAN_ROUTES))],
         response_model=None,
         responses={
-            201: {"description": "Planned: the route as stored, its parcels assigned."},
+            **shows(RouteAnswer, 201, "Planned: the route as stored, its parcels assigned."),
             **refusals(
                 {
                     422: "A field is not valid, a parcel or driver is unknown, a parcel is "
@@ -124,7 +156,7 @@ def router() -> APIRouter:
         "/routes/{route_id}",
         dependencies=[Depends(require(Permission.READ_ORDERS))],
         response_model=None,
-        responses=refusals({404: "No route has this id."}),
+        responses=shows(RouteAnswer) | refusals({404: "No route has this id."}),
     )
     async def show(request: Request, route_id: Segment) -> Response:
         """A route, each stop with its parcels' statuses and whether it is done."""
