@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -47,8 +49,14 @@ async def _shared_check(request: Request) -> Readiness:
         engine = state.system.engine
         running = asyncio.ensure_future(run_in_threadpool(readiness, engine))
         state.readiness_check = running
-        running.add_done_callback(lambda _: setattr(state, "readiness_check", None))
+        running.add_done_callback(partial(_forget, state))
     return await asyncio.shield(running)
+
+
+def _forget(state: Any, done: asyncio.Future[Readiness]) -> None:
+    """A finished check is forgotten, unless a newer one (another loop's) took its place."""
+    if getattr(state, "readiness_check", None) is done:
+        state.readiness_check = None
 
 
 def router() -> APIRouter:
