@@ -123,3 +123,32 @@ def test_staff_see_where_the_phone_was_for_a_disputed_delivery(
     assert "38.20810, -85.74660" in page
     assert "±12 m" in page
     assert "40213" in page  # the address's region, beside it
+
+
+def test_erasing_the_customer_takes_the_proof_and_the_stop_address_with_it(
+    client: TestClient, csrf: str, system: System, tmp_path: Path
+) -> None:
+    from ordertrail.app.fleet.routes import route_of
+    from ordertrail.app.privacy.erasure import erase
+    from tests.fleet_story import stored_files
+
+    assert deliver(client, csrf, stop="3", key="d3" * 10).status_code == 201
+    assert len(stored_files(tmp_path / "proofs")) == 2
+    now = system.clock.now()
+    preview = erase(system.uows, ORDERS[2], "ops:dpo", now, carry_out=False)
+    assert preview.counts["proofs"] == 2 and preview.counts["stops"] == 1
+    assert len(stored_files(tmp_path / "proofs")) == 2  # a preview deletes nothing
+
+    done = erase(system.uows, ORDERS[2], "ops:dpo", now, proofs=system.proof_files())
+    assert done.counts["proofs"] == 2 and done.counts["stops"] == 1
+    assert stored_files(tmp_path / "proofs") == []
+    route = route_of(system.uows, "R-1125")
+    assert route is not None
+    assert [stop.address for stop in route.stops if stop.sequence == 3] == [None]
+    assert all(stop.address for stop in route.stops if stop.sequence != 3)  # others' stay
+
+    staff_sign_in(client, system, "support")
+    page = client.get(f"/ops/orders/{ORDERS[2]}").text
+    assert "38.20810" not in page and "Dana" not in page
+    # the parcel is still delivered: the erasure took the person, not the fact
+    assert 'data-status="delivered"' in page

@@ -62,7 +62,7 @@ def erase_customer(
                 if not sys.stdin.isatty():
                     fail("nothing erased: say --yes to erase without being asked")
                 typer.confirm(f"Erase the personal data of {target}?", abort=True)
-            done = erase(system.uows, target, who, system.clock.now())
+            done = erase(system.uows, target, who, system.clock.now(), proofs=system.proof_files())
         except NothingHeld as unknown:
             fail(str(unknown), code=1)
     if as_json:

@@ -32,10 +32,13 @@ from ordertrail.store.tables import (
     erasure_permits,
     events,
     exception_cases,
+    fleet_stop_parcels,
+    fleet_stops,
     hook_deliveries,
     orders,
     outbox,
     page_views,
+    shipments,
     staff_sessions,
     text_repairs,
     tracking_tokens,
@@ -164,6 +167,25 @@ class SqlPersonalRecords:
             delete(tracking_tokens).where(tracking_tokens.c.order_id == order_id)
         )
         return int(done.rowcount)
+
+    def forget_stop_addresses(self, order_id: str) -> int:
+        stops = (
+            select(fleet_stop_parcels.c.route_id, fleet_stop_parcels.c.sequence)
+            .join(shipments, shipments.c.id == fleet_stop_parcels.c.shipment_id)
+            .where(shipments.c.order_id == order_id)
+        )
+        done = 0
+        for route_id, sequence in list(self._conn.execute(stops)):
+            done += self._conn.execute(
+                update(fleet_stops)
+                .where(
+                    fleet_stops.c.route_id == route_id,
+                    fleet_stops.c.sequence == sequence,
+                    fleet_stops.c.address.is_not(None),
+                )
+                .values(address=None)
+            ).rowcount
+        return done
 
     def forget_repairs(self, order_id: str) -> int:
         keys = [("orders", {"id": order_id})]

@@ -43,5 +43,15 @@ class FolderProofFiles:
             return None
         return path.read_bytes(), _TYPES[reference.rsplit(".", 1)[1]]
 
+    def delete(self, reference: str) -> bool:
+        if not REFERENCE.fullmatch(reference):
+            return False
+        path = self._path(reference)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
     def _path(self, reference: str) -> Path:
         return self._folder / reference[:2] / reference

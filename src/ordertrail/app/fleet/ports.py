@@ -91,3 +91,7 @@ class ProofFiles(Protocol):
     def get(self, reference: str) -> tuple[bytes, str] | None:
         """The bytes and media type under `reference`; None when there are none."""
         ...
+
+    def delete(self, reference: str) -> bool:
+        """Remove what `reference` names (a customer's data erased); False if nothing was."""
+        ...

@@ -18,14 +18,32 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ordertrail.app.derive import lock_order, refold, refresh_orders
+from ordertrail.app.fleet.ports import ProofFiles
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
 from ordertrail.app.privacy.ports import MessageChange, StoredCase
-from ordertrail.app.privacy.scrub import ERASED, PersonalValues, scrub_event, scrub_json
+from ordertrail.app.privacy.scrub import (
+    ERASED,
+    PersonalValues,
+    proof_files,
+    scrub_event,
+    scrub_json,
+)
 from ordertrail.domain.milestones import SourceKind
 from ordertrail.domain.model import Customer, Source, Subject, SubjectKind, TrackingEvent
 
 #: The kinds of data an erasure reaches, in the order it reports them.
-KINDS = ("customer", "events", "messages", "webhooks", "skipped", "cases", "links", "repairs")
+KINDS = (
+    "customer",
+    "events",
+    "messages",
+    "webhooks",
+    "skipped",
+    "cases",
+    "links",
+    "repairs",
+    "stops",
+    "proofs",
+)
 #: How each kind is said to the person erasing (the command line and the console).
 KIND_WORDS = {
     "customer": "customer records (name, email, phone, postal code)",
@@ -36,6 +54,8 @@ KIND_WORDS = {
     "cases": "exception cases (their text)",
     "links": "message links, which stop working",
     "repairs": "texts kept by `repair text`",
+    "stops": "local-delivery stops (their addresses)",
+    "proofs": "delivery photos and signatures (deleted)",
 }
 SKIPPED_BECAUSE = "not sent: the customer's data was erased"
 
@@ -67,31 +87,47 @@ def orders_for(uow: UnitOfWork, target: str) -> list[str]:
 
 
 def erase(
-    uows: UnitOfWorkFactory, target: str, by: str, now: datetime, *, carry_out: bool = True
+    uows: UnitOfWorkFactory,
+    target: str,
+    by: str,
+    now: datetime,
+    *,
+    carry_out: bool = True,
+    proofs: ProofFiles | None = None,
 ) -> Erasure:
     """Erase the customer `target` names (see the module); with `carry_out` False, only say
-    what would be erased. Raises NothingHeld when `target` names nobody."""
+    what would be erased. Delivery photos and signatures go from `proofs` once the rest is
+    committed (a crash between leaves files no event points at, never the reverse). Raises
+    NothingHeld when `target` names nobody."""
+    files: list[str] = []
     with uows() as uow:
         order_ids = orders_for(uow, target)
         if not order_ids:
             raise NothingHeld(target)
         counts: Counter[str] = Counter(dict.fromkeys(KINDS, 0))
         for order_id in order_ids:
-            found = _erase_order(uow, order_id, now)
+            found, held = _erase_order(uow, order_id, now)
             counts.update(found)
+            files += held
             _record(uow, order_id, found, by, now)
         if carry_out:
             uow.commit()
+    if carry_out and proofs is not None:
+        for reference in sorted(set(files)):
+            proofs.delete(reference)
     return Erasure(target.strip(), tuple(order_ids), dict(counts), carry_out)
 
 
-def _erase_order(uow: UnitOfWork, order_id: str, now: datetime) -> Counter[str]:
+def _erase_order(uow: UnitOfWork, order_id: str, now: datetime) -> tuple[Counter[str], list[str]]:
     customer = uow.orders.customer(order_id) or Customer()
     values = PersonalValues.of(customer)
     counts: Counter[str] = Counter()
     events = uow.events.for_order(order_id)
     uow.projections.lock(lock_order({e.subject for e in events}))
     rewritten = [s for e in events if (s := scrub_event(e, values)) != e]
+    files = sorted({ref for event in events for ref in proof_files(event)})
+    counts["proofs"] = len(files)
+    counts["stops"] = uow.privacy.forget_stop_addresses(order_id)
     uow.privacy.rewrite_events(rewritten)
     counts["events"] = len(rewritten)
     kept = Customer(country=customer.country, time_zone=customer.time_zone)
@@ -101,7 +137,7 @@ def _erase_order(uow: UnitOfWork, order_id: str, now: datetime) -> Counter[str]:
     counts["cases"] = _erase_cases(uow, order_id, values)
     counts["links"] = uow.privacy.forget_links(order_id)
     counts["repairs"] = uow.privacy.forget_repairs(order_id)
-    return counts
+    return counts, files
 
 
 def _erase_messages(uow: UnitOfWork, order_id: str, values: PersonalValues) -> Counter[str]:

@@ -97,6 +97,11 @@ class PersonalRecords(Protocol):
         """Make every message link to the order stop working; how many did."""
         ...
 
+    def forget_stop_addresses(self, order_id: str) -> int:
+        """Blank the address of every local-delivery stop that carried the order's parcels;
+        how many stops."""
+        ...
+
     def forget_repairs(self, order_id: str) -> int:
         """Blank the text `repair text` kept of the order's rows; how many rows held some."""
         ...

@@ -108,7 +108,9 @@ def scrub_json(value: Any, values: PersonalValues, *, field: str | None = None) 
 
 def scrub_event(event: TrackingEvent, values: PersonalValues) -> TrackingEvent:
     """The event with its personal parts replaced: the postal code where the parcel reached
-    the customer, their values in the carrier's words, personal payload fields."""
+    the customer, their values in the carrier's words, personal payload fields, and a local
+    delivery's proof (the phone's position at their door, who took it, the photo and
+    signature references)."""
     location = event.location
     if location is not None and location.postal_code:
         at_door = event.milestone in _AT_THE_DOOR
@@ -117,8 +119,38 @@ def scrub_event(event: TrackingEvent, values: PersonalValues) -> TrackingEvent:
     description = event.raw_description
     if description:
         description = scrub_text(description, values)
-    data = scrub_json(dict(event.data), values)
+    data = _without_proof(scrub_json(dict(event.data), values))
     return replace(event, location=_kept(location), raw_description=description, data=data)
+
+
+#: What a driver's delivery keeps that points at a person: the handoff's `where` when it
+#: names who took the parcel, and the photo and signature (files in the proof store).
+_PROOF_FILES = ("photo", "signature")
+
+
+def proof_files(event: TrackingEvent) -> list[str]:
+    """The proof store's references a delivery's event holds (to delete with the customer)."""
+    proof = event.data.get("proof")
+    if not isinstance(proof, Mapping):
+        return []
+    return [
+        ref for name in _PROOF_FILES if isinstance(ref := proof.get(name), str) and ref != ERASED
+    ]
+
+
+def _without_proof(data: dict[str, Any]) -> dict[str, Any]:
+    if "gps" in data:
+        data["gps"] = ERASED  # where the phone was: the customer's door
+    proof = data.get("proof")
+    if isinstance(proof, Mapping):
+        proof = dict(proof)
+        for name in _PROOF_FILES:
+            if proof.get(name):
+                proof[name] = ERASED
+        if proof.get("handoff") == "handed_to" and proof.get("where"):
+            proof["where"] = ERASED  # a person's name (a neighbour's, perhaps)
+        data["proof"] = proof
+    return data
 
 
 def _kept(location: Location | None) -> Location | None:

@@ -81,7 +81,14 @@ def router() -> APIRouter:
         if confirm.strip().casefold() != customer.strip().casefold():
             problem = f"Nothing was erased: type {customer.strip()} exactly to confirm."
             return page(request, session, 422, customer=customer, problem=problem)
-        erasing = partial(erase, system.uows, customer, session.user.email, system.clock.now())
+        erasing = partial(
+            erase,
+            system.uows,
+            customer,
+            session.user.email,
+            system.clock.now(),
+            proofs=system.proof_files(),
+        )
         try:
             done = await run_in_threadpool(erasing)
         except NothingHeld as unknown:
