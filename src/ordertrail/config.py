@@ -123,7 +123,7 @@ class Settings(BaseSettings):
     karrio_carriers: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     #: Notifications. Email goes out when an SMTP host is set; staff alerts go to each team's
-    #: address (operations, support, warehouse, returns).
+    #: address (operations, support, warehouse, returns, accounts).
     smtp_host: str | None = None
     smtp_port: int = 25
     mail_from: str = "OrderTrail <orders@example.com>"

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from ordertrail.app.cases import review
+from ordertrail.app.dock import booked, review_appointments
 from ordertrail.app.eta import reestimate
 from ordertrail.app.notify import queue_messages
 from ordertrail.app.ports import UnitOfWork
@@ -70,6 +71,10 @@ def append_and_derive(
         queue_return_news(uow, news, {file.id: file for file in files}, now)
     order_of = {event.subject: event.order_id for event in stored if event.order_id}
     cases = review(uow, states, order_of, now, before=saved)
+    if docked := booked(stored):
+        found = {**histories(uow, set(docked) - history.keys()), **history}
+        dock_cases = review_appointments(uow, {s: found[s] for s in docked if s in found}, now)
+        cases.opened.extend(dock_cases.opened)
     windows = reestimate(uow, saved, states, fresh, now)
     queue_messages(uow, saved, states, order_of, cases.opened, now, uow.policy, windows)
     refresh_orders(

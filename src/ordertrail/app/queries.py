@@ -17,8 +17,11 @@ from ordertrail.app.ports import (
     UnitOfWorkFactory,
     UnmappedCode,
 )
+from ordertrail.domain.b2b import BusinessTerms
+from ordertrail.domain.dock import Appointment, fold_appointment
 from ordertrail.domain.eta_window import Shown, WindowChange
 from ordertrail.domain.fold import Effect, SubjectState, timeline
+from ordertrail.domain.line_progress import LineProgress, line_progress
 from ordertrail.domain.mapping import CodeKey, CodeMapping, interpret
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import (
@@ -32,6 +35,7 @@ from ordertrail.domain.model import (
     TrackingEvent,
 )
 from ordertrail.domain.order_lines import with_names
+from ordertrail.domain.order_status import ParcelView
 
 Mappings = Mapping[CodeKey, CodeMapping]
 
@@ -101,6 +105,11 @@ class OrderDetail:
     customer: Customer
     returns: list[ReturnDetail]
     timeline: list[TimelineRow]
+    #: a B2B order's consignee, purchase order and needs; where each line stands across
+    #: its freight units; its dock appointment
+    business: BusinessTerms | None = None
+    line_progress: list[LineProgress] = field(default_factory=list)
+    appointment: Appointment | None = None
 
 
 def list_orders(
@@ -182,6 +191,13 @@ def _order_detail(
     rows = {subject: _rows(found, mappings) for subject, found in by_subject.items()}
     order = facts.order
     summary = facts.summary
+    appointment = fold_appointment(by_subject.get(Subject(SubjectKind.ORDER, order.id), []))
+    parcels = [
+        ParcelView.of_state(state, shipment.lines)
+        for shipment, state in facts.shipments
+        if not shipment.cancelled
+    ]
+    damaged = appointment.damaged_units if appointment else None
     return OrderDetail(
         id=order.id,
         channel=order.channel,
@@ -212,6 +228,9 @@ def _order_detail(
             (row for subject_rows in rows.values() for row in subject_rows),
             key=_fold_order,  # event time, never arrival; ties as the fold breaks them
         ),
+        business=order.business,
+        line_progress=line_progress(order.lines, parcels, damaged),
+        appointment=appointment,
     )
 
 

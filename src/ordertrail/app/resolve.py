@@ -9,6 +9,7 @@ from typing import Any
 
 from ordertrail.app.commands import EventReport
 from ordertrail.app.ports import SubjectRef, UnitOfWork
+from ordertrail.domain.dock import check_report
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import (
     TROUBLE,
@@ -32,9 +33,10 @@ from ordertrail.domain.returns import parcel_news
 from ordertrail.domain.text import unstorable_text
 
 #: Which milestones can be said of which kind of subject. Picking and packing may be
-#: scanned against an order before it is split into parcels.
+#: scanned against an order before it is split into parcels; a dock appointment is booked
+#: for the order's delivery to the receiving site, whichever freight units it brings.
 _PHASES_OF = {
-    SubjectKind.ORDER: {Phase.ORDER},
+    SubjectKind.ORDER: {Phase.ORDER, Phase.APPOINTMENT},
     SubjectKind.SHIPMENT: {Phase.WAREHOUSE, Phase.CARRIER},
     SubjectKind.RETURN: {Phase.REVERSE},
 }
@@ -102,8 +104,12 @@ class Resolver:
             _check_applies(milestone, subject)
         if milestone is Milestone.DISPOSITION_DECIDED:
             _check_disposition(report.data)
+        if milestone is not None and milestone.spec.phase is Phase.APPOINTMENT:
+            check_report(milestone, report.data)
         reason = _reason(milestone, reason)
-        if report.source.kind is SourceKind.OPS and milestone and not _why(report):
+        # booking a dock appointment corrects nothing: it needs no why
+        correcting = milestone is not None and milestone.spec.phase is not Phase.APPOINTMENT
+        if report.source.kind is SourceKind.OPS and correcting and not _why(report):
             raise DomainError("data.why", "an ops correction must say why it was made")
         key = report.key or default_event_key(
             report.source, subject, milestone, occurred_at, report.raw_code
@@ -180,6 +186,7 @@ def _check_applies(milestone: Milestone, subject: Subject) -> None:
         Phase.WAREHOUSE: "shipment",
         Phase.CARRIER: "shipment",
         Phase.REVERSE: "return",
+        Phase.APPOINTMENT: "order",
     }[milestone.spec.phase]
     raise DomainError(
         "milestone", f"'{milestone}' is said of a {wanted}, not of {subject.kind} '{subject.id}'"

@@ -22,6 +22,8 @@ class Team(StrEnum):
     SUPPORT = "support"
     WAREHOUSE = "warehouse"
     RETURNS = "returns"
+    #: account managers: they own a B2B buyer's deliveries to its receiving sites
+    ACCOUNTS = "accounts"
 
 
 class ExceptionKind(StrEnum):
@@ -42,6 +44,7 @@ class ExceptionKind(StrEnum):
     REPORTED_MISSING = "delivered_reported_missing"
     STATUS_CONFLICT = "status_conflict"
     PROMISE_MISSED = "promise_missed"
+    DOCK_APPOINTMENT_MISSED = "dock_appointment_missed"
 
     @property
     def team(self) -> Team:
@@ -70,6 +73,8 @@ _OWNER: dict[ExceptionKind, tuple[Team, timedelta]] = {
     ExceptionKind.STATUS_CONFLICT: (Team.OPERATIONS, 24 * _H),
     # support, who speak to the customer: the apology goes out after they heard
     ExceptionKind.PROMISE_MISSED: (Team.SUPPORT, 24 * _H),
+    # the buyer's receiving site must give a new slot before the truck can come again
+    ExceptionKind.DOCK_APPOINTMENT_MISSED: (Team.ACCOUNTS, 8 * _H),
 }
 
 #: A trouble reason that is its own kind wherever the carrier reports it.
@@ -253,6 +258,7 @@ EVENT_KINDS = frozenset(ExceptionKind) - {
     ExceptionKind.RETURN_IN_MOTION,
     ExceptionKind.REPORTED_MISSING,
     ExceptionKind.PROMISE_MISSED,
+    ExceptionKind.DOCK_APPOINTMENT_MISSED,  # said of the order: domain/dock.py finds it
 }
 #: Found by the sweep (the clock, not news): `time_findings` and `promise.promise_findings`.
 TIME_KINDS = frozenset(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from ordertrail.domain.milestones import TROUBLE, Milestone, Reason, SourceKind
+from ordertrail.domain.milestones import TROUBLE, Milestone, Phase, Reason, SourceKind
 from ordertrail.domain.model import Location, TrackingEvent
 
 # A trouble milestone drops the progress floor back to carrier possession, so the carrier's
@@ -30,7 +30,9 @@ class Effect(StrEnum):
     SUPERSEDED = "superseded"  # older progress than what is already known; kept, moves nothing
     CONFLICT = "conflict"  # the source may not assert this milestone
     UNMAPPED = "unmapped"  # a raw code no mapping knows yet
-    NOTED = "noted"  # an ops record that asserts no milestone (an erasure): kept, moves nothing
+    # an ops record that asserts no milestone (an erasure), or news beside the journey (a dock
+    # appointment): kept, moves nothing
+    NOTED = "noted"
     DUPLICATE = "duplicate"  # same idempotency key as an event already counted
 
 
@@ -131,6 +133,8 @@ def _effect_of(state: SubjectState, event: TrackingEvent) -> Effect:
         return Effect.NOTED if event.source.kind is SourceKind.OPS else Effect.UNMAPPED
     if event.conflict:
         return Effect.CONFLICT
+    if milestone.spec.phase is Phase.APPOINTMENT:
+        return Effect.NOTED  # domain/dock.py reads these; the status is the journey's
     if event.is_correction:
         return Effect.CORRECTION
     if state.status is not None and state.status.spec.terminal:

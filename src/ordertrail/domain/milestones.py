@@ -15,6 +15,9 @@ class Phase(StrEnum):
     WAREHOUSE = "warehouse"
     CARRIER = "carrier"
     REVERSE = "reverse"
+    #: a B2B delivery's dock appointment at the receiving site: news beside the parcel's
+    #: journey (domain/dock.py folds it), never a step of it
+    APPOINTMENT = "appointment"
 
 
 class SourceKind(StrEnum):
@@ -83,6 +86,12 @@ class Milestone(StrEnum):
     DISPOSITION_DECIDED = "disposition_decided"
     REFUND_RELEASED = "refund_released"
     REPLACEMENT_RELEASED = "replacement_released"
+    DOCK_APPOINTMENT_REQUESTED = "dock_appointment_requested"
+    DOCK_APPOINTMENT_SCHEDULED = "dock_appointment_scheduled"
+    DOCK_APPOINTMENT_MOVED = "dock_appointment_moved"
+    DOCK_APPOINTMENT_MISSED = "dock_appointment_missed"
+    DOCK_CHECKED_IN = "dock_checked_in"
+    UNLOADED = "unloaded"
 
     @property
     def spec(self) -> MilestoneSpec:
@@ -162,6 +171,14 @@ MILESTONES: dict[Milestone, MilestoneSpec] = {
     Milestone.DISPOSITION_DECIDED: _spec(Phase.REVERSE, 26, _W, visible=False),
     Milestone.REFUND_RELEASED: _spec(Phase.REVERSE, 27, _CH, _SY, terminal=True),
     Milestone.REPLACEMENT_RELEASED: _spec(Phase.REVERSE, 27, _CH, _SY, terminal=True),
+    # booked and kept by the freight carrier with the receiving site, or relayed by the B2B
+    # channel (EDI, the buyer's portal); account managers record them as ops
+    Milestone.DOCK_APPOINTMENT_REQUESTED: _spec(Phase.APPOINTMENT, 30, _C, _CH),
+    Milestone.DOCK_APPOINTMENT_SCHEDULED: _spec(Phase.APPOINTMENT, 31, _C, _CH),
+    Milestone.DOCK_APPOINTMENT_MOVED: _spec(Phase.APPOINTMENT, 31, _C, _CH),
+    Milestone.DOCK_APPOINTMENT_MISSED: _spec(Phase.APPOINTMENT, 31, _C, _CH, visible=False),
+    Milestone.DOCK_CHECKED_IN: _spec(Phase.APPOINTMENT, 32, _C, _CH),
+    Milestone.UNLOADED: _spec(Phase.APPOINTMENT, 33, _C, _CH, terminal=True),
 }
 
 #: Off the happy path: they say something went wrong (or waits), and carry a reason.

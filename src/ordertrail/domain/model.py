@@ -7,10 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ordertrail.domain.milestones import Milestone, Phase, Reason, SourceKind
+
+if TYPE_CHECKING:  # b2b.py reads DomainError from here
+    from ordertrail.domain.b2b import BusinessTerms
 
 
 class DomainError(ValueError):
@@ -148,6 +151,9 @@ class Order:
     #: when the channel cancelled it, for channels that say so as a field (order files);
     #: registering the order records it as an `order_cancelled` event
     cancelled_at: datetime | None = None
+    #: the receiving company, purchase order and delivery needs of a B2B order (None: a
+    #: consumer's)
+    business: BusinessTerms | None = None
 
     def __post_init__(self) -> None:
         if not self.id.strip():
@@ -252,7 +258,8 @@ class TrackingEvent:
         return (
             self.source.kind is SourceKind.OPS
             and self.milestone is not None
-            and self.milestone.spec.phase is not Phase.REVERSE
+            # nor is booking a dock appointment: it reports the appointment, asserts nothing
+            and self.milestone.spec.phase not in (Phase.REVERSE, Phase.APPOINTMENT)
         )
 
 

@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from ordertrail.app.commands import EventReport
 from ordertrail.app.handlers import ItemProblem
+from ordertrail.domain.b2b import BusinessTerms
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import (
     EARLIEST,
@@ -58,6 +59,10 @@ Short = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=100, pattern=_NO_CONTROL)
 ]
 Text = Annotated[str, StringConstraints(max_length=2000, pattern=_NO_NUL)]
+Company = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_NO_CONTROL),
+]
 ProductName = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=200, pattern=_NO_CONTROL)
 ]
@@ -231,6 +236,20 @@ class MoneyIn(_Strict):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
+class BusinessIn(_Strict):
+    """The B2B side of an order (domain/b2b.py): who receives it, the buyer's PO, its needs."""
+
+    consignee: Company
+    receiving_site: Short | None = None
+    purchase_order: Short | None = None
+    dock_appointment: bool = False
+    liftgate: bool = False
+    receiving_hours: Short | None = None
+
+    def terms(self) -> BusinessTerms:
+        return BusinessTerms(**self.model_dump())
+
+
 class ShipmentIn(_Strict):
     id: Id | None = None
     tracking_number: Id | None = None
@@ -256,6 +275,7 @@ class OrderIn(_Strict):
     promised_from: date | None = None
     updated_at: Moment | None = None
     cancelled_at: Moment | None = None
+    business: BusinessIn | None = None
 
     @field_validator("promised_by", "promised_from")
     @classmethod
@@ -289,6 +309,7 @@ class OrderIn(_Strict):
             promised_from=self.promised_from,
             updated_at=self.updated_at,
             cancelled_at=self.cancelled_at,
+            business=self.business.terms() if self.business else None,
         )
 
 

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+from ordertrail.domain.b2b import BusinessTerms
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import (
@@ -168,6 +169,7 @@ def order_row(order: Order) -> dict[str, Any]:
         "external_id": order.external_id,
         "promised_from": order.promised_from,
         "channel_updated_at": order.updated_at,
+        "business": order.business.as_data() if order.business else None,
     }
 
 
@@ -185,6 +187,7 @@ def order_from_row(row: Any, shipments: Sequence[Shipment] = ()) -> Order:
         external_id=row.external_id,
         promised_from=_date(row.promised_from),
         updated_at=row.channel_updated_at,
+        business=BusinessTerms.from_data(row.business),
     )
 
 

@@ -47,8 +47,9 @@ class SqlOrders:
         rows = [codec.order_row(order) for order in batch]
         insert = dialect_insert(self._conn, orders)
         changed = {name: insert.excluded[name] for name in rows[0] if name != "id"}
-        # a file that does not say these must not erase what a webhook said
-        for name in ("external_id", "channel_updated_at"):
+        # a file that does not say these must not erase what a webhook said (nor a store
+        # platform that knows nothing of B2B terms the API gave)
+        for name in ("external_id", "channel_updated_at", "business"):
             changed[name] = func.coalesce(insert.excluded[name], orders.c[name])
         # an erased customer stays erased whatever copy of the order the channel sends later
         for name in ("customer", "customer_email"):

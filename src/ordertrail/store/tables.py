@@ -72,6 +72,8 @@ orders = Table(
     Column("erased_at", UtcDateTime()),
     # the first pick scanned on the order itself (not on a parcel), kept for the KPIs
     Column("picked_at", UtcDateTime()),
+    # a B2B order's consignee, purchase order and delivery needs (NULL: a consumer's order)
+    Column("business", JSON),
     Index("ix_orders_placed_at", "placed_at"),  # a KPI period is the orders placed in it
 )
 

@@ -7,6 +7,12 @@ Columns (a header row names them; order does not matter; only the first three an
     country, time_zone, promised_by, priority, value_amount, value_currency, sku, quantity,
     tracking_number, carrier, site, cancelled_at
 
+and for a B2B order (domain/b2b.py; a `consignee` makes it one):
+
+    consignee, receiving_site, purchase_order, dock_appointment, liftgate, receiving_hours
+
+where `dock_appointment` and `liftgate` are yes/no (also true/false, 1/0).
+
 Rows of one order share its `order_id` (they need not be next to each other); the order-level
 columns are read from its first row. A row with a `tracking_number` puts its line in that
 shipment. A refused order is reported with the line of its first row.
@@ -65,12 +71,30 @@ def _canonical(rows: list[Row]) -> dict[str, Any]:
     for name in ("promised_by", "priority", "cancelled_at"):
         if head.get(name):
             order[name] = head[name]
+    if head.get("consignee"):
+        order["business"] = _business(head)
     if head.get("value_amount") or head.get("value_currency"):
         order["value"] = {
             "amount": _number(head.get("value_amount")),
             "currency": head.get("value_currency"),
         }
     return order
+
+
+_YES, _NO = {"yes", "y", "true", "1", "x"}, {"", "no", "n", "false", "0"}
+
+
+def _business(head: dict[str, str]) -> dict[str, Any]:
+    business: dict[str, Any] = {
+        name: head[name]
+        for name in ("consignee", "receiving_site", "purchase_order", "receiving_hours")
+        if head.get(name)
+    }
+    for name in ("dock_appointment", "liftgate"):
+        said = head.get(name, "").lower()
+        # anything but yes or no goes on as written, so validation names the column
+        business[name] = True if said in _YES else False if said in _NO else head[name]
+    return business
 
 
 def _number(text: str | None) -> Any:
