@@ -32,6 +32,7 @@ from ordertrail.sources.public_holidays import PublicHolidays
 from ordertrail.store.engine import make_engine
 from ordertrail.store.migrate import not_ready, upgrade
 from ordertrail.store.passwords import Argon2Passwords
+from ordertrail.store.proof_bucket import BucketProofFiles
 from ordertrail.store.proof_files import FolderProofFiles
 from ordertrail.store.uow import SqlUnitOfWorkFactory
 
@@ -51,6 +52,8 @@ class System:
     clock: Clock
     passwords: PasswordHasher = field(default_factory=Argon2Passwords)
     meter: Meter = field(default_factory=NoMeter)
+    #: where delivery photos and signatures are kept when it is not the folder (a bucket)
+    proof_store: ProofFiles | None = None
 
     def handle(self, command: Any) -> Any:
         result = handle(command, self.uows, self.clock)
@@ -59,8 +62,9 @@ class System:
         return result
 
     def proof_files(self) -> ProofFiles:
-        """Where delivery photos and signatures are kept (a folder; built when asked for)."""
-        return FolderProofFiles(self.settings.proof_folder)
+        """Where delivery photos and signatures are kept: the bucket when one is set, else
+        the folder (built when asked for)."""
+        return self.proof_store or FolderProofFiles(self.settings.proof_folder)
 
     def migrate(self) -> None:
         upgrade(self.engine)
@@ -212,4 +216,20 @@ def build(
         ),
         clock=clock or SystemClock(),
         meter=PrometheusMeter() if metered else NoMeter(),
+        proof_store=_proof_bucket(settings),
+    )
+
+
+def _proof_bucket(settings: Settings) -> ProofFiles | None:
+    if not settings.proof_bucket:
+        return None
+    secret = settings.proof_bucket_secret_key
+    return BucketProofFiles.connect(
+        settings.proof_bucket,
+        prefix=settings.proof_bucket_prefix,
+        endpoint_url=settings.proof_bucket_endpoint,
+        region=settings.proof_bucket_region,
+        # unset: boto3's own chain (AWS_* variables, a profile, an instance role)
+        access_key=settings.proof_bucket_access_key,
+        secret_key=secret.get_secret_value() if secret else None,
     )

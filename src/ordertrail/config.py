@@ -185,6 +185,14 @@ class Settings(BaseSettings):
     #: when the first one arrives; never served as it is: pages link to each file through a
     #: signed link that expires).
     proof_folder: Path = Path("ordertrail-proofs")
+    #: Or an S3-compatible bucket for them (AWS S3, MinIO, Ceph, R2): its name, a key prefix,
+    #: the endpoint for a store that is not AWS, and credentials (unset: boto3's own chain).
+    proof_bucket: str | None = None
+    proof_bucket_prefix: str = ""
+    proof_bucket_endpoint: str | None = None
+    proof_bucket_region: str | None = None
+    proof_bucket_access_key: str | None = None
+    proof_bucket_secret_key: SecretStr | None = None
 
     @model_validator(mode="after")
     def _per_source_settings_from_environment(self) -> Settings:
