@@ -9,6 +9,7 @@ registered yet are held and attach themselves when the shipment is registered.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -17,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.commands import RecordEvents, RegisterOrders, RegisterShipments
 from ordertrail.app.handlers import ItemProblem
+from ordertrail.app.inbound import Handle, take_in
 from ordertrail.sources.carriers import CarrierParseError
 from ordertrail.sources.hooks import Parsed, SignatureRefused, hook_source, lower_headers
 from ordertrail.web.api.answers import HookAnswer, shows
@@ -62,32 +64,34 @@ def router() -> APIRouter:
         except SignatureRefused as refusal:
             system.meter.hook_refused(source, "bad_signature")
             return problem(401, "Unauthorized", str(refusal))
-        delivery = hook.delivery_id(headers)
-        seen = delivery is not None and await run_in_threadpool(
-            already_handled, system, source, delivery
-        )
-        if seen:
-            system.meter.hook_refused(source, "duplicate_delivery")
-            return JSONResponse({"accepted": 0, "duplicates": 0, "duplicate_delivery": True})
         try:
             parsed = hook.parse(body, headers)
         except CarrierParseError as error:
             system.meter.hook_refused(source, "malformed")
             return problem(422, "Unreadable delivery", f"{error.where}: {error.message}")
-        answer = await run_in_threadpool(apply, system, parsed)
-        if delivery:  # only once it is stored: a delivery that failed must be read again
-            await run_in_threadpool(remember, system, source, delivery)
+        # the id is remembered in the same transaction as what the delivery stores: a
+        # delivery that failed is read again, one that succeeded never twice
+        outcomes: list[Any] = []
+        work = partial(apply, system.meter, parsed, outcomes)
+        delivery = hook.delivery_id(headers)
+        answer = await run_in_threadpool(take_in, system.uows, system.clock, source, delivery, work)
+        if answer is None:
+            system.meter.hook_refused(source, "duplicate_delivery")
+            return JSONResponse({"accepted": 0, "duplicates": 0, "duplicate_delivery": True})
+        for tally in outcomes:  # counted once committed, not for a transaction undone
+            system.meter.events_in(tally)
         return JSONResponse(answer)
 
     return hooks
 
 
-def apply(system: Any, parsed: Parsed) -> dict[str, Any]:
+def apply(meter: Any, parsed: Parsed, outcomes: list[Any], handle: Handle) -> dict[str, Any]:
     """Register the delivery's orders and parcels, then record its events (which may be
-    about them); the answer lists what could not be used, as the sender numbered it."""
-    registered = [system.handle(RegisterOrders(parsed.orders))] if parsed.orders else []
+    about them); the answer lists what could not be used, as the sender numbered it.
+    `outcomes` receives the events-in figures, to count once the delivery is committed."""
+    registered = [handle(RegisterOrders(parsed.orders))] if parsed.orders else []
     if parsed.shipments:
-        registered.append(system.handle(RegisterShipments(parsed.shipments)))
+        registered.append(handle(RegisterShipments(parsed.shipments)))
     # what an older copy of an order or parcel says happened is as old as the copy: not
     # recorded
     stale = {name for r in registered for name in r.stale}
@@ -98,8 +102,10 @@ def apply(system: Any, parsed: Parsed) -> dict[str, Any]:
     ]
     reports = [parsed.reports[n] for n in kept]
     if parsed.refused:  # items the parser could not read: refused before the use case
-        system.meter.events_in({("unknown", "rejected"): len({p.index for p in parsed.refused})})
-    result = system.handle(RecordEvents(reports, keep_unmatched=True))
+        outcomes.append({("unknown", "rejected"): len({p.index for p in parsed.refused})})
+    result = handle(RecordEvents(reports, keep_unmatched=True))
+    if result.outcomes:
+        outcomes.append(result.outcomes)
     refused = parsed.refused + [
         ItemProblem(parsed.positions[kept[p.index]], p.field, p.message) for p in result.problems
     ]
@@ -114,14 +120,3 @@ def apply(system: Any, parsed: Parsed) -> dict[str, Any]:
         answer["registered"] = sum(r.accepted for r in registered)
         answer["not_registered"] = [p.message for r in registered for p in r.problems]
     return answer
-
-
-def already_handled(system: Any, source: str, delivery: str) -> bool:
-    with system.uows(read_only=True) as uow:
-        return bool(uow.deliveries.seen(source, delivery))
-
-
-def remember(system: Any, source: str, delivery: str) -> None:
-    with system.uows() as uow:
-        uow.deliveries.remember(source, delivery, system.clock.now())
-        uow.commit()
