@@ -34,6 +34,7 @@ from ordertrail.store.migrate import not_ready, upgrade
 from ordertrail.store.passwords import Argon2Passwords
 from ordertrail.store.proof_bucket import BucketProofFiles
 from ordertrail.store.proof_files import FolderProofFiles
+from ordertrail.store.rate_counters import SqlRateCounters
 from ordertrail.store.uow import SqlUnitOfWorkFactory
 
 
@@ -65,6 +66,10 @@ class System:
         """Where delivery photos and signatures are kept: the bucket when one is set, else
         the folder (built when asked for)."""
         return self.proof_store or FolderProofFiles(self.settings.proof_folder)
+
+    def shared_rate_counters(self) -> SqlRateCounters:
+        """Rate-limit counters in this database, which every `serve` process shares."""
+        return SqlRateCounters(self.engine)
 
     def migrate(self) -> None:
         upgrade(self.engine)

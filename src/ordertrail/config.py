@@ -96,8 +96,9 @@ class Settings(BaseSettings):
     write_wait_seconds: float = Field(default=5.0, gt=0, le=60)
     #: Largest number of events one API call takes (`ingest --batch` sets its own).
     max_batch: int = 1000
-    #: Where rate-limit counters live (a `limits` storage URI): per process by default; with
-    #: several `serve` workers, a shared store such as redis://host:6379.
+    #: Where rate-limit counters live: `memory://` (per process, the default for one), or
+    #: `database` (the app's database, shared by every process: what `serve --workers N`
+    #: uses unless this names a store), or any `limits` storage URI (redis://host:6379).
     rate_limit_storage: str = "memory://"
     #: Every rate limit (tracking lookups, parcel views, order links, sign-in) times this:
     #: for load tests and `bench http` from one address; 1 in production.

@@ -307,6 +307,10 @@ def serve(
     except ValidationError as error:
         problem = error.errors()[0]
         fail(f"ORDERTRAIL_{str(problem['loc'][0]).upper()}: {problem['msg']}")
+    if workers > 1 and settings.rate_limit_storage == "memory://":
+        # each worker counting on its own would give a guesser N budgets: count in the
+        # database every worker shares (a store named by the setting is used as it is)
+        os.environ["ORDERTRAIL_RATE_LIMIT_STORAGE"] = "database"
     with metrics_folder(workers):
         uvicorn.run(
             "ordertrail.web.app:from_environment",

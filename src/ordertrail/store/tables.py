@@ -534,6 +534,16 @@ fleet_stop_parcels = Table(
     Index("ix_fleet_stop_parcels_shipment_id_day", "shipment_id", "day"),
 )
 
+#: Rate-limit counters shared by every `serve` process (store/rate_counters.py): one row a
+#: key and window, `expires_at` in epoch seconds.
+rate_counters = Table(
+    "rate_counters",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+)
+
 #: Statements that make the log append-only inside the database itself.
 APPEND_ONLY_SQL = {
     "sqlite": [

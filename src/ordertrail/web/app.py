@@ -76,7 +76,9 @@ def create_app(system: System) -> FastAPI:
         description="One trusted timeline for every order.",
     )
     app.state.system = system
-    app.state.rate_window = guard.rate_window(system.settings.rate_limit_storage)
+    app.state.rate_window = guard.rate_window(
+        system.settings.rate_limit_storage, system.shared_rate_counters
+    )
     app.state.brands = branding.brands_of(system.settings)
     problems.install(app)
     console_auth.install(app)

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
 from fastapi import Request
 from limits import RateLimitItem
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter, RateLimiter
 
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL; no form field needs one
 
@@ -23,10 +24,13 @@ PRIVATE = {
 }
 
 
-def rate_window(storage: str) -> MovingWindowRateLimiter:
-    """The counters every limit of the app keeps, in `storage` (a `limits` storage URI):
-    `memory://` is per process; with several `serve` workers use a shared one, such as
-    `redis://host:6379` (needs the `redis` package)."""
+def rate_window(storage: str, shared: Callable[[], Storage]) -> RateLimiter:
+    """The counters every limit of the app keeps, in `storage`: `memory://` is per process
+    (a moving window); `database` is the app's own database, shared by every process (a
+    fixed window, one upsert a hit); any other `limits` storage URI, such as
+    `redis://host:6379`, is used as it is (needs its client package)."""
+    if storage == "database":
+        return FixedWindowRateLimiter(shared())
     return MovingWindowRateLimiter(storage_from_string(storage))
 
 
@@ -78,7 +82,7 @@ class Limiter:
     def refusal(self, request: Request, identifier: str) -> Refusal | None:
         """Why this attempt may not be tried now, or None (it is then counted for the
         client)."""
-        window: MovingWindowRateLimiter = request.app.state.rate_window
+        window: RateLimiter = request.app.state.rate_window
         client, wanted = _client(request), identifier.casefold()
         checks = (
             (Refused.EVERYWHERE, _limit(request, self._overall), ("identifier", wanted)),
@@ -95,7 +99,7 @@ class Limiter:
 
     def wrong(self, request: Request, identifier: str) -> None:
         """The attempt was a wrong guess about `identifier`: count it."""
-        window: MovingWindowRateLimiter = request.app.state.rate_window
+        window: RateLimiter = request.app.state.rate_window
         client, wanted = _client(request), identifier.casefold()
         window.hit(_limit(request, self._per_pair), self._name, "pair", client, wanted)
         window.hit(_limit(request, self._overall), self._name, "identifier", wanted)
@@ -111,7 +115,7 @@ class ClientLimit:
 
     def refusal(self, request: Request) -> Refusal | None:
         """Why this request may not be answered now, or None (it is then counted)."""
-        window: MovingWindowRateLimiter = request.app.state.rate_window
+        window: RateLimiter = request.app.state.rate_window
         keys, per_client = (
             (self._name, "client", _client(request)),
             _limit(request, self._per_client),
@@ -125,7 +129,7 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _wait(window: MovingWindowRateLimiter, limit: RateLimitItem, keys: tuple[str, ...]) -> int:
+def _wait(window: RateLimiter, limit: RateLimitItem, keys: tuple[str, ...]) -> int:
     """Seconds until the window lets one more attempt in."""
     reset = window.get_window_stats(limit, *keys).reset_time
     return max(1, math.ceil(reset - time.time()))

@@ -1,0 +1,85 @@
+"""Rate limits hold across processes: two `ordertrail serve` processes on one database, a
+guesser spreading tracking-number guesses over both is stopped after the one budget, not two;
+and the counters work as a `limits` storage on both databases."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import httpx
+import pytest
+
+from ordertrail.bootstrap import build
+from ordertrail.config import Settings
+from tests.integration.test_serve import CLI, free_port
+
+
+def started(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    with httpx.Client(transport=httpx.HTTPTransport(retries=50)) as client:
+        for _ in range(200):  # retries cover the moments before it listens; no sleeping
+            try:
+                if client.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    return server, base
+            except httpx.TransportError:
+                if server.poll() is not None:
+                    output = server.stdout.read().decode() if server.stdout else ""
+                    pytest.fail(f"ordertrail serve exited: {output}")
+    pytest.fail("ordertrail serve did not answer")
+
+
+@pytest.fixture
+def two_servers(database_url: str) -> Iterator[list[str]]:
+    env = {
+        **os.environ,
+        "ORDERTRAIL_DATABASE_URL": database_url,
+        "ORDERTRAIL_RATE_LIMIT_STORAGE": "database",
+    }
+    with ExitStack() as stack:
+        bases = []
+        for _ in range(2):
+            server, base = started(env)
+            stack.callback(server.wait, timeout=10)
+            stack.callback(server.terminate)
+            bases.append(base)
+        yield bases
+
+
+def test_a_guesser_spread_over_two_processes_has_one_budget(two_servers: list[str]) -> None:
+    guesser = {"X-Forwarded-For": "203.0.113.7"}  # through the trusted proxy on loopback
+    answers = []
+    with httpx.Client(timeout=10) as client:
+        for n in range(32):
+            base = two_servers[n % 2]
+            answers.append(client.get(f"{base}/track/GUESS{n}", headers=guesser).status_code)
+        assert answers[:30] == [404] * 30  # 15 on each: one budget of 30 between them
+        assert answers[30:] == [429, 429]
+        someone_else = {"X-Forwarded-For": "198.51.100.9"}
+        assert client.get(f"{two_servers[1]}/track/X1", headers=someone_else).status_code == 404
+
+
+def test_the_database_counters_count_and_forget(database_url: str) -> None:
+    system = build(Settings(database_url=database_url))
+    try:
+        counters = system.shared_rate_counters()
+        assert counters.check()
+        assert [counters.incr("k", 60) for _ in range(3)] == [1, 2, 3]
+        assert counters.get("k") == 3 and counters.get("other") == 0
+        assert counters.incr("gone", -1) == 1  # a window already over
+        assert counters.get("gone") == 0
+        assert counters.incr("gone", 60) == 1  # starts again, not at 2
+        counters.clear("k")
+        assert counters.get("k") == 0
+        assert counters.reset() == 1
+    finally:
+        system.close()
