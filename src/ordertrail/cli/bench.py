@@ -30,6 +30,58 @@ def bench_ingest(
             out.print(f"{name:>28}: {value}")
 
 
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = sorted({int(part.replace("_", "")) for part in text.split(",") if part.strip()})
+    except ValueError:
+        fail(f"--sizes: '{text}' is not a list of whole numbers, like 10000,1000000")
+    if not sizes or sizes[0] < 100:
+        fail("--sizes: give at least one size of 100 parcels or more")
+    return sizes
+
+
+def _scale(sizes: str, lookups: int, due: int, shown: tuple[str, ...], as_json: bool) -> None:
+    from rich.table import Table
+
+    from ordertrail.bench.scale import measure, ratios
+
+    rows = list(measure(_sizes(sizes), lookups=lookups, due=due, progress=not as_json))
+    figures = {"sizes": rows, **ratios(rows)}
+    if as_json:
+        out.print_json(data=figures)
+        return
+    table = Table()
+    for column in ("parcels", "fill_seconds", *shown):
+        table.add_column(column.replace("_", " "), justify="right")
+    for row in rows:
+        table.add_row(*(f"{row[c]:,}" for c in ("parcels", "fill_seconds", *shown)))
+    out.print(table)
+    for name, value in ratios(rows).items():
+        out.print(f"{name:>20}: {value}")
+
+
+@bench_app.command("lookup")
+def bench_lookup(
+    sizes: str = typer.Option("10000,1000000", "--sizes", help="Parcels at each size."),
+    lookups: int = typer.Option(2000, "--lookups", min=10, help="Lookups timed per size."),
+    as_json: bool = JsonFlag,
+) -> None:
+    """A tracking-page lookup's time at each size (SQLite, filled through the store's batch
+    path), and the largest size's against the smallest (aim: at most 1.5x)."""
+    _scale(sizes, lookups, 0, ("lookup_ms_p50", "lookup_ms_p90"), as_json)
+
+
+@bench_app.command("sweep")
+def bench_sweep(
+    sizes: str = typer.Option("10000,1000000", "--sizes", help="Parcels at each size."),
+    due: int = typer.Option(500, "--due", min=1, help="Parcels due a look, the same at each size."),
+    as_json: bool = JsonFlag,
+) -> None:
+    """One sweep round at each size with the same parcels due (SQLite, filled through the
+    store's batch path), and the largest size's against the smallest (aim: at most 2x)."""
+    _scale(sizes, 10, due, ("sweep_due", "sweep_seconds", "sweep_ms_per_due"), as_json)
+
+
 @bench_app.command("kpis")
 def bench_kpis(
     days: int = typer.Option(365, "--days", min=7, help="Days of orders to build."),
