@@ -7,6 +7,7 @@ carrier or scanner put in `data`.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
@@ -32,7 +33,7 @@ from ordertrail.domain.exceptions import ExceptionKind
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.lookup_keys import order_numbers, postal_key, tracking_numbers
 from ordertrail.domain.milestones import Milestone, Reason
-from ordertrail.domain.model import Customer, Location
+from ordertrail.domain.model import Customer, Location, Order
 from ordertrail.domain.order_lines import UNLISTED, where_lines_are
 
 
@@ -119,8 +120,12 @@ def public_parcel(
         return None
     if detail.tracking_number is None or detail.cancelled:
         return None
-    order = order_detail(uows, detail.order_id)
-    times = _times(order)
+    # the order's facts, not its whole history again: the zone is the customer's (or their
+    # destination's), else where this parcel's carrier last scanned it near them
+    with uows(read_only=True) as uow:
+        facts = uow.orders.facts([detail.order_id]).get(detail.order_id)
+    order = facts.order if facts else None
+    times = _zone(order, [detail])
     parcel = _parcel(detail, times.zone, _today(now, times.zone), with_items=False)
     channel = order.channel if order else None
     return replace(parcel, channel=channel, times=times, order_id=detail.order_id)
@@ -341,12 +346,16 @@ AT_DESTINATION = frozenset(
 
 def _times(order: OrderDetail | None) -> CustomerZone:
     """The zone the customer reads the order's times in (see domain.customer_zone)."""
+    return _zone(order, order.shipments if order else [])
+
+
+def _zone(order: Order | OrderDetail | None, parcels: Sequence[ShipmentDetail]) -> CustomerZone:
     if order is None:
         return CustomerZone(UTC, "UTC", sure=False)
     scans = sorted(
         (
             (row.location, row.occurred_at)
-            for parcel in order.shipments
+            for parcel in parcels
             for row in parcel.timeline
             if row.source.startswith("carrier:") and row.milestone in AT_DESTINATION
         ),
