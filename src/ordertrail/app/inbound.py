@@ -29,30 +29,50 @@ def take_in(
     work: Callable[[Handle], T],
 ) -> T | None:
     """Run `work` (which hands its commands to the handle it is given) and remember the
-    delivery, in one transaction; None, having done nothing, when the delivery was taken in
-    before. A lost race with another writer runs it all again."""
+    delivery, in one transaction of its own; None, having done nothing, when the delivery
+    was taken in before. A lost race with another writer runs it all again. (The web app
+    runs the same write through app/group_commit.py, sharing a transaction with others.)"""
+    write = delivery_write(source, delivery_id, clock, work)
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with uows() as uow:
-                if delivery_id is not None and uow.deliveries.seen(source, delivery_id):
-                    return None
-                joined = _Joined(uow, uows)
-
-                def handle(command: Any, joined: _Joined = joined) -> Any:
-                    if getattr(command, "all_or_nothing", False):
-                        # its refusal leaves a transaction to roll back: not this shared one
-                        raise ValueError("an all-or-nothing command needs its own transaction")
-                    return COMMAND_HANDLERS[type(command)](command, joined, clock)
-
-                done = work(handle)
-                if delivery_id is not None:
-                    uow.deliveries.remember(source, delivery_id, clock.now())
+                done = write(uow, joined_handle(uow, uows, clock))
                 uow.commit()
                 return done
         except WriteConflict:
             if attempt == ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
+
+
+def delivery_write(
+    source: str, delivery_id: str | None, clock: Clock, work: Callable[[Handle], T]
+) -> Callable[[UnitOfWork, Handle], T | None]:
+    """The delivery as one write: None when its id was seen, else `work`'s answer with the
+    id remembered beside what it stored."""
+
+    def write(uow: UnitOfWork, handle: Handle) -> T | None:
+        if delivery_id is not None and uow.deliveries.seen(source, delivery_id):
+            return None
+        done = work(handle)
+        if delivery_id is not None:
+            uow.deliveries.remember(source, delivery_id, clock.now())
+        return done
+
+    return write
+
+
+def joined_handle(uow: UnitOfWork, uows: UnitOfWorkFactory, clock: Clock) -> Handle:
+    """Runs commands inside `uow`'s transaction: their commits wait for its."""
+    joined = _Joined(uow, uows)
+
+    def handle(command: Any) -> Any:
+        if getattr(command, "all_or_nothing", False):
+            # its refusal leaves a transaction to roll back: not this shared one
+            raise ValueError("an all-or-nothing command needs its own transaction")
+        return COMMAND_HANDLERS[type(command)](command, joined, clock)
+
+    return handle
 
 
 class _Joined:

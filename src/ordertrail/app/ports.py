@@ -7,10 +7,11 @@ implementation (SQLite and PostgreSQL stores).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from ordertrail.app.access_ports import Staff
 from ordertrail.app.commands import EventReport
@@ -450,6 +451,10 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+    def savepoint(self) -> AbstractContextManager[Any]:
+        """A part of the transaction undone alone if what runs inside it raises."""
+        ...
 
 
 class UnitOfWorkFactory(Protocol):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy import Connection, Engine, NestedTransaction, RootTransaction
 from sqlalchemy.exc import TimeoutError as SqlTimeout
 
 from ordertrail.app.eta_ports import EtaRules
@@ -124,6 +124,10 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         assert self._transaction is not None, "commit() outside the with block"
         self._transaction.commit()
+
+    def savepoint(self) -> NestedTransaction:
+        assert self._connection is not None, "savepoint() outside the with block"
+        return self._connection.begin_nested()
 
     def __exit__(
         self,

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 import ordertrail
+from ordertrail.app.group_commit import GroupCommit
 from ordertrail.bootstrap import System, build
 from ordertrail.sources.canonical import EventIn, OrderIn
 from ordertrail.web import body_limit, branding, guard, health, pages, problems
@@ -76,6 +77,8 @@ def create_app(system: System) -> FastAPI:
         description="One trusted timeline for every order.",
     )
     app.state.system = system
+    # webhook deliveries and API events that arrive together share one durable commit
+    app.state.commits = GroupCommit(system.uows, system.clock)
     app.state.rate_window = guard.rate_window(
         system.settings.rate_limit_storage, system.shared_rate_counters
     )

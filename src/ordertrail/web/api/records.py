@@ -113,7 +113,13 @@ def router() -> APIRouter:
             positions.append(index)
         if problems:  # refused before the use case saw them: counted here
             system.meter.events_in(_refused_by_kind(payload, {p.index for p in problems}))
-        result = await run_in_threadpool(system.handle, RecordEvents(reports))
+        command = RecordEvents(reports)
+        # shares one durable commit with the writes arriving beside it; answered after it
+        result = await run_in_threadpool(
+            request.app.state.commits.submit, lambda _uow, handle: handle(command)
+        )
+        if result.outcomes:
+            system.meter.events_in(result.outcomes)
         problems += [ItemProblem(positions[p.index], p.field, p.message) for p in result.problems]
         body = {"accepted": result.accepted, "duplicates": result.duplicates}
         if problems:

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.commands import RecordEvents, RegisterOrders, RegisterShipments
 from ordertrail.app.handlers import ItemProblem
-from ordertrail.app.inbound import Handle, take_in
+from ordertrail.app.inbound import Handle, delivery_write
 from ordertrail.sources.carriers import CarrierParseError
 from ordertrail.sources.hooks import Parsed, SignatureRefused, hook_source, lower_headers
 from ordertrail.web.api.answers import HookAnswer, shows
@@ -74,7 +74,8 @@ def router() -> APIRouter:
         outcomes: list[Any] = []
         work = partial(apply, system.meter, parsed, outcomes)
         delivery = hook.delivery_id(headers)
-        answer = await run_in_threadpool(take_in, system.uows, system.clock, source, delivery, work)
+        write = delivery_write(source, delivery, system.clock, work)
+        answer = await run_in_threadpool(request.app.state.commits.submit, write)
         if answer is None:
             system.meter.hook_refused(source, "duplicate_delivery")
             return JSONResponse({"accepted": 0, "duplicates": 0, "duplicate_delivery": True})

@@ -1,0 +1,114 @@
+"""Group commit: writes that arrive together share one transaction, nobody is answered before
+their own write is committed, and one write that fails is undone alone."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from ordertrail.app.commands import RecordEvents, RegisterOrders
+from ordertrail.app.group_commit import GroupCommit
+from ordertrail.app.inbound import Handle
+from ordertrail.app.ports import UnitOfWork
+from ordertrail.bootstrap import System
+from ordertrail.sources.canonical import parse_event, parse_order
+from ordertrail.store import tables
+from tests.conftest import FixedClock
+from tests.factories import canonical_order
+
+
+class Refused(Exception):
+    pass
+
+
+def stored_events(system: System) -> int:
+    """Counted on a connection of its own: only what is committed."""
+    with system.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(tables.events)).scalar_one())
+
+
+def order_with_event(n: int, clock: FixedClock, *, refuse: bool = False) -> Any:
+    parcel = f"1ZGROUP{n:04d}"
+
+    def write(_uow: UnitOfWork, handle: Handle) -> int:
+        handle(
+            RegisterOrders([parse_order(canonical_order(f"G-{n}", (parcel, "ups", {"HAT": 1})))])
+        )
+        said = {"source": "carrier:ups", "shipment": parcel, "milestone": "carrier_accepted"}
+        result = handle(
+            RecordEvents([parse_event(said | {"occurred_at": clock.now().isoformat()})])
+        )
+        if refuse:
+            raise Refused(f"write {n} fails after storing its events")
+        return int(result.accepted)
+
+    return write
+
+
+def test_writes_waiting_together_share_one_commit_and_each_hears_only_after_it(
+    system: System, clock: FixedClock
+) -> None:
+    commits = GroupCommit(system.uows, clock)
+    release, inside = threading.Event(), threading.Event()
+
+    def slow_first(uow: UnitOfWork, handle: Handle) -> int:
+        inside.set()
+        release.wait(10)  # the others queue up meanwhile
+        return int(order_with_event(0, clock)(uow, handle))
+
+    answered: list[tuple[int, int]] = []  # (write, events committed when it was answered)
+
+    def submit(n: int) -> None:
+        write = slow_first if n == 0 else order_with_event(n, clock)
+        assert commits.submit(write) == 1
+        answered.append((n, stored_events(system)))
+
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        first = pool.submit(submit, 0)
+        assert inside.wait(10)
+        rest = [pool.submit(submit, n) for n in range(1, 9)]
+        while commits._queue.qsize() < 8:  # all eight are waiting for the writer
+            threading.Event().wait(0.01)
+        release.set()
+        for done in [first, *rest]:
+            done.result(timeout=30)
+
+    assert commits.writes == 9
+    assert commits.transactions == 2  # the first alone, then the eight that waited, together
+    for n, committed in answered:
+        # when write n heard back, its own event (and every one of its group) was committed
+        assert committed >= (1 if n == 0 else 9), (n, committed)
+    assert stored_events(system) == 9
+
+
+def test_a_write_that_fails_is_undone_alone(system: System, clock: FixedClock) -> None:
+    commits = GroupCommit(system.uows, clock)
+    release, inside = threading.Event(), threading.Event()
+
+    def slow_first(uow: UnitOfWork, handle: Handle) -> int:
+        inside.set()
+        release.wait(10)
+        return 0
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        held = pool.submit(commits.submit, slow_first)
+        assert inside.wait(10)
+        good = pool.submit(commits.submit, order_with_event(1, clock))
+        bad = pool.submit(commits.submit, order_with_event(2, clock, refuse=True))
+        also_good = pool.submit(commits.submit, order_with_event(3, clock))
+        while commits._queue.qsize() < 3:
+            threading.Event().wait(0.01)
+        release.set()
+        assert held.result(timeout=30) == 0
+        assert good.result(timeout=30) == 1 and also_good.result(timeout=30) == 1
+        with pytest.raises(Refused):
+            bad.result(timeout=30)
+
+    assert commits.transactions == 2
+    assert stored_events(system) == 2  # the failed write's order and event are gone
+    with system.uows(read_only=True) as uow:
+        assert uow.subjects.find_orders(["G-1", "G-2", "G-3"]) == {"G-1", "G-3"}
