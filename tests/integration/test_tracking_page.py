@@ -62,10 +62,30 @@ def test_a_tracking_number_shows_where_the_parcel_is_and_nothing_private(
     assert answer.status_code == 200
     assert "Delivered" in answer.text and "Louisville, KY, US" in answer.text
     assert "HAT" not in answer.text  # items only after the order matches
-    assert answer.headers["cache-control"] == "no-store"
+    # no person on it: a browser may keep it, asking each time; never a shared cache
+    assert answer.headers["cache-control"] == "private, no-cache"
     assert answer.headers["referrer-policy"] == "no-referrer"
     assert "noindex" in answer.headers["x-robots-tag"]
     assert "Hat &amp; Mug Co." in answer.text
+
+
+def test_a_parcel_page_asked_for_again_unchanged_is_a_304_until_there_is_news(
+    client: TestClient, clock: FixedClock
+) -> None:
+    first = client.get(f"/track/{FEDEX}")
+    tag = first.headers["etag"]
+    again = client.get(f"/track/{FEDEX}", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == tag
+    news = {"shipment": FEDEX, "milestone": "out_for_delivery", "source": "carrier:fedex"}
+    clock.advance(hours=1)
+    sent = client.post("/api/v1/events", json=[news | {"occurred_at": clock.now().isoformat()}])
+    assert sent.status_code == 200
+    changed = client.get(f"/track/{FEDEX}", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["etag"] != tag
+    # the order's own page (with the customer's items) is never kept nor tagged
+    order = client.get("/track", params={"order": "ORD-7", "email": "dana@example.com"})
+    assert order.headers["cache-control"] == "no-store" and "etag" not in order.headers
 
 
 def test_the_order_with_its_email_shows_each_parcel_and_what_to_do(client: TestClient) -> None:

@@ -11,6 +11,7 @@ and send no referrer.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -137,9 +138,10 @@ def router() -> APIRouter:
         if found.order_id:
             await run_in_threadpool(count_view, uows, found.order_id, now)
         local = await _local(uows, [found], found.times, now, with_proof=False)
-        return render(
+        page = render(
             request, "track_parcel.html", channel=found.channel, parcel=found, local=local
         )
+        return revalidated(request, page)
 
     @pages.get("/t/{token}", response_class=HTMLResponse)
     async def opened_by_link(
@@ -192,6 +194,18 @@ def router() -> APIRouter:
         return render(request, "track_reported.html", tracking=tracking, ticket=ticket)
 
     return pages
+
+
+def revalidated(request: Request, page: HTMLResponse) -> Response:
+    """A parcel's page asked for again while nothing on it changed: 304, no body. The page
+    shows no person, so a browser may keep it (never a shared cache), but asks each time:
+    it is tagged by what it says (news, the day's words, the van's progress all change it)."""
+    tag = f'"{hashlib.sha256(page.body).hexdigest()[:32]}"'
+    headers = {**PRIVATE, "Cache-Control": "private, no-cache", "ETag": tag}
+    if tag in request.headers.get("if-none-match", "").replace("W/", "").split(", "):
+        return Response(status_code=304, headers=headers)
+    page.headers.update(headers)
+    return page
 
 
 async def _local(
