@@ -70,24 +70,26 @@ def plan_returns(store: Store, seed: int) -> None:
     parcels: dict[str, list[Parcel]] = defaultdict(list)
     for parcel in store.parcels:
         parcels[parcel.order_id].append(parcel)
-    eligible = [
-        (order, parcels[order.id])
-        for order in store.orders
-        if parcels.get(order.id) and all(delivered(p) for p in parcels[order.id])
-    ]
-    # a share of the delivered orders, not a coin per order: a few weeks of a small shop
-    # would otherwise show anything from 3% to 13%
+    eligible = sorted(
+        (
+            (order, parcels[order.id])
+            for order in store.orders
+            if parcels.get(order.id) and all(delivered(p) for p in parcels[order.id])
+        ),
+        key=lambda pair: (_arrived(pair[1]), pair[0].number),
+    )
+    # one return in each run of ~12 deliveries, not a coin per order: a few weeks of a small
+    # shop would otherwise show anything from 3% to 13%, and bunch them up
     count = round(len(eligible) * RETURN_RATE)
-    chosen = sorted(rng.sample(range(len(eligible)), count))
+    size = len(eligible)
+    chosen = [rng.randrange(n * size // count, (n + 1) * size // count) for n in range(count)]
+    late = max(1, round(count * LATE_SHARE)) if count else 0
     kinds = ["warranty"] * max(1, round(count * WARRANTY_SHARE))
-    kinds += ["late"] * max(1, round(count * LATE_SHARE))
-    kinds = (kinds + ["return"] * count)[:count]
+    kinds = (kinds + ["return"] * count)[: max(count - late, 0)]
     rng.shuffle(kinds)
     # the late requests go to the earliest deliveries, so a few weeks of the shop see them
-    late = sorted(chosen, key=lambda n: _arrived(eligible[n][1]))[: kinds.count("late")]
-    kinds = [k for k in kinds if k != "late"]
-    for n in chosen:
-        kind = "late" if n in late else kinds.pop()
+    kinds = ["late"] * late + kinds
+    for n, kind in zip(chosen, kinds, strict=True):
         _customer_return(store, rng, *eligible[n], kind)
     for parcel in store.parcels:
         if parcel.fate is Fate.REFUSED:
