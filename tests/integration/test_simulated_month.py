@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from ordertrail.app.returns.views import ReturnView, return_view
 from ordertrail.bootstrap import build
 from ordertrail.config import Settings
 from ordertrail.simulate.formats import FORMAT, VOCABULARY, Scan, render
 from ordertrail.simulate.hooks import fresh_secrets
 from ordertrail.simulate.lanes import SITES
+from ordertrail.simulate.return_truth import judge_returns
+from ordertrail.simulate.returns import RETURN_RATE, shop_returns
 from ordertrail.simulate.run import SimClock, run
-from ordertrail.simulate.store import EXPECTED, simulate
+from ordertrail.simulate.store import EXPECTED, Fate, Store, simulate
 from ordertrail.simulate.truth import judge
 from ordertrail.sources.carriers import adapter
 
@@ -29,6 +32,7 @@ def test_a_month_of_a_small_store(tmp_path: Path) -> None:
         database_url=f"sqlite:///{tmp_path / 'month.db'}",
         sqlite_synchronous="OFF",
         hook_secrets=fresh_secrets(),
+        returns=shop_returns(),
     )
     system = build(settings, clock=clock)
     system.migrate()
@@ -37,6 +41,8 @@ def test_a_month_of_a_small_store(tmp_path: Path) -> None:
         result = run(system, clock, store)
         assert result.ended is not None
         verdict = judge(system.uows, store, result.sent, result.ended)
+        returned = judge_returns(system.uows, store, result.rmas, result.ended)
+        views = {rma: return_view(system.uows, rma) for rma in result.rmas.values()}
     finally:
         system.close()
     assert result.refused == []
@@ -54,12 +60,47 @@ def test_a_month_of_a_small_store(tmp_path: Path) -> None:
     assert verdict.late == []
     assert verdict.contradicting == []
     assert verdict.customer_before_staff == []
+    # returns: every one anybody could know of shows what really became of it
+    assert returned.judged == len(store.returns)
+    assert returned.mismatches == []
+    assert returned.refused_not_returned == []
+    assert abs(returned.rate - RETURN_RATE) <= 0.02
+    assert {"refunded", "replaced", "rejected"} <= set(returned.by_state)
+    _refused_parcels_came_back_and_were_refunded(store, result.rmas, views)
+    _returns_read_as_a_clerk_expects([v for v in views.values() if v is not None])
+
+
+def _refused_parcels_came_back_and_were_refunded(
+    store: Store, rmas: dict[str, str], views: dict[str, ReturnView | None]
+) -> None:
+    refused = {p.tracking for p in store.parcels if p.fate is Fate.REFUSED}
+    automatic = {plan.parcel: plan.ref for plan in store.returns if plan.automatic}
+    assert refused and set(automatic) == refused
+    for tracking, ref in automatic.items():
+        view = views[rmas[ref]]
+        assert view is not None and view.status == "refund_released", tracking
+        assert view.refund is not None and view.refund.amount > 0
+
+
+def _returns_read_as_a_clerk_expects(views: list[ReturnView]) -> None:
+    """Damaged goods inspected with the damaged units recorded, warranty claims with the
+    warranty team, partial returns, labels tracked by their carriers."""
+    lines = [line for view in views for line in view.lines]
+    assert any(x.reason == "damaged" and x.damaged > 0 and x.disposition for x in lines)
+    assert any(v.kind == "warranty" and v.team == "warranty" for v in views)
+    assert any(v.tracking_number and v.carrier for v in views)
+    assert any(
+        step.source.startswith("carrier:") and step.milestone == "return_received"
+        for view in views
+        for step in view.timeline
+    )
+    assert any(step.source.startswith("ops:staff:") for v in views for step in v.timeline)
 
 
 def test_the_month_has_the_faults_of_the_real_world() -> None:
     store = simulate(seed=7, start=START, days=30)
     kinds = {report.kind for report in store.reports}
-    assert kinds == {"shopify", "csv", "scan", "carrier"}
+    assert kinds == {"shopify", "csv", "scan", "carrier", "return", "desk"}
     assert {FORMAT[p.carrier] for p in store.parcels} == {"ups", "fedex", "easypost", "aftership"}
     assert any(p.pack_scan_missed for p in store.parcels)
     assert any(
@@ -89,6 +130,7 @@ def test_the_month_has_the_faults_of_the_real_world() -> None:
 def test_the_same_seed_gives_the_same_store() -> None:
     first, again = simulate(3, START, days=5), simulate(3, START, days=5)
     assert first.reports == again.reports and first.parcels == again.parcels
+    assert first.returns == again.returns and first.returns
     assert simulate(4, START, days=5).reports != first.reports
 
 

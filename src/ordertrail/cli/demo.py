@@ -24,6 +24,8 @@ from ordertrail.config import Settings
 from ordertrail.domain.access import Role
 from ordertrail.simulate.hooks import fresh_secrets
 from ordertrail.simulate.live import MailSink, Worker
+from ordertrail.simulate.return_truth import judge_returns
+from ordertrail.simulate.returns import shop_returns
 from ordertrail.simulate.run import RunResult, SimClock, run
 from ordertrail.simulate.store import Store, simulate
 from ordertrail.simulate.summary import Showcase, figures, showcase
@@ -97,6 +99,7 @@ def _settings(path: Path, port: int, sink: MailSink | None) -> Settings:
         "public_url": site,
         "tracking_url": f"{site}/track",
         "brand_name": "Demo Shop",
+        "returns": shop_returns(),  # the window the simulated customers are judged by
     }
     if sink:
         given |= {"smtp_host": "127.0.0.1", "smtp_port": sink.port, "team_emails": TEAMS}
@@ -122,7 +125,8 @@ def _simulate(
             result = run(system, clock, store, until=now, senders=real, progress=tick)
         assert result.ended is not None
         verdict = judge(system.uows, store, result.sent, result.ended)
-        summary = figures(system, store, result, verdict)
+        returned = judge_returns(system.uows, store, result.rmas, result.ended)
+        summary = figures(system, store, result, verdict, returned)
     finally:
         system.close()
     summary["seconds"] = round(time.monotonic() - began, 1)
@@ -172,10 +176,22 @@ def _report(summary: dict[str, Any], as_json: bool) -> None:
     table.add_row("parcels judged against the truth", f"{truth['judged']} of {truth['parcels']}")
     for name in ("misses", "overtaken", "false_alarms", "contradicting_messages"):
         table.add_row(name.replace("_", " "), str(truth[name]))
+    table.add_row("returns judged against the truth", str(truth["returns_judged"]))
+    for name in ("return_mismatches", "refused_not_returned"):
+        table.add_row(name.replace("_", " "), str(truth[name]))
     windows = summary["delivery_windows"]
     table.add_row(
         "delivery windows changed (delivered parcels)",
         f"{windows['changes']} times over {windows['delivered']}",
+    )
+    table.add_section()
+    returns = summary["returns"]
+    for state, count in returns["by_state"].items():
+        table.add_row(f"returns: {state.replace('_', ' ')}", str(count))
+    rate = returns["rate"]
+    table.add_row(
+        f"customer returns (orders delivered {rate['delivered_days_ago']}+ days ago)",
+        f"{rate['percent']}% ({rate['customer_returns']} of {rate['delivered_orders']})",
     )
     table.add_section()
     for name, figure in summary["kpis"].items():

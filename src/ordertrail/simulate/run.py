@@ -25,6 +25,7 @@ from ordertrail.app.sites import save_sites
 from ordertrail.bootstrap import System
 from ordertrail.domain.model import Site
 from ordertrail.domain.warehouse import Step
+from ordertrail.simulate import return_desk, returns
 from ordertrail.simulate.hooks import signed_headers
 from ordertrail.simulate.lanes import SITES
 from ordertrail.simulate.store import Report, Store
@@ -59,6 +60,7 @@ class Sent:
     subject_id: str
     message_id: str
     token: str | None = None  # the order link's token, in customer messages
+    subject_kind: str = "shipment"  # what the message is about: a parcel, an order, a return
 
 
 @dataclass(slots=True)
@@ -93,6 +95,7 @@ class CaptureSender:
                 message.subject.id,
                 message.id,
                 outgoing.link_token,
+                message.subject.kind.value,
             )
         )
 
@@ -103,6 +106,8 @@ class RunResult:
     refused: list[str] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
     ended: datetime | None = None
+    #: the RMA OrderTrail gave each simulated return (see simulate/returns.py)
+    rmas: dict[str, str] = field(default_factory=dict)
 
 
 Progress = Callable[[int, int], None]
@@ -184,6 +189,10 @@ def _feed(system: System, web: Post, report: Report, result: RunResult) -> None:
         result.refused += [f"{body['name']} line {p.index}: {p.message}" for p in summary.problems]
     elif report.kind == "carrier" and body["format"] in HOOKED:
         _post(system, web, body["format"], body["payload"].encode(), {}, result)
+    elif report.kind == "return":
+        returns.ask(system, body, result)
+    elif report.kind == "desk":
+        return_desk.act(system, body, result)
     elif report.kind == "carrier":
         payloads = [(1, body["payload"].encode())]
         summary = feed_payloads(payloads, adapter(body["format"]), system.handle)

@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ordertrail.simulate.channels import (
     OrderFacts,
@@ -29,6 +29,9 @@ from ordertrail.simulate.journeys import Outage, carrier_path
 from ordertrail.simulate.labels import sscc, tracking_number
 from ordertrail.simulate.lanes import DESTINATIONS, SITES, Place
 from ordertrail.simulate.shop import take_order
+
+if TYPE_CHECKING:
+    from ordertrail.simulate.return_truth import ReturnPlan
 
 
 class Fate(StrEnum):
@@ -134,13 +137,15 @@ class Store:
     orders: list[OrderFacts] = field(default_factory=list)
     parcels: list[Parcel] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
+    #: customers' returns and refused parcels coming back (simulate/returns.py)
+    returns: list[ReturnPlan] = field(default_factory=list)
 
     @property
     def priorities(self) -> dict[str, str]:
         return {order.id: order.priority for order in self.orders}
 
 
-_KIND_ORDER = {"csv": 0, "shopify": 0, "scan": 1, "carrier": 2}
+_KIND_ORDER = {"csv": 0, "shopify": 0, "scan": 1, "carrier": 2, "return": 3, "desk": 3}
 
 
 def simulate(seed: int, start: datetime, days: int = 30, orders_per_day: int = 6) -> Store:
@@ -166,6 +171,9 @@ def simulate(seed: int, start: datetime, days: int = 30, orders_per_day: int = 6
             text = order_csv(wholesale)
             name = f"wholesale-{desk:%Y-%m-%d}.csv"
             store.reports.append(Report(desk, "csv", {"name": name, "text": text}))
+    from ordertrail.simulate.returns import plan_returns  # it reads the store this makes
+
+    plan_returns(store, seed)
     store.reports.sort(key=lambda report: (report.arrives, _KIND_ORDER[report.kind]))
     return store
 

@@ -14,13 +14,20 @@ from ordertrail.app.kpi_table import HEADLINES
 from ordertrail.app.kpis import report, scope_of
 from ordertrail.app.queries import unmapped_codes
 from ordertrail.bootstrap import System
+from ordertrail.simulate.return_truth import ASKED_WITHIN, ReturnVerdict
 from ordertrail.simulate.run import RunResult, Sent
 from ordertrail.simulate.store import Fate, Store
 from ordertrail.simulate.truth import Verdict
 from ordertrail.store import tables
 
 
-def figures(system: System, store: Store, result: RunResult, verdict: Verdict) -> dict[str, Any]:
+def figures(
+    system: System,
+    store: Store,
+    result: RunResult,
+    verdict: Verdict,
+    returns: ReturnVerdict | None = None,
+) -> dict[str, Any]:
     with system.engine.connect() as connection:
         counted = {
             name: connection.execute(select(func.count()).select_from(table)).scalar_one()
@@ -32,7 +39,7 @@ def figures(system: System, store: Store, result: RunResult, verdict: Verdict) -
         }
     unmapped = unmapped_codes(system.uows, limit=1000)
     per_order = Counter(verdict.messages_per_order)
-    return {
+    said: dict[str, Any] = {
         "days": store.days,
         **counted,
         "unmapped_codes": len(unmapped),
@@ -61,6 +68,40 @@ def figures(system: System, store: Store, result: RunResult, verdict: Verdict) -
         },
         "refused_inputs": len(result.refused),
         "kpis": headline_kpis(system, store),
+    }
+    if returns is not None:
+        said["returns"] = return_figures(returns)
+        truth: dict[str, Any] = said["truth"]
+        truth["returns_judged"] = returns.judged
+        truth["return_mismatches"] = len(returns.mismatches)
+        truth["refused_not_returned"] = len(returns.refused_not_returned)
+        truth["details"] += returns.mismatches + returns.refused_not_returned
+    return said
+
+
+#: The states the demo counts returns in, in the order a return goes through them.
+RETURN_STATES = (
+    "requested",
+    "approved",
+    "in_transit",
+    "received",
+    "refunded",
+    "replaced",
+    "rejected",
+)
+
+
+def return_figures(verdict: ReturnVerdict) -> dict[str, Any]:
+    """Returns by state, and the customers' return rate over the orders delivered long
+    enough ago for their customers to have asked."""
+    return {
+        "by_state": {state: verdict.by_state.get(state, 0) for state in RETURN_STATES},
+        "rate": {
+            "delivered_orders": verdict.delivered_orders,
+            "customer_returns": verdict.customer_returns,
+            "percent": round(100 * verdict.rate, 1),
+            "delivered_days_ago": ASKED_WITHIN.days,
+        },
     }
 
 

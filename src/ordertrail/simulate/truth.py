@@ -158,8 +158,9 @@ def _messages(store: Store, sent: list[Sent], end: datetime, verdict: Verdict) -
 
 def _order_budgets(store: Store, customer: list[Sent], end: datetime, verdict: Verdict) -> None:
     """Smooth single-parcel routine orders: at most 4 messages; others: one more per
-    problem the customer can act on or must know of (a failed attempt, a delay, trouble)."""
-    per_order = Counter(message.order_id for message in customer)
+    problem the customer can act on or must know of (a failed attempt, a delay, trouble).
+    A return's messages answer the customer's own request: they are not counted here."""
+    per_order = Counter(m.order_id for m in customer if m.subject_kind != "return")
     parcels: dict[str, list[Parcel]] = defaultdict(list)
     for parcel in store.parcels:
         parcels[parcel.order_id].append(parcel)
