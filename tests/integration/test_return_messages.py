@@ -5,16 +5,11 @@ in the outbox or in `ordertrail notifications preview`."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
 from ordertrail.app.commands import RecordEvents, RegisterOrders
@@ -30,56 +25,27 @@ from ordertrail.sources.canonical import parse_event, parse_order
 from ordertrail.store.tables import outbox
 from tests.conftest import FixedClock
 from tests.factories import canonical_order
+from tests.smtp_sink import Mailbox, smtp_sink
 
 PARCEL = "1Z999AA10123456784"
 INSTRUCTIONS = "Send it to Returns, 1 Dock Road, Louisville KY 40213."
+DANA = "dana@example.com"
 TEAMS = ("operations", "support", "warehouse", "returns")
 CUSTOMER, CLERK = Source.parse("customer"), Source.parse("ops:staff:kim@shop.example")
 
 
-@dataclass
-class Mailbox:
-    mails: list[email.message.EmailMessage] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.mails.append(parsed)  # type: ignore[arg-type]
-        return "250 OK"
-
-    def customer(self) -> list[email.message.EmailMessage]:
-        return [mail for mail in self.mails if "dana@example.com" in str(mail["To"])]
-
-    def subjects(self) -> list[str]:
-        return [str(mail["Subject"]).split(": ", 1)[1] for mail in self.customer()]
-
-    def text(self, n: int) -> str:
-        body = self.customer()[n].get_body(("plain",))
-        assert body is not None
-        return str(body.get_content())  # type: ignore[attr-defined]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with smtp_sink() as box:
+        yield box
 
 
 @pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), _free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box, port
-    controller.stop()
-
-
-@pytest.fixture
-def system(database_url: str, clock: FixedClock, mailbox: tuple[Mailbox, int]) -> Iterator[System]:
+def system(database_url: str, clock: FixedClock, mailbox: Mailbox) -> Iterator[System]:
     settings = Settings(
         database_url=database_url,
         smtp_host="127.0.0.1",
-        smtp_port=mailbox[1],
+        smtp_port=mailbox.port,
         team_emails={team: f"{team}@shop.example" for team in TEAMS},
         returns=ReturnSettings(instructions=INSTRUCTIONS, advance_replacement_over=10000),
     )
@@ -120,50 +86,53 @@ def previewed(database_url: str) -> list[str]:
 
 
 def test_a_customer_return_is_approved_with_instructions_then_received_and_refunded(
-    system: System, clock: FixedClock, mailbox: tuple[Mailbox, int], database_url: str
+    system: System, clock: FixedClock, mailbox: Mailbox, database_url: str
 ) -> None:
-    box, _ = mailbox
+    box = mailbox
     carrier(system, clock, "delivered")
     deliver(system)
     clock.advance(days=2)
     line = ReturnLine("DRILL", 1, ReturnReason.NO_LONGER_NEEDED)
     file: ReturnFile = system.handle(RequestReturn("ORD-1", [line], CUSTOMER))
     deliver(system)
-    assert box.subjects()[-1] == "Your return is approved: how to send it back"
-    approved = box.text(-1)
+    assert box.subjects(DANA)[-1] == "Your return is approved: how to send it back"
+    approved = box.text(DANA, -1)
     assert INSTRUCTIONS in approved and file.id in approved
     assert f"/returns/{file.id}?ticket=" in approved
     clock.advance(days=3)
     system.handle(ReceiveReturn(file.id, CLERK))  # refunded on receipt by the policy
     deliver(system)
     # both leave at once (the refund on receipt), in either order
-    assert sorted(box.subjects()[-2:]) == ["We received your return", "Your refund is on its way"]
-    assert all(file.id in box.text(n) for n in (-1, -2))
+    assert sorted(box.subjects(DANA)[-2:]) == [
+        "We received your return",
+        "Your refund is on its way",
+    ]
+    assert all(file.id in box.text(DANA, n) for n in (-1, -2))
     said = previewed(database_url)
     assert said[-3] == "return_approved"
     assert sorted(said[-2:]) == ["refund_released", "return_received"]
 
 
 def test_a_replacement_sent_ahead_is_news_to_the_customer(
-    system: System, clock: FixedClock, mailbox: tuple[Mailbox, int]
+    system: System, clock: FixedClock, mailbox: Mailbox
 ) -> None:
-    box, _ = mailbox
+    box = mailbox
     carrier(system, clock, "delivered")
     clock.advance(days=1)
     line = ReturnLine("DRILL", 1, ReturnReason.DEFECTIVE)
     file: ReturnFile = system.handle(RequestReturn("ORD-1", [line], CUSTOMER))
     system.handle(ReleaseReplacement(file.id, CLERK, why="worth it"))
     deliver(system)
-    assert sorted(box.subjects()[-2:]) == [
+    assert sorted(box.subjects(DANA)[-2:]) == [
         "Your replacement is on its way",
         "Your return is approved: how to send it back",
     ]
 
 
 def test_a_refused_parcel_becomes_a_return_without_telling_the_customer_it_is_approved(
-    system: System, clock: FixedClock, mailbox: tuple[Mailbox, int], database_url: str
+    system: System, clock: FixedClock, mailbox: Mailbox, database_url: str
 ) -> None:
-    box, _ = mailbox
+    box = mailbox
     carrier(system, clock, "carrier_accepted")
     clock.advance(hours=4)
     carrier(system, clock, "delivery_attempted", reason="refused")
@@ -175,7 +144,7 @@ def test_a_refused_parcel_becomes_a_return_without_telling_the_customer_it_is_ap
     assert [r.status for r in opened] == ["return_approved"]  # the returns team sees it
     assert "return_approved" not in kinds_queued(system)
     assert "return_approved" not in previewed(database_url)
-    assert not any("approved" in subject for subject in box.subjects())
+    assert not any("approved" in subject for subject in box.subjects(DANA))
     clock.advance(days=2)
     system.handle(ReceiveReturn(opened[0].id, CLERK))  # back at the warehouse
     deliver(system)
