@@ -269,3 +269,29 @@ def test_a_return_outside_the_window_is_previewed_as_declined(
     assert "We cannot take this return." in answer.text
     assert "The return window for this order ended on" in answer.text
     assert "Start the return" not in answer.text
+
+
+def test_guessed_tickets_are_limited_like_guessed_orders(shop: tuple[TestClient, System]) -> None:
+    client, _ = shop
+    statuses = [
+        client.get("/returns/new", params={"ticket": f"guess-{n:02}"}).status_code for n in range(3)
+    ]
+    assert statuses == [404] * 3
+    guess = {"ticket": "guess-xx"}
+    same = [client.get("/returns/new", params=guess).status_code for _ in range(11)]
+    assert same[:10] == [404] * 10 and same[-1] == 429
+
+
+def test_a_refused_parcel_s_return_asks_nothing_of_the_customer(
+    shop: tuple[TestClient, System], clock: FixedClock
+) -> None:
+    client, system = shop
+    carrier(system, clock, BITS, "delivery_attempted", "carrier:fedex")
+    refused = {"source": "carrier:fedex", "shipment": BITS, "milestone": "returned_to_sender"}
+    event = parse_event(refused | {"reason": "refused", "occurred_at": clock.now().isoformat()})
+    assert not system.handle(RecordEvents([event])).problems
+    ticket, _ = choose(client)
+    rma = client.get("/api/v1/returns", params={"order": "ORD-9"}).json()["returns"][0]["id"]
+    page = client.get(f"/returns/{rma}", params={"ticket": ticket}).text
+    assert "The carrier is bringing your parcel back to us" in page
+    assert INSTRUCTIONS not in page and "How to send it back" not in page

@@ -83,6 +83,8 @@ class CustomerReturn:
     names: Mapping[str, str]  # SKU to the item's name, for the decision's words
     tracking_number: str | None
     channel: str | None
+    #: opened for a parcel the carrier is bringing back: nothing for the customer to send
+    unasked: bool = False
 
 
 def returnable(uows: UnitOfWorkFactory, order_id: str) -> ReturnableOrder:
@@ -198,4 +200,5 @@ def customer_return(uows: UnitOfWorkFactory, rma: str, order_id: str) -> Custome
         names=names,
         tracking_number=file.tracking_number,
         channel=facts.order.channel if facts else None,
+        unasked=file.unasked,
     )
