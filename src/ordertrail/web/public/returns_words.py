@@ -42,12 +42,12 @@ def verdict(decision: Mapping[str, Any]) -> str:
     return "We will look at your return and write to you."
 
 
-def why(decision: Mapping[str, Any]) -> str | None:
-    """Why the policy decided so, in the customer's words."""
+def why(decision: Mapping[str, Any], *, unasked: bool = False) -> str | None:
+    """Why the policy decided so, in the customer's words; `unasked` for a return opened by
+    itself for a parcel coming back."""
     outcome, ends = decision.get("outcome"), _day(decision.get("window_ends"))
     until = f"{ends:%a %d %b %Y}" if ends else None
-    reasons = " ".join(str(said) for said in decision.get("why") or [])
-    if "bringing the parcel back" in reasons:
+    if unasked:
         return "The carrier is bringing your parcel back to us; you do not need to do anything."
     if outcome == "reject":
         return f"The return window for this order ended on {until}." if until else None
