@@ -113,6 +113,7 @@ class System:
             given.tracking_url,
             given.public_url,
             templates=given.brand_templates,
+            return_instructions=given.returns.instructions.strip(),
         )
         texts = Texts(default, by_channel=_brands_by_channel(default, given.brands))
         found: dict[str, Sender] = {}
@@ -151,6 +152,7 @@ def _brands_by_channel(default: Brand, brands: dict[str, BrandSettings]) -> dict
             given.public_url or default.public_url,
             mail_from=given.mail_from,
             templates=given.templates or default.templates,
+            return_instructions=default.return_instructions,
         )
         found.update(dict.fromkeys(given.channels, brand))
     return found

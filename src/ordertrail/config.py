@@ -62,6 +62,15 @@ class ReturnSettings(BaseModel):
     restocking_fee_percent: dict[str, int] = Field(default_factory=dict)
     returns_team: str = "returns"
     warranty_team: str = "warranty"
+    #: what customers are told to do once a return is approved (on its page and in the
+    #: "approved" message): where to send it, how to pack it; there is no carrier label yet
+    instructions: str = Field(
+        default=(
+            "Pack the items securely, write your return number on the parcel, and send it to "
+            "the address in your order confirmation."
+        ),
+        max_length=2000,
+    )
 
 
 class RetentionSettings(BaseModel):

@@ -6,6 +6,7 @@ import shutil
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,13 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(tmp_path: Path, clock: FixedClock) -> Iterator[LiveServer]:
     system = build(Settings(database_url=f"sqlite:///{tmp_path / 'e2e.db'}"), clock=clock)
+    with serving(system) as server:
+        yield server
+
+
+@contextmanager
+def serving(system: System) -> Iterator[LiveServer]:
+    """`system` migrated and served on loopback until the block ends (then closed)."""
     system.migrate()
     port = _free_port()
     server = _Server(
@@ -59,10 +67,12 @@ def live_server(tmp_path: Path, clock: FixedClock) -> Iterator[LiveServer]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     assert server.ready.wait(timeout=10), "the live server did not start"
-    yield LiveServer(f"http://127.0.0.1:{port}", system)
-    server.should_exit = True
-    thread.join(timeout=10)
-    system.close()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", system)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        system.close()
 
 
 def sign_in_as(page: Any, server: LiveServer, role: str, goal: str) -> None:

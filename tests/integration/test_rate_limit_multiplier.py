@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from ordertrail.bootstrap import build
 from ordertrail.config import Settings
 from ordertrail.web.app import create_app
-from ordertrail.web.public.track import PER_IDENTIFIER
+from ordertrail.web.public.lookup import PER_IDENTIFIER
 from tests.conftest import FixedClock
 
 

@@ -11,6 +11,7 @@ from ordertrail.config import Settings
 from ordertrail.domain.fold import SubjectState, fold
 from ordertrail.domain.milestones import Milestone as M
 from ordertrail.domain.milestones import Reason
+from ordertrail.domain.model import Subject, SubjectKind
 from ordertrail.domain.notifications import (
     MessageKind,
     Policy,
@@ -155,3 +156,28 @@ def test_trouble_the_customer_must_know_of_is_said_once_after_staff_heard(
 def test_an_address_issue_is_worth_a_text_message() -> None:
     assert MessageKind.ADDRESS_ISSUE in Policy().sms
     assert MessageKind.DAMAGED not in Policy().sms
+
+
+def test_a_return_tells_its_customer_approved_received_and_released_unless_they_never_asked() -> (
+    None
+):
+    rma = Subject(SubjectKind.RETURN, "RMA-1001")
+    history = [
+        event(M.RETURN_REQUESTED, 1, "customer", subject=rma),
+        event(M.RETURN_APPROVED, 1.5, "system", subject=rma),
+        event(M.RETURN_RECEIVED, 30, "carrier:ups", subject=rma),
+        event(M.REPLACEMENT_RELEASED, 31, "ops:staff:kim@shop.example", subject=rma),
+    ]
+    said, unasked, state = [], [], SubjectState()
+    for item in history:
+        after = fold([item], state)
+        said += [p.kind for p in plan(rma, state, after, ROUTINE, NOON)]
+        unasked += [p.kind for p in plan(rma, state, after, ROUTINE, NOON, asked=False)]
+        state = after
+    assert said == [
+        MessageKind.RETURN_APPROVED,
+        MessageKind.RETURN_RECEIVED,
+        MessageKind.REPLACEMENT_RELEASED,
+    ]
+    # a parcel the customer refused comes back as a return: no "approved" for them
+    assert unasked == [MessageKind.RETURN_RECEIVED, MessageKind.REPLACEMENT_RELEASED]

@@ -63,12 +63,14 @@ def append_and_derive(
     }
     uow.projections.save(states)
     follow: list[TrackingEvent] = []
+    unasked: set[Subject] = set()
     if reverse := returns_among(fresh):
         found = {**histories(uow, set(reverse) - history.keys()), **history}
         files = project_returns(uow, found)
         follow = policy_events(files, now)
         news = [event for subject in reverse for event in fresh[subject]]
         queue_return_news(uow, news, {file.id: file for file in files}, now)
+        unasked = {Subject(SubjectKind.RETURN, file.id) for file in files if file.unasked}
     order_of = {event.subject: event.order_id for event in stored if event.order_id}
     cases = review(uow, states, order_of, now, before=saved)
     if docked := booked(stored):
@@ -76,7 +78,9 @@ def append_and_derive(
         dock_cases = review_appointments(uow, {s: found[s] for s in docked if s in found}, now)
         cases.opened.extend(dock_cases.opened)
     windows = reestimate(uow, saved, states, fresh, now)
-    queue_messages(uow, saved, states, order_of, cases.opened, now, uow.policy, windows)
+    queue_messages(
+        uow, saved, states, order_of, cases.opened, now, uow.policy, windows, unasked=unasked
+    )
     refresh_orders(
         uow,
         {

@@ -5,7 +5,7 @@ and a signed webhook for the shop's other systems (helpdesk, ERP) for each."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from ordertrail.app.effect_ports import Contact, OutboxMessage
@@ -39,9 +39,10 @@ def queue_messages(
     now: datetime,
     policy: Policy = Policy(),
     windows: Mapping[Subject, WindowChange] | None = None,
+    unasked: Collection[Subject] = (),
 ) -> None:
     """Queue what these changes earn; `windows` are the delivery windows customers see that
-    changed with them."""
+    changed with them; `unasked` the returns among them their customers did not ask for."""
     windows = windows or {}
     changed = [
         s
@@ -59,7 +60,10 @@ def queue_messages(
         state = after[subject]
         earlier = before.get(subject, SubjectState())
         window = windows.get(subject)
-        for planned in plan(subject, earlier, state, recipient(contact), now, policy, window):
+        asked = subject not in unasked
+        for planned in plan(
+            subject, earlier, state, recipient(contact), now, policy, window, asked=asked
+        ):
             messages += _to_customer(uow, planned, order_of[subject], contact, state, now, policy)
     for case in opened:
         messages += _staff(case, now)

@@ -12,8 +12,9 @@ from ordertrail.app.notify import reach, recipient
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.domain.fold import fold
 from ordertrail.domain.milestones import Milestone, Reason
-from ordertrail.domain.model import Subject, TrackingEvent
+from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent
 from ordertrail.domain.notifications import Planned, plan, still_worth_sending
+from ordertrail.domain.returns import fold_return
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +50,9 @@ def preview(uows: UnitOfWorkFactory, order_id: str) -> list[PreviewRow] | None:
         statuses.setdefault(event.subject, []).append(
             (event.received_at, after.status, after.reason)
         )
+        asked = not _unasked(event.subject, history, order_id)
         for planned in plan(
-            event.subject, before, after, recipient(contact), event.received_at, policy
+            event.subject, before, after, recipient(contact), event.received_at, policy, asked=asked
         ):
             if planned.dedupe not in seen:
                 seen.add(planned.dedupe)
@@ -63,3 +65,11 @@ def preview(uows: UnitOfWorkFactory, order_id: str) -> list[PreviewRow] | None:
         channels = tuple(channel for channel, _ in reach(planned.kind, contact, policy))
         rows.append(PreviewRow(planned.not_before, planned.kind.value, planned.subject, channels))
     return sorted(rows, key=lambda row: row.at)
+
+
+def _unasked(subject: Subject, history: list[TrackingEvent], order_id: str) -> bool:
+    """A return the customer did not ask for (a parcel coming back): its approval is no news
+    to them, as the outbox has it (app/derive.py)."""
+    if subject.kind is not SubjectKind.RETURN:
+        return False
+    return fold_return(subject.id, order_id, history).unasked

@@ -30,6 +30,8 @@ class Brand:
     public_url: str = "http://127.0.0.1:8000"
     mail_from: str | None = None  # the brand's sender; the install's when None
     templates: Path | None = None  # a folder whose templates replace any of the defaults
+    #: how to send a return back (`[returns] instructions`), told once a return is approved
+    return_instructions: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,9 @@ and the policy in force give the messages to send and the earliest time to send 
   label), delayed when that breaks the promise, out for delivery, delivered, and the trouble a
   customer can act on or must know of (a failed attempt with what to do next, ready for
   pickup, an address to confirm, a parcel damaged, lost, held at customs or on its way back,
-  a promised date missed), then return received and refund released.
+  a promised date missed); then, for a return, approved (with how to send it back — never for
+  a return the customer did not ask for: a parcel they refused, or the carrier brought back),
+  received, and refund or replacement released.
 - High-value and time-sensitive orders may get more (in transit, and each change of the
   delivery window they see — never the carrier's every new date).
 - Never the same message twice for a parcel (a second failed attempt is a new message), none for
@@ -47,8 +49,10 @@ class MessageKind(StrEnum):
     CUSTOMS_HOLD = "customs_hold"
     RETURNED_TO_SENDER = "returned_to_sender"
     RUNNING_LATE = "running_late"
+    RETURN_APPROVED = "return_approved"
     RETURN_RECEIVED = "return_received"
     REFUND_RELEASED = "refund_released"
+    REPLACEMENT_RELEASED = "replacement_released"
 
 
 _BY_MILESTONE = {
@@ -58,8 +62,10 @@ _BY_MILESTONE = {
     Milestone.DELIVERED: MessageKind.DELIVERED,
     Milestone.DELIVERY_ATTEMPTED: MessageKind.FAILED_ATTEMPT,
     Milestone.AVAILABLE_FOR_PICKUP: MessageKind.READY_FOR_PICKUP,
+    Milestone.RETURN_APPROVED: MessageKind.RETURN_APPROVED,
     Milestone.RETURN_RECEIVED: MessageKind.RETURN_RECEIVED,
     Milestone.REFUND_RELEASED: MessageKind.REFUND_RELEASED,
+    Milestone.REPLACEMENT_RELEASED: MessageKind.REPLACEMENT_RELEASED,
 }
 #: Trouble a carrier reports with a reason that is news of its own, whether it calls it an
 #: attempt, an exception or a delay.
@@ -107,8 +113,10 @@ ROUTINE = frozenset(
         MessageKind.CUSTOMS_HOLD,
         MessageKind.RETURNED_TO_SENDER,
         MessageKind.RUNNING_LATE,
+        MessageKind.RETURN_APPROVED,
         MessageKind.RETURN_RECEIVED,
         MessageKind.REFUND_RELEASED,
+        MessageKind.REPLACEMENT_RELEASED,
     }
 )
 CLOSER_WATCH = ROUTINE | {MessageKind.IN_TRANSIT, MessageKind.ETA_CHANGED}
@@ -175,9 +183,12 @@ def plan(
     now: datetime,
     policy: Policy = Policy(),
     window: WindowChange | None = None,
+    *,
+    asked: bool = True,
 ) -> list[Planned]:
     """The customer messages one subject's change earns; `window` is the change of the
-    delivery window its customer sees, if it changed."""
+    delivery window its customer sees, if it changed; `asked` is False for a return the
+    customer did not ask for (opened for a parcel coming back)."""
     allowed = policy.kinds(recipient.priority)
     found: list[tuple[MessageKind, str]] = []
     moved = after.status_key != before.status_key and after.status is not None
@@ -194,7 +205,7 @@ def plan(
         found.append((MessageKind.ETA_CHANGED, key))
     planned = []
     for kind, key in found:
-        if kind not in allowed:
+        if kind not in allowed or (kind is MessageKind.RETURN_APPROVED and not asked):
             continue
         earliest = now + policy.staff_lead if kind in STAFF_FIRST else now
         planned.append(

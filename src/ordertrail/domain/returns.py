@@ -126,6 +126,9 @@ class ReturnFile:
     replacement: bool = False
     replacement_in_advance: bool = False
     updated_at: datetime | None = None
+    #: opened by OrderTrail for a parcel the carrier is bringing back (refused, returned to
+    #: sender): the customer did not ask for it, so its approval is no news to them
+    unasked: bool = False
 
     @property
     def status(self) -> Milestone | None:
@@ -189,6 +192,7 @@ def _apply(file: ReturnFile, event: TrackingEvent) -> ReturnFile:
             requested_at=event.occurred_at,
             requested_by=str(event.source),
             decision=dict(data.get("decision") or {}),
+            unasked=bool(data.get("parcel")),  # the parcel coming back (app/returns/automatic)
         )
     elif milestone is Milestone.RETURN_APPROVED:
         file = replace(file, rejected=False)

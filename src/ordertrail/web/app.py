@@ -35,6 +35,7 @@ from ordertrail.web.driver import actions as driver_actions
 from ordertrail.web.driver import pages as driver_pages
 from ordertrail.web.hooks import deliveries as hooks
 from ordertrail.web.public import proof as proof_files
+from ordertrail.web.public import returns as return_pages
 from ordertrail.web.public import track as track_pages
 from ordertrail.web.request_log import RequestLog
 
@@ -64,6 +65,7 @@ def routers() -> list[APIRouter]:
         console_kpis.router(),
         pages.router(),
         track_pages.router(),
+        return_pages.router(),
         proof_files.router(),
         driver_pages.router(),
         driver_actions.router(),

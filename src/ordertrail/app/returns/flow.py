@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
 
 from ordertrail.app.commands import EventReport
-from ordertrail.app.derive import append_and_derive, histories, order_history
-from ordertrail.app.ports import Clock, OrderFacts, UnitOfWork, UnitOfWorkFactory
+from ordertrail.app.derive import append_and_derive, histories
+from ordertrail.app.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ordertrail.app.resolve import Resolver
 from ordertrail.app.returns.commands import (
     AttachLabel,
@@ -22,9 +21,10 @@ from ordertrail.app.returns.commands import (
     RequestReturn,
     SchedulePickup,
 )
-from ordertrail.domain.milestones import Milestone, Reason, SourceKind
+from ordertrail.app.returns.facts import order_for_return
+from ordertrail.domain.milestones import Milestone, SourceKind
 from ordertrail.domain.model import DomainError, Source
-from ordertrail.domain.return_policy import Outcome, RequestFacts, decide
+from ordertrail.domain.return_policy import Outcome, decide
 from ordertrail.domain.return_rules import (
     check_approval,
     check_disposition,
@@ -45,23 +45,9 @@ def request_return(cmd: RequestReturn, uows: UnitOfWorkFactory, clock: Clock) ->
     now = clock.now()
     with uows() as uow:
         uow.orders.status_inputs([cmd.order])  # holds the order: two requests take turns
-        facts = uow.orders.facts([cmd.order]).get(cmd.order)
-        if facts is None:
-            raise DomainError("order", f"no order has id '{cmd.order}'")
-        delivered, delivered_at = _delivered(facts)
-        ordered = _units(facts.order.lines) or delivered
-        check_request(cmd.order, cmd.lines, ordered, delivered, _already_returned(uow, cmd.order))
-        decision = decide(
-            uow.return_policy,
-            cmd.lines,
-            RequestFacts(
-                now,
-                delivered_at,
-                facts.order.value,
-                sum(ordered.values()),
-                _carrier_damage(uow, cmd.order),
-            ),
-        )
+        found = order_for_return(uow, cmd.order)
+        check_request(cmd.order, cmd.lines, found.ordered, found.delivered, found.returned)
+        decision = decide(uow.return_policy, cmd.lines, found.request_facts(now))
         rma = f"RMA-{uow.returns.next_number()}"
         asked = {
             "lines": lines_data(cmd.lines),
@@ -244,43 +230,6 @@ def _done(uow: UnitOfWork, rma: str) -> ReturnFile:
     file = _open(uow, rma)
     uow.commit()
     return file
-
-
-def _units(lines: Any) -> Counter[str]:
-    units: Counter[str] = Counter()
-    for line in lines:
-        units[line.sku] += line.quantity
-    return units
-
-
-def _delivered(facts: OrderFacts) -> tuple[Counter[str], datetime | None]:
-    """Units delivered per SKU, and when the last delivered parcel arrived. A parcel listed
-    without its lines carried the order's (as the order's status reads it)."""
-    delivered: Counter[str] = Counter()
-    last: datetime | None = None
-    for shipment, state in facts.shipments:
-        if shipment.cancelled or state.status is not Milestone.DELIVERED:
-            continue
-        if state.delivered_at and (last is None or state.delivered_at > last):
-            last = state.delivered_at
-        delivered += _units(shipment.lines or facts.order.lines)
-    ordered = _units(facts.order.lines)
-    return (delivered & ordered if ordered else delivered), last
-
-
-def _already_returned(uow: UnitOfWork, order_id: str) -> Counter[str]:
-    units: Counter[str] = Counter()
-    for line in uow.returns.units_on_order(order_id):
-        if line.status != Milestone.RETURN_REJECTED.value:
-            units[line.sku] += line.quantity
-    return units
-
-
-def _carrier_damage(uow: UnitOfWork, order_id: str) -> bool:
-    return any(
-        event.reason is Reason.DAMAGED and event.source.kind is SourceKind.CARRIER
-        for event in order_history(uow, order_id)
-    )
 
 
 RETURN_HANDLERS: dict[type, Callable[[Any, UnitOfWorkFactory, Clock], ReturnFile]] = {

@@ -38,17 +38,14 @@ from ordertrail.app.tracking import (
     ticket_for,
 )
 from ordertrail.domain.customer_zone import CustomerZone
-from ordertrail.domain.lookup_keys import order_key, tracking_numbers
+from ordertrail.domain.lookup_keys import tracking_numbers
 from ordertrail.domain.milestones import Milestone
-from ordertrail.web.guard import NO_NUL, PRIVATE, ClientLimit, Limiter, Refusal
+from ordertrail.web.guard import NO_NUL, PRIVATE, ClientLimit, Refusal
 from ordertrail.web.pages import templates
 from ordertrail.web.public import track_words
+from ordertrail.web.public.lookup import LOOKUPS, Miss, find_order
 
-PER_CLIENT = parse("30/minute")  # every lookup from one address
 PARCEL_VIEWS = parse("30/minute")  # every parcel view from one address, and no other count
-PER_IDENTIFIER = parse("10/minute")  # lookups of one order or parcel that found nothing
-#: the same from every address together: past this, looking it up pauses for everyone
-OVERALL = parse("100/10 minutes")
 Text = Annotated[str, Query(max_length=100)]
 
 
@@ -63,7 +60,7 @@ def router() -> APIRouter:
         return_next=track_words.return_next,
         line_state=track_words.line_state,
     )
-    limiter = Limiter("track", PER_CLIENT, PER_IDENTIFIER, OVERALL)
+    limiter = LOOKUPS  # the same counts as every other page that can reveal an order
     parcel_views = ClientLimit("parcel", PARCEL_VIEWS)
 
     def render(
@@ -79,6 +76,12 @@ def router() -> APIRouter:
     def too_many(request: Request, refused: Refusal, **typed: str) -> HTMLResponse:
         response = render(request, "track_form.html", 429, problem="busy", **typed)
         response.headers["Retry-After"] = str(refused.retry_after)
+        return response
+
+    def missed(request: Request, miss: Miss, **typed: str) -> HTMLResponse:
+        response = render(request, "track_form.html", miss.status, problem=miss.problem, **typed)
+        if miss.retry_after is not None:
+            response.headers["Retry-After"] = str(miss.retry_after)
         return response
 
     def not_found(
@@ -101,16 +104,10 @@ def router() -> APIRouter:
         typed = {"order": order, "email": email, "postal_code": postal_code}
         if not order.strip():
             return render(request, "track_form.html", 200, **typed)
-        if not (email.strip() or postal_code.strip()):
-            return render(request, "track_form.html", 422, problem="needs_proof", **typed)
-        identifier = f"order:{order_key(order)}"
-        if refused := limiter.refusal(request, identifier):
-            return too_many(request, refused, **typed)
-        uows, now = request.app.state.system.uows, request.app.state.system.clock.now()
-        looking = partial(public_order, uows, order, email, postal_code, now=now)
-        found = await run_in_threadpool(looking)
-        if found is None:
-            return not_found(request, identifier, "no_order", 404, **typed)
+        found = await find_order(request, order, email, postal_code)
+        if isinstance(found, Miss):
+            return missed(request, found, **typed)
+        uows = request.app.state.system.uows
         ticket = None
         now = request.app.state.system.clock.now()
         await run_in_threadpool(count_view, uows, found.order_id, now)

@@ -100,7 +100,8 @@ RETURN_STAGES = (
 )
 RETURN_NEXT = {
     Milestone.RETURN_REQUESTED: "We will look at your request within two working days.",
-    Milestone.RETURN_APPROVED: "Pack the items and send them with the return label we emailed.",
+    # no carrier return label is made yet: the shop's instructions say how to send it
+    Milestone.RETURN_APPROVED: "Pack the items and send them back as our return instructions say.",
     Milestone.RETURN_PICKUP_SCHEDULED: "Have the parcel ready for the carrier on the pickup day.",
     Milestone.RETURN_RECEIVED: "We are checking the items; this usually takes a few days.",
     Milestone.INSPECTION_PENDING: "We are checking the items; this usually takes a few days.",
