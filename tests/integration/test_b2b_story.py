@@ -168,6 +168,12 @@ def test_a_short_shipped_order_with_a_missed_dock_appointment(
     assert timeline.count("dock_appointment_scheduled") == 2
     assert "dock_appointment_missed" in timeline and "unloaded" in timeline
 
+    # the receiving site reads it on the tracking page (the order, with its email)
+    public = api.get("/track", params={"order": ORDER, "email": "dock@northwind.example"}).text
+    assert "Delivery to Northwind Hardware, Louisville DC 2" in public
+    assert "Your purchase order 4500012345" in public
+    assert 'data-state="unloaded"' in public and "1 × 18V drill arrived damaged" in public
+
     # the account manager reads it all on the order's page
     csrf = sign_in(api, system, "ops")
     assert csrf

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from ordertrail.app.cases import find_cases, report_missing
@@ -26,9 +26,11 @@ from ordertrail.app.queries import (
     order_detail,
     shipment_detail,
 )
+from ordertrail.domain.b2b import BusinessTerms
 from ordertrail.domain.cases import Case, CaseStatus
 from ordertrail.domain.customer_zone import CustomerZone, customer_zone
 from ordertrail.domain.delivery_proof import DeliveryProof, delivery_proof
+from ordertrail.domain.dock import Appointment
 from ordertrail.domain.exceptions import ExceptionKind
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.lookup_keys import order_numbers, postal_key, tracking_numbers
@@ -105,6 +107,11 @@ class PublicOrder:
     #: the order's own news (confirmed, cancelled), as steps
     steps: list[PublicStep]
     channel: str | None = None
+    #: a B2B order's receiving company and PO, and its dock appointment (domain/b2b, dock)
+    business: BusinessTerms | None = None
+    appointment: Appointment | None = None
+    #: units found damaged at the dock, by the item's name
+    damaged: dict[str, int] = field(default_factory=dict)
 
 
 def public_parcel(
@@ -180,6 +187,9 @@ def public_order(
         returns=[(r.id, Milestone(r.status) if r.status else None) for r in detail.returns],
         steps=_steps(own, zone),
         channel=detail.channel,
+        business=detail.business,
+        appointment=detail.appointment,
+        damaged={line.shown: line.damaged for line in detail.line_progress if line.damaged},
     )
 
 

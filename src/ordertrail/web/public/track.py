@@ -59,6 +59,7 @@ def router() -> APIRouter:
         return_progress=track_words.return_progress,
         return_next=track_words.return_next,
         line_state=track_words.line_state,
+        dock_words=track_words.dock_words,
     )
     limiter = LOOKUPS  # the same counts as every other page that can reveal an order
     parcel_views = ClientLimit("parcel", PARCEL_VIEWS)

@@ -3,7 +3,10 @@ next step they can take."""
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from ordertrail.app.tracking import PublicLine
+from ordertrail.domain.dock import Appointment, AppointmentState
 from ordertrail.domain.milestones import Milestone, Reason
 
 STATUS = {
@@ -32,7 +35,35 @@ STATUS = {
     Milestone.DISPOSITION_DECIDED: "Return checked",
     Milestone.REFUND_RELEASED: "Refund released",
     Milestone.REPLACEMENT_RELEASED: "Replacement sent",
+    Milestone.DOCK_APPOINTMENT_REQUESTED: "Dock appointment requested",
+    Milestone.DOCK_APPOINTMENT_SCHEDULED: "Dock appointment booked",
+    Milestone.DOCK_APPOINTMENT_MOVED: "Dock appointment moved",
+    Milestone.DOCK_APPOINTMENT_MISSED: "Dock appointment missed",
+    Milestone.DOCK_CHECKED_IN: "Checked in at the dock",
+    Milestone.UNLOADED: "Unloaded at the dock",
 }
+
+#: A dock appointment's state, as the receiving site reads it on the order's page.
+DOCK = {
+    AppointmentState.REQUESTED: "Dock appointment requested",
+    AppointmentState.SCHEDULED: "Dock appointment booked",
+    AppointmentState.MISSED: "The truck missed its dock appointment; a new one is being booked",
+    AppointmentState.CHECKED_IN: "Checked in at the dock",
+    AppointmentState.UNLOADED: "Unloaded at the dock",
+}
+
+
+def dock_words(appointment: Appointment, zone: tzinfo) -> str:
+    """The appointment in one line, its window in the reader's zone."""
+    said = DOCK[appointment.state]
+    window = appointment.window
+    if window is not None and appointment.state is AppointmentState.SCHEDULED:
+        start, end = window.start.astimezone(zone), window.end.astimezone(zone)
+        said += f": {start:%a %d %b}, {start:%H:%M}–{end:%H:%M}"
+        if appointment.dock:
+            said += f", dock {appointment.dock}"
+    return said
+
 
 REASON = {
     Reason.ADDRESS_ISSUE: "the address could not be found or is incomplete",
