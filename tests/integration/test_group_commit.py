@@ -112,3 +112,14 @@ def test_a_write_that_fails_is_undone_alone(system: System, clock: FixedClock) -
     assert stored_events(system) == 2  # the failed write's order and event are gone
     with system.uows(read_only=True) as uow:
         assert uow.subjects.find_orders(["G-1", "G-2", "G-3"]) == {"G-1", "G-3"}
+
+
+def test_a_large_write_goes_alone_and_a_small_one_joins_the_group(
+    system: System, clock: FixedClock
+) -> None:
+    commits = GroupCommit(system.uows, clock)
+    assert commits.write(order_with_event(1, clock), events=50) == 1
+    assert commits.transactions == 0  # its own transaction, in the caller's thread
+    assert stored_events(system) == 1
+    assert commits.write(order_with_event(2, clock), events=1) == 1
+    assert commits.transactions == 1 and stored_events(system) == 2

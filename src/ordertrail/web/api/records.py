@@ -116,7 +116,7 @@ def router() -> APIRouter:
         command = RecordEvents(reports)
         # shares one durable commit with the writes arriving beside it; answered after it
         result = await run_in_threadpool(
-            request.app.state.commits.submit, lambda _uow, handle: handle(command)
+            request.app.state.commits.write, lambda _uow, handle: handle(command), len(reports)
         )
         if result.outcomes:
             system.meter.events_in(result.outcomes)

@@ -75,7 +75,8 @@ def router() -> APIRouter:
         work = partial(apply, system.meter, parsed, outcomes)
         delivery = hook.delivery_id(headers)
         write = delivery_write(source, delivery, system.clock, work)
-        answer = await run_in_threadpool(request.app.state.commits.submit, write)
+        size = len(parsed.reports) + len(parsed.orders) + len(parsed.shipments)
+        answer = await run_in_threadpool(request.app.state.commits.write, write, size)
         if answer is None:
             system.meter.hook_refused(source, "duplicate_delivery")
             return JSONResponse({"accepted": 0, "duplicates": 0, "duplicate_delivery": True})
