@@ -77,7 +77,7 @@ def test_a_clerk_receives_inspects_and_refunds_and_the_timeline_says_who_and_why
     csrf = sign_in(client, system, "ops", "kim@shop.example")
     url = f"/ops/returns/{file.id}"
     page = client.get(url)
-    assert "inspected before any refund" in page.text or "inspect" in page.text
+    assert "DRILL (damaged): inspected before any refund" in page.text  # the policy's why
     assert "nothing has been received yet" in page.text  # why the refund waits
 
     received = client.post(
