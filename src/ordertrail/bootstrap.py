@@ -195,6 +195,8 @@ def return_policy_of(settings: Settings) -> ReturnPolicy:
         restocking_fee_percent=fees,
         returns_team=given.returns_team,
         warranty_team=given.warranty_team,
+        inspection_sla_hours=given.inspection_sla_hours,
+        refund_within_hours=given.refund_within_hours,
     )
 
 

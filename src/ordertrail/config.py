@@ -71,6 +71,10 @@ class ReturnSettings(BaseModel):
         ),
         max_length=2000,
     )
+    #: hours goods may wait for inspection before an alert (the console's overdue mark too)
+    inspection_sla_hours: int = Field(default=48, ge=1, le=24 * 365)
+    #: hours a refund may be due but not released before an alert
+    refund_within_hours: int = Field(default=72, ge=1, le=24 * 365)
 
 
 class RetentionSettings(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
@@ -515,4 +515,21 @@ class MemoryReturns:
             and (order_id is None or f.order_id == order_id)
             and (after is None or f.id > after)
         ]
+        return found[:limit]
+
+    def in_states(
+        self, statuses: Iterable[str], *, limit: int, newest_first: bool = False
+    ) -> list[ReturnListing]:
+        wanted = set(statuses)
+        found = [
+            ReturnListing(
+                f.id, f.order_id, f.status, f.kind, f.team, f.requested_at, f.tracking_number
+            )
+            for f in self.tables.return_files.values()
+            if f.status in wanted
+        ]
+        found.sort(
+            key=lambda r: (r.requested_at or datetime.min.replace(tzinfo=UTC), r.id),
+            reverse=newest_first,
+        )
         return found[:limit]

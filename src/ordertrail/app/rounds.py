@@ -15,6 +15,7 @@ from ordertrail.app.eta import eta_round
 from ordertrail.app.polling import CarrierTracker, PollSummary, poll_due
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
 from ordertrail.app.privacy.retention import RetentionPolicy, described, retention_round
+from ordertrail.app.returns.alerts import look_at_returns, with_returns
 
 WORKER = "worker"
 #: A worker unheard of for this long has stopped (it beats every minute by default).
@@ -92,7 +93,7 @@ def work_round(
     lease: timedelta = timedelta(minutes=5),
     retention: RetentionPolicy | None = None,
 ) -> Round:
-    swept = sweep(uows, clock.now())
+    swept = with_returns(sweep(uows, clock.now()), look_at_returns(uows, clock.now()))
     learned, estimated = eta_round(uows, clock.now())
     sent = deliver_due(uows, senders, clock, lease=lease)
     polled = None

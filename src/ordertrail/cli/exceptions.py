@@ -11,6 +11,7 @@ from rich.table import Table
 from ordertrail.app.cases import find_cases, learn_rhythms, sweep
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.queries import jsonable
+from ordertrail.app.returns.alerts import look_at_returns, with_returns
 from ordertrail.cli.common import JsonFlag, app, fail, open_system, out
 from ordertrail.domain.cases import CaseStatus
 from ordertrail.domain.exceptions import ExceptionKind, Team
@@ -26,9 +27,11 @@ def _moment(now: datetime | None) -> datetime:
 
 @app.command("sweep")
 def sweep_command(ctx: typer.Context, now: datetime = NowOption, as_json: bool = JsonFlag) -> None:
-    """Run the time-based rules (stalls, missing scans) on the parcels that are due now."""
+    """Run the time-based rules (stalls, missing scans) on the parcels that are due now, and
+    on the returns waiting for inspection or refund."""
     with open_system(ctx) as system:
-        result = sweep(system.uows, _moment(now))
+        moment = _moment(now)
+        result = with_returns(sweep(system.uows, moment), look_at_returns(system.uows, moment))
     if as_json:
         out.print_json(data=jsonable(result))
         return

@@ -21,7 +21,7 @@ from ordertrail.domain.exceptions import (
 )
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone
-from ordertrail.domain.model import Subject, TrackingEvent
+from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent
 from ordertrail.domain.promise import promise_findings
 from ordertrail.domain.warehouse import HandOffPromise
 
@@ -117,7 +117,8 @@ def reconcile(
         if case.status is CaseStatus.OPEN and case.key not in wanted and in_scope:
             if case.kind is ExceptionKind.REPORTED_MISSING:
                 continue  # people open it, and people close it
-            note = CaseNote(now, "resolved: the shipment recovered")
+            gone = "return moved on" if subject.kind is SubjectKind.RETURN else "shipment recovered"
+            note = CaseNote(now, f"resolved: the {gone}")
             changes.resolved.append(
                 replace(
                     case,

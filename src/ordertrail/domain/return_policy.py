@@ -35,10 +35,16 @@ class ReturnPolicy:
     restocking_fee_percent: Mapping[ReturnReason, int] = field(default_factory=dict)
     returns_team: str = "returns"
     warranty_team: str = "warranty"
+    #: goods back this long without their inspection: an alert, and overdue in the console
+    inspection_sla_hours: int = 48
+    #: a refund due (inspection done, or on receipt) and not released this long: an alert
+    refund_within_hours: int = 72
 
     def __post_init__(self) -> None:
         if self.window_days < 0 or self.warranty_window_days < 0:
             raise DomainError("returns.window_days", "a return window cannot be negative")
+        if self.inspection_sla_hours < 1 or self.refund_within_hours < 1:
+            raise DomainError("returns.inspection_sla_hours", "an SLA is at least 1 hour")
         for reason, percent in self.restocking_fee_percent.items():
             if not 0 <= percent <= 100:
                 raise DomainError(

@@ -158,6 +158,11 @@ def refund_due(file: ReturnFile) -> RefundDue:
     return RefundDue(units, Money(gross - fee, currency), fee)
 
 
+def awaiting_inspection(file: ReturnFile) -> list[str]:
+    """SKUs of received lines the policy looks at before any refund, not inspected yet."""
+    return [p.line.sku for p in file.lines if _awaits_inspection(p, file.decision)]
+
+
 def _awaits_inspection(progress: LineProgress, decision: Mapping[str, object]) -> bool:
     inspect = decision.get("inspect")
     needs = isinstance(inspect, Mapping) and bool(inspect.get(progress.line.sku))

@@ -89,6 +89,19 @@ class SqlReturns:
             query = query.where(returns.c.id > after)
         return [ReturnListing(*row) for row in self._conn.execute(query)]
 
+    def in_states(
+        self, statuses: Iterable[str], *, limit: int, newest_first: bool = False
+    ) -> list[ReturnListing]:
+        wanted = sorted(set(statuses))
+        order = (returns.c.requested_at, returns.c.id)
+        query = (
+            select(*_LISTING)
+            .where(returns.c.status.in_(wanted))
+            .order_by(*(column.desc() for column in order) if newest_first else order)
+            .limit(limit)
+        )
+        return [ReturnListing(*row) for row in self._conn.execute(query)]
+
 
 def _row(file: ReturnFile) -> dict[str, Any]:
     refund = file.refund

@@ -30,6 +30,7 @@ from ordertrail.web.console import auth as console_auth
 from ordertrail.web.console import home as console
 from ordertrail.web.console import kpis as console_kpis
 from ordertrail.web.console import privacy as console_privacy
+from ordertrail.web.console import returns as console_returns
 from ordertrail.web.console import work as console_work
 from ordertrail.web.driver import actions as driver_actions
 from ordertrail.web.driver import pages as driver_pages
@@ -62,6 +63,7 @@ def routers() -> list[APIRouter]:
         console_work.router(),
         console_admin.router(),
         console_privacy.router(),
+        console_returns.router(),
         console_kpis.router(),
         pages.router(),
         track_pages.router(),

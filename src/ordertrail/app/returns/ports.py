@@ -56,3 +56,9 @@ class Returns(Protocol):
     ) -> list[ReturnListing]:
         """Up to `limit` returns with ids after `after`, by id, optionally filtered."""
         ...
+
+    def in_states(
+        self, statuses: Iterable[str], *, limit: int, newest_first: bool = False
+    ) -> list[ReturnListing]:
+        """Up to `limit` returns in any of `statuses`, oldest request first (or newest)."""
+        ...

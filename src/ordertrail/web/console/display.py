@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from markupsafe import Markup, escape
 
 from ordertrail.app.staff_words import in_words
+from ordertrail.domain.costs import minor_digits
+from ordertrail.domain.model import Money
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})")
 
@@ -35,3 +37,11 @@ def said(text: str) -> Markup:
         start = found.end()
     parts.append(escape(worded[start:]))
     return Markup("").join(parts)
+
+
+def money(value: Money | None) -> str:
+    """An amount in minor units as people read it, with its currency: `200.00 USD`."""
+    if value is None:
+        return ""
+    digits = minor_digits(value.currency)
+    return f"{value.amount / 10**digits:,.{digits}f} {value.currency}".strip()

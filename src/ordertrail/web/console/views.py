@@ -38,13 +38,21 @@ DONE = {
     "revoked": "Key revoked: the next request with it is refused.",
     "disabled": "Locked out: their sessions ended.",
     "enabled": "They can sign in again.",
+    "return_approved": "Return approved; the timeline records who and why.",
+    "return_rejected": "Return rejected; the timeline records who and why.",
+    "return_received": "Goods received; the timeline records what came back.",
+    "return_inspected": "Line inspected; the timeline records the disposition.",
+    "refund_released": "Refund released; the shop's systems are told by webhook.",
+    "replacement_released": "Replacement released; the shop's systems are told by webhook.",
 }
 
 
 def console_templates() -> Jinja2Templates:
     views = templates()
     views.env.globals.update(bars=bars, Permission=Permission)
-    views.env.filters.update(when=staff_display.when, said=staff_display.said)
+    views.env.filters.update(
+        when=staff_display.when, said=staff_display.said, money=staff_display.money
+    )
     return views
 
 
