@@ -157,3 +157,70 @@ def test_a_returns_clerk_inspects_and_refunds_and_the_payment_system_hears_it(
     assert paid["lines"] == [{"sku": "BITS", "quantity": 1}, {"sku": "DRILL", "quantity": 1}]
     drill = next(line for line in refund["return"]["lines"] if line["sku"] == "DRILL")
     assert (drill["disposition"], drill["damaged"]) == ("scrap", 1)
+
+
+def test_a_customer_returns_on_a_phone_the_clerk_refunds_and_the_payment_system_hears_it(
+    desk: LiveServer,
+    browser: Any,
+    artifacts: Path,
+    clock: FixedClock,
+    receiver: tuple[str, list[tuple[dict[str, str], bytes]]],
+) -> None:
+    """The whole story in one browser: the customer's phone, the clerk's laptop, the webhook."""
+    system = desk.system
+    delivered_order(system, clock)  # a drill and two bit sets, 300.00 USD, delivered
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    laptop = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        phone.goto(f"{desk.url}/returns")
+        phone.fill("#order", "ORD-1")
+        phone.fill("#postal_code", "40213")
+        with phone.expect_navigation():
+            phone.click("button[type=submit]")
+        drill = phone.locator("fieldset", has_text="DRILL")
+        drill.get_by_label("How many to return").fill("1")
+        drill.get_by_label("Why").select_option("damaged")
+        with phone.expect_navigation():
+            phone.click("text=See what happens next")
+        assert "we check it when it reaches us" in phone.inner_text("main")  # inspected first
+        with phone.expect_navigation():
+            phone.click("text=Start the return")
+        rma = phone.inner_text("h1").removeprefix("Return ").strip()
+        assert rma.startswith("RMA-") and "Return approved" in phone.inner_text("main")
+        rma_page = phone.url
+
+        sign_in_as(laptop, desk, "ops", "/ops/returns")
+        with laptop.expect_navigation():
+            laptop.get_by_role("table", name="In transit").get_by_role("link", name=rma).click()
+        laptop.get_by_label("DRILL received (of 1 still out)").fill("1")
+        with laptop.expect_navigation():
+            laptop.get_by_role("button", name="Mark received").click()
+        laptop.get_by_label("Disposition of DRILL").select_option("scrap")
+        laptop.get_by_label("Damaged units of DRILL").fill("1")
+        with laptop.expect_navigation():
+            laptop.get_by_role("button", name="Save inspection of DRILL").click()
+        laptop.get_by_label("Why", exact=True).fill("drill arrived cracked: scrapped")
+        with laptop.expect_navigation():
+            laptop.get_by_role("button", name="Release refund").click()
+        assert laptop.inner_text(".refund") == "100.00 USD"  # one of the order's three units
+
+        phone.goto(rma_page)  # the customer follows the return to its end
+        assert "Refund released" in phone.inner_text("main")
+        phone.screenshot(path=str(artifacts / "return-refunded-phone.png"), full_page=True)
+    finally:
+        phone.close()
+        laptop.close()
+
+    deliver_due(system.uows, system.senders(), system.clock, jitter=lambda: 0.5)
+    said = []
+    for headers, body in receiver[1]:
+        Webhook(SECRET).verify(body, headers)
+        said.append(json.loads(body))
+    [refund] = [hook for hook in said if hook["type"] == "return.refund_released"]
+    assert refund["return"]["id"] == rma
+    paid = refund["return"]["refund"]
+    assert (paid["amount"], paid["currency"], paid["lines"]) == (
+        10000,
+        "USD",
+        [{"sku": "DRILL", "quantity": 1}],
+    )
