@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import order_detail, shipment_detail
@@ -125,3 +126,37 @@ def _van_parcel(uows: UnitOfWorkFactory, parcel: LocalParcel) -> str | None:
 
 def _day_started(route_id: str, ended: datetime) -> bool:
     return route_id[2:] <= f"{ended:%Y%m%d}"
+
+
+def account_figures(accounts: AccountsVerdict, van: VanVerdict, store: Store) -> dict[str, Any]:
+    """The demo's figures of the accounts and the van (with the truth's counts)."""
+    return {
+        "b2b": {
+            "orders": len(store.accounts),
+            "by_status": dict(sorted(accounts.by_status.items())),
+            "dock_appointments_missed": accounts.missed,
+            "missed_still_open": len(accounts.still_open),
+            "judged": accounts.judged,
+            "mismatches": len(accounts.mismatches),
+        },
+        "van": {
+            "routes": van.routes,
+            "parcels": len(store.local),
+            "delivered_with_proof": van.delivered_with_proof,
+            "attempts": van.attempts,
+            "judged": van.judged,
+            "mismatches": len(van.mismatches),
+        },
+        "b2b_and_van_details": accounts.mismatches + van.mismatches,
+        "b2b_showcase": dict(zip(("missed_order", "van_parcel"), showcase_b2b(store), strict=True)),
+    }
+
+
+def showcase_b2b(store: Store) -> tuple[str | None, str | None]:
+    """An account's order whose appointment was missed, and a van parcel delivered with proof
+    after an attempt (or any), worth opening first."""
+    missed = next((p.order_id for p in store.accounts if p.misses), None)
+    ranked = sorted(
+        (p for p in store.local if p.delivered), key=lambda p: (p.attempts == 0, p.delivered)
+    )
+    return missed, (ranked[0].carton if ranked else None)
