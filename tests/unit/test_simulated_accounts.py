@@ -109,7 +109,7 @@ def test_the_van_takes_every_parcel_for_the_shops_city_on_a_route_a_day(store: S
     for parcel in store.local:
         for route_id in parcel.routes:
             stops = routes[route_id]["stops"]
-            assert [parcel.carton] in [stop["shipments"] for stop in stops]
+            assert [parcel.tracking] in [stop["shipments"] for stop in stops]
 
 
 def test_the_driver_delivers_with_proof_or_says_why_not(store: Store) -> None:
@@ -127,7 +127,7 @@ def test_the_driver_delivers_with_proof_or_says_why_not(store: Store) -> None:
 def test_the_same_seed_gives_the_same_accounts_and_rounds(store: Store) -> None:
     again = simulate(seed=7, start=START, days=30)
     assert again.accounts == store.accounts
-    assert [p.carton for p in again.local] == [p.carton for p in store.local]
+    assert [p.tracking for p in again.local] == [p.tracking for p in store.local]
     assert again.rounds == store.rounds
 
 

@@ -131,7 +131,9 @@ def _simulate(
         returned = judge_returns(system.uows, store, result.rmas, result.ended)
         summary = figures(system, store, result, verdict, returned)
         accounts = judge_accounts(system.uows, store, result.ended)
-        summary |= account_figures(accounts, judge_van(system.uows, store, result.ended), store)
+        van = judge_van(system.uows, store, result.ended)
+        tokens = {s.order_id: s.token for s in result.sent if s.token}
+        summary |= account_figures(accounts, van, store, tokens)
     finally:
         system.close()
     summary["seconds"] = round(time.monotonic() - began, 1)
@@ -253,7 +255,7 @@ def _links(
     sink: MailSink,
     chosen: Showcase | None,
     as_json: bool,
-    b2b: dict[str, str | None],
+    b2b: dict[str, str | None],  # see account_truth.showcase_b2b
 ) -> None:
     site = f"http://127.0.0.1:{port}"
     login = _demo_login(system)
@@ -279,8 +281,8 @@ def _links(
         out.print(f"  one of its parcels:        {links['tracking']}")
     if b2b.get("missed_order"):  # staff see the order's page: its lines, its dock
         out.print(f"  a B2B order, dock missed:  {links['ops']}/orders/{b2b['missed_order']}")
-    if b2b.get("van_parcel"):  # the proof shows once the order is matched (its link)
-        out.print(f"  a van delivery's parcel:   {site}{parcel_page(b2b['van_parcel'] or '')}")
+    if b2b.get("van_order_token"):  # the proof shows on the order's page (its link)
+        out.print(f"  a van delivery's proof:    {site}/t/{b2b['van_order_token']}")
     out.print(f"  ops console:               {links['ops']}")
     out.print(f"    {login}")
     out.print(f"  exception queue:           {links['ops']}/exceptions")

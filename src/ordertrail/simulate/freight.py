@@ -26,6 +26,8 @@ DAMAGED_SHARE = 0.2
 SOURCE = f"carrier:{FREIGHT}"
 #: A truck is slower than a parcel network's plane and sort: hours per distance zone.
 HOURS_PER_ZONE = 30
+#: How often a pallet on the road or at a terminal is scanned.
+TERMINAL_SCANS = timedelta(hours=20)
 
 
 def ship(
@@ -53,6 +55,7 @@ def ship(
         delivered = morning + timedelta(hours=rng.uniform(1, 5))
         for pallet in plan.pallets:
             events.append((delivered, _pallet(pallet.sscc, "delivered")))
+    events += _terminal_scans(plan, picked_up, delivered)
     heard = ready
     for n, (at, event) in enumerate(sorted(events, key=lambda pair: pair[0])):
         reaches = at + timedelta(minutes=rng.uniform(2, 20))
@@ -113,6 +116,19 @@ def _dock(
         unloaded["data"] = {"damaged": [{"sku": sku, "quantity": n} for sku, n in damaged]}
     events.append((delivered + timedelta(minutes=rng.uniform(20, 60)), unloaded))
     return delivered, replace(plan, misses=misses, moves=moves, damaged=damaged)
+
+
+def _terminal_scans(
+    plan: B2BOrder, picked_up: datetime, delivered: datetime
+) -> list[tuple[datetime, dict[str, Any]]]:
+    """A freight carrier scans a pallet at every terminal, and each day one waits at the
+    destination's terminal for its dock slot: never a day without news until it is delivered."""
+    scans = []
+    at = picked_up + TERMINAL_SCANS
+    while at < delivered - timedelta(hours=2):
+        scans += [(at, _pallet(pallet.sscc, "in_transit")) for pallet in plan.pallets]
+        at += TERMINAL_SCANS
+    return scans
 
 
 def _morning(after: datetime, zone: ZoneInfo) -> datetime:

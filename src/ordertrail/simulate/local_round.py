@@ -9,14 +9,14 @@ Pure and seeded (its own stream: the parcel shop's stays as it was)."""
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from ordertrail.simulate.channels import OrderFacts
-from ordertrail.simulate.labels import sscc
+from ordertrail.simulate.channels import OrderFacts, shopify_fulfillment
 from ordertrail.simulate.lanes import DESTINATIONS
 
 if TYPE_CHECKING:
@@ -27,8 +27,8 @@ LOCAL = next(place for place, _ in DESTINATIONS if place.city == "Columbus")
 DEPOT = "louisville"
 DRIVER = "Sam Ortiz"
 FLEET = "local"
-#: The van's cartons get SSCC serials from here up.
-CARTON_SERIALS = 800_000
+#: The van's Shopify fulfillments get ids from here up.
+FULFILLMENT_IDS = 9_000_000
 ATTEMPT_SHARE = 0.12
 #: Where the stops are, roughly (the phone's GPS fix is near it).
 CENTRE = (39.9612, -82.9988)
@@ -40,7 +40,7 @@ _ZONE = ZoneInfo(LOCAL.time_zone)
 class LocalParcel:
     """One van delivery and what really happened to it."""
 
-    carton: str
+    tracking: str  # the van's own number, on the parcel's label
     order_id: str
     recipient: str
     address: str
@@ -55,24 +55,35 @@ class LocalParcel:
 class LocalRoute:
     id: str
     day: date
+    planned: datetime  # when it is planned through the API (the morning of its day)
     stops: int
 
 
 def pack(store: Store, seed: int, order: OrderFacts, picked: datetime) -> None:
-    """The warehouse picks and packs the order (its carton's SSCC is the parcel's number: the
-    van needs no carrier label)."""
+    """The warehouse picks the order and packs it for the van; the shop's shipping app makes
+    its Shopify fulfillment with the van's own tracking number (a format no parcel carrier
+    has), which is how OrderTrail learns of the parcel."""
     from ordertrail.simulate.store import Report
 
     rng = random.Random(f"local-{seed}-{order.number}")
-    carton = sscc(CARTON_SERIALS + len(store.local) + 1)
+    serial = len(store.local) + 1
+    tracking = f"VAN{seed % 1000:03d}{serial:06d}"
     packed = picked + timedelta(minutes=rng.uniform(15, 50))
-    for step, code, when in (("pick", order.id, picked), ("pack", carton, packed)):
-        scan = {"site": DEPOT, "station": f"{DEPOT}-{step}", "operator": "sim", "step": step}
-        scan |= {"code": code, "order": order.id, "scanned_at": when.isoformat()}
-        store.reports.append(Report(when + timedelta(seconds=5), "scan", scan))
+    scan = {"site": DEPOT, "station": f"{DEPOT}-pick", "operator": "sim", "step": "pick"}
+    scan |= {"code": order.id, "order": order.id, "scanned_at": picked.isoformat()}
+    store.reports.append(Report(picked + timedelta(seconds=5), "scan", scan))
+    fulfillment = shopify_fulfillment(
+        order, 1, FULFILLMENT_IDS + serial, tracking, order.lines, packed
+    )
+    body = {
+        "topic": "fulfillments/create",
+        "webhook_id": f"sim-fulfillment-{tracking}",
+        "payload": json.dumps(fulfillment),
+    }
+    store.reports.append(Report(packed + timedelta(seconds=20), "shopify", body))
     address = f"{rng.randint(10, 990)} {rng.choice(_STREETS)}"
     name = f"{order.customer.first_name} {order.customer.last_name}"
-    store.local.append(LocalParcel(carton, order.id, name, address, packed))
+    store.local.append(LocalParcel(tracking, order.id, name, address, packed))
 
 
 def plan_rounds(store: Store, seed: int) -> None:
@@ -100,7 +111,7 @@ def _round(
         at += timedelta(minutes=rng.uniform(20, 40))
         start = at.replace(minute=0) - timedelta(hours=rng.choice((0, 1)))
         window = {"from": start.isoformat(), "until": (start + timedelta(hours=2)).isoformat()}
-        stops.append({"shipments": [parcel.carton], "window": window, "address": parcel.address})
+        stops.append({"shipments": [parcel.tracking], "window": window, "address": parcel.address})
         actions.append(_action(route_id, number, "arrived", at))
         done = at + timedelta(minutes=rng.uniform(2, 6))
         parcel.routes.append(route_id)
@@ -118,7 +129,7 @@ def _round(
     for action in actions:
         when = datetime.fromisoformat(action["occurred_at"]) + timedelta(seconds=30)
         store.reports.append(Report(when.astimezone(store.start.tzinfo), "driver", action))
-    store.rounds.append(LocalRoute(route_id, day, len(stops)))
+    store.rounds.append(LocalRoute(route_id, day, planned, len(stops)))
 
 
 def _action(
