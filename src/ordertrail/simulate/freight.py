@@ -28,6 +28,8 @@ SOURCE = f"carrier:{FREIGHT}"
 HOURS_PER_ZONE = 30
 #: How often a pallet on the road or at a terminal is scanned.
 TERMINAL_SCANS = timedelta(hours=20)
+#: What the carrier saw within this long of a first event reaches us with it.
+BATCHED = timedelta(minutes=90)
 
 
 def ship(
@@ -57,13 +59,29 @@ def ship(
             events.append((delivered, _pallet(pallet.sscc, "delivered")))
     events += _terminal_scans(plan, picked_up, delivered)
     heard = ready
-    for n, (at, event) in enumerate(sorted(events, key=lambda pair: pair[0])):
-        reaches = at + timedelta(minutes=rng.uniform(2, 20))
-        event = event | {"occurred_at": at.isoformat(), "key": f"{FREIGHT}-{order.id}-{n}"}
-        body = {"id": f"msg-{FREIGHT}-{order.id}-{n}", "events": [event]}
+    for n, batch in enumerate(_batches(order.id, events)):
+        reaches = datetime.fromisoformat(batch[-1]["occurred_at"])
+        reaches += timedelta(minutes=rng.uniform(2, 20))
+        body = {"id": f"msg-{FREIGHT}-{order.id}-{n}", "events": batch}
         store.reports.append(Report(reaches, "freight", body))
         heard = max(heard, reaches)
     return replace(plan, shipped=ready, last_news=heard)
+
+
+def _batches(
+    order_id: str, events: list[tuple[datetime, dict[str, Any]]]
+) -> list[list[dict[str, Any]]]:
+    """The carrier's system pushes what it saw in the last hour or so in one delivery (both
+    pallets' scans at a terminal, the check-in and the unloading); each event has its key."""
+    batches: list[list[dict[str, Any]]] = []
+    first: datetime | None = None
+    for n, (at, event) in enumerate(sorted(events, key=lambda pair: pair[0])):
+        event = event | {"occurred_at": at.isoformat(), "key": f"{FREIGHT}-{order_id}-{n}"}
+        if first is None or at - first > BATCHED:
+            batches.append([])
+            first = at
+        batches[-1].append(event)
+    return batches
 
 
 def _dock(
