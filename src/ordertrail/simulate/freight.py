@@ -37,11 +37,12 @@ def ship(
 ) -> B2BOrder:
     """Build the pallets, send the desk's shipped CSV, and the carrier's news of the load."""
     plan = load_pallets(store, rng, order, plan)
+    wrapped = _warehouse_scans(store, rng, order, plan, ready)
     text = desk_csv([order], {order.id: plan}, shipped=True)
     name = f"wholesale-shipped-{order.id}.csv"
-    store.reports.append(Report(ready, "csv", {"name": name, "text": text}))
+    store.reports.append(Report(wrapped, "csv", {"name": name, "text": text}))
     events: list[tuple[datetime, dict[str, Any]]] = []
-    picked_up = ready + timedelta(hours=rng.uniform(1, 4))
+    picked_up = wrapped + timedelta(hours=rng.uniform(1, 4))
     zone = next(z for place, z in DESTINATIONS if place == plan.account.place)["louisville"]
     arrives = picked_up + timedelta(hours=HOURS_PER_ZONE * zone * rng.uniform(0.9, 1.2))
     for pallet in plan.pallets:
@@ -134,6 +135,23 @@ def _dock(
         unloaded["data"] = {"damaged": [{"sku": sku, "quantity": n} for sku, n in damaged]}
     events.append((delivered + timedelta(minutes=rng.uniform(20, 60)), unloaded))
     return delivered, replace(plan, misses=misses, moves=moves, damaged=damaged)
+
+
+def _warehouse_scans(
+    store: Store, rng: random.Random, order: OrderFacts, plan: B2BOrder, picked: datetime
+) -> datetime:
+    """The order's pick list scanned, then each pallet's SSCC label when it is wrapped; when
+    the last pallet was ready."""
+    steps = [("pick", order.id, picked)]
+    at = picked
+    for pallet in plan.pallets:
+        at += timedelta(minutes=rng.uniform(40, 90))
+        steps.append(("pack", pallet.sscc, at))
+    for step, code, when in steps:
+        scan = {"site": "louisville", "station": f"louisville-{step}", "operator": "sim"}
+        scan |= {"step": step, "code": code, "order": order.id, "scanned_at": when.isoformat()}
+        store.reports.append(Report(when + timedelta(seconds=5), "scan", scan))
+    return at + timedelta(minutes=5)
 
 
 def _terminal_scans(

@@ -2,8 +2,10 @@
 the paths production uses: Shopify and aggregator webhooks signed and posted to the real web
 app, the wholesale CSV through the `import orders --format generic-csv` reader, UPS and FedEx
 answers through the adapters `ingest --format` and polling use, warehouse barcodes through
-the scan station's use case; then a worker round (the sweep, the outbox) each hour. Messages
-are captured as sent, and handed on to real senders when some are given."""
+the scan station's use case, the freight carrier's canonical events through its Standard
+Webhooks hook, the van's morning route through `POST /api/v1/routes` and its driver through
+the driver page (simulate/van.py); then a worker round (the sweep, the outbox) each hour.
+Messages are captured as sent, and handed on to real senders when some are given."""
 
 from __future__ import annotations
 
