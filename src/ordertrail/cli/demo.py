@@ -22,6 +22,7 @@ from ordertrail.cli.common import JsonFlag, app, err, fail, out
 from ordertrail.cli.kpis import shown
 from ordertrail.config import Settings
 from ordertrail.domain.access import Role
+from ordertrail.simulate.account_truth import account_figures, judge_accounts, judge_van
 from ordertrail.simulate.hooks import fresh_secrets
 from ordertrail.simulate.live import MailSink, Worker
 from ordertrail.simulate.return_truth import judge_returns
@@ -61,7 +62,8 @@ def demo(
         if no_serve:
             return
         assert sink is not None
-        _serve(settings, port, sink, showcase(store, result.sent), summary, as_json)
+        chosen = showcase(store, result.sent)
+        _serve(settings, port, sink, chosen, summary, as_json)
     except KeyboardInterrupt:
         err.print("stopped")
         raise typer.Exit(130) from None
@@ -100,6 +102,7 @@ def _settings(path: Path, port: int, sink: MailSink | None) -> Settings:
         "tracking_url": f"{site}/track",
         "brand_name": "Demo Shop",
         "returns": shop_returns(),  # the window the simulated customers are judged by
+        "proof_folder": path.with_name(f"{path.stem}-proofs"),  # the van's photos, signatures
     }
     if sink:
         given |= {"smtp_host": "127.0.0.1", "smtp_port": sink.port, "team_emails": TEAMS}
@@ -127,6 +130,10 @@ def _simulate(
         verdict = judge(system.uows, store, result.sent, result.ended)
         returned = judge_returns(system.uows, store, result.rmas, result.ended)
         summary = figures(system, store, result, verdict, returned)
+        accounts = judge_accounts(system.uows, store, result.ended)
+        van = judge_van(system.uows, store, result.ended)
+        tokens = {s.order_id: s.token for s in result.sent if s.token}
+        summary |= account_figures(accounts, van, store, tokens)
     finally:
         system.close()
     summary["seconds"] = round(time.monotonic() - began, 1)
@@ -194,6 +201,8 @@ def _report(summary: dict[str, Any], as_json: bool) -> None:
         f"{rate['percent']}% ({rate['customer_returns']} of {rate['delivered_orders']})",
     )
     table.add_section()
+    _b2b_rows(table, summary)
+    table.add_section()
     for name, figure in summary["kpis"].items():
         if name != "period":
             table.add_row(name.replace("_", " "), shown(figure))
@@ -202,6 +211,18 @@ def _report(summary: dict[str, Any], as_json: bool) -> None:
         f"simulated {summary['days']} days in {summary['seconds']} s: {summary['orders']} orders, "
         f"{summary['events']} events, {sum(summary['exceptions_by_kind'].values())} exceptions"
     )
+
+
+def _b2b_rows(table: Table, summary: dict[str, Any]) -> None:
+    van, b2b = summary["van"], summary["b2b"]
+    table.add_row("van routes (one a day to Columbus)", str(van["routes"]))
+    proofs = f"{van['delivered_with_proof']} of {van['parcels']} ({van['attempts']} attempts)"
+    table.add_row("van deliveries with proof (photo, signature)", proofs)
+    for status, count in b2b["by_status"].items():
+        table.add_row(f"B2B orders: {status.replace('_', ' ')}", str(count))
+    table.add_row("dock appointments missed (booked again)", str(b2b["dock_appointments_missed"]))
+    judged = f"{b2b['judged'] + van['judged']}, {b2b['mismatches'] + van['mismatches']} wrong"
+    table.add_row("B2B orders and van parcels judged against the truth", judged)
 
 
 def _serve(
@@ -220,7 +241,7 @@ def _serve(
     worker = Worker(live, lambda said: err.print(said, markup=False, highlight=False))
     worker.start()
     try:
-        _links(live, port, sink, chosen, as_json)
+        _links(live, port, sink, chosen, as_json, summary["b2b_showcase"])
         config = uvicorn.Config(create_app(live), host="127.0.0.1", port=port, log_level="warning")
         uvicorn.Server(config).run()  # until Ctrl-C
     finally:
@@ -229,7 +250,12 @@ def _serve(
 
 
 def _links(
-    system: System, port: int, sink: MailSink, chosen: Showcase | None, as_json: bool
+    system: System,
+    port: int,
+    sink: MailSink,
+    chosen: Showcase | None,
+    as_json: bool,
+    b2b: dict[str, str | None],  # see account_truth.showcase_b2b
 ) -> None:
     site = f"http://127.0.0.1:{port}"
     login = _demo_login(system)
@@ -253,6 +279,10 @@ def _links(
         view = links.get("order_link", links["tracking"])
         out.print(f"  a customer's view of order {chosen.order_id}: {view}")
         out.print(f"  one of its parcels:        {links['tracking']}")
+    if b2b.get("missed_order"):  # staff see the order's page: its lines, its dock
+        out.print(f"  a B2B order, dock missed:  {links['ops']}/orders/{b2b['missed_order']}")
+    if b2b.get("van_order_token"):  # the proof shows on the order's page (its link)
+        out.print(f"  a van delivery's proof:    {site}/t/{b2b['van_order_token']}")
     out.print(f"  ops console:               {links['ops']}")
     out.print(f"    {login}")
     out.print(f"  exception queue:           {links['ops']}/exceptions")

@@ -8,11 +8,16 @@ import hashlib
 import hmac
 import secrets
 import unicodedata
+from datetime import UTC, datetime
 
 from pydantic import SecretStr
+from standardwebhooks import Webhook
 
-#: The webhook sources the simulated shop uses.
-SOURCES = ("shopify", "easypost", "aftership")
+from ordertrail.simulate.accounts import FREIGHT
+
+#: The webhook sources the simulated shop uses (the freight carrier's is a Standard Webhooks
+#: hook of canonical events).
+SOURCES = ("shopify", "easypost", "aftership", FREIGHT)
 
 
 def fresh_secrets() -> dict[str, SecretStr]:
@@ -33,3 +38,15 @@ def signed_headers(source: str, body: bytes, secret: str) -> dict[str, str]:
         digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
         return {"aftership-hmac-sha256": base64.b64encode(digest).decode()}
     raise ValueError(f"the simulator does not sign for '{source}'")
+
+
+def standard_headers(message_id: str, body: bytes, secret: str) -> dict[str, str]:
+    """Standard Webhooks headers, signed at the wall clock's time (the receiver refuses a
+    delivery more than five minutes from its own clock, which the simulation does not move)."""
+    sent = datetime.now(UTC)
+    signature = Webhook(secret).sign(message_id, sent, body)
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(sent.timestamp())),
+        "webhook-signature": signature,
+    }

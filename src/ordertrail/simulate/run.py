@@ -2,8 +2,10 @@
 the paths production uses: Shopify and aggregator webhooks signed and posted to the real web
 app, the wholesale CSV through the `import orders --format generic-csv` reader, UPS and FedEx
 answers through the adapters `ingest --format` and polling use, warehouse barcodes through
-the scan station's use case; then a worker round (the sweep, the outbox) each hour. Messages
-are captured as sent, and handed on to real senders when some are given."""
+the scan station's use case, the freight carrier's canonical events through its Standard
+Webhooks hook, the van's morning route through `POST /api/v1/routes` and its driver through
+the driver page (simulate/van.py); then a worker round (the sweep, the outbox) each hour.
+Messages are captured as sent, and handed on to real senders when some are given."""
 
 from __future__ import annotations
 
@@ -26,9 +28,11 @@ from ordertrail.bootstrap import System
 from ordertrail.domain.model import Site
 from ordertrail.domain.warehouse import Step
 from ordertrail.simulate import return_desk, returns
-from ordertrail.simulate.hooks import signed_headers
+from ordertrail.simulate.accounts import FREIGHT
+from ordertrail.simulate.hooks import signed_headers, standard_headers
 from ordertrail.simulate.lanes import SITES
 from ordertrail.simulate.store import Report, Store
+from ordertrail.simulate.van import Van
 from ordertrail.sources.carriers import adapter
 from ordertrail.sources.channels.generic_csv import read_orders
 from ordertrail.sources.feed import feed_parsed, feed_payloads
@@ -152,43 +156,67 @@ def run(
 Post = Callable[[str, bytes, dict[str, str]], httpx.Response]
 
 
+@dataclass(frozen=True, slots=True)
+class Web:
+    post: Post
+    van: Van
+
+
 @contextmanager
-def _web(system: System) -> Iterator[Post]:
+def _web(system: System) -> Iterator[Web]:
     """The real web app, in process: the same routes, checks and handlers as `serve`, called
     over ASGI from one event loop on a thread (what Starlette's TestClient does, without
-    the test-only dependency it wants)."""
-    missing = [s for s in ("shopify", *HOOKED) if system.settings.hook_secret(s) is None]
+    the test-only dependency it wants). The van's phone is a second client with its own
+    cookies, over HTTPS (the driver's session cookie is sent over nothing else)."""
+    sources = ("shopify", *HOOKED, FREIGHT)
+    missing = [s for s in sources if system.settings.hook_secret(s) is None]
     if missing:
         raise ValueError(f"the simulated shop needs hook secrets for {', '.join(missing)}")
     transport = httpx.ASGITransport(app=create_app(system))
     with start_blocking_portal() as portal:
         client = httpx.AsyncClient(transport=transport, base_url="http://simulated.shop")
+        phone = httpx.AsyncClient(
+            transport=transport, base_url="https://simulated.shop", follow_redirects=True
+        )
 
         def post(path: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
             return portal.call(partial(client.post, path, content=body, headers=headers))
 
+        van = Van(system, portal, phone)
+        van.start()
         try:
-            yield post
+            yield Web(post, van)
         finally:
             portal.call(client.aclose)
+            portal.call(phone.aclose)
 
 
-def _feed(system: System, web: Post, report: Report, result: RunResult) -> None:
+def _feed(system: System, web: Web, report: Report, result: RunResult) -> None:
     result.reports += 1
     body = report.body
-    if report.kind == "shopify":
+    if report.kind == "route":
+        web.van.plan(body, result)
+    elif report.kind == "driver":
+        web.van.act(body, result)
+    elif report.kind == "freight":
+        payload = json.dumps(body["events"]).encode()
+        secret = system.settings.hook_secret(FREIGHT)
+        assert secret is not None  # checked before the run
+        headers = standard_headers(body["id"], payload, secret)
+        _post(system, web.post, FREIGHT, payload, headers, result, signed=True)
+    elif report.kind == "shopify":
         headers = {
             "X-Shopify-Topic": body["topic"],
             "X-Shopify-Webhook-Id": body["webhook_id"],
             "X-Shopify-Shop-Domain": "sim-shop.myshopify.com",
         }
-        _post(system, web, "shopify", body["payload"].encode(), headers, result)
+        _post(system, web.post, "shopify", body["payload"].encode(), headers, result)
     elif report.kind == "csv":
         rows = read_orders(body["text"].splitlines(keepends=True))
         summary = feed_parsed(rows, RegisterOrders, system.handle)
         result.refused += [f"{body['name']} line {p.index}: {p.message}" for p in summary.problems]
     elif report.kind == "carrier" and body["format"] in HOOKED:
-        _post(system, web, body["format"], body["payload"].encode(), {}, result)
+        _post(system, web.post, body["format"], body["payload"].encode(), {}, result)
     elif report.kind == "return":
         returns.ask(system, body, result)
     elif report.kind == "desk":
@@ -208,10 +236,13 @@ def _post(
     payload: bytes,
     headers: dict[str, str],
     result: RunResult,
+    *,
+    signed: bool = False,
 ) -> None:
     secret = system.settings.hook_secret(source)
     assert secret is not None  # checked before the run
-    headers = headers | signed_headers(source, payload, secret)
+    if not signed:
+        headers = headers | signed_headers(source, payload, secret)
     headers["Content-Type"] = "application/json"
     answer = web(f"/hooks/{source}", payload, headers)
     if answer.status_code != 200:

@@ -18,12 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from ordertrail.simulate.channels import (
-    OrderFacts,
-    order_csv,
-    shopify_fulfillment,
-    shopify_order,
-)
+from ordertrail.simulate.channels import OrderFacts, shopify_fulfillment, shopify_order
 from ordertrail.simulate.formats import FORMAT, Scan, render, says
 from ordertrail.simulate.journeys import Outage, carrier_path
 from ordertrail.simulate.labels import sscc, tracking_number
@@ -31,6 +26,8 @@ from ordertrail.simulate.lanes import DESTINATIONS, SITES, Place
 from ordertrail.simulate.shop import take_order
 
 if TYPE_CHECKING:
+    from ordertrail.simulate.accounts import B2BOrder
+    from ordertrail.simulate.local_round import LocalParcel, LocalRoute
     from ordertrail.simulate.return_truth import ReturnPlan
 
 
@@ -139,26 +136,45 @@ class Store:
     reports: list[Report] = field(default_factory=list)
     #: customers' returns and refused parcels coming back (simulate/returns.py)
     returns: list[ReturnPlan] = field(default_factory=list)
+    #: the B2B accounts' orders (simulate/accounts.py), the van's parcels and its routes
+    #: (simulate/local_round.py)
+    accounts: list[B2BOrder] = field(default_factory=list)
+    local: list[LocalParcel] = field(default_factory=list)
+    rounds: list[LocalRoute] = field(default_factory=list)
 
     @property
     def priorities(self) -> dict[str, str]:
         return {order.id: order.priority for order in self.orders}
 
 
-_KIND_ORDER = {"csv": 0, "shopify": 0, "scan": 1, "carrier": 2, "return": 3, "desk": 3}
+_KIND_ORDER = {
+    "csv": 0,
+    "shopify": 0,
+    "scan": 1,
+    "route": 1,
+    "carrier": 2,
+    "freight": 2,
+    "driver": 2,
+    "return": 3,
+    "desk": 3,
+}
 
 
 def simulate(seed: int, start: datetime, days: int = 30, orders_per_day: int = 6) -> Store:
+    from ordertrail.simulate import accounts, freight, local_round  # they read the store
+
     rng = random.Random(seed)
     begins = start + timedelta(days=days // 2, hours=20)
     store = Store(start, days, Outage(OUTAGE_CARRIER, begins, begins + timedelta(hours=24)))
     for day in range(days):
         desk = start + timedelta(days=day, hours=22)  # the wholesale desk exports at 17:00 ET
-        wholesale = []
+        wholesale, plans = [], {}
         for _ in range(rng.randint(orders_per_day - 2, orders_per_day + 2)):
             placed = start + timedelta(days=day, hours=rng.uniform(11, 21.5))
             channel = "wholesale" if rng.random() < 0.15 else "shopify"
             order = take_order(rng, len(store.orders) + 1, placed, channel)
+            if channel == "wholesale":  # the desk's orders are the B2B accounts'
+                order, plans[order.id] = accounts.account_order(order, seed)
             store.orders.append(order)
             if channel == "shopify":
                 _webhook(store, rng, order)
@@ -166,14 +182,22 @@ def simulate(seed: int, start: datetime, days: int = 30, orders_per_day: int = 6
             else:
                 wholesale.append(order)
                 ready = desk
-            _fulfil(store, rng, order, ready + timedelta(hours=rng.uniform(1, 18)))
+            picked = ready + timedelta(hours=rng.uniform(1, 18))
+            if channel == "wholesale":
+                b2b = accounts.stream(seed, order)
+                store.accounts.append(freight.ship(store, b2b, order, plans[order.id], picked))
+            elif order.customer.place == local_round.LOCAL:
+                local_round.pack(store, seed, order, picked)
+            else:
+                _fulfil(store, rng, order, picked)
         if wholesale:
-            text = order_csv(wholesale)
+            text = accounts.desk_csv(wholesale, plans, shipped=False)
             name = f"wholesale-{desk:%Y-%m-%d}.csv"
             store.reports.append(Report(desk, "csv", {"name": name, "text": text}))
     from ordertrail.simulate.returns import plan_returns  # it reads the store this makes
 
     plan_returns(store, seed)
+    local_round.plan_rounds(store, seed)
     store.reports.sort(key=lambda report: (report.arrives, _KIND_ORDER[report.kind]))
     return store
 
