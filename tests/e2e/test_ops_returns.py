@@ -146,11 +146,7 @@ def test_a_returns_clerk_inspects_and_refunds_and_the_payment_system_hears_it(
 
     # the worker's delivery: the receiver gets the signed decisions
     deliver_due(system.uows, system.senders(), system.clock, jitter=lambda: 0.5)
-    said = []
-    for headers, body in receiver[1]:
-        Webhook(SECRET).verify(body, headers)  # signed with the endpoint's secret, or raises
-        said.append(json.loads(body))
-    [refund] = [hook for hook in said if hook["type"] == "return.refund_released"]
+    [refund] = [hook for hook in _verified(receiver[1]) if hook["type"] == "return.refund_released"]
     assert refund["return"]["id"] == rma and refund["return"]["order_id"] == "ORD-1"
     paid = refund["return"]["refund"]
     assert (paid["amount"], paid["currency"]) == (20000, "USD")
@@ -212,11 +208,7 @@ def test_a_customer_returns_on_a_phone_the_clerk_refunds_and_the_payment_system_
         laptop.close()
 
     deliver_due(system.uows, system.senders(), system.clock, jitter=lambda: 0.5)
-    said = []
-    for headers, body in receiver[1]:
-        Webhook(SECRET).verify(body, headers)
-        said.append(json.loads(body))
-    [refund] = [hook for hook in said if hook["type"] == "return.refund_released"]
+    [refund] = [hook for hook in _verified(receiver[1]) if hook["type"] == "return.refund_released"]
     assert refund["return"]["id"] == rma
     paid = refund["return"]["refund"]
     assert (paid["amount"], paid["currency"], paid["lines"]) == (
@@ -224,3 +216,12 @@ def test_a_customer_returns_on_a_phone_the_clerk_refunds_and_the_payment_system_
         "USD",
         [{"sku": "DRILL", "quantity": 1}],
     )
+
+
+def _verified(got: list[tuple[dict[str, str], bytes]]) -> list[dict[str, Any]]:
+    """What the receiver got, each checked against the endpoint's secret (or it raises)."""
+    said = []
+    for headers, body in got:
+        Webhook(SECRET).verify(body, headers)
+        said.append(json.loads(body))
+    return said

@@ -36,6 +36,16 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
         capture_output=True,
     )
     key = json.loads(made.stdout)["key"]
+    server, base = started(env)
+    try:
+        yield base, key
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def started(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """`ordertrail serve` on a free port, once it answers; the process and its address."""
     port = free_port()
     server = subprocess.Popen(
         [*CLI, "serve", "--port", str(port)],
@@ -44,21 +54,17 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    try:
-        with httpx.Client(transport=httpx.HTTPTransport(retries=50)) as client:
-            # retries cover the moments before the server listens; no sleeping
-            for _ in range(200):
-                try:
-                    if client.get(f"{base}/healthz", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    if server.poll() is not None:
-                        output = server.stdout.read().decode() if server.stdout else ""
-                        pytest.fail(f"ordertrail serve exited: {output}")
-        yield base, key
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with httpx.Client(transport=httpx.HTTPTransport(retries=50)) as client:
+        for _ in range(200):  # retries cover the moments before it listens; no sleeping
+            try:
+                if client.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    return server, base
+            except httpx.TransportError:
+                if server.poll() is not None:
+                    output = server.stdout.read().decode() if server.stdout else ""
+                    pytest.fail(f"ordertrail serve exited: {output}")
+    server.terminate()
+    pytest.fail("ordertrail serve did not answer")
 
 
 def test_the_served_api_takes_an_order_and_its_events(served: tuple[str, str]) -> None:

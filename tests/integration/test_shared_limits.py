@@ -5,7 +5,6 @@ and the counters work as a `limits` storage on both databases."""
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
 
@@ -14,28 +13,7 @@ import pytest
 
 from ordertrail.bootstrap import build
 from ordertrail.config import Settings
-from tests.integration.test_serve import CLI, free_port
-
-
-def started(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [*CLI, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    with httpx.Client(transport=httpx.HTTPTransport(retries=50)) as client:
-        for _ in range(200):  # retries cover the moments before it listens; no sleeping
-            try:
-                if client.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    return server, base
-            except httpx.TransportError:
-                if server.poll() is not None:
-                    output = server.stdout.read().decode() if server.stdout else ""
-                    pytest.fail(f"ordertrail serve exited: {output}")
-    pytest.fail("ordertrail serve did not answer")
+from tests.integration.test_serve import started
 
 
 @pytest.fixture

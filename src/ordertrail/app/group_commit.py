@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ordertrail.app.handlers import ATTEMPTS as ATTEMPTS_ON_CONFLICT
-from ordertrail.app.inbound import Handle, joined_handle
+from ordertrail.app.inbound import Handle, in_own_transaction, joined_handle
 from ordertrail.app.ports import (
     Clock,
     DatabaseBusy,
@@ -80,18 +80,7 @@ class GroupCommit:
     def alone(self, write: Write[T]) -> T:
         """Run a large `write` in a transaction of its own, in the caller's thread (SQLite's
         writers take turns with the group's)."""
-        for attempt in range(1, ATTEMPTS_ON_CONFLICT + 1):
-            try:
-                with self._uows() as uow:
-                    done = write(uow, joined_handle(uow, self._uows, self._clock))
-                    uow.commit()
-                    return done
-            except DatabaseBusy:
-                raise
-            except WriteConflict:
-                if attempt == ATTEMPTS_ON_CONFLICT:
-                    raise
-        raise AssertionError("unreachable")
+        return in_own_transaction(self._uows, self._clock, write)
 
     def write(self, write: Write[T], events: int = 1) -> T:
         """`write` grouped with others when it is small, else alone."""

@@ -14,7 +14,13 @@ from types import TracebackType
 from typing import Any, TypeVar, cast
 
 from ordertrail.app.handlers import ATTEMPTS, COMMAND_HANDLERS
-from ordertrail.app.ports import Clock, UnitOfWork, UnitOfWorkFactory, WriteConflict
+from ordertrail.app.ports import (
+    Clock,
+    DatabaseBusy,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    WriteConflict,
+)
 
 T = TypeVar("T")
 #: Runs one command inside the delivery's transaction.
@@ -32,13 +38,22 @@ def take_in(
     delivery, in one transaction of its own; None, having done nothing, when the delivery
     was taken in before. A lost race with another writer runs it all again. (The web app
     runs the same write through app/group_commit.py, sharing a transaction with others.)"""
-    write = delivery_write(source, delivery_id, clock, work)
+    return in_own_transaction(uows, clock, delivery_write(source, delivery_id, clock, work))
+
+
+def in_own_transaction(
+    uows: UnitOfWorkFactory, clock: Clock, write: Callable[[UnitOfWork, Handle], T]
+) -> T:
+    """`write` in a transaction of its own; a lost race with another writer runs it again
+    (a busy database has waited its time already: it is said at once)."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with uows() as uow:
                 done = write(uow, joined_handle(uow, uows, clock))
                 uow.commit()
                 return done
+        except DatabaseBusy:
+            raise
         except WriteConflict:
             if attempt == ATTEMPTS:
                 raise

@@ -127,14 +127,10 @@ def router() -> APIRouter:
     @pages.post("/returns/preview", response_class=HTMLResponse)
     async def preview(request: Request) -> Response:
         """What the policy would say about these lines; nothing is saved."""
-        form = await _form(request)
-        if isinstance(form, Miss):
-            return missed(request, form)
-        ticket, typed = form
-        opened = await order_of_ticket(request, ticket)
-        if isinstance(opened, Miss):
-            return missed(request, opened)
-        order = await _returnable(request, opened)
+        posted = await _posted(request)
+        if isinstance(posted, Miss):
+            return missed(request, posted)
+        ticket, typed, opened, order = posted
         system = request.app.state.system
         try:
             lines = read_choice(order, typed)
@@ -156,14 +152,10 @@ def router() -> APIRouter:
     @pages.post("/returns", response_class=HTMLResponse)
     async def ask(request: Request) -> Response:
         """Start the return; the RMA page follows (a reload does not ask twice)."""
-        form = await _form(request)
-        if isinstance(form, Miss):
-            return missed(request, form)
-        ticket, typed = form
-        opened = await order_of_ticket(request, ticket)
-        if isinstance(opened, Miss):
-            return missed(request, opened)
-        order = await _returnable(request, opened)
+        posted = await _posted(request)
+        if isinstance(posted, Miss):
+            return missed(request, posted)
+        ticket, typed, opened, order = posted
         system = request.app.state.system
         try:
             lines = read_choice(order, typed)
@@ -205,6 +197,19 @@ def router() -> APIRouter:
 
 async def _returnable(request: Request, order_id: str) -> ReturnableOrder:
     return await run_in_threadpool(returnable, request.app.state.system.uows, order_id)
+
+
+async def _posted(request: Request) -> tuple[str, list[Typed], str, ReturnableOrder] | Miss:
+    """The posted form (its ticket and lines), the order its ticket opens, and that order's
+    returnable lines; or why the form opens nothing."""
+    form = await _form(request)
+    if isinstance(form, Miss):
+        return form
+    ticket, typed = form
+    opened = await order_of_ticket(request, ticket)
+    if isinstance(opened, Miss):
+        return opened
+    return ticket, typed, opened, await _returnable(request, opened)
 
 
 async def _form(request: Request) -> tuple[str, list[Typed]] | Miss:
