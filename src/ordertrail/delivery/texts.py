@@ -79,7 +79,9 @@ class Texts:
                 undefined=StrictUndefined,
                 trim_blocks=True,
                 lstrip_blocks=True,
+                extensions=["jinja2.ext.i18n"],
             )
+            env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
             env.filters["url_part"] = addresses.part  # an id goes into a link only encoded
             env.filters["carrier_name"] = carrier_name
             self._envs[brand.templates] = env

@@ -35,6 +35,9 @@ Field = Annotated[str, Form(max_length=200)]
 
 def templates() -> Jinja2Templates:
     views = Jinja2Templates(directory=HERE / "templates")
+    # words for customers are marked `{{ _("...") }}` / `{% trans %}`; the catalogs fill them in
+    views.env.add_extension("jinja2.ext.i18n")
+    views.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     # an id goes into an address only through these (Shopify's `#1029` would end the path)
     views.env.filters["url_part"] = addresses.part
     views.env.globals.update(order_page=addresses.order_page, parcel_page=addresses.parcel_page)
