@@ -201,8 +201,9 @@ def test_a_hostile_message_is_refused_clearly_and_nothing_is_kept(
 def test_a_form_posted_from_another_site_is_refused(client: TestClient) -> None:
     ticket = ticket_of(order_page(client))
     form = {"ticket": ticket, "tracking": UPS, "message": "hello"}
-    answer = client.post("/track/contact", data=form, headers={"Origin": "https://evil.example"})
-    assert answer.status_code == 403 and "another website" in answer.text
+    for elsewhere in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        answer = client.post("/track/contact", data=form, headers=elsewhere)
+        assert answer.status_code == 403 and "another website" in answer.text
     assert not [c for c in all_cases(client) if c.kind.value == "customer_message"]
 
 

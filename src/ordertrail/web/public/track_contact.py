@@ -111,11 +111,16 @@ def router() -> APIRouter:
 
 
 def same_site(request: Request) -> bool:
-    """A form posted from this site (a browser says where a post comes from; none said is a
-    client that is not a browser, which holds the ticket or gets nowhere)."""
-    origin = request.headers.get("origin") or request.headers.get("referer")
+    """A form posted from this site. Browsers say where a post comes from in
+    `Sec-Fetch-Site` (the page sends no referrer, so their `Origin` is often `null`); an
+    `Origin` naming another host is refused too. A client that says neither is no browser
+    carrying someone's session: it holds the ticket, or it gets nowhere."""
+    fetched = request.headers.get("sec-fetch-site")
+    if fetched:
+        return fetched in ("same-origin", "none")
+    origin = request.headers.get("origin")
     if not origin or origin == "null":
-        return origin is None
+        return True
     return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
