@@ -13,6 +13,7 @@ from ordertrail.app.delivery import Sender
 from ordertrail.app.eta_ports import EtaRules
 from ordertrail.app.fleet.ports import ProofFiles
 from ordertrail.app.handlers import BatchResult, handle
+from ordertrail.app.key_cache import KeyCache
 from ordertrail.app.place_ports import Gazetteer
 from ordertrail.app.polling import CarrierTracker
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
@@ -52,6 +53,8 @@ class System:
     settings: Settings
     engine: Engine
     uows: UnitOfWorkFactory
+    #: API keys checked in the last few seconds (revoke through it: it forgets at once)
+    keys: KeyCache
     clock: Clock
     passwords: PasswordHasher = field(default_factory=Argon2Passwords)
     meter: Meter = field(default_factory=NoMeter)
@@ -216,17 +219,19 @@ def build(
         sqlite_synchronous=settings.sqlite_synchronous,
         write_wait=settings.write_wait_seconds,
     )
+    uows = SqlUnitOfWorkFactory(
+        engine,
+        defaults,
+        policy_of(settings),
+        settings.link_secret.get_secret_value() if settings.link_secret else None,
+        EtaRules(PublicHolidays(), settings.eta_share),
+        return_policy_of(settings),
+    )
     return System(
         settings=settings,
         engine=engine,
-        uows=SqlUnitOfWorkFactory(
-            engine,
-            defaults,
-            policy_of(settings),
-            settings.link_secret.get_secret_value() if settings.link_secret else None,
-            EtaRules(PublicHolidays(), settings.eta_share),
-            return_policy_of(settings),
-        ),
+        uows=uows,
+        keys=KeyCache(uows, settings.key_cache_seconds),
         clock=clock or SystemClock(),
         meter=PrometheusMeter() if metered else NoMeter(),
         proof_store=_proof_bucket(settings),

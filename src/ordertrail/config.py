@@ -116,6 +116,9 @@ class Settings(BaseSettings):
     #: Every rate limit (tracking lookups, parcel views, order links, sign-in) times this:
     #: for load tests and `bench http` from one address; 1 in production.
     rate_limit_multiplier: int = Field(default=1, ge=1, le=1_000_000)
+    #: How long a checked API key is believed without reading it again (0: read every time).
+    #: A revocation in the same process counts at once; other processes see it within this.
+    key_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     #: Proxies whose X-Forwarded-For is believed (comma-separated addresses or networks, or
     #: "*"): behind one, every visitor would otherwise share the proxy's address and its limits.
     forwarded_allow_ips: str = "127.0.0.1"

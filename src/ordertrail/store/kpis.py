@@ -28,7 +28,7 @@ from sqlalchemy.sql.selectable import Subquery
 
 from ordertrail.app.kpi_ports import BehindFigure, CostTotal, KpiScope, MeasureRow
 from ordertrail.domain.kpi import BUCKET_MINUTES
-from ordertrail.domain.kpi_catalog import Measure
+from ordertrail.domain.kpi_catalog import BROKEN_DOWN_BY, Measure
 from ordertrail.store.kpi_measures import MEASURES, late_handoffs
 from ordertrail.store.kpi_scope import Scoped, can_materialize
 from ordertrail.store.tables import costs
@@ -38,6 +38,7 @@ from ordertrail.store.tables import costs
 _TOGETHER = (
     (Measure.ORDERS, Measure.ON_TIME, Measure.ACCURACY, Measure.RETURNS),
     (Measure.PARCEL_ON_TIME, Measure.FIRST_ATTEMPT, Measure.PARCEL_EXCEPTIONS),
+    (Measure.MISSED_SCANS, Measure.LATE_HANDOFFS),  # a site's parcels that left it
 )
 _DIMENSIONS = ("week", "carrier", "service", "lane", "site")
 _APART = "|"
@@ -54,10 +55,16 @@ class SqlKpis:
 
     def _grouped(self, measure: Measure, scoped: Scoped) -> Select[Any]:
         m = self._query(measure, scoped).subquery(f"measured_{measure.value}")
-        groups = (m.c.outcome, m.c.bucket, m.c.week, m.c.carrier, m.c.service, m.c.lane, m.c.site)
+        shown = BROKEN_DOWN_BY.get(measure, frozenset(_DIMENSIONS))
+        kept = [m.c[name] for name in _DIMENSIONS if name in shown]
+        dimensions = [m.c[name] if name in shown else null().label(name) for name in _DIMENSIONS]
         return select(
-            literal(measure.value).label("measure"), *groups, func.sum(m.c.weight).label("weight")
-        ).group_by(*groups)
+            literal(measure.value).label("measure"),
+            m.c.outcome,
+            m.c.bucket,
+            *dimensions,
+            func.sum(m.c.weight).label("weight"),
+        ).group_by(m.c.outcome, m.c.bucket, *kept)
 
     def _select(self, measure: Measure, scope: KpiScope) -> Subquery:
         return self._query(measure, Scoped(scope)).subquery("measured")

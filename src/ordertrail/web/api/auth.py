@@ -13,8 +13,9 @@ from typing import Annotated
 from fastapi import Depends, Form, HTTPException, Request
 from fastapi.security import HTTPBearer
 
-from ordertrail.app.access import principal_of_key, session_of
+from ordertrail.app.access import session_of
 from ordertrail.app.access_ports import StaffSession
+from ordertrail.app.key_cache import KeyCache
 from ordertrail.domain.access import Permission, Principal
 
 SESSION_COOKIE = "ordertrail_session"
@@ -52,7 +53,8 @@ def require(permission: Permission) -> Callable[[Request], Principal]:
     def allowed(request: Request, _: Annotated[object, Depends(_DOCUMENTED)] = None) -> Principal:
         secret = _presented_key(request)
         system = request.app.state.system
-        principal = secret and principal_of_key(system.uows, secret, system.clock.now())
+        keys: KeyCache = system.keys
+        principal = secret and keys.principal(secret, system.clock.now())
         if not principal:
             raise HTTPException(
                 401,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from ordertrail.app.access import AccessError, issue_key, list_keys, revoke_key
+from ordertrail.app.access import AccessError, issue_key, list_keys
 from ordertrail.app.access_ports import ApiKey
 from ordertrail.domain.access import Permission, Principal, Role
 from ordertrail.web.api.answers import KeyIssued, KeyRevoked, KeyShown, shows
@@ -83,7 +83,7 @@ def router() -> APIRouter:
     ) -> Response:
         """Revoke a key; the next request with it is refused."""
         system = request.app.state.system
-        if not revoke_key(system.uows, key_id, system.clock.now()):
+        if not system.keys.revoke(key_id, system.clock.now()):
             return problem(404, "Not found", f"no key has id {key_id}")
         return JSONResponse({"id": key_id, "revoked": True})
 

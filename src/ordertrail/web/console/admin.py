@@ -14,7 +14,6 @@ from ordertrail.app.access import (
     issue_key,
     list_keys,
     list_staff,
-    revoke_key,
     set_disabled,
 )
 from ordertrail.app.access_ports import StaffSession
@@ -82,7 +81,7 @@ def router() -> APIRouter:
         request: Request, session: AdminPost, key_id: Annotated[int, Path(ge=1, le=2**62)]
     ) -> Response:
         system = request.app.state.system
-        if not await run_in_threadpool(revoke_key, system.uows, key_id, system.clock.now()):
+        if not await run_in_threadpool(system.keys.revoke, key_id, system.clock.now()):
             return await page(request, session, 404, problem=f"There is no key {key_id}.")
         return back("/ops/access", "revoked")
 
