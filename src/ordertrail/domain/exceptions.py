@@ -47,6 +47,8 @@ class ExceptionKind(StrEnum):
     STATUS_CONFLICT = "status_conflict"
     PROMISE_MISSED = "promise_missed"
     DOCK_APPOINTMENT_MISSED = "dock_appointment_missed"
+    #: a customer wrote to support from the tracking page about a parcel with no open case
+    CUSTOMER_MESSAGE = "customer_message"
 
     @property
     def team(self) -> Team:
@@ -80,7 +82,12 @@ _OWNER: dict[ExceptionKind, tuple[Team, timedelta]] = {
     ExceptionKind.PROMISE_MISSED: (Team.SUPPORT, 24 * _H),
     # the buyer's receiving site must give a new slot before the truck can come again
     ExceptionKind.DOCK_APPOINTMENT_MISSED: (Team.ACCOUNTS, 8 * _H),
+    ExceptionKind.CUSTOMER_MESSAGE: (Team.SUPPORT, 8 * _H),
 }
+
+#: Cases people open and close (a customer's report or message): no rule resolves them, and
+#: they are the customer's own words, for staff who may read contact details.
+CUSTOMERS_OWN = frozenset({ExceptionKind.REPORTED_MISSING, ExceptionKind.CUSTOMER_MESSAGE})
 
 #: A trouble reason that is its own kind wherever the carrier reports it.
 _BY_REASON = {
