@@ -17,13 +17,16 @@ from typing import Protocol
 from ordertrail.app.effect_ports import OutboxMessage
 from ordertrail.app.links import message_token, token_hash
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
-from ordertrail.app.queries import OrderDetail, order_detail
+from ordertrail.app.queries import OrderDetail, order_details
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.notifications import MessageKind, still_worth_sending
 
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=6)
+#: Messages whose orders are read together before they are sent: few enough that a slow
+#: channel cannot leave the last of them speaking of an order as it stood long before.
+READ_AHEAD = 20
 
 
 class DeliveryFailed(Exception):
@@ -91,14 +94,19 @@ def deliver_due(
             if message.id in links:
                 uow.outbox.add_tokens([token_hash(links[message.id])], message.order_id, now)
         uow.commit()
-    for message in claimed:
-        order = order_detail(uows, message.order_id)
-        outgoing = Outgoing(message, order, links.get(message.id), clock.now())
-        status, error, retry_at = _send(outgoing, senders, clock.now(), jitter)
-        with uows() as uow:
-            uow.outbox.finish(message.id, status, clock.now(), error=error, retry_at=retry_at)
-            uow.commit()
-        result.count(status)
+    for start in range(0, len(claimed), READ_AHEAD):
+        batch = claimed[start : start + READ_AHEAD]
+        # the orders of the next few messages read at once: an order's email and its webhook
+        # (often in one batch) tell the same news, and each read costs a handful of queries
+        orders = order_details(uows, {message.order_id for message in batch})
+        for message in batch:
+            order = orders.get(message.order_id)
+            outgoing = Outgoing(message, order, links.get(message.id), clock.now())
+            status, error, retry_at = _send(outgoing, senders, clock.now(), jitter)
+            with uows() as uow:
+                uow.outbox.finish(message.id, status, clock.now(), error=error, retry_at=retry_at)
+                uow.commit()
+            result.count(status)
     return result
 
 

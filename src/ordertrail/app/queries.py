@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
@@ -150,13 +150,24 @@ def first_order_detail(uows: UnitOfWorkFactory, order_ids: Sequence[str]) -> Ord
         order_id = next((order_id for order_id in order_ids if order_id in known), None)
         if order_id is None:
             return None
-        events = uow.events.for_order(order_id)
-        mappings = uow.mappings.for_events(events)
-        # a stall or missing scan is no parcel status, but an open case: the order needs someone
-        open_case = bool(uow.cases.find(CaseQuery(order_id=order_id, limit=1)))
-        estimates = _estimates(uow, [s.id for s, _ in known[order_id].shipments])
-    detail = _order_detail(known[order_id], events, mappings, estimates)
-    return replace(detail, needs_attention=True) if open_case else detail
+        return _details(uow, {order_id: known[order_id]})[order_id]
+
+
+def order_details(uows: UnitOfWorkFactory, order_ids: Iterable[str]) -> dict[str, OrderDetail]:
+    """Several orders' details read in one unit of work (the outbox's round reads every
+    order it is about to write about at once); an id that names no order is left out."""
+    with uows(read_only=True) as uow:
+        return _details(uow, uow.orders.facts(sorted(set(order_ids))))
+
+
+def _details(uow: UnitOfWork, known: Mapping[str, OrderFacts]) -> dict[str, OrderDetail]:
+    events = {order_id: uow.events.for_order(order_id) for order_id in known}
+    mappings = uow.mappings.for_events(e for found in events.values() for e in found)
+    # a stall or missing scan is no parcel status, but an open case: the order needs someone
+    open_case = {o for o in known if uow.cases.find(CaseQuery(order_id=o, limit=1))}
+    estimates = _estimates(uow, [s.id for facts in known.values() for s, _ in facts.shipments])
+    found = {o: _order_detail(facts, events[o], mappings, estimates) for o, facts in known.items()}
+    return {o: replace(d, needs_attention=True) if o in open_case else d for o, d in found.items()}
 
 
 def shipment_detail(uows: UnitOfWorkFactory, id_or_tracking: str) -> ShipmentDetail | None:

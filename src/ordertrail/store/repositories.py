@@ -184,8 +184,8 @@ class SqlEventLog:
         return found
 
     def for_order(self, order_id: str) -> list[TrackingEvent]:
-        query = select(events).where(events.c.order_id == order_id).order_by(events.c.seq)
-        return [codec.event_from_row(row) for row in self._conn.execute(query)]
+        rows = self._conn.execute(sql.events_of_order(), {"order_id": order_id})
+        return [codec.event_from_row(row) for row in rows]
 
     def orders_of(self, subjects: Iterable[Subject]) -> set[str]:
         found: set[str] = set()

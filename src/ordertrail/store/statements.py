@@ -93,6 +93,12 @@ def events_of() -> Select[Any]:
 
 
 @cache
+def events_of_order() -> Select[Any]:
+    """Every event of the order `order_id`, its parcels and returns, in the order stored."""
+    return select(events).where(events.c.order_id == bindparam("order_id")).order_by(events.c.seq)
+
+
+@cache
 def save_projection(table: Table, columns: tuple[str, ...]) -> Update:
     values: dict[str, Any] = {name: bindparam(name) for name in columns}
     values.update(rollups(table))  # read from the log the events were just appended to
