@@ -17,7 +17,7 @@ from ordertrail.domain.milestones import Reason
 from ordertrail.domain.model import Customer, Subject, SubjectKind, TrackingEvent
 from ordertrail.domain.transit_model import Histogram, LaneKey, Leg, Level
 from ordertrail.store import codec
-from ordertrail.store.repositories import SqlEventLog, among, chunks, dialect_insert
+from ordertrail.store.repositories import SqlEventLog, among, chunks, upsert
 from ordertrail.store.tables import eta_changes, eta_lanes, eta_shown, orders, shipments
 
 _FACTS = (
@@ -117,11 +117,7 @@ class SqlEstimates:
     def save_shown(self, shown: Mapping[str, tuple[str, Shown]]) -> None:
         rows = [_shown_row(sid, order_id, window) for sid, (order_id, window) in shown.items()]
         if rows:
-            insert = dialect_insert(self._conn, eta_shown)
-            changed = {name: insert.excluded[name] for name in rows[0] if name != "shipment_id"}
-            self._conn.execute(
-                insert.on_conflict_do_update(index_elements=["shipment_id"], set_=changed), rows
-            )
+            self._conn.execute(upsert(self._conn, eta_shown, "shipment_id", rows[0]), rows)
 
     def add_changes(self, changes: Sequence[tuple[str, str, WindowChange]]) -> None:
         rows = [

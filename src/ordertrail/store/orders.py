@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Table, case, exists, func, literal_column, or_, select
@@ -16,7 +17,7 @@ from ordertrail.domain.model import Customer, Order, Return, Shipment
 from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
 from ordertrail.store import codec
 from ordertrail.store import statements as sql
-from ordertrail.store.repositories import chunks, dialect_insert
+from ordertrail.store.repositories import chunks, dialect_insert, dialect_insert_for
 from ordertrail.store.tables import exception_cases, orders, returns, shipment_aliases, shipments
 
 #: An order needs attention while a parcel is in trouble (the fold's flag) or a case about it
@@ -45,35 +46,14 @@ class SqlOrders:
         if not batch:
             return
         rows = [codec.order_row(order) for order in batch]
-        insert = dialect_insert(self._conn, orders)
-        changed = {name: insert.excluded[name] for name in rows[0] if name != "id"}
-        # a file that does not say these must not erase what a webhook said (nor a store
-        # platform that knows nothing of B2B terms the API gave)
-        for name in ("external_id", "channel_updated_at", "business"):
-            changed[name] = func.coalesce(insert.excluded[name], orders.c[name])
-        # an erased customer stays erased whatever copy of the order the channel sends later
-        for name in ("customer", "customer_email"):
-            changed[name] = case(
-                (orders.c.erased_at.is_(None), insert.excluded[name]), else_=orders.c[name]
-            )
-        new_projection = {"status": OrderStatus.PLACED.value, "needs_attention": False}
-        self._conn.execute(
-            insert.values(new_projection).on_conflict_do_update(
-                index_elements=["id"], set_=changed
-            ),
-            rows,
-        )
+        self._conn.execute(_save_orders(self._conn.dialect.name, tuple(rows[0])), rows)
         self.save_shipments([s for order in batch for s in _owned(order)])
 
     def save_shipments(self, batch: Sequence[Shipment]) -> None:
         parcel_rows = [codec.shipment_row(s) for s in batch]
         if parcel_rows:
-            insert = dialect_insert(self._conn, shipments)
-            changed = {name: insert.excluded[name] for name in parcel_rows[0] if name != "id"}
-            changed.update(_kept_on_update(insert.excluded))
-            self._conn.execute(
-                insert.on_conflict_do_update(index_elements=["id"], set_=changed), parcel_rows
-            )
+            statement = _save_shipments(self._conn.dialect.name, tuple(parcel_rows[0]))
+            self._conn.execute(statement, parcel_rows)
 
     def shipment_versions(self, shipment_ids: Iterable[str]) -> dict[str, datetime | None]:
         found: dict[str, datetime | None] = {}
@@ -250,6 +230,35 @@ def _owned(order: Order) -> Iterator[Shipment]:
     """The order's shipments, each stamped with the order it belongs to."""
     for shipment in order.shipments:
         yield replace(shipment, order_id=order.id)
+
+
+# The two upserts are built once per dialect and row shape: building one cost more than
+# running it on SQLite, and every order webhook and scan writes through them.
+
+
+@cache
+def _save_orders(dialect: str, columns: tuple[str, ...]) -> Any:
+    insert = dialect_insert_for(dialect, orders)
+    changed = {name: insert.excluded[name] for name in columns if name != "id"}
+    # a file that does not say these must not erase what a webhook said (nor a store
+    # platform that knows nothing of B2B terms the API gave)
+    for name in ("external_id", "channel_updated_at", "business"):
+        changed[name] = func.coalesce(insert.excluded[name], orders.c[name])
+    # an erased customer stays erased whatever copy of the order the channel sends later
+    for name in ("customer", "customer_email"):
+        changed[name] = case(
+            (orders.c.erased_at.is_(None), insert.excluded[name]), else_=orders.c[name]
+        )
+    new_projection = {"status": OrderStatus.PLACED.value, "needs_attention": False}
+    return insert.values(new_projection).on_conflict_do_update(index_elements=["id"], set_=changed)
+
+
+@cache
+def _save_shipments(dialect: str, columns: tuple[str, ...]) -> Any:
+    insert = dialect_insert_for(dialect, shipments)
+    changed = {name: insert.excluded[name] for name in columns if name != "id"}
+    changed.update(_kept_on_update(insert.excluded))
+    return insert.on_conflict_do_update(index_elements=["id"], set_=changed)
 
 
 def _kept_on_update(given: Any) -> dict[str, Any]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, Update, and_, bindparam, or_, select, update
 
 from ordertrail.app.effect_ports import Contact, OutboxMessage
 from ordertrail.domain.model import Subject, SubjectKind
@@ -93,12 +94,12 @@ class SqlOutbox:
         error: str | None = None,
         retry_at: datetime | None = None,
     ) -> None:
-        values: dict[str, Any] = {"status": status, "claimed_until": None, "last_error": error}
+        given: dict[str, Any] = {"b_id": message_id, "b_status": status, "b_error": error}
         if status == "sent":
-            values["sent_at"] = at
+            given["b_sent_at"] = at
         if retry_at is not None:
-            values["available_at"] = retry_at
-        self._conn.execute(update(outbox).where(outbox.c.id == message_id).values(values))
+            given["b_available_at"] = retry_at
+        self._conn.execute(_finish(status == "sent", retry_at is not None), given)
 
     def find(
         self,
@@ -157,3 +158,18 @@ def _message(row: Any, attempts: int | None = None) -> OutboxMessage:
         sent_at=row.sent_at,
         last_error=row.last_error,
     )
+
+
+@cache
+def _finish(sent: bool, retried: bool) -> Update:
+    """A message's outcome, built once per shape: every message sent runs it."""
+    values: dict[str, Any] = {
+        "status": bindparam("b_status"),
+        "claimed_until": None,
+        "last_error": bindparam("b_error"),
+    }
+    if sent:
+        values["sent_at"] = bindparam("b_sent_at")
+    if retried:
+        values["available_at"] = bindparam("b_available_at")
+    return update(outbox).where(outbox.c.id == bindparam("b_id")).values(values)

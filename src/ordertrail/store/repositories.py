@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -58,8 +59,24 @@ def chunks(values: Iterable[str]) -> Iterator[list[str]]:
 
 def dialect_insert(conn: Connection, table: Table) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+    return dialect_insert_for(conn.dialect.name, table)
+
+
+def dialect_insert_for(dialect: str, table: Table) -> Any:
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+
+
+def upsert(conn: Connection, table: Table, key: str, columns: Iterable[str]) -> Any:
+    """INSERT of rows with these columns that updates every other column of a row whose `key`
+    is taken; built once per shape (building it cost more than running it on SQLite)."""
+    return _upsert(conn.dialect.name, table, key, tuple(columns))
+
+
+@cache
+def _upsert(dialect: str, table: Table, key: str, columns: tuple[str, ...]) -> Any:
+    insert = dialect_insert_for(dialect, table)
+    changed = {name: insert.excluded[name] for name in columns if name != key}
+    return insert.on_conflict_do_update(index_elements=[key], set_=changed)
 
 
 class SqlSubjects:
