@@ -16,7 +16,7 @@ from typing import Protocol
 
 from ordertrail.app.effect_ports import OutboxMessage
 from ordertrail.app.links import message_token, token_hash
-from ordertrail.app.ports import Clock, UnitOfWorkFactory
+from ordertrail.app.ports import Clock, OrderFacts, UnitOfWorkFactory
 from ordertrail.app.queries import OrderDetail, order_details
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.notifications import MessageKind, still_worth_sending
@@ -44,10 +44,36 @@ class Outgoing:
     customer the token of the link that opens it (made now, never stored)."""
 
     message: OutboxMessage
-    order: OrderDetail | None
+    #: reads the order when a sender first asks for it (`order`): a channel that only hands
+    #: the message on never pays for reading the order's whole timeline
+    read_order: Callable[[], OrderDetail | None]
     link_token: str | None = None
     #: when it is sent: what "today" and "tomorrow" mean in it
     sent_at: datetime | None = None
+
+    @property
+    def order(self) -> OrderDetail | None:
+        return self.read_order()
+
+
+class _Orders:
+    """The orders of the next few messages: their facts (what says whether a message is still
+    true) read at once, and their whole details read at once when a sender first asks for
+    one (an order's email and its webhook, often in one batch, tell the same news)."""
+
+    def __init__(self, uows: UnitOfWorkFactory, order_ids: set[str]) -> None:
+        self._uows = uows
+        with uows(read_only=True) as uow:
+            self.facts = uow.orders.facts(order_ids)
+        self._details: dict[str, OrderDetail] | None = None
+
+    def reader(self, order_id: str) -> Callable[[], OrderDetail | None]:
+        return lambda: self._detail(order_id)
+
+    def _detail(self, order_id: str) -> OrderDetail | None:
+        if self._details is None:
+            self._details = order_details(self._uows, self.facts)
+        return self._details.get(order_id)
 
 
 class Sender(Protocol):
@@ -96,13 +122,12 @@ def deliver_due(
         uow.commit()
     for start in range(0, len(claimed), READ_AHEAD):
         batch = claimed[start : start + READ_AHEAD]
-        # the orders of the next few messages read at once: an order's email and its webhook
-        # (often in one batch) tell the same news, and each read costs a handful of queries
-        orders = order_details(uows, {message.order_id for message in batch})
+        orders = _Orders(uows, {message.order_id for message in batch})
         for message in batch:
-            order = orders.get(message.order_id)
-            outgoing = Outgoing(message, order, links.get(message.id), clock.now())
-            status, error, retry_at = _send(outgoing, senders, clock.now(), jitter)
+            reader = orders.reader(message.order_id)
+            outgoing = Outgoing(message, reader, links.get(message.id), clock.now())
+            facts = orders.facts.get(message.order_id)
+            status, error, retry_at = _send(outgoing, facts, senders, clock.now(), jitter)
             with uows() as uow:
                 uow.outbox.finish(message.id, status, clock.now(), error=error, retry_at=retry_at)
                 uow.commit()
@@ -117,13 +142,14 @@ def _has_link(message: OutboxMessage) -> bool:
 
 def _send(
     outgoing: Outgoing,
+    facts: OrderFacts | None,
     senders: Mapping[str, Sender],
     now: datetime,
     jitter: Callable[[], float],
 ) -> tuple[str, str | None, datetime | None]:
     """(the message's new status, why, when to try again)."""
-    message, order = outgoing.message, outgoing.order
-    if message.audience == "customer" and not _still_true(message, order):
+    message = outgoing.message
+    if message.audience == "customer" and not _still_true(message, facts):
         return "skipped", "the parcel has moved past what this message says", None
     sender = senders.get(message.channel)
     if sender is None:
@@ -143,20 +169,20 @@ def backoff(attempts: int, jitter: Callable[[], float]) -> timedelta:
     return wait * (0.5 + jitter())
 
 
-def _still_true(message: OutboxMessage, order: OrderDetail | None) -> bool:
+def _still_true(message: OutboxMessage, facts: OrderFacts | None) -> bool:
     try:
         kind = MessageKind(message.kind)
     except ValueError:
         return True
-    if order is None:
+    if facts is None:
         return False
     status: Milestone | None = None
     reason: Reason | None = None
-    for parcel in order.shipments:
+    for parcel, state in facts.shipments:
         if parcel.id == message.subject.id:
-            status = Milestone(parcel.status) if parcel.status else None
-            reason = Reason(parcel.exception_reason) if parcel.exception_reason else None
-    if message.subject.id == order.id:
+            status = Milestone(state.status) if state.status else None
+            reason = Reason(state.reason) if state.reason else None
+    if message.subject.id == facts.order.id:
         return True  # an order's own message (confirmed) stays true
     return still_worth_sending(kind, status, reason)
 
