@@ -276,6 +276,10 @@ class OrderIn(_Strict):
     updated_at: Moment | None = None
     cancelled_at: Moment | None = None
     business: BusinessIn | None = None
+    #: the customer's language ("fr", "fr-CA"): pages and messages speak it when we can
+    locale: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,3}$")
+    ] | None = None
 
     @field_validator("promised_by", "promised_from")
     @classmethod
@@ -310,6 +314,7 @@ class OrderIn(_Strict):
             updated_at=self.updated_at,
             cancelled_at=self.cancelled_at,
             business=self.business.terms() if self.business else None,
+            locale=self.locale or None,
         )
 
 

@@ -45,6 +45,7 @@ class ReturnableOrder:
     order_id: str
     lines: tuple[ReturnableLine, ...]
     channel: str | None
+    locale: str | None = None  # the customer's language: the pages speak it
 
     @property
     def any_left(self) -> bool:
@@ -85,6 +86,7 @@ class CustomerReturn:
     channel: str | None
     #: opened for a parcel the carrier is bringing back: nothing for the customer to send
     unasked: bool = False
+    locale: str | None = None  # the customer's language: the page speaks it
 
 
 def returnable(uows: UnitOfWorkFactory, order_id: str) -> ReturnableOrder:
@@ -96,7 +98,7 @@ def returnable(uows: UnitOfWorkFactory, order_id: str) -> ReturnableOrder:
         ReturnableLine(sku, names.get(sku, sku), found.delivered[sku], found.returned[sku])
         for sku in found.ordered
     )
-    return ReturnableOrder(order_id, lines, found.order.channel)
+    return ReturnableOrder(order_id, lines, found.order.channel, found.order.locale)
 
 
 def read_choice(order: ReturnableOrder, typed: Sequence[Typed]) -> list[ReturnLine]:
@@ -201,4 +203,5 @@ def customer_return(uows: UnitOfWorkFactory, rma: str, order_id: str) -> Custome
         tracking_number=file.tracking_number,
         channel=facts.order.channel if facts else None,
         unasked=file.unasked,
+        locale=facts.order.locale if facts else None,
     )
