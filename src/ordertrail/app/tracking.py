@@ -36,8 +36,10 @@ from ordertrail.domain.fold import Effect
 from ordertrail.domain.lookup_keys import order_numbers, postal_key, tracking_numbers
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Customer, Location, Order
-from ordertrail.languages.choice import in_their_language
 from ordertrail.domain.order_lines import UNLISTED, where_lines_are
+from ordertrail.languages import dates
+from ordertrail.languages.choice import in_their_language
+from ordertrail.languages.speech import _
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +291,11 @@ def public_eta(detail: ShipmentDetail, zone: tzinfo, today: date) -> PublicEta |
         last = detail.eta_changes[-1]
         on = last.at.astimezone(zone)
         was = window_words(last.was_earliest, last.was_latest, on.date(), relative=False)
-        change = f"On {on:%a %d %b} we changed it from {was} {because(last.cause)}."
+        change = _("On %(day)s we changed it from %(was)s %(because)s.") % {
+            "day": dates.short_day(on),
+            "was": was,
+            "because": because(last.cause),
+        }
     paused = pause_words(eta.paused)
     if words is None and paused is None and change is None:
         return None

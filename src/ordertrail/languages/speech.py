@@ -45,5 +45,10 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(_current.get()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, text: str) -> str:
+    """A word that reads differently by use ("today" as a delivery day)."""
+    return translations(_current.get()).pgettext(context, text)
+
+
 def N_(text: str) -> str:
     return text

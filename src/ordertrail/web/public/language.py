@@ -6,6 +6,8 @@ while the page is built (the delivery window, the van's hours) come out in it to
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -29,7 +31,10 @@ async def browser_language(request: Request) -> None:
     speak_for(request)
 
 
-def varies(response: Response) -> Response:
+Answer = TypeVar("Answer", bound=Response)
+
+
+def varies(response: Answer) -> Answer:
     """The page's words depend on the browser's languages: a cache must key on them."""
     given = response.headers.get("Vary")
     response.headers["Vary"] = f"{given}, Accept-Language" if given else "Accept-Language"

@@ -140,7 +140,11 @@ def router() -> APIRouter:
             return missed(request, posted)
         ticket, typed, opened, order = posted
         system = request.app.state.system
-        speak_for(request, order.locale, request.app.state.brands.pick(request.url.hostname, order.channel))
+        speak_for(
+            request,
+            order.locale,
+            request.app.state.brands.pick(request.url.hostname, order.channel),
+        )
         try:
             lines = read_choice(order, typed)
             asking = partial(preview_return, system.uows, opened, lines, system.clock.now())
@@ -167,7 +171,11 @@ def router() -> APIRouter:
             return missed(request, posted)
         ticket, typed, opened, order = posted
         system = request.app.state.system
-        speak_for(request, order.locale, request.app.state.brands.pick(request.url.hostname, order.channel))
+        speak_for(
+            request,
+            order.locale,
+            request.app.state.brands.pick(request.url.hostname, order.channel),
+        )
         try:
             lines = read_choice(order, typed)
             asked = RequestReturn(opened, lines, CUSTOMER, why="asked on the returns page")
