@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from ordertrail.languages.catalogs import ENGLISH, translations
+from ordertrail.languages.catalogs import ENGLISH, spoken, translations
 
 _current: ContextVar[str] = ContextVar("ordertrail_language", default=ENGLISH)
 
@@ -23,18 +23,23 @@ def language() -> str:
 
 
 def speak(chosen: str) -> None:
-    """From here on, in this request or task, words are said in `chosen`."""
-    _current.set(chosen)
+    """From here on, in this request or task, words are said in `chosen` (English when we do
+    not speak it: words and dates never come out in two languages)."""
+    _current.set(_known(chosen))
 
 
 @contextmanager
 def speaking(chosen: str) -> Iterator[None]:
     """Words said inside are said in `chosen`; the language before comes back after."""
-    token = _current.set(chosen)
+    token = _current.set(_known(chosen))
     try:
         yield
     finally:
         _current.reset(token)
+
+
+def _known(chosen: str) -> str:
+    return chosen if chosen in spoken() else ENGLISH
 
 
 def _(text: str) -> str:
