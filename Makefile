@@ -54,7 +54,7 @@ catalogs: $(STAMP)
 	for po in $(LANGUAGES_DIR)/*/LC_MESSAGES/messages.po; do \
 	  lang=$$(basename $$(dirname $$(dirname $$po))); \
 	  $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete \
-	    --no-location -i $(LANGUAGES_DIR)/messages.pot -d $(LANGUAGES_DIR) -l $$lang || exit 1; \
+	    -i $(LANGUAGES_DIR)/messages.pot -d $(LANGUAGES_DIR) -l $$lang || exit 1; \
 	done
 
 bench: $(STAMP)

@@ -6,11 +6,13 @@ its own pattern uses English's, with its own day and month names.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_timezone_name
 from babel.numbers import format_decimal
 
+from ordertrail.languages.catalogs import ENGLISH
 from ordertrail.languages.speech import language
 
 #: shape → language → CLDR pattern ("en" is the default of every shape)
@@ -81,3 +83,11 @@ def _date(day: date | datetime, shape: str) -> str:
     if isinstance(day, datetime):
         return format_datetime(day, _pattern(shape), tzinfo=day.tzinfo, locale=language())
     return format_date(day, _pattern(shape), locale=language())
+
+
+def zone_words(zone: tzinfo, english: str) -> str:
+    """A time zone's name in the language spoken ("heure du centre nord-américain"); in
+    English, or for a bare offset, the name the page already had ("Central Time")."""
+    if language() == ENGLISH or not isinstance(zone, ZoneInfo):
+        return english
+    return get_timezone_name(zone, locale=language())

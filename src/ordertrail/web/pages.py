@@ -42,7 +42,7 @@ def templates() -> Jinja2Templates:
     views.env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=speech._, ngettext=speech.ngettext, newstyle=True
     )
-    views.env.globals["language"] = speech.language  # `<html lang>`
+    views.env.globals.update(language=speech.language, zone_words=dates.zone_words)
     views.env.filters.update(
         day_year=dates.day_year, short_day=dates.short_day, moment=dates.moment, clock=dates.clock
     )

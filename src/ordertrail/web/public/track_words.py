@@ -45,6 +45,27 @@ STATUS = {
     Milestone.UNLOADED: N_("Unloaded at the dock"),
 }
 
+#: Where the carrier left a parcel, as domain/delivery_proof.py tells the customer (marked here,
+#: where words are translated; a test keeps the two lists the same).
+PROOF_LEFT = (
+    N_("Left in a parcel locker"),
+    N_("Left in or at the mailbox"),
+    N_("Left in the mail room"),
+    N_("Handed in at the front desk"),
+    N_("Handed in at reception"),
+    N_("Left at the leasing office"),
+    N_("Left at the front door"),
+    N_("Left on the porch"),
+    N_("Left at the back door"),
+    N_("Left at the side door"),
+    N_("Left in the garage"),
+    N_("Left with a neighbour"),
+    N_("Left in a safe place"),
+    N_("Picked up at the post office"),
+    N_("Left at a pickup point"),
+    N_("Left at the loading dock"),
+)
+
 #: A dock appointment's state, as the receiving site reads it on the order's page.
 DOCK = {
     AppointmentState.REQUESTED: N_("Dock appointment requested"),
