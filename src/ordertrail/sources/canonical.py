@@ -277,15 +277,7 @@ class OrderIn(_Strict):
     cancelled_at: Moment | None = None
     business: BusinessIn | None = None
     #: the customer's language ("fr", "fr-CA"): pages and messages speak it when we can
-    locale: (
-        Annotated[
-            str,
-            StringConstraints(
-                strip_whitespace=True, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,3}$"
-            ),
-        ]
-        | None
-    ) = None
+    locale: Short | None = None  # checked as a language tag by the domain (Order)
 
     @field_validator("promised_by", "promised_from")
     @classmethod

@@ -223,6 +223,7 @@ def revalidated(request: Request, page: HTMLResponse) -> Response:
     it is tagged by what it says (news, the day's words, the van's progress all change it)."""
     tag = f'"{hashlib.sha256(page.body).hexdigest()[:32]}"'
     headers = {**PRIVATE, "Cache-Control": "private, no-cache", "ETag": tag}
+    headers["Vary"] = page.headers.get("Vary", "Accept-Language")  # its words are the browser's
     if tag in request.headers.get("if-none-match", "").replace("W/", "").split(", "):
         return Response(status_code=304, headers=headers)
     page.headers.update(headers)
