@@ -49,8 +49,8 @@ audit: $(STAMP)
 ## (tests/unit/test_catalogs.py fails until each is translated).
 LANGUAGES_DIR := src/ordertrail/languages
 catalogs: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output \
-	  -o $(LANGUAGES_DIR)/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output --project=OrderTrail \
+	  --copyright-holder="OrderTrail maintainers" -o $(LANGUAGES_DIR)/messages.pot .
 	for po in $(LANGUAGES_DIR)/*/LC_MESSAGES/messages.po; do \
 	  lang=$$(basename $$(dirname $$(dirname $$po))); \
 	  $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete \
