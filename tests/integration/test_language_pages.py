@@ -63,7 +63,7 @@ def lang(answer: Any) -> str:
 def test_a_french_order_is_shown_in_french_whatever_the_browser_says(client: TestClient) -> None:
     for browser in (None, "de-DE,de;q=0.9", "en-US"):
         page = order_page(client, "ORD-1", browser)
-        assert lang(page) == "fr"
+        assert lang(page) == "fr" and page.headers["content-language"] == "fr"
         assert "Commande ORD-1" in page.text and "Suivre votre commande" in page.text
         assert "Commandé le mer. 18 nov. 2026" in page.text  # Babel's French date
         assert "Livré" in page.text and "Tentative de livraison" in page.text
@@ -122,3 +122,14 @@ def test_a_copy_of_the_order_that_does_not_say_the_language_keeps_it(
 def test_the_console_stays_english(client: TestClient) -> None:
     sign_in = client.get("/ops/login", headers={"Accept-Language": "fr"})
     assert sign_in.status_code == 200 and lang(sign_in) == "en"
+
+
+@pytest.mark.parametrize("tag", ["<script>", "fr\u0000", "français", "x" * 101])
+def test_an_order_whose_locale_is_not_a_language_tag_is_refused_by_name(
+    client: TestClient, tag: str
+) -> None:
+    order = canonical_order("ORD-9", ("LANG-9-A", "dhl", {"HAT": 1})) | {"locale": tag}
+    answer = client.post("/api/v1/orders", json=order)
+    assert answer.status_code == 422
+    assert "locale" in answer.text
+    assert client.get("/api/v1/orders/ORD-9").status_code == 404

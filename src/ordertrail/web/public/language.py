@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from ordertrail.languages.choice import choose
-from ordertrail.languages.speech import speak
+from ordertrail.languages.speech import language, speak
 from ordertrail.web.branding import Look
 
 
@@ -35,7 +35,9 @@ Answer = TypeVar("Answer", bound=Response)
 
 
 def varies(response: Answer) -> Answer:
-    """The page's words depend on the browser's languages: a cache must key on them."""
+    """The page's words depend on the browser's languages: a cache must key on them; and the
+    page says which language it is in."""
     given = response.headers.get("Vary")
     response.headers["Vary"] = f"{given}, Accept-Language" if given else "Accept-Language"
+    response.headers["Content-Language"] = language()
     return response
