@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint setup system-packages lock audit clean bench
+.PHONY: demo test lint setup system-packages lock audit clean bench catalogs
 
 # Reproducible: every dependency at the version and hash requirements.lock names (`make lock`
 # refreshes it), then the project itself without resolving anything further.
@@ -43,6 +43,19 @@ lock: $(STAMP)
 ## Known vulnerabilities in the locked dependencies (skips, saying so, when offline).
 audit: $(STAMP)
 	@tools/audit $(BIN)/pip-audit
+
+## Refresh the translation catalogs from the words marked in the sources (babel.cfg): new
+## words arrive untranslated in every src/ordertrail/languages/<lang>/LC_MESSAGES/messages.po
+## (tests/unit/test_catalogs.py fails until each is translated).
+LANGUAGES_DIR := src/ordertrail/languages
+catalogs: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output --project=OrderTrail \
+	  --copyright-holder="OrderTrail maintainers" -o $(LANGUAGES_DIR)/messages.pot .
+	for po in $(LANGUAGES_DIR)/*/LC_MESSAGES/messages.po; do \
+	  lang=$$(basename $$(dirname $$(dirname $$po))); \
+	  $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete \
+	    -i $(LANGUAGES_DIR)/messages.pot -d $(LANGUAGES_DIR) -l $$lang || exit 1; \
+	done
 
 bench: $(STAMP)
 	$(BIN)/ordertrail bench ingest --events 20000

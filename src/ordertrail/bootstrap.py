@@ -121,6 +121,7 @@ class System:
             given.public_url,
             templates=given.brand_templates,
             return_instructions=given.returns.instructions.strip(),
+            language=given.brand_language,
         )
         texts = Texts(default, by_channel=_brands_by_channel(default, given.brands))
         found: dict[str, Sender] = {}
@@ -160,6 +161,7 @@ def _brands_by_channel(default: Brand, brands: dict[str, BrandSettings]) -> dict
             mail_from=given.mail_from,
             templates=given.templates or default.templates,
             return_instructions=default.return_instructions,
+            language=given.language or default.language,
         )
         found.update(dict.fromkeys(given.channels, brand))
     return found

@@ -74,6 +74,8 @@ orders = Table(
     Column("picked_at", UtcDateTime()),
     # a B2B order's consignee, purchase order and delivery needs (NULL: a consumer's order)
     Column("business", JSON),
+    # the customer's language tag as the shop sent it ("fr-CA"; NULL: not said)
+    Column("locale", String(35)),
     Index("ix_orders_placed_at", "placed_at"),  # a KPI period is the orders placed in it
 )
 
