@@ -44,6 +44,7 @@ from ordertrail.web.guard import NO_NUL, PRIVATE, ClientLimit, Refusal
 from ordertrail.web.pages import templates
 from ordertrail.web.public import track_words
 from ordertrail.web.public.lookup import LOOKUPS, Miss, find_order
+from ordertrail.web.public.order_choices import customer_choices
 
 PARCEL_VIEWS = parse("30/minute")  # every parcel view from one address, and no other count
 Text = Annotated[str, Query(max_length=100)]
@@ -122,6 +123,7 @@ def router() -> APIRouter:
             order=found,
             ticket=ticket,
             local=local,
+            **await customer_choices(request, found, ticket),
         )
 
     @pages.get("/track/{tracking}", response_class=HTMLResponse)
@@ -169,6 +171,7 @@ def router() -> APIRouter:
             order=found,
             ticket=token,
             local=local,
+            **await customer_choices(request, found, token),
         )
 
     @pages.post("/track/not-arrived", response_class=HTMLResponse)
