@@ -6,7 +6,7 @@ otherwise a `delivery_change` case for operations, who arrange it with the carri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -79,8 +79,10 @@ def parcel_choices(
         situation, made = _situation(uows, detail)
         if not offered(situation) and made is None:
             continue
-        today, calendar = _calendar(uows, order_id, now)
+        zone, today, calendar = _calendar(uows, order_id, now)
         days = days_offered(today, calendar) if offered(situation) else []
+        if made is not None:  # said in the customer's own day
+            made = replace(made, asked_at=made.asked_at.astimezone(zone))
         found[number] = ParcelChoices(number, offered(situation), days, made)
     return found
 
@@ -102,7 +104,7 @@ def request_change(
     if detail is None or detail.order_id != order_id or detail.tracking_number != tracking:
         raise NotTheirParcel(tracking)
     situation, _ = _situation(uows, detail)
-    today, calendar = _calendar(uows, detail.order_id, now)
+    _, today, calendar = _calendar(uows, detail.order_id, now)
     change = choose(situation, choice, day, today, calendar)
     # one choice per trouble: two pages sending at once make the same key, and one of them
     # is a duplicate that changes nothing
@@ -261,15 +263,16 @@ def _cases(uows: UnitOfWorkFactory, detail: ShipmentDetail) -> list[Case]:
 
 def _calendar(
     uows: UnitOfWorkFactory, order_id: str, now: datetime
-) -> tuple[date, BusinessCalendar]:
-    """Today where the customer is, and the carrier's business days there."""
+) -> tuple[tzinfo, date, BusinessCalendar]:
+    """The customer's zone, today there, and the carrier's business days there."""
     with uows(read_only=True) as uow:
         facts = uow.orders.facts([order_id]).get(order_id)
         customer = facts.order.customer if facts else Customer()
-        today = now.astimezone(_zone(customer)).date()
+        zone = _zone(customer)
+        today = now.astimezone(zone).date()
         if not customer.country:
-            return today, BusinessCalendar()
-        return today, uow.eta_rules.calendar(customer.country, None, today)
+            return zone, today, BusinessCalendar()
+        return zone, today, uow.eta_rules.calendar(customer.country, None, today)
 
 
 def _zone(customer: Customer) -> tzinfo:

@@ -47,7 +47,7 @@ ASKED = {
 STATE = {
     "waiting": N_("We are passing your choice to the carrier."),
     "with_staff": N_(
-        "Our team is arranging it with the carrier now and will write to you when it is done."
+        "Our team is arranging it with the carrier now; this page shows when it is done."
     ),
     "confirmed": N_("The carrier has confirmed it."),
     "settled": N_("Our team has arranged it with the carrier."),
