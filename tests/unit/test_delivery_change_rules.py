@@ -17,8 +17,10 @@ from ordertrail.domain.customer.delivery_change import (
     offered,
     pending_choice,
 )
+from ordertrail.domain.fold import Effect, fold, timeline
 from ordertrail.domain.milestones import Milestone as M
 from ordertrail.domain.milestones import Reason
+from tests.factories import event
 
 FRIDAY = date(2026, 11, 27)
 CALENDAR = BusinessCalendar(holidays=frozenset({date(2026, 12, 1)}))  # a Tuesday off
@@ -109,3 +111,20 @@ def test_failed_attempts_are_counted_on_the_journey() -> None:
     journey = [M.CARRIER_ACCEPTED, M.OUT_FOR_DELIVERY, M.DELIVERY_ATTEMPTED, M.IN_TRANSIT]
     assert failed_attempts(journey) == 1
     assert failed_attempts([*journey, M.OUT_FOR_DELIVERY, M.DELIVERY_ATTEMPTED]) == 2
+
+
+def test_a_choice_on_the_timeline_is_noted_and_never_moves_the_status() -> None:
+    story = [
+        event(M.CARRIER_ACCEPTED, 1),
+        event(M.DELIVERY_ATTEMPTED, 5, reason=Reason.ADDRESS_ISSUE),
+        event(M.DELIVERY_CHANGE_REQUESTED, 6, "customer", choice="pickup_point"),
+        event(M.DELIVERY_CHANGE_CONFIRMED, 7, "carrier:ups"),
+        event(M.DELIVERY_CHANGE_CONFIRMED, 8, "customer"),  # not theirs to say
+    ]
+    effects = [effect for _, effect in timeline(story)]
+    assert effects[2:] == [Effect.NOTED, Effect.NOTED, Effect.CONFLICT]
+    state = fold(story)
+    assert state.status is M.DELIVERY_ATTEMPTED and state.reason is Reason.ADDRESS_ISSUE
+    late = event(M.DELIVERY_CHANGE_REQUESTED, 10, "customer")
+    delivered = fold([*story, event(M.DELIVERED, 9), late])
+    assert delivered.status is M.DELIVERED
