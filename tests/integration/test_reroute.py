@@ -4,6 +4,7 @@ offered when, what lands on the timeline and with operations, and what is refuse
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -247,3 +248,30 @@ def test_a_customer_may_not_claim_the_carrier_confirmed(
     order = client.get("/api/v1/orders/ORD-7").json()
     parcel = next(p for p in order["shipments"] if p["tracking_number"] == UPS)
     assert parcel["status"] == "delivery_attempted"
+
+
+def test_two_choices_sent_at_once_make_one_choice(
+    client: TestClient, system: System, clock: FixedClock
+) -> None:
+    missed(client, clock, UPS)
+    ticket = ticket_of(order_page(client))
+    outcomes: list[str] = []
+
+    def send(choice: str) -> None:
+        carriers = system.delivery_changes()
+        try:
+            request_change(system.uows, system.clock, carriers, ticket, UPS, choice, "")
+            outcomes.append("made")
+        except ChangeRefused as refused:
+            outcomes.append(refused.why)
+
+    both = [threading.Thread(target=send, args=(c,)) for c in ("pickup_point", "hold_at_facility")]
+    for thread in both:
+        thread.start()
+    for thread in both:
+        thread.join()
+    assert sorted(outcomes) == ["made", "pending"]
+    parcel = shipment_detail(system.uows, UPS)
+    assert parcel is not None
+    asked = [row for row in parcel.timeline if row.milestone == "delivery_change_requested"]
+    assert len(asked) == 1 and len(delivery_change_cases(system)) == 1

@@ -146,7 +146,9 @@ def _record(
     data: dict[str, str],
     source: Source = Source(SourceKind.CUSTOMER),
 ) -> bool:
-    """Whether the event was new (a duplicate key records nothing)."""
+    """Whether the event was new: a key used before records nothing (the same choice sent
+    twice is a duplicate; another choice sent at the same moment reuses the key with other
+    data, and is refused for it)."""
     report = EventReport(
         source=source,
         occurred_at=clock.now(),
@@ -158,6 +160,8 @@ def _record(
     result = record_events(RecordEvents([report], all_or_nothing=True), uows, clock)
     if result.problems:
         problem = result.problems[0]
+        if problem.field == "key":
+            return False
         raise ValueError(f"{problem.field}: {problem.message}")
     return result.accepted == 1
 

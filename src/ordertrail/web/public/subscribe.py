@@ -81,36 +81,26 @@ def router() -> APIRouter:
 
     @pages.get("/unsubscribe/{token}", response_class=HTMLResponse)
     async def confirm(request: Request, token: Token) -> Response:
-        identifier = f"unsubscribe:{token}"
-        if refused := LOOKUPS.refusal(request, identifier):
-            return _page(request, views, 429, problem=_busy(), retry_after=refused.retry_after)
+        # Not rate limited by address: one-click POSTs come from the mailbox provider's few
+        # servers for all its users, and a 128-bit token is not guessed by trying.
         uows = request.app.state.system.uows
         try:
             found = await run_in_threadpool(order_to_unsubscribe, uows, token)
         except UnknownUnsubscribe:
-            LOOKUPS.wrong(request, identifier)
             return _page(request, views, 404, problem=_(UNKNOWN_LINK))
         return _page(request, views, 200, token=token, order=found.order_id, stopped=found)
 
     @pages.post("/unsubscribe/{token}", response_class=HTMLResponse)
     async def stop(request: Request, token: Token) -> Response:
-        identifier = f"unsubscribe:{token}"
-        if refused := LOOKUPS.refusal(request, identifier):
-            return _page(request, views, 429, problem=_busy(), retry_after=refused.retry_after)
         system = request.app.state.system
         stopping = partial(unsubscribe, system.uows, token, system.clock.now())
         try:
             done = await run_in_threadpool(stopping)
         except UnknownUnsubscribe:
-            LOOKUPS.wrong(request, identifier)
             return _page(request, views, 404, problem=_(UNKNOWN_LINK))
         return _page(request, views, 200, order=done.order_id, done=done)
 
     return pages
-
-
-def _busy() -> str:
-    return _("Too many tries from here. Please wait a minute and try again.")
 
 
 def _said(
@@ -127,7 +117,6 @@ def _page(
     request: Request,
     views: Jinja2Templates,
     status: int,
-    retry_after: int | None = None,
     **context: Any,
 ) -> HTMLResponse:
     brand = request.app.state.brands.pick(request.url.hostname, None)
@@ -135,8 +124,6 @@ def _page(
         request, "unsubscribe.html", {"brand": brand, **context}, status_code=status
     )
     response.headers.update(PRIVATE)
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
