@@ -275,3 +275,28 @@ def test_two_choices_sent_at_once_make_one_choice(
     assert parcel is not None
     asked = [row for row in parcel.timeline if row.milestone == "delivery_change_requested"]
     assert len(asked) == 1 and len(delivery_change_cases(system)) == 1
+
+
+class StoppingCarrier:
+    """The process stops while the carrier is being asked: no answer and no case is kept."""
+
+    def ask(self, carrier: str, tracking_number: str, change: DeliveryChange) -> CarrierAnswer:
+        raise SystemExit("stopped")
+
+
+def test_a_choice_lost_while_asking_the_carrier_may_be_made_again_later(
+    client: TestClient, system: System, clock: FixedClock
+) -> None:
+    missed(client, clock, UPS)
+    ticket = ticket_of(order_page(client))
+    with pytest.raises(SystemExit):
+        request_change(
+            system.uows, system.clock, StoppingCarrier(), ticket, UPS, "pickup_point", ""
+        )
+    page = order_page(client)
+    assert "We are passing your choice to the carrier." in page
+    assert choose(client, ticket, "hold_at_facility").status_code == 409
+    clock.advance(minutes=20)
+    assert choose(client, ticket_of(order_page(client)), "hold_at_facility").status_code == 303
+    [case] = delivery_change_cases(system)
+    assert "hold at facility" in case.detail

@@ -7,7 +7,7 @@ otherwise a `delivery_change` case for operations, who arrange it with the carri
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ordertrail.app.commands import EventReport, RecordEvents
@@ -36,6 +36,8 @@ from ordertrail.domain.model import Customer, Source, Subject, SubjectKind
 
 _REQUESTED = Milestone.DELIVERY_CHANGE_REQUESTED
 _CONFIRMED = Milestone.DELIVERY_CHANGE_CONFIRMED
+#: How long a choice may wait for the carrier's answer before it counts as lost.
+WAITING_AT_MOST = timedelta(minutes=15)
 #: who staff see asked, on the case
 _CUSTOMER = "the customer, on the tracking page"
 
@@ -76,7 +78,7 @@ def parcel_choices(
         detail = shipment_detail(uows, number)
         if detail is None or detail.order_id != order_id:
             continue
-        situation, made = _situation(uows, detail)
+        situation, made = _situation(uows, detail, now)
         if not offered(situation) and made is None:
             continue
         zone, today, calendar = _calendar(uows, order_id, now)
@@ -103,13 +105,16 @@ def request_change(
     detail = shipment_detail(uows, tracking) if order_id else None
     if detail is None or detail.order_id != order_id or detail.tracking_number != tracking:
         raise NotTheirParcel(tracking)
-    situation, _ = _situation(uows, detail)
+    situation, _ = _situation(uows, detail, now)
     _, today, calendar = _calendar(uows, detail.order_id, now)
     change = choose(situation, choice, day, today, calendar)
-    # one choice per trouble: two pages sending at once make the same key, and one of them
-    # is a duplicate that changes nothing
-    key = f"delivery-change:{detail.id}:{_trouble_key(detail)}"
-    data = {**change.as_data(), "for": _trouble_key(detail)}
+    # one choice per trouble (a lost one may be made again): two pages sending at once make
+    # the same key, and the second records nothing
+    trouble = _trouble_key(detail)
+    noted = [row for row in detail.timeline if row.effect is Effect.NOTED]
+    earlier = [row for row in noted if _is(row, _REQUESTED) and row.data.get("for") == trouble]
+    key = f"delivery-change:{detail.id}:{trouble}:{len(earlier)}"
+    data = {**change.as_data(), "for": trouble}
     asked = _record(uows, clock, detail.id, Milestone.DELIVERY_CHANGE_REQUESTED, key, data)
     if not asked:
         raise ChangeRefused("pending")
@@ -206,7 +211,7 @@ def _trouble_key(detail: ShipmentDetail) -> str:
 
 
 def _situation(
-    uows: UnitOfWorkFactory, detail: ShipmentDetail
+    uows: UnitOfWorkFactory, detail: ShipmentDetail, now: datetime
 ) -> tuple[ParcelSituation, ChoiceMade | None]:
     rows = [row for row in detail.timeline if row.effect is Effect.NOTED]
     asked = [
@@ -224,6 +229,10 @@ def _situation(
         at, row = asked[-1]
         if row.key == pending or row.data.get("for") == trouble:
             made = _made(row, at, confirmed, settled, {c.cause for c in cases})
+        if made is not None and made.state == "waiting" and now - made.asked_at > WAITING_AT_MOST:
+            # asked, but neither the carrier's answer nor a case was kept (the process
+            # stopped in between): the customer may choose again rather than wait for good
+            made, pending = None, None
     situation = ParcelSituation(
         status=Milestone(detail.status) if detail.status else None,
         reason=Reason(detail.exception_reason) if detail.exception_reason else None,
