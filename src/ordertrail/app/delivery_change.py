@@ -7,55 +7,43 @@ otherwise a `delivery_change` case for operations, who arrange it with the carri
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime
 
 from ordertrail.app.commands import EventReport, RecordEvents
 from ordertrail.app.delivery_change_ports import CarrierAnswer, CarrierDeliveryChanges
+from ordertrail.app.delivery_change_reading import (
+    REQUESTED,
+    ChoiceMade,
+    is_said,
+    place_of,
+    situation_of,
+    trouble_key,
+)
 from ordertrail.app.handlers import record_events
 from ordertrail.app.notify import order_of_token, queue_case_news
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
-from ordertrail.app.queries import ShipmentDetail, TimelineRow, shipment_detail
-from ordertrail.domain.business_days import BusinessCalendar
-from ordertrail.domain.cases import Case, CaseChanges, CaseNote, CaseStatus
+from ordertrail.app.queries import ShipmentDetail, shipment_detail
+from ordertrail.domain.cases import Case, CaseChanges, CaseNote
 from ordertrail.domain.customer.delivery_change import (
     ChangeRefused,
-    Choice,
     DeliveryChange,
-    ParcelSituation,
     choose,
     days_offered,
-    failed_attempts,
     offered,
-    pending_choice,
 )
 from ordertrail.domain.exceptions import ExceptionKind
 from ordertrail.domain.fold import Effect
-from ordertrail.domain.milestones import Milestone, Reason, SourceKind
-from ordertrail.domain.model import Customer, Source, Subject, SubjectKind
+from ordertrail.domain.milestones import Milestone, SourceKind
+from ordertrail.domain.model import Source, Subject, SubjectKind
 
-_REQUESTED = Milestone.DELIVERY_CHANGE_REQUESTED
-_CONFIRMED = Milestone.DELIVERY_CHANGE_CONFIRMED
-#: How long a choice may wait for the carrier's answer before it counts as lost.
-WAITING_AT_MOST = timedelta(minutes=15)
+__all__ = ["ChangeRefused", "ChoiceMade", "NotTheirParcel", "parcel_choices", "request_change"]
+
 #: who staff see asked, on the case
 _CUSTOMER = "the customer, on the tracking page"
 
 
 class NotTheirParcel(Exception):
     """The ticket opens no order, or not the order of that parcel (the same answer for both)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChoiceMade:
-    """The latest choice for a parcel and where it stands: `waiting` (the carrier is being
-    asked), `with_staff` (operations arrange it), `confirmed` (the carrier took it) or
-    `settled` (staff arranged it)."""
-
-    choice: Choice
-    day: date | None
-    asked_at: datetime
-    state: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +66,10 @@ def parcel_choices(
         detail = shipment_detail(uows, number)
         if detail is None or detail.order_id != order_id:
             continue
-        situation, made = _situation(uows, detail, now)
+        situation, made = situation_of(uows, detail, now)
         if not offered(situation) and made is None:
             continue
-        zone, today, calendar = _calendar(uows, order_id, now)
+        zone, today, calendar = place_of(uows, order_id, now)
         days = days_offered(today, calendar) if offered(situation) else []
         if made is not None:  # said in the customer's own day
             made = replace(made, asked_at=made.asked_at.astimezone(zone))
@@ -105,17 +93,17 @@ def request_change(
     detail = shipment_detail(uows, tracking) if order_id else None
     if detail is None or detail.order_id != order_id or detail.tracking_number != tracking:
         raise NotTheirParcel(tracking)
-    situation, _ = _situation(uows, detail, now)
-    _, today, calendar = _calendar(uows, detail.order_id, now)
+    situation, _ = situation_of(uows, detail, now)
+    _, today, calendar = place_of(uows, detail.order_id, now)
     change = choose(situation, choice, day, today, calendar)
     # one choice per trouble (a lost one may be made again): two pages sending at once make
     # the same key, and the second records nothing
-    trouble = _trouble_key(detail)
+    trouble = trouble_key(detail)
     noted = [row for row in detail.timeline if row.effect is Effect.NOTED]
-    earlier = [row for row in noted if _is(row, _REQUESTED) and row.data.get("for") == trouble]
+    earlier = [row for row in noted if is_said(row, REQUESTED) and row.data.get("for") == trouble]
     key = f"delivery-change:{detail.id}:{trouble}:{len(earlier)}"
     data = {**change.as_data(), "for": trouble}
-    asked = _record(uows, clock, detail.id, Milestone.DELIVERY_CHANGE_REQUESTED, key, data)
+    asked = _record(uows, clock, detail.id, REQUESTED, key, data)
     if not asked:
         raise ChangeRefused("pending")
     answer = _ask(carriers, detail, change)
@@ -198,98 +186,3 @@ def _open_case(
         uow.cases.save(CaseChanges(opened=[case]))
         queue_case_news(uow, [case], {}, now)  # operations hear at once
         uow.commit()
-
-
-def _journey(rows: list[TimelineRow]) -> list[TimelineRow]:
-    return [row for row in rows if row.effect in (Effect.APPLIED, Effect.CORRECTION)]
-
-
-def _trouble_key(detail: ShipmentDetail) -> str:
-    """The event that put the parcel where it is: one choice may be made per such news."""
-    journey = _journey(detail.timeline)
-    return journey[-1].key if journey else "none"
-
-
-def _situation(
-    uows: UnitOfWorkFactory, detail: ShipmentDetail, now: datetime
-) -> tuple[ParcelSituation, ChoiceMade | None]:
-    rows = [row for row in detail.timeline if row.effect is Effect.NOTED]
-    asked = [
-        (n, row) for n, row in enumerate(rows) if _is(row, Milestone.DELIVERY_CHANGE_REQUESTED)
-    ]
-    confirmed = [n for n, row in enumerate(rows) if _is(row, Milestone.DELIVERY_CHANGE_CONFIRMED)]
-    cases = _cases(uows, detail)
-    settled = {c.cause.removeprefix("choice:") for c in cases if c.status is CaseStatus.RESOLVED}
-    pending = pending_choice([(row.key, n) for n, row in asked], confirmed, settled)
-    journey = _journey(detail.timeline)
-    milestones = [Milestone(row.milestone) for row in journey if row.milestone]
-    trouble = _trouble_key(detail)
-    made = None
-    if asked:
-        at, row = asked[-1]
-        if row.key == pending or row.data.get("for") == trouble:
-            made = _made(row, at, confirmed, settled, {c.cause for c in cases})
-        if made is not None and made.state == "waiting" and now - made.asked_at > WAITING_AT_MOST:
-            # asked, but neither the carrier's answer nor a case was kept (the process
-            # stopped in between): the customer may choose again rather than wait for good
-            made, pending = None, None
-    situation = ParcelSituation(
-        status=Milestone(detail.status) if detail.status else None,
-        reason=Reason(detail.exception_reason) if detail.exception_reason else None,
-        failed_attempts=failed_attempts(milestones),
-        pending=pending,
-        already_chosen=made is not None,
-    )
-    return situation, made
-
-
-def _made(
-    row: TimelineRow, at: int, confirmed: list[int], settled: set[str], causes: set[str]
-) -> ChoiceMade:
-    if any(n > at for n in confirmed):
-        state = "confirmed"
-    elif row.key in settled:
-        state = "settled"
-    elif f"choice:{row.key}" in causes:
-        state = "with_staff"
-    else:
-        state = "waiting"
-    day = row.data.get("day")
-    return ChoiceMade(
-        Choice(row.data["choice"]),
-        date.fromisoformat(day) if isinstance(day, str) else None,
-        row.occurred_at,
-        state,
-    )
-
-
-def _is(row: TimelineRow, milestone: Milestone) -> bool:
-    return row.milestone == milestone.value
-
-
-def _cases(uows: UnitOfWorkFactory, detail: ShipmentDetail) -> list[Case]:
-    subject = Subject(SubjectKind.SHIPMENT, detail.id)
-    with uows(read_only=True) as uow:
-        known = uow.cases.for_subjects([subject], open_only=False).get(subject, [])
-    return [case for case in known if case.kind is ExceptionKind.DELIVERY_CHANGE]
-
-
-def _calendar(
-    uows: UnitOfWorkFactory, order_id: str, now: datetime
-) -> tuple[tzinfo, date, BusinessCalendar]:
-    """The customer's zone, today there, and the carrier's business days there."""
-    with uows(read_only=True) as uow:
-        facts = uow.orders.facts([order_id]).get(order_id)
-        customer = facts.order.customer if facts else Customer()
-        zone = _zone(customer)
-        today = now.astimezone(zone).date()
-        if not customer.country:
-            return zone, today, BusinessCalendar()
-        return zone, today, uow.eta_rules.calendar(customer.country, None, today)
-
-
-def _zone(customer: Customer) -> tzinfo:
-    try:
-        return ZoneInfo(customer.time_zone) if customer.time_zone else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
