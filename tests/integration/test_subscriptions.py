@@ -17,8 +17,10 @@ from sqlalchemy import select
 
 from ordertrail.app.delivery import deliver_due
 from ordertrail.app.privacy.erasure import erase
+from ordertrail.app.privacy.export import customer_record
 from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
+from ordertrail.sources.customer_out import customer_json
 from ordertrail.store.tables import order_subscriptions, outbox
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
@@ -234,6 +236,8 @@ def test_erasure_forgets_the_number_the_customer_gave(
 ) -> None:
     given = ticket(client)
     client.post("/track/sms", data={"ticket": given, "phone": "+447700900123"})
+    [held] = customer_json(customer_record(system.uows, DANA, clock.now()))["orders"]
+    assert held["subscription"]["sms_number"] == "+447700900123"  # what they may ask to see
     done = erase(system.uows, DANA, "ops:privacy@shop.example", clock.now())
     assert done.counts["subscriptions"] == 1
     with system.engine.connect() as connection:
