@@ -14,6 +14,7 @@ from ordertrail.app.eta_ports import EtaRules
 from ordertrail.app.fleet.ports import ProofFiles
 from ordertrail.app.handlers import BatchResult, handle
 from ordertrail.app.key_cache import KeyCache
+from ordertrail.app.place_ports import Gazetteer
 from ordertrail.app.polling import CarrierTracker
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
 from ordertrail.app.privacy.retention import RetentionPolicy
@@ -30,6 +31,7 @@ from ordertrail.sources.carriers.custom import load as load_mappings
 from ordertrail.sources.carriers.karrio_delivery_change import KarrioDeliveryChanges
 from ordertrail.sources.carriers.karrio_tracker import KarrioTracker
 from ordertrail.sources.carriers.polling import HttpTracker
+from ordertrail.sources.gazetteer import CityGazetteer
 from ordertrail.sources.public_holidays import PublicHolidays
 from ordertrail.store.engine import make_engine
 from ordertrail.store.migrate import not_ready, upgrade
@@ -59,6 +61,8 @@ class System:
     meter: Meter = field(default_factory=NoMeter)
     #: where delivery photos and signatures are kept when it is not the folder (a bucket)
     proof_store: ProofFiles | None = None
+    #: the offline list of cities the tracking page reads scans' places through (lazy)
+    gazetteer: Gazetteer = field(default_factory=CityGazetteer)
 
     def handle(self, command: Any) -> Any:
         result = handle(command, self.uows, self.clock)

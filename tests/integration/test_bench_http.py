@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -54,6 +55,7 @@ def test_every_path_is_measured_next_to_the_bare_app_and_every_acknowledged_writ
         assert row["p50_ms"] <= row["p99_ms"], row
         assert row["share_of_bare"] > 0, row
     assert measured["paths"][0]["share_of_bare"] == 1.0
+    assert 10 < measured["rss_mb_max"] < 10_000  # the largest `serve` process, in MB
     check = figures["acknowledged_writes"]
     assert check["acknowledged_requests"] > 0
     assert check["acknowledged_events"] >= check["acknowledged_requests"] + 49  # one of 50
@@ -69,6 +71,18 @@ def test_every_path_is_measured_next_to_the_bare_app_and_every_acknowledged_writ
     assert f"{backend}, 1 worker(s), 1 connections" in text
     assert "of bare" in text and "p99 ms" in text and "GET /ops/exceptions" in text
     assert "in the database: all stored" in text
+    assert "MB resident" in text
+
+
+def test_a_profiled_run_leaves_a_flame_graph_of_each_app_path(tmp_path: Path) -> None:
+    code, output = bench("--profile", str(tmp_path / "flames"))
+    assert code == 0, output
+    drawn = sorted(path.name for path in (tmp_path / "flames").glob("*.svg"))
+    assert len(drawn) == len(PATHS) - 1, output  # every path but the bare app's
+    assert "webhook__1_event-w1.svg" in drawn
+    for svg in (tmp_path / "flames").glob("*.svg"):
+        assert svg.read_text().lstrip().startswith("<?xml") and "ordertrail" in svg.read_text()
+    assert "flame graphs of each path" in output
 
 
 def test_an_acknowledged_write_missing_from_the_database_is_reported(

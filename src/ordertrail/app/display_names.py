@@ -48,6 +48,9 @@ def place_name(place: Location | None) -> str:
 def _name(words: str | None) -> str:
     if not words:
         return ""
+    # a carrier's city field may end in a postal code (`MEMPHIS TN 38118`), and at the
+    # door that code is the customer's: never shown
+    words = " ".join(word for word in words.split() if not any(c.isdigit() for c in word))
     return words.title() if words.isupper() else words
 
 

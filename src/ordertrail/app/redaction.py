@@ -13,7 +13,7 @@ from dataclasses import replace
 from ordertrail.app.queries import OrderDetail, ShipmentDetail, TimelineRow
 from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.cases import Case, CaseNote
-from ordertrail.domain.exceptions import ExceptionKind, Team
+from ordertrail.domain.exceptions import CUSTOMERS_OWN, Team
 from ordertrail.domain.model import Customer
 
 
@@ -47,12 +47,12 @@ def _row(row: TimelineRow) -> TimelineRow:
 
 
 def cases_for(who: Principal, cases: list[Case]) -> list[Case]:
-    """Cases as the role may see them: without contact access, no reported-missing case (it
-    is the customer's own account) and no free text on the others, except the warehouse's
-    own findings, which the rules write."""
+    """Cases as the role may see them: without contact access, no reported-missing case or
+    customer's message (they are the customer's own account) and no free text on the others,
+    except the warehouse's own findings, which the rules write."""
     if sees_contact(who):
         return cases
-    return [_case(case) for case in cases if case.kind is not ExceptionKind.REPORTED_MISSING]
+    return [_case(case) for case in cases if case.kind not in CUSTOMERS_OWN]
 
 
 def _case(case: Case) -> Case:

@@ -93,6 +93,7 @@ class PublicLine:
     parcel: int | None
     in_a_parcel: bool
     status: Milestone | None  # its parcel's, or the order's own (cancelled)
+    image_url: str | None = None  # the product's picture, when the shop sent one (https)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +207,9 @@ def _lines(
             status = Milestone.ORDER_CANCELLED
         number = index + 1 if index is not None and known else None
         line = where.line
-        found.append(PublicLine(line.shown, line.quantity, number, index is not None, status))
+        found.append(
+            PublicLine(line.shown, line.quantity, number, index is not None, status, line.image_url)
+        )
     return found
 
 

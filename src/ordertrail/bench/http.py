@@ -22,6 +22,7 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from ordertrail.app.addresses import parcel_page
+from ordertrail.bench.profiles import finished, py_spy, sampling
 from ordertrail.bench.scene import HOOK_SOURCE, Scene, fill, scene_settings, stored_keys
 from ordertrail.bench.scratch import scratch_database
 from ordertrail.bench.servers import Server, app_command, bare_command, serving
@@ -68,8 +69,12 @@ def run(
     per_day: int,
     seed: int = 7,
     progress: bool = True,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
+    """`profile`: a folder for a flame graph of each app path (py-spy samples `serve`)."""
     wrk_path()  # before minutes of filling: say at once when wrk is missing
+    if profile is not None:
+        py_spy()
     began = time.monotonic()
     run_id = f"bench{secrets.token_hex(3)}"
     with (
@@ -83,7 +88,7 @@ def run(
         measured = loads(scene)
         task = bar.add_task("measuring", total=len(workers) * (1 + len(measured)))
 
-        def measure(server: Server, load: Load, count: int) -> Measured:
+        def measure(server: Server, load: Load, count: int, sampled: bool = True) -> Measured:
             bar.update(task, description=f"{load.name}, {count} worker(s)")
 
             def driven(stage: str, seconds: float, connections: int) -> Measured:
@@ -105,9 +110,14 @@ def run(
             else:
                 _probe(server.base_url, load)
             cpu_before = server.cpu_seconds()
+            svg = profile / f"{_slug(load.name)}-w{count}.svg" if profile and sampled else None
+            sampler = sampling(server.pid, seconds, svg) if svg else None
             found = driven("", seconds, connections)
             bar.advance(task)
             cpu_after = server.cpu_seconds()
+            peaks.append(server.rss_mb() or 0.0)
+            if sampler is not None and (why := finished(sampler)):
+                bar.console.print(f"no profile of {load.name}: {why}")
             if cpu_before is None or cpu_after is None:
                 return found
             return replace(found, cpu_seconds=cpu_after - cpu_before)
@@ -116,20 +126,28 @@ def run(
             "ORDERTRAIL_RATE_LIMIT_MULTIPLIER": str(RATE_LIMIT_MULTIPLIER)
         }
         runs = []
+        peaks: list[float] = []  # the largest server process's memory after each path
+        memory: dict[int, float] = {}
         for count in workers:
             logs = Path(folder) / f"serve-w{count}.log"
             with serving(bare_command(count), log=logs, env={}, ready_path="/healthz") as server:
-                bare = measure(server, Load("bare FastAPI /healthz", "get", ("/healthz",)), count)
+                ceiling = Load("bare FastAPI /healthz", "get", ("/healthz",))
+                bare = measure(server, ceiling, count, sampled=False)
+                peaks.clear()
             with serving(app_command(count), log=logs, env=env, ready_path="/livez") as server:
                 rows = {load.name: (load, measure(server, load, count)) for load in measured}
             runs.append((count, bare, rows))
+            memory[count] = round(max(peaks, default=0.0), 1)
         check = acknowledged_writes(url, run_id, runs)
     return {
         "backend": make_url(url).get_backend_name(),
         "shop": {"days": days, "orders": scene.orders, "events_before": scene.events},
         "seconds_per_path": seconds,
         "connections": connections,
-        "runs": [_figures(count, bare, rows) for count, bare, rows in runs],
+        "runs": [
+            _figures(count, bare, rows) | {"rss_mb_max": memory[count]}
+            for count, bare, rows in runs
+        ],
         "scaling": _scaling(runs),
         "acknowledged_writes": check,
         "wall_seconds": round(time.monotonic() - began, 1),
@@ -214,7 +232,8 @@ def tables(figures: dict[str, Any]) -> list[Table]:
     for each in figures["runs"]:
         title = (
             f"{figures['backend']}, {each['workers']} worker(s), {figures['connections']} "
-            f"connections, {figures['seconds_per_path']} s a path"
+            f"connections, {figures['seconds_per_path']} s a path; largest process "
+            f"{each['rss_mb_max']:.0f} MB resident"
         )
         table = Table(title=title)
         columns = ("path", "req/s", "p50 ms", "p99 ms", "of bare", "CPU ms/req", "of bare (CPU)")

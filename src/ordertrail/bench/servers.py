@@ -39,6 +39,20 @@ class Server:
         except OSError:
             return None
 
+    def rss_mb(self) -> float | None:
+        """The largest resident memory of any one of the server's processes, in MB."""
+        try:
+            return max(_rss_of(pid) for pid in _with_children(self.pid)) / 1024
+        except (OSError, ValueError):
+            return None
+
+
+def _rss_of(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])  # kB
+    return 0
+
 
 def _with_children(pid: int) -> list[int]:
     found, pending = [], [pid]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from ordertrail.cli.common import (
@@ -144,12 +146,16 @@ def bench_http(
     workers: str = typer.Option("1", "--workers", help="`serve` processes, e.g. 1,2."),
     days: int = typer.Option(4, "--days", min=1, max=60, help="Days of the simulated shop."),
     per_day: int = typer.Option(20, "--per-day", min=3, max=200, help="Orders a day."),
+    profile: Path | None = typer.Option(
+        None, "--profile", help="A folder for a py-spy flame graph (SVG) of each app path."
+    ),
     as_json: bool = JsonFlag,
 ) -> None:
     """Requests/s, p50 and p99 of the app's paths under wrk next to a bare FastAPI app, on a
     scratch copy of a simulated shop (SQLite, or a scratch schema on the PostgreSQL of --db);
     every write answered 2xx is then looked up in the database."""
     from ordertrail.bench.http import check_line, run, tables
+    from ordertrail.bench.profiles import ProfilerMissing
     from ordertrail.bench.wrk import WrkMissing
 
     try:
@@ -168,8 +174,9 @@ def bench_http(
             days=days,
             per_day=per_day,
             progress=not as_json,
+            profile=profile,
         )
-    except WrkMissing as missing:
+    except (WrkMissing, ProfilerMissing) as missing:
         fail(str(missing), code=1)
     if as_json:
         out.print_json(data=figures)
@@ -179,4 +186,6 @@ def bench_http(
     for name, ratio in figures["scaling"].items():
         out.print(f"{name}: {ratio}x from {counts[0]} to {counts[-1]} workers")
     out.print(check_line(figures))
+    if profile:
+        out.print(f"flame graphs of each path: {profile}/*.svg")
     out.print(f"wall time {figures['wall_seconds']} s")

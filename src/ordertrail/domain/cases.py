@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from ordertrail.domain.exceptions import (
+    CUSTOMERS_OWN,
     TIME_KINDS,
     ExceptionKind,
     Finding,
@@ -115,7 +116,7 @@ def reconcile(
     for case in cases:
         in_scope = kinds is None or case.kind in kinds
         if case.status is CaseStatus.OPEN and case.key not in wanted and in_scope:
-            if case.kind is ExceptionKind.REPORTED_MISSING:
+            if case.kind in CUSTOMERS_OWN:
                 continue  # people open it, and people close it
             gone = "return moved on" if subject.kind is SubjectKind.RETURN else "shipment recovered"
             note = CaseNote(now, f"resolved: the {gone}")

@@ -48,6 +48,8 @@ class ExceptionKind(StrEnum):
     PROMISE_MISSED = "promise_missed"
     DOCK_APPOINTMENT_MISSED = "dock_appointment_missed"
     DELIVERY_CHANGE = "delivery_change"
+    #: a customer wrote to support from the tracking page about a parcel with no open case
+    CUSTOMER_MESSAGE = "customer_message"
 
     @property
     def team(self) -> Team:
@@ -84,7 +86,12 @@ _OWNER: dict[ExceptionKind, tuple[Team, timedelta]] = {
     # a customer's choice the carrier's system would not take: operations arrange it with
     # the carrier by hand before the next delivery run
     ExceptionKind.DELIVERY_CHANGE: (Team.OPERATIONS, 2 * _H),
+    ExceptionKind.CUSTOMER_MESSAGE: (Team.SUPPORT, 8 * _H),
 }
+
+#: Cases people open and close (a customer's report or message): no rule resolves them, and
+#: they are the customer's own words, for staff who may read contact details.
+CUSTOMERS_OWN = frozenset({ExceptionKind.REPORTED_MISSING, ExceptionKind.CUSTOMER_MESSAGE})
 
 #: A trouble reason that is its own kind wherever the carrier reports it.
 _BY_REASON = {

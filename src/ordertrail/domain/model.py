@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ordertrail.domain.milestones import BESIDE_THE_JOURNEY, Milestone, Phase, Reason, SourceKind
@@ -82,6 +83,9 @@ class Line:
     #: people in place of the SKU, never compared: the same SKU is the same line whatever it is
     #: called
     name: str | None = field(default=None, compare=False)
+    #: the product's picture as the shop sent it: an https address only (a page served over
+    #: https shows nothing else without warnings, and no other scheme is a picture)
+    image_url: str | None = field(default=None, compare=False)
 
     @property
     def shown(self) -> str:
@@ -92,6 +96,16 @@ class Line:
             raise DomainError("sku", "must not be empty")
         if self.quantity < 1:
             raise DomainError("quantity", f"must be at least 1 (got {self.quantity})")
+        if self.image_url is not None and not is_image_address(self.image_url):
+            raise DomainError("image_url", "must be an https:// address")
+
+
+def is_image_address(url: str) -> bool:
+    """An https address with a host, nothing in it a browser would read another way."""
+    if len(url) > 2000 or any(c.isspace() or not c.isprintable() or c in "<>\"'\\" for c in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.hostname) and url.startswith("https://")
 
 
 @dataclass(frozen=True, slots=True)

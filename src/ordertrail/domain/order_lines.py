@@ -21,11 +21,17 @@ class LineWhere:
 
 
 def with_names(lines: Sequence[Line], ordered: Sequence[Line]) -> tuple[Line, ...]:
-    """`lines` (a parcel's, a return's) named as the order names them where they say nothing
-    themselves: a carton packed at a scan station knows SKUs, the store knows products."""
+    """`lines` (a parcel's, a return's) named (and pictured) as the order names them where
+    they say nothing themselves: a carton packed at a scan station knows SKUs, the store knows
+    products."""
     names = {line.sku: line.name for line in ordered if line.name}
+    images = {line.sku: line.image_url for line in ordered if line.image_url}
     return tuple(
-        line if line.name or line.sku not in names else replace(line, name=names[line.sku])
+        replace(
+            line,
+            name=line.name or names.get(line.sku),
+            image_url=line.image_url or images.get(line.sku),
+        )
         for line in lines
     )
 
@@ -48,5 +54,6 @@ def where_lines_are(ordered: Sequence[Line], parcels: Sequence[Sequence[Line]]) 
         found.extend(carried.get(sku, []))
         if left[sku] > 0:
             named = next((line.name for line in ordered if line.sku == sku and line.name), None)
-            found.append(LineWhere(Line(sku, left[sku], named), rest))
+            image = next((ln.image_url for ln in ordered if ln.sku == sku and ln.image_url), None)
+            found.append(LineWhere(Line(sku, left[sku], named, image), rest))
     return found

@@ -39,6 +39,7 @@ from ordertrail.domain.model import (
     Order,
     Shipment,
     Source,
+    is_image_address,
     is_time_zone,
     require_real_offset,
 )
@@ -67,6 +68,15 @@ ProductName = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=200, pattern=_NO_CONTROL)
 ]
 Key = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_CONTROL)]
+
+
+def _image_address(url: str) -> str:
+    if not is_image_address(url):
+        raise ValueError("must be an https:// address (no other scheme, no spaces)")
+    return url
+
+
+ImageUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_image_address)]
 SourceText = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=120, pattern=_NO_CONTROL)
 ]
@@ -213,6 +223,8 @@ class LineIn(_Strict):
     quantity: Annotated[int, Field(ge=1, le=1_000_000)]
     #: what the shop calls the product, shown to people in place of the SKU
     name: ProductName | None = None
+    #: the product's picture, shown beside its name on the tracking page: https only
+    image_url: ImageUrl | None = None
 
 
 class CustomerIn(_Strict):
@@ -314,7 +326,7 @@ class OrderIn(_Strict):
 
 
 def _lines(lines: Iterable[LineIn]) -> tuple[Line, ...]:
-    return tuple(Line(line.sku, line.quantity, line.name) for line in lines)
+    return tuple(Line(line.sku, line.quantity, line.name, line.image_url) for line in lines)
 
 
 def _shipment(given: ShipmentIn, order_id: str, position: int) -> Shipment:

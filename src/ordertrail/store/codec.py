@@ -141,13 +141,20 @@ def state_from_json(values: Mapping[str, Any] | None) -> SubjectState:
 
 def lines_json(lines: Sequence[Line]) -> list[dict[str, Any]]:
     return [
-        {"sku": line.sku, "quantity": line.quantity, **({"name": line.name} if line.name else {})}
+        {
+            "sku": line.sku,
+            "quantity": line.quantity,
+            **({"name": line.name} if line.name else {}),
+            **({"image_url": line.image_url} if line.image_url else {}),
+        }
         for line in lines
     ]
 
 
 def lines_from_json(values: Sequence[Mapping[str, Any]] | None) -> tuple[Line, ...]:
-    return tuple(Line(v["sku"], v["quantity"], v.get("name")) for v in values or ())
+    return tuple(
+        Line(v["sku"], v["quantity"], v.get("name"), v.get("image_url")) for v in values or ()
+    )
 
 
 def order_row(order: Order) -> dict[str, Any]:

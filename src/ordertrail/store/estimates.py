@@ -17,7 +17,7 @@ from ordertrail.domain.milestones import Reason
 from ordertrail.domain.model import Customer, Subject, SubjectKind, TrackingEvent
 from ordertrail.domain.transit_model import Histogram, LaneKey, Leg, Level
 from ordertrail.store import codec
-from ordertrail.store.repositories import SqlEventLog, chunks, dialect_insert
+from ordertrail.store.repositories import SqlEventLog, among, chunks, dialect_insert
 from ordertrail.store.tables import eta_changes, eta_lanes, eta_shown, orders, shipments
 
 _FACTS = (
@@ -43,7 +43,7 @@ class SqlEstimates:
             query = (
                 select(*_FACTS)
                 .join(orders, orders.c.id == shipments.c.order_id)
-                .where(shipments.c.id.in_(chunk), shipments.c.cancelled.is_(False))
+                .where(among(shipments.c.id, chunk), shipments.c.cancelled.is_(False))
             )
             found.update({row.id: _facts(row) for row in self._conn.execute(query)})
         return found
@@ -110,7 +110,7 @@ class SqlEstimates:
     def shown(self, shipment_ids: Iterable[str]) -> dict[str, Shown]:
         found: dict[str, Shown] = {}
         for chunk in chunks(shipment_ids):
-            query = select(eta_shown).where(eta_shown.c.shipment_id.in_(chunk))
+            query = select(eta_shown).where(among(eta_shown.c.shipment_id, chunk))
             found.update({row.shipment_id: _shown(row) for row in self._conn.execute(query)})
         return found
 
@@ -146,7 +146,7 @@ class SqlEstimates:
         for chunk in chunks(shipment_ids):
             query = (
                 select(eta_changes)
-                .where(eta_changes.c.shipment_id.in_(chunk))
+                .where(among(eta_changes.c.shipment_id, chunk))
                 .order_by(eta_changes.c.at, eta_changes.c.id)
             )
             for row in self._conn.execute(query):

@@ -38,6 +38,7 @@ from ordertrail.store.tables import costs
 _TOGETHER = (
     (Measure.ORDERS, Measure.ON_TIME, Measure.ACCURACY, Measure.RETURNS),
     (Measure.PARCEL_ON_TIME, Measure.FIRST_ATTEMPT, Measure.PARCEL_EXCEPTIONS),
+    (Measure.MISSED_SCANS, Measure.LATE_HANDOFFS),  # a site's parcels that left it
 )
 _DIMENSIONS = ("week", "carrier", "service", "lane", "site")
 _APART = "|"

@@ -12,6 +12,7 @@ from ordertrail.app.ports import UnmappedCode
 from ordertrail.domain.mapping import CodeKey, CodeMapping, code_key, normalize_code
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent
+from ordertrail.store.repositories import among
 from ordertrail.store.statements import upsert
 from ordertrail.store.tables import code_mappings, events
 
@@ -29,7 +30,7 @@ class SqlMappings:
             return {}
         found = {key: self._defaults[key] for key in keys if key in self._defaults}
         carriers = sorted({carrier for carrier, _ in keys})
-        query = select(code_mappings).where(code_mappings.c.carrier.in_(carriers))
+        query = select(code_mappings).where(among(code_mappings.c.carrier, carriers))
         stored = (_mapping(row) for row in self._conn.execute(query))
         found.update((mapping.key, mapping) for mapping in stored if mapping.key in keys)
         return found

@@ -15,6 +15,8 @@ from limits import RateLimitItem
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter, RateLimiter
 
+from ordertrail.web.rate_memory import SweptMemoryStorage
+
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL; no form field needs one
 
 PRIVATE = {
@@ -31,6 +33,8 @@ def rate_window(storage: str, shared: Callable[[], Storage]) -> RateLimiter:
     `redis://host:6379`, is used as it is (needs its client package)."""
     if storage == "database":
         return FixedWindowRateLimiter(shared())
+    if storage == "memory://":
+        return MovingWindowRateLimiter(SweptMemoryStorage())
     return MovingWindowRateLimiter(storage_from_string(storage))
 
 

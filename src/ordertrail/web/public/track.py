@@ -39,10 +39,9 @@ from ordertrail.app.tracking import (
 )
 from ordertrail.domain.customer_zone import CustomerZone
 from ordertrail.domain.lookup_keys import tracking_numbers
-from ordertrail.domain.milestones import Milestone
 from ordertrail.web.guard import NO_NUL, PRIVATE, ClientLimit, Refusal
 from ordertrail.web.pages import templates
-from ordertrail.web.public import track_words
+from ordertrail.web.public import track_contact, track_glance, track_words
 from ordertrail.web.public.lookup import LOOKUPS, Miss, find_order
 from ordertrail.web.public.order_choices import customer_choices
 
@@ -62,6 +61,8 @@ def router() -> APIRouter:
         line_state=track_words.line_state,
         dock_words=track_words.dock_words,
     )
+    track_glance.install(views.env)
+    pages.include_router(track_contact.router())
     limiter = LOOKUPS  # the same counts as every other page that can reveal an order
     parcel_views = ClientLimit("parcel", PARCEL_VIEWS)
 
@@ -110,12 +111,14 @@ def router() -> APIRouter:
         if isinstance(found, Miss):
             return missed(request, found, **typed)
         uows = request.app.state.system.uows
-        ticket = None
         now = request.app.state.system.clock.now()
         await run_in_threadpool(count_view, uows, found.order_id, now)
-        if any(p.status is Milestone.DELIVERED for p in found.parcels):
-            ticket = await run_in_threadpool(ticket_for, uows, found.order_id, now)
+        # the page's forms (not arrived, contact support, returns) carry it
+        ticket = await run_in_threadpool(ticket_for, uows, found.order_id, now)
         local = await _local(uows, found.parcels, found.times, now, with_proof=True)
+        glance = await track_glance.glance_for(
+            request, found.parcels, found.times, order_matched=True
+        )
         return render(
             request,
             "track_order.html",
@@ -124,6 +127,7 @@ def router() -> APIRouter:
             ticket=ticket,
             local=local,
             **await customer_choices(request, found, ticket),
+            glance=glance,
         )
 
     @pages.get("/track/{tracking}", response_class=HTMLResponse)
@@ -138,8 +142,14 @@ def router() -> APIRouter:
         if found.order_id:
             await run_in_threadpool(count_view, uows, found.order_id, now)
         local = await _local(uows, [found], found.times, now, with_proof=False)
+        glance = await track_glance.glance_for(request, [found], found.times, order_matched=False)
         page = render(
-            request, "track_parcel.html", channel=found.channel, parcel=found, local=local
+            request,
+            "track_parcel.html",
+            channel=found.channel,
+            parcel=found,
+            local=local,
+            glance=glance,
         )
         return revalidated(request, page)
 
@@ -164,6 +174,9 @@ def router() -> APIRouter:
             return not_found(request, identifier, "no_link")
         await run_in_threadpool(count_view, system.uows, found.order_id, system.clock.now())
         local = await _local(system.uows, found.parcels, found.times, now, with_proof=True)
+        glance = await track_glance.glance_for(
+            request, found.parcels, found.times, order_matched=True
+        )
         return render(
             request,
             "track_order.html",
@@ -172,6 +185,7 @@ def router() -> APIRouter:
             ticket=token,
             local=local,
             **await customer_choices(request, found, token),
+            glance=glance,
         )
 
     @pages.post("/track/not-arrived", response_class=HTMLResponse)
