@@ -28,6 +28,7 @@ from ordertrail.domain.return_policy import ReturnPolicy
 from ordertrail.domain.returns import ReturnReason
 from ordertrail.metering import Meter, NoMeter, PrometheusMeter
 from ordertrail.sources.carriers.custom import load as load_mappings
+from ordertrail.sources.carriers.karrio_delivery_change import KarrioDeliveryChanges
 from ordertrail.sources.carriers.karrio_tracker import KarrioTracker
 from ordertrail.sources.carriers.polling import HttpTracker
 from ordertrail.sources.gazetteer import CityGazetteer
@@ -110,6 +111,11 @@ class System:
             credentials = {k: v for k, v in given.items() if k != "server_url"}
             found[carrier] = KarrioTracker(carrier, credentials, server_url=given.get("server_url"))
         return found
+
+    def delivery_changes(self) -> KarrioDeliveryChanges:
+        """Where a customer's delivery change goes to the carrier (karrio; it declines, and
+        the change becomes a case for operations)."""
+        return KarrioDeliveryChanges(self.settings.karrio_carriers)
 
     def senders(self) -> dict[str, Sender]:
         """One sender per channel that is set up; messages for others are skipped."""

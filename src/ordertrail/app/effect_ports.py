@@ -112,6 +112,8 @@ class Contact:
     time_zone: str | None
     email: str | None
     phone: str | None
+    #: the customer gave this number on the order's page: every message goes to it as a text
+    texts_asked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from ordertrail.app.display_names import carrier_name
 from ordertrail.app.queries import ShipmentDetail
 from ordertrail.app.tracking import eta_for_message
 from ordertrail.delivery.message_words import iso_day, reason_words
+from ordertrail.delivery.unsubscribe import unsubscribe_link
 from ordertrail.languages import dates
 from ordertrail.languages.catalogs import ENGLISH
 from ordertrail.languages.choice import choose
@@ -136,6 +137,8 @@ class Texts:
             "items": [f"{line.quantity} × {line.shown}" for line in parcel.lines] if parcel else [],
             # templates name the link `context.token`, as when it was kept with the message
             "context": {**message.context, "token": outgoing.link_token},
+            # every customer email says how to stop them (RFC 8058; delivery/unsubscribe.py)
+            "unsubscribe": unsubscribe_link(brand.public_url, outgoing),
             # staff work the case in the install's console, whichever brand the order wears
             "console": f"{self.brand.public_url}{addresses.order_page(message.order_id)}",
         }

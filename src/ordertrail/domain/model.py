@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ordertrail.domain.milestones import Milestone, Phase, Reason, SourceKind
+from ordertrail.domain.milestones import BESIDE_THE_JOURNEY, Milestone, Phase, Reason, SourceKind
 
 if TYPE_CHECKING:  # b2b.py reads DomainError from here
     from ordertrail.domain.b2b import BusinessTerms
@@ -287,7 +287,7 @@ class TrackingEvent:
             self.source.kind is SourceKind.OPS
             and self.milestone is not None
             # nor is booking a dock appointment: it reports the appointment, asserts nothing
-            and self.milestone.spec.phase not in (Phase.REVERSE, Phase.APPOINTMENT)
+            and self.milestone.spec.phase not in (Phase.REVERSE, *BESIDE_THE_JOURNEY)
         )
 
 

@@ -546,6 +546,17 @@ rate_counters = Table(
     Column("expires_at", Float, nullable=False, index=True),
 )
 
+#: What a customer asked for one order on its page (store/subscriptions.py): a number texts
+#: go to, and when they stopped its emails (one-click unsubscribe). One row an order.
+order_subscriptions = Table(
+    "order_subscriptions",
+    metadata,
+    Column("order_id", String(100), ForeignKey("orders.id"), primary_key=True),
+    Column("sms_number", String(16), nullable=True),
+    Column("sms_added_at", UtcDateTime(), nullable=True),
+    Column("email_stopped_at", UtcDateTime(), nullable=True),
+)
+
 #: Statements that make the log append-only inside the database itself.
 APPEND_ONLY_SQL = {
     "sqlite": [

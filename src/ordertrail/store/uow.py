@@ -32,6 +32,7 @@ from ordertrail.store.returns import SqlReturns
 from ordertrail.store.secrets import install_secret
 from ordertrail.store.sites import SqlDeliveries, SqlSites
 from ordertrail.store.staff import SqlStaff
+from ordertrail.store.subscriptions import SqlSubscriptions
 from ordertrail.store.unmatched import SqlUnmatched
 
 
@@ -119,6 +120,7 @@ class SqlUnitOfWork:
         self.privacy = SqlPersonalRecords(connection)
         self.retention = SqlRetention(connection)
         self.fleet = SqlFleet(connection)
+        self.subscriptions = SqlSubscriptions(connection)
         return self
 
     def commit(self) -> None:

@@ -36,7 +36,9 @@ from ordertrail.web.driver import actions as driver_actions
 from ordertrail.web.driver import pages as driver_pages
 from ordertrail.web.hooks import deliveries as hooks
 from ordertrail.web.public import proof as proof_files
+from ordertrail.web.public import reroute as reroute_pages
 from ordertrail.web.public import returns as return_pages
+from ordertrail.web.public import subscribe as subscribe_pages
 from ordertrail.web.public import track as track_pages
 from ordertrail.web.request_log import RequestLog
 
@@ -67,6 +69,8 @@ def routers() -> list[APIRouter]:
         console_kpis.router(),
         pages.router(),
         track_pages.router(),
+        reroute_pages.router(),
+        subscribe_pages.router(),
         return_pages.router(),
         proof_files.router(),
         driver_pages.router(),

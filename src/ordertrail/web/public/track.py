@@ -45,6 +45,7 @@ from ordertrail.web.pages import templates
 from ordertrail.web.public import track_contact, track_glance, track_words
 from ordertrail.web.public.language import browser_language, speak_for, varies
 from ordertrail.web.public.lookup import LOOKUPS, Miss, find_order
+from ordertrail.web.public.order_choices import customer_choices
 
 PARCEL_VIEWS = parse("30/minute")  # every parcel view from one address, and no other count
 Text = Annotated[str, Query(max_length=100)]
@@ -140,6 +141,7 @@ def router() -> APIRouter:
             order=found,
             ticket=ticket,
             local=local,
+            **await customer_choices(request, found, ticket),
             glance=glance,
         )
 
@@ -201,6 +203,7 @@ def router() -> APIRouter:
             order=found,
             ticket=token,
             local=local,
+            **await customer_choices(request, found, token),
             glance=glance,
         )
 
