@@ -44,7 +44,11 @@ def templates() -> Jinja2Templates:
     )
     views.env.globals.update(language=speech.language, zone_words=dates.zone_words)
     views.env.filters.update(
-        day_year=dates.day_year, short_day=dates.short_day, moment=dates.moment, clock=dates.clock
+        day_year=dates.day_year,
+        short_day=dates.short_day,
+        weekday_date=dates.weekday_date,
+        moment=dates.moment,
+        clock=dates.clock,
     )
     # an id goes into an address only through these (Shopify's `#1029` would end the path)
     views.env.filters["url_part"] = addresses.part

@@ -26,6 +26,7 @@ from ordertrail.app.delivery_change import (
     request_change,
 )
 from ordertrail.domain.customer.delivery_change import ChangeRefused, Choice
+from ordertrail.languages import dates
 from ordertrail.languages.speech import N_, _
 from ordertrail.web.guard import NO_NUL, PRIVATE
 from ordertrail.web.pages import templates
@@ -162,11 +163,11 @@ def _view(parcel: ParcelChoices) -> ChoiceView:
 
 def _made(made: ChoiceMade) -> str:
     asked = _(ASKED[made.choice]) % {
-        "asked": f"{made.asked_at:%a %d %b}",
+        "asked": dates.short_day(made.asked_at),
         "day": _day(made.day) if made.day else "",
     }
     return f"{asked} {_(STATE[made.state])}"
 
 
 def _day(day: date) -> str:
-    return f"{day:%A %d %B}"
+    return dates.weekday_date(day)
