@@ -127,8 +127,8 @@ def router() -> APIRouter:
     async def keep_filter(
         request: Request,
         session: FilterKeeper,
-        name: Annotated[str, Form(max_length=200, pattern=NO_NUL)],
         for_team: Annotated[Team, Form()],
+        name: Annotated[str, Form(max_length=200, pattern=NO_NUL)] = "",
         kind: Annotated[ExceptionKind | None, Form()] = None,
         team: Annotated[Team | None, Form()] = None,
         age: Annotated[str, Form(pattern="^(|4h|24h|3d)$")] = "",
