@@ -86,7 +86,7 @@ def router() -> APIRouter:
             ages=AGES,
             chosen=shows,
             saved=await run_in_threadpool(team_filters, system.uows, role),
-            own_teams=sorted(teams_of(role)),
+            own_teams=[t for t in Team if t in teams_of(role)],
             most=MOST_AT_ONCE,
         )
 
