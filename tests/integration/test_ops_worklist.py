@@ -213,3 +213,14 @@ def test_a_case_has_a_page_with_its_history_timeline_and_messages(
     assert client.get("/ops/cases/987654").status_code == 404
     assert client.get("/ops/cases/0").status_code == 422
     assert client.get("/ops/cases/abc").status_code == 422
+
+
+def test_the_filter_form_as_a_browser_sends_it(client: TestClient, system: System) -> None:
+    sign_in(client, system, "ops")
+    any_of = client.get("/ops/exceptions?kind=&team=&age=&status=open")
+    assert any_of.status_code == 200 and len(_rows(any_of.text)) == 4
+    support = client.get("/ops/exceptions?kind=failed_attempt&team=support&age=")
+    assert len(_rows(support.text)) == 4
+    assert not _rows(client.get("/ops/exceptions?team=warehouse").text)
+    for hostile in ("kind=explode", "team=%3Cscript%3E", "age=99y", "status=gone"):
+        assert client.get(f"/ops/exceptions?{hostile}").status_code == 422, hostile

@@ -5,7 +5,7 @@ team keeps. Working one case at a time stays in `console_work`."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
@@ -33,8 +33,10 @@ CaseReader = Annotated[StaffSession, Depends(signed_in(Permission.READ_EXCEPTION
 FilterKeeper = Annotated[StaffSession, Depends(checked_csrf(Permission.READ_EXCEPTIONS))]
 CaseWorker = Annotated[StaffSession, Depends(checked_csrf(Permission.WORK_EXCEPTIONS))]
 Age = Annotated[str, Query(pattern="^(|4h|24h|3d)$")]
+Choice = Annotated[str, Query(max_length=40, pattern=NO_NUL)]
 FormText = Annotated[str, Form(max_length=2000, pattern=NO_NUL)]
 QUEUE = "/ops/exceptions"
+_Choice = TypeVar("_Choice", ExceptionKind, Team)
 AGE_CHOICES = {"4h": timedelta(hours=4), "24h": timedelta(hours=24), "3d": timedelta(days=3)}
 
 
@@ -49,21 +51,27 @@ def router() -> APIRouter:
     async def queue(
         request: Request,
         session: CaseReader,
-        kind: ExceptionKind | None = None,
-        team: Team | None = None,
+        kind: Choice = "",
+        team: Choice = "",
         age: Age = "",
         overdue: bool = False,
         status: CaseStatus = CaseStatus.OPEN,
     ) -> Response:
         """The queue, what breaks a promise first on top: by kind, owning team, age and
-        whether the deadline passed."""
+        whether the deadline passed. An empty choice (the form's "any") is no filter."""
         system = request.app.state.system
         now = system.clock.now()
-        shows = QueueFilter(kind, team, age, overdue, status)
+        try:
+            shows = QueueFilter(
+                _chosen(ExceptionKind, kind), _chosen(Team, team), age, overdue, status
+            )
+        except ValueError:
+            return refused(request, session, 422, "There is no such kind of case or team.")
+        kind_, team_ = shows.kind, shows.team
         query = CaseQuery(
             status=status,
-            team=team,
-            kind=kind,
+            team=team_,
+            kind=kind_,
             opened_before=now - AGE_CHOICES[age] if age else None,
             due_before=now if overdue else None,
             breaks_first=True,
@@ -129,15 +137,20 @@ def router() -> APIRouter:
         session: FilterKeeper,
         for_team: Annotated[Team, Form()],
         name: Annotated[str, Form(max_length=200, pattern=NO_NUL)] = "",
-        kind: Annotated[ExceptionKind | None, Form()] = None,
-        team: Annotated[Team | None, Form()] = None,
+        kind: Annotated[str, Form(max_length=40, pattern=NO_NUL)] = "",
+        team: Annotated[str, Form(max_length=40, pattern=NO_NUL)] = "",
         age: Annotated[str, Form(pattern="^(|4h|24h|3d)$")] = "",
         overdue: Annotated[bool, Form()] = False,
         status: Annotated[CaseStatus, Form()] = CaseStatus.OPEN,
     ) -> Response:
         """Keep the queue's filter under a name for a team the staff member works for."""
         system = request.app.state.system
-        shows = QueueFilter(kind, team, age, overdue, status)
+        try:
+            shows = QueueFilter(
+                _chosen(ExceptionKind, kind), _chosen(Team, team), age, overdue, status
+            )
+        except ValueError:
+            return refused(request, session, 422, "There is no such kind of case or team.")
         try:
             await run_in_threadpool(
                 save_filter,
@@ -177,3 +190,8 @@ def router() -> APIRouter:
         return back(QUEUE, "filter_forgotten")
 
     return pages
+
+
+def _chosen(choices: type[_Choice], value: str) -> _Choice | None:
+    """A select's value: empty is "any"; anything else must be one of the choices."""
+    return choices(value) if value else None
