@@ -110,3 +110,19 @@ def case_status_words(status: CaseStatus | str) -> str:
 def age_words(age: str) -> str:
     """`24h` as a filter's label says it: older than `a day`."""
     return _AGES.get(age, age)
+
+
+def kinds_in_words(counted: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A chart's (kind, count) rows with each kind in words."""
+    return [(kind_words(kind) if kind in _KIND_CODES else kind, n) for kind, n in counted]
+
+
+_KIND_CODES = frozenset(kind.value for kind in ExceptionKind)
+
+
+def message_words(kind: str) -> str:
+    """What a queued message is, in words: `exception:failed_attempt` is an alert to staff."""
+    topic, _, about = kind.partition(":")
+    if topic == "exception" and about in _KIND_CODES:
+        return f"alert to staff: {kind_words(about)}"
+    return kind.replace("_", " ").replace(":", ": ")

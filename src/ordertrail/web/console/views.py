@@ -12,7 +12,14 @@ from fastapi.templating import Jinja2Templates
 
 from ordertrail.app import addresses
 from ordertrail.app.access_ports import StaffSession
-from ordertrail.app.staff_words import age_words, case_status_words, kind_words, team_words
+from ordertrail.app.staff_words import (
+    age_words,
+    case_status_words,
+    kind_words,
+    kinds_in_words,
+    message_words,
+    team_words,
+)
 from ordertrail.domain.access import Permission
 from ordertrail.web import guard
 from ordertrail.web.api.auth import as_principal
@@ -58,7 +65,8 @@ def console_templates() -> Jinja2Templates:
     views.env.globals.update(
         kind_words=kind_words, team_words=team_words, status_words=case_status_words
     )
-    views.env.globals.update(age_words=age_words)
+    views.env.globals.update(age_words=age_words, kinds_in_words=kinds_in_words)
+    views.env.filters.update(message_words=message_words)
     views.env.filters.update(
         when=staff_display.when, said=staff_display.said, money=staff_display.money
     )
