@@ -39,6 +39,7 @@ def test_staff_walk_the_queue_by_keyboard_and_work_cases_together(
     page = browser.new_page(viewport=viewport)
     try:
         sign_in_as(page, live_server, "ops", "/ops/exceptions")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         page.keyboard.press("j")
         assert _current(page) == first and _focused(page) == first
         page.keyboard.press("j")
