@@ -557,6 +557,24 @@ order_subscriptions = Table(
     Column("email_stopped_at", UtcDateTime(), nullable=True),
 )
 
+#: Queue filters a team keeps (domain/saved_filters.py): one name per team; what it shows is
+#: the queue's own filter, column by column.
+saved_filters = Table(
+    "saved_filters",
+    metadata,
+    Column("id", SequenceId, primary_key=True, autoincrement=True),
+    Column("team", String(20), nullable=False),
+    Column("name", String(60), nullable=False),
+    Column("kind", String(40)),
+    Column("shows_team", String(20)),
+    Column("age", String(5), nullable=False),
+    Column("overdue", Boolean, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("saved_by", String(320), nullable=False),
+    Column("saved_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("team", "name"),
+)
+
 #: Statements that make the log append-only inside the database itself.
 APPEND_ONLY_SQL = {
     "sqlite": [

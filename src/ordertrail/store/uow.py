@@ -29,6 +29,7 @@ from ordertrail.store.polls import SqlPolls
 from ordertrail.store.privacy import SqlPersonalRecords, SqlRetention
 from ordertrail.store.repositories import SqlEventLog, SqlProjections, SqlSubjects
 from ordertrail.store.returns import SqlReturns
+from ordertrail.store.saved_filters import SqlSavedFilters
 from ordertrail.store.secrets import install_secret
 from ordertrail.store.sites import SqlDeliveries, SqlSites
 from ordertrail.store.staff import SqlStaff
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
     privacy: SqlPersonalRecords
     retention: SqlRetention
     fleet: SqlFleet
+    saved_filters: SqlSavedFilters
 
     def __init__(
         self,
@@ -121,6 +123,7 @@ class SqlUnitOfWork:
         self.retention = SqlRetention(connection)
         self.fleet = SqlFleet(connection)
         self.subscriptions = SqlSubscriptions(connection)
+        self.saved_filters = SqlSavedFilters(connection)
         return self
 
     def commit(self) -> None:
