@@ -95,3 +95,13 @@ def test_each_role_keeps_its_own_teams_filters() -> None:
         save_filter(uows, Role.OPS, Team.OPERATIONS, "x" * 61, shows, "o@x", NOON)
     assert forget_filter(uows, Role.ADMIN, kept.id)
     assert team_filters(uows, Role.OPS) == []
+
+
+def test_every_kind_of_case_and_team_has_words_for_staff() -> None:
+    from ordertrail.app.staff_words import kind_words, team_words
+    from ordertrail.domain.exceptions import ExceptionKind, Team
+
+    for kind in ExceptionKind:  # a new kind without words would break the queue's page
+        assert kind_words(kind) and "_" not in kind_words(kind)
+    for team in Team:
+        assert team_words(team)

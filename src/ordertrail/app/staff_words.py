@@ -83,6 +83,8 @@ _KINDS = {
     ExceptionKind.STATUS_CONFLICT: "sources disagree",
     ExceptionKind.PROMISE_MISSED: "promised day missed",
     ExceptionKind.DOCK_APPOINTMENT_MISSED: "dock appointment missed",
+    ExceptionKind.DELIVERY_CHANGE: "customer asked to change the delivery",
+    ExceptionKind.CUSTOMER_MESSAGE: "message from the customer",
 }
 _TEAMS = {
     Team.OPERATIONS: "Operations",
