@@ -28,6 +28,7 @@ from ordertrail.domain.return_policy import ReturnPolicy
 from ordertrail.domain.returns import ReturnReason
 from ordertrail.metering import Meter, NoMeter, PrometheusMeter
 from ordertrail.sources.carriers.custom import load as load_mappings
+from ordertrail.sources.carriers.karrio_delivery_change import KarrioDeliveryChanges
 from ordertrail.sources.carriers.karrio_tracker import KarrioTracker
 from ordertrail.sources.carriers.polling import HttpTracker
 from ordertrail.sources.gazetteer import CityGazetteer
@@ -111,6 +112,11 @@ class System:
             found[carrier] = KarrioTracker(carrier, credentials, server_url=given.get("server_url"))
         return found
 
+    def delivery_changes(self) -> KarrioDeliveryChanges:
+        """Where a customer's delivery change goes to the carrier (karrio; it declines, and
+        the change becomes a case for operations)."""
+        return KarrioDeliveryChanges(self.settings.karrio_carriers)
+
     def senders(self) -> dict[str, Sender]:
         """One sender per channel that is set up; messages for others are skipped."""
         given = self.settings
@@ -121,6 +127,7 @@ class System:
             given.public_url,
             templates=given.brand_templates,
             return_instructions=given.returns.instructions.strip(),
+            language=given.brand_language,
         )
         texts = Texts(default, by_channel=_brands_by_channel(default, given.brands))
         found: dict[str, Sender] = {}
@@ -160,6 +167,7 @@ def _brands_by_channel(default: Brand, brands: dict[str, BrandSettings]) -> dict
             mail_from=given.mail_from,
             templates=given.templates or default.templates,
             return_instructions=default.return_instructions,
+            language=given.language or default.language,
         )
         found.update(dict.fromkeys(given.channels, brand))
     return found

@@ -36,6 +36,8 @@ class BrandSettings(BaseModel):
     public_url: str | None = None
     mail_from: str | None = None
     templates: Path | None = None
+    #: the brand's language ("fr"), when it differs from the default brand's
+    language: str | None = None
 
 
 class ReturnSettings(BaseModel):
@@ -182,6 +184,9 @@ class Settings(BaseSettings):
     brand_logo_url: str | None = None
     #: A folder of message templates replacing any of delivery/templates/default.
     brand_templates: Path | None = None
+    #: The language customers hear when their order and browser say nothing we speak ("fr"):
+    #: English, French, Spanish and German are complete (README: adding a language).
+    brand_language: str = "en"
     #: More brands than the default one, as JSON: {"hatco": {"name": "Hat Co.", "support":
     #: "help@hatco.example", "colour": "#0b6b2f", "logo_url": "https://…", "hosts":
     #: ["track.hatco.example"], "channels": ["shopify-hatco"]}}. An order's page wears its

@@ -43,10 +43,13 @@ def test_ops_works_an_exception_and_maps_an_unknown_code(
         assert "DL2" in page.inner_text("table.timeline")
         page.screenshot(path=str(artifacts / "ops-order.png"), full_page=True)
 
+        actions = page.locator("table.cases details.menu summary")
+        actions.click()  # the row's one menu of actions
         page.get_by_role("button", name=re.compile("^Acknowledge case")).click()
         page.wait_for_load_state()
         assert page.inner_text("p.done") == "Acknowledged."
-        assert "ack: ops@shop.example" in page.inner_text("table.cases")
+        assert "seen by ops@shop.example" in page.inner_text("table.cases")
+        actions.click()
         page.get_by_label(re.compile("^How case .* was resolved")).fill("new unit number given")
         page.get_by_role("button", name=re.compile("^Resolve case")).click()
         page.wait_for_load_state()

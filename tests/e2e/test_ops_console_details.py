@@ -35,7 +35,7 @@ def test_the_overview_shows_every_label_and_hint_whole(
     try:
         sign_in_as(page, live_server, "ops", "/ops")
         chart = page.get_by_role("img", name="Open exceptions by kind", exact=False)
-        assert "delivered reported missing" in chart.get_attribute("aria-label")
+        assert "the customer says it never came" in chart.get_attribute("aria-label")
         for each in page.locator("svg.chart").all():
             assert each.evaluate(LABELS_INSIDE), each.get_attribute("aria-label")
         assert page.locator("#q").evaluate(HINT_FITS)

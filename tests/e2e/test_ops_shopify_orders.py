@@ -38,6 +38,7 @@ def test_staff_open_a_shopify_order_from_every_place_it_is_named(
             page.keyboard.press("Enter")
         _on_the_order(page)
 
+        page.locator("table.cases details.menu summary").first.click()  # the row's actions
         note = page.get_by_label(re.compile(r"^Note on case \d+$")).first
         note.fill("called the customer")
         note.press("Enter")

@@ -251,8 +251,11 @@ def test_the_vocabulary_and_who_may_speak_it_can_be_read() -> None:
     result = CliRunner().invoke(app, ["milestones", "--json"])
     assert result.exit_code == 0
     table = {row["milestone"]: row for row in json.loads(result.stdout)}
-    assert len(table) == 31
+    assert len(table) == 33
     assert table["dock_appointment_missed"]["phase"] == "appointment"  # B2B, beside the journey
+    # the customer's delivery choice, beside the journey too; only the carrier confirms it
+    assert table["delivery_change_requested"]["asserted_by"] == ["customer", "ops"]
+    assert "customer" not in table["delivery_change_confirmed"]["asserted_by"]
     assert table["delivered"]["terminal"] and table["delivered"]["carrier_possession"]
     assert "warehouse" not in table["delivered"]["asserted_by"]
     assert not table["label_created"]["carrier_possession"]

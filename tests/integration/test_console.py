@@ -145,7 +145,7 @@ def test_the_overview_draws_its_figures(client: TestClient, system: System) -> N
     labels = re.findall(r'<svg class="chart"[^>]*aria-label="([^"]+)"', page.text)
     title, _, figures = labels[0].partition(": ")
     assert title == "Open exceptions by kind"
-    assert set(figures.split("; ")) == {"address issue: 1", "status conflict: 1"}
+    assert set(figures.split("; ")) == {"address problem: 1", "sources disagree: 1"}  # in words
     assert labels[1] == (
         "Open exceptions by age: under 4 h: 2; 4–24 h: 0; 1–3 days: 0; over 3 days: 0"
     )

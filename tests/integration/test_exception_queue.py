@@ -29,7 +29,7 @@ def client(system: System, clock: FixedClock) -> Iterator[TestClient]:
 
 
 def _case_ids(page: str) -> list[str]:
-    return re.findall(r'<tr class="case-open" id="case-(\d+)">', page)
+    return re.findall(r'<tr class="case-open" id="case-(\d+)"', page)
 
 
 def test_an_action_returns_to_its_row_with_the_filters_kept(
@@ -99,7 +99,9 @@ def test_what_a_case_is_about_reads_in_words_and_times(
     report_missing(system.uows, "JD00000002", "support", "not in the mailroom", clock.now())
     sign_in(client, system, "ops")
     page = client.get("/ops/exceptions").text
-    what = re.findall(r"<td>([^<]*(?:<time[^>]*>[^<]*</time>[^<]*)*)\s*(?:<details>|</td>)", page)
+    what = re.findall(
+        r'<td class="what">([^<]*(?:<time[^>]*>[^<]*</time>[^<]*)*)\s*(?:<details>|</td>)', page
+    )
     shown = " ".join(what)
     assert "delivery attempted: recipient unavailable" in shown
     assert "delivery attempted: address issue" in shown

@@ -26,7 +26,7 @@ from ordertrail.app.ports import (
 )
 from ordertrail.app.returns.ports import ReturnedUnits, ReturnListing
 from ordertrail.domain.cases import Case, CaseChanges, CaseStatus
-from ordertrail.domain.exceptions import ParcelFacts
+from ordertrail.domain.exceptions import ParcelFacts, Team
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping, code_key
 from ordertrail.domain.model import (
@@ -42,6 +42,7 @@ from ordertrail.domain.notifications import Policy
 from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
 from ordertrail.domain.return_policy import ReturnPolicy
 from ordertrail.domain.returns import ReturnFile
+from ordertrail.domain.saved_filters import SavedFilter
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Tables:
     outbox: dict[str, OutboxMessage] = field(default_factory=dict)
     return_files: dict[str, ReturnFile] = field(default_factory=dict)
     rma: int = 1000
+    saved_filters: dict[int, SavedFilter] = field(default_factory=dict)
 
 
 class MemoryUnitOfWork:
@@ -118,6 +120,10 @@ class MemoryUnitOfWork:
     @property
     def returns(self) -> MemoryReturns:
         return MemoryReturns(self.tables)
+
+    @property
+    def saved_filters(self) -> MemorySavedFilters:
+        return MemorySavedFilters(self.tables)
 
     policy = Policy()
     eta_rules = EtaRules()
@@ -445,6 +451,40 @@ class MemoryCases:
             lane = Lane(shipment.carrier or "", shipment.service or "", shipment.site or "", "")
             found[subject] = ParcelRecord(subject, shipment.order_id, facts, lane)
         return found
+
+    def promise_ends(self, order_ids: Iterable[str]) -> dict[str, datetime]:
+        """No promised day ends in memory (the end in the customer's zone is SQL's)."""
+        return {}
+
+
+@dataclass
+class MemorySavedFilters:
+    """Saved queue filters by id; one name per team, as in the table."""
+
+    tables: Tables
+
+    def of_teams(self, teams: Iterable[Team]) -> list[SavedFilter]:
+        wanted = set(teams)
+        found = [f for f in self.tables.saved_filters.values() if f.team in wanted]
+        return sorted(found, key=lambda f: (f.team.value, f.name))
+
+    def keep(self, saved: SavedFilter) -> SavedFilter:
+        same = [
+            i
+            for i, f in self.tables.saved_filters.items()
+            if (f.team, f.name) == (saved.team, saved.name)
+        ]
+        for i in same:
+            del self.tables.saved_filters[i]
+        new_id = max(self.tables.saved_filters, default=0) + 1
+        self.tables.saved_filters[new_id] = replace(saved, id=new_id)
+        return self.tables.saved_filters[new_id]
+
+    def get(self, filter_id: int) -> SavedFilter | None:
+        return self.tables.saved_filters.get(filter_id)
+
+    def forget(self, filter_id: int) -> None:
+        self.tables.saved_filters.pop(filter_id, None)
 
 
 @dataclass

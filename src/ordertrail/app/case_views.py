@@ -1,6 +1,7 @@
 """Cases as staff see them: each parcel by the tracking number carriers know it by (a
 carton's own id, an SSCC, means little on the phone), and a stall's quiet counted to the
-moment it is shown (not frozen at the moment its case opened)."""
+moment it is shown (not frozen at the moment its case opened), and when each breaks a promise
+if nobody acts: the order's promised day or the case's own deadline, whichever ends first."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
 from ordertrail.app.staff_words import quiet_for
 from ordertrail.domain.cases import Case, CaseStatus
 from ordertrail.domain.exceptions import MOVING, ExceptionKind
+from ordertrail.domain.worklist import Breaks, breaks_first
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,8 @@ class CasesShown:
     #: case id → how long its parcel has been quiet, as of now (stalls only: the rest say
     #: what they are about in their detail, which redaction may have to hide)
     quiet: dict[int, str] = field(default_factory=dict)
+    #: case id → when it breaks a promise first, and which promise
+    breaks: dict[int, tuple[datetime, Breaks]] = field(default_factory=dict)
 
 
 def cases_shown(uows: UnitOfWorkFactory, query: CaseQuery, now: datetime) -> CasesShown:
@@ -46,4 +50,10 @@ def _shown(uow: UnitOfWork, cases: list[Case], now: datetime) -> CasesShown:
         state = record.facts.state if record else None
         if case.id is not None and state and state.status in MOVING and state.status_at:
             quiet[case.id] = quiet_for(state.status, state.status_at, now)
-    return CasesShown(cases, tracking, quiet)
+    promised = uow.cases.promise_ends({case.order_id for case in cases})
+    breaks = {
+        case.id: breaks_first(case.due_at, promised.get(case.order_id))
+        for case in cases
+        if case.id is not None
+    }
+    return CasesShown(cases, tracking, quiet, breaks)

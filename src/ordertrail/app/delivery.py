@@ -18,6 +18,7 @@ from ordertrail.app.effect_ports import OutboxMessage
 from ordertrail.app.links import message_token, token_hash
 from ordertrail.app.ports import Clock, OrderFacts, UnitOfWorkFactory
 from ordertrail.app.queries import OrderDetail, order_details
+from ordertrail.app.subscriptions import why_not_sent
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.notifications import MessageKind, still_worth_sending
 
@@ -127,7 +128,13 @@ def deliver_due(
             reader = orders.reader(message.order_id)
             outgoing = Outgoing(message, reader, links.get(message.id), clock.now())
             facts = orders.facts.get(message.order_id)
-            status, error, retry_at = _send(outgoing, facts, senders, clock.now(), jitter)
+            # a customer who unsubscribed is not written to (app/subscriptions.py)
+            stopped = why_not_sent(uows, message)
+            status, error, retry_at = (
+                ("skipped", stopped, None)
+                if stopped is not None
+                else _send(outgoing, facts, senders, clock.now(), jitter)
+            )
             with uows() as uow:
                 uow.outbox.finish(message.id, status, clock.now(), error=error, retry_at=retry_at)
                 uow.commit()

@@ -60,6 +60,9 @@ class CaseQuery:
     case_id: int | None = None
     opened_before: datetime | None = None  # the age filter: older than a given moment
     due_before: datetime | None = None  # past their deadline by that moment
+    #: the work list's order: what breaks a promise first (the earlier of the order's promised
+    #: day and the case's deadline) comes first; else the oldest first
+    breaks_first: bool = False
 
 
 class Cases(Protocol):
@@ -72,6 +75,10 @@ class Cases(Protocol):
         ...
 
     def find(self, query: CaseQuery) -> list[Case]: ...
+
+    def promise_ends(self, order_ids: Iterable[str]) -> dict[str, datetime]:
+        """When each order's promised day ends for its customer, for the orders promised."""
+        ...
 
     def parcels(self, subjects: Iterable[Subject]) -> dict[Subject, ParcelRecord]: ...
 
@@ -112,6 +119,8 @@ class Contact:
     time_zone: str | None
     email: str | None
     phone: str | None
+    #: the customer gave this number on the order's page: every message goes to it as a text
+    texts_asked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

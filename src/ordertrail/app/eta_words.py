@@ -6,36 +6,53 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ordertrail.languages import dates
+from ordertrail.languages.speech import N_, _, pgettext
+
 #: Days further off than this are named with their date ("Monday 30 November").
 _THIS_WEEK = 6
 
 CAUSES = {
-    "carrier_delay": "of a delay at the carrier",
-    "weather": "of the weather",
-    "exception": "of a problem on the way",
-    "holiday": "of a public holiday on the way",
-    "early": "it is moving faster than expected",
-    "re_estimation": "it is taking longer than parcels on its route usually do",
+    "carrier_delay": N_("because of a delay at the carrier"),
+    "weather": N_("because of the weather"),
+    "exception": N_("because of a problem on the way"),
+    "holiday": N_("because of a public holiday on the way"),
+    "early": N_("because it is moving faster than expected"),
+    "re_estimation": N_("because it is taking longer than parcels on its route usually do"),
 }
 
+#: Why there is no date until the parcel moves again: each a whole sentence.
 PAUSES = {
-    "failed_attempt": "the carrier could not deliver it",
-    "exception": "the carrier reported a problem",
-    "at_pickup_point": "it is waiting for you at the pickup point",
-    "returning": "it is on its way back to us",
-    "late": "it is taking longer than any parcel on its route",
+    "failed_attempt": N_(
+        "We will have a new delivery date once it moves again: the carrier could not deliver it."
+    ),
+    "exception": N_(
+        "We will have a new delivery date once it moves again: the carrier reported a problem."
+    ),
+    "at_pickup_point": N_(
+        "We will have a new delivery date once it moves again: it is waiting for you at the "
+        "pickup point."
+    ),
+    "returning": N_(
+        "We will have a new delivery date once it moves again: it is on its way back to us."
+    ),
+    "late": N_(
+        "We will have a new delivery date once it moves again: it is taking longer than any "
+        "parcel on its route."
+    ),
 }
 
 
 def day_words(day: date, today: date, *, relative: bool = True) -> str:
+    """'today', 'tomorrow', 'Thursday' this week, 'Monday 30 November' further off: in the
+    language spoken now (Babel names the days and months)."""
     if relative and day == today:
-        return "today"
+        return pgettext("delivery day", "today")
     if relative and day == today + timedelta(days=1):
-        return "tomorrow"
-    name = f"{day:%A}"
-    if not today <= day <= today + timedelta(days=_THIS_WEEK):
-        name += f" {day.day} {day:%B}"
-    return name
+        return pgettext("delivery day", "tomorrow")
+    if today <= day <= today + timedelta(days=_THIS_WEEK):
+        return dates.weekday(day)
+    return dates.weekday_date(day)
 
 
 def window_words(earliest: date, latest: date, today: date, *, relative: bool = True) -> str:
@@ -46,8 +63,8 @@ def window_words(earliest: date, latest: date, today: date, *, relative: bool = 
     if earliest == latest:
         return first
     if (latest - earliest).days == 1 or _next_working(earliest) == latest:
-        return f"{first} or {last}"
-    return f"between {first} and {last}"
+        return _("%(first)s or %(last)s") % {"first": first, "last": last}
+    return _("between %(first)s and %(last)s") % {"first": first, "last": last}
 
 
 def _next_working(day: date) -> date:
@@ -60,12 +77,10 @@ def _next_working(day: date) -> date:
 
 def because(cause: str | None) -> str:
     """'because of a delay at the carrier' / 'because it is moving faster than expected'."""
-    said = CAUSES.get(cause or "", CAUSES["re_estimation"])
-    return f"because {said}"
+    return _(CAUSES.get(cause or "", CAUSES["re_estimation"]))
 
 
 def pause_words(paused: str | None) -> str | None:
     if paused is None:
         return None
-    why = PAUSES.get(paused, PAUSES["exception"])
-    return f"We will have a new delivery date once it moves again: {why}."
+    return _(PAUSES.get(paused, PAUSES["exception"]))

@@ -153,11 +153,12 @@ def recipient(contact: Contact) -> Recipient:
 
 def reach(kind: MessageKind, contact: Contact, policy: Policy) -> list[tuple[str, str]]:
     """(channel, address) a customer message of `kind` goes to: email when the customer gave
-    one, a text too for the kinds the policy finds urgent enough."""
+    one, a text too for the kinds the policy finds urgent enough (for every kind when the
+    customer gave the number on the order's page: they asked for texts)."""
     found = []
     if contact.email:
         found.append(("email", contact.email))
-    if contact.phone and kind in policy.sms:
+    if contact.phone and (kind in policy.sms or contact.texts_asked):
         found.append(("sms", contact.phone))
     return found
 

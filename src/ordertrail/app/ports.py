@@ -22,6 +22,8 @@ from ordertrail.app.fleet.ports import Fleet
 from ordertrail.app.kpi_ports import Costs, KpiFacts, PageViews
 from ordertrail.app.overview_ports import Counts, Heartbeats
 from ordertrail.app.privacy.ports import PersonalRecords, Retention
+from ordertrail.app.saved_filter_ports import SavedFilters
+from ordertrail.app.subscriptions_ports import Subscriptions
 
 if TYPE_CHECKING:  # the returns port names SubjectRef, defined below
     from ordertrail.app.returns.ports import Returns
@@ -422,6 +424,12 @@ class UnitOfWork(Protocol):
 
     @property
     def fleet(self) -> Fleet: ...
+
+    @property
+    def subscriptions(self) -> Subscriptions: ...
+
+    @property
+    def saved_filters(self) -> SavedFilters: ...
 
     @property
     def eta_rules(self) -> EtaRules:

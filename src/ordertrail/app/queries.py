@@ -108,6 +108,8 @@ class OrderDetail:
     #: a B2B order's consignee, purchase order and needs; where each line stands across
     #: its freight units; its dock appointment
     business: BusinessTerms | None = None
+    #: the customer's language tag as the shop sent it (None: not said)
+    locale: str | None = None
     line_progress: list[LineProgress] = field(default_factory=list)
     appointment: Appointment | None = None
 
@@ -240,6 +242,7 @@ def _order_detail(
             key=_fold_order,  # event time, never arrival; ties as the fold breaks them
         ),
         business=order.business,
+        locale=order.locale,
         line_progress=line_progress(order.lines, parcels, damaged),
         appointment=appointment,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ordertrail.app.queries import OrderDetail, ShipmentDetail, TimelineRow
+from ordertrail.app.staff_words import kind_words
 from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.cases import Case, CaseNote
 from ordertrail.domain.exceptions import CUSTOMERS_OWN, Team
@@ -56,6 +57,6 @@ def cases_for(who: Principal, cases: list[Case]) -> list[Case]:
 
 
 def _case(case: Case) -> Case:
-    detail = case.detail if case.team is Team.WAREHOUSE else case.kind.value.replace("_", " ")
+    detail = case.detail if case.team is Team.WAREHOUSE else kind_words(case.kind)
     history = tuple(CaseNote(n.at, n.what.split(":", 1)[0], n.by) for n in case.history)
     return replace(case, detail=detail, history=history)

@@ -12,6 +12,7 @@ from ordertrail.app.ports import SubjectRef, UnitOfWork
 from ordertrail.domain.dock import check_report
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import (
+    BESIDE_THE_JOURNEY,
     TROUBLE,
     Disposition,
     Milestone,
@@ -37,7 +38,7 @@ from ordertrail.domain.text import unstorable_text
 #: for the order's delivery to the receiving site, whichever freight units it brings.
 _PHASES_OF = {
     SubjectKind.ORDER: {Phase.ORDER, Phase.APPOINTMENT},
-    SubjectKind.SHIPMENT: {Phase.WAREHOUSE, Phase.CARRIER},
+    SubjectKind.SHIPMENT: {Phase.WAREHOUSE, Phase.CARRIER, Phase.DELIVERY_CHANGE},
     SubjectKind.RETURN: {Phase.REVERSE},
 }
 _ORDER_WAREHOUSE = {Milestone.PICKED, Milestone.PACKED}
@@ -108,7 +109,7 @@ class Resolver:
             check_report(milestone, report.data)
         reason = _reason(milestone, reason)
         # booking a dock appointment corrects nothing: it needs no why
-        correcting = milestone is not None and milestone.spec.phase is not Phase.APPOINTMENT
+        correcting = milestone is not None and milestone.spec.phase not in BESIDE_THE_JOURNEY
         if report.source.kind is SourceKind.OPS and correcting and not _why(report):
             raise DomainError("data.why", "an ops correction must say why it was made")
         key = report.key or default_event_key(
@@ -187,6 +188,7 @@ def _check_applies(milestone: Milestone, subject: Subject) -> None:
         Phase.CARRIER: "shipment",
         Phase.REVERSE: "return",
         Phase.APPOINTMENT: "order",
+        Phase.DELIVERY_CHANGE: "shipment",
     }[milestone.spec.phase]
     raise DomainError(
         "milestone", f"'{milestone}' is said of a {wanted}, not of {subject.kind} '{subject.id}'"

@@ -15,6 +15,7 @@ from ordertrail.domain.delivery_proof import DeliveryProof
 from ordertrail.domain.exceptions import ExceptionKind
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.trouble_details import TroubleDetails
+from ordertrail.languages import dates
 from ordertrail.languages.speech import _
 
 
@@ -104,7 +105,7 @@ def _address() -> SupportPrompt:
 def _failed_attempt(trouble: TroubleDetails) -> SupportPrompt:
     says = []
     if trouble.next_attempt is not None:
-        day = trouble.next_attempt.strftime("%A %d %B")
+        day = dates.weekday_date(trouble.next_attempt)
         says.append(_("The carrier will try again on %(day)s.") % {"day": day})
     else:
         says.append(_("The carrier usually tries again on the next working day."))
@@ -163,4 +164,4 @@ CUSTOMER = "customer"
 
 def _time(at: datetime, zone: tzinfo) -> tuple[str, str]:
     local = at.astimezone(zone)
-    return local.strftime("%H:%M"), local.strftime("%a %d %b")
+    return dates.clock(local), dates.short_day(local)

@@ -37,6 +37,9 @@ from ordertrail.domain.lookup_keys import order_numbers, postal_key, tracking_nu
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Customer, Location, Order
 from ordertrail.domain.order_lines import UNLISTED, where_lines_are
+from ordertrail.languages import dates
+from ordertrail.languages.choice import in_their_language
+from ordertrail.languages.speech import _
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,8 @@ class PublicParcel:
     times: CustomerZone | None = None  # the zone its times are in, on a page of its own
     #: whose parcel it is, for counting the view; never shown on the page
     order_id: str | None = None
+    #: the customer's language as the shop sent it: the page speaks it
+    locale: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +118,8 @@ class PublicOrder:
     appointment: Appointment | None = None
     #: units found damaged at the dock, by the item's name
     damaged: dict[str, int] = field(default_factory=dict)
+    #: the customer's language as the shop sent it: the page speaks it
+    locale: str | None = None
 
 
 def public_parcel(
@@ -134,9 +141,11 @@ def public_parcel(
         facts = uow.orders.facts([detail.order_id]).get(detail.order_id)
     order = facts.order if facts else None
     times = _zone(order, [detail])
-    parcel = _parcel(detail, times.zone, _today(now, times.zone), with_items=False)
+    locale = order.locale if order else None
+    with in_their_language(locale):  # the window's words are said in the customer's language
+        parcel = _parcel(detail, times.zone, _today(now, times.zone), with_items=False)
     channel = order.channel if order else None
-    return replace(parcel, channel=channel, times=times, order_id=detail.order_id)
+    return replace(parcel, channel=channel, times=times, order_id=detail.order_id, locale=locale)
 
 
 def _today(now: datetime | None, zone: tzinfo) -> date:
@@ -177,7 +186,10 @@ def public_order(
     shown = [p for p in detail.shipments if not p.cancelled]
     reports = _reports(uows, detail.id)
     today = _today(now, zone)
-    parcels = [_reported(_parcel(p, zone, today, with_items=True), p, reports, zone) for p in shown]
+    with in_their_language(detail.locale):  # the window's words are said in the customer's
+        parcels = [
+            _reported(_parcel(p, zone, today, with_items=True), p, reports, zone) for p in shown
+        ]
     return PublicOrder(
         order_id=detail.id,
         status=detail.status,
@@ -191,6 +203,7 @@ def public_order(
         business=detail.business,
         appointment=detail.appointment,
         damaged={line.shown: line.damaged for line in detail.line_progress if line.damaged},
+        locale=detail.locale,
     )
 
 
@@ -281,7 +294,11 @@ def public_eta(detail: ShipmentDetail, zone: tzinfo, today: date) -> PublicEta |
         last = detail.eta_changes[-1]
         on = last.at.astimezone(zone)
         was = window_words(last.was_earliest, last.was_latest, on.date(), relative=False)
-        change = f"On {on:%a %d %b} we changed it from {was} {because(last.cause)}."
+        change = _("On %(day)s we changed it from %(was)s %(because)s.") % {
+            "day": dates.short_day(on),
+            "was": was,
+            "because": because(last.cause),
+        }
     paused = pause_words(eta.paused)
     if words is None and paused is None and change is None:
         return None

@@ -70,7 +70,7 @@ def bench_lookup(
 ) -> None:
     """A tracking-page lookup's time at each size (SQLite, filled through the store's batch
     path), and the largest size's against the smallest (aim: at most 1.5x)."""
-    _scale(sizes, lookups, 0, ("lookup_ms_p50", "lookup_ms_p90"), as_json)
+    _scale(sizes, lookups, 0, ("lookup_ms_p50", "lookup_ms_p90", "lookup_cpu_ms_p50"), as_json)
 
 
 @bench_app.command("sweep")

@@ -9,6 +9,7 @@ from email.utils import formatdate
 
 from ordertrail.app.delivery import DeliveryFailed, Outgoing
 from ordertrail.delivery.texts import Texts
+from ordertrail.delivery.unsubscribe import ONE_CLICK, unsubscribe_link
 
 
 class SmtpSender:
@@ -38,6 +39,10 @@ class SmtpSender:
         mail["From"], mail["To"], mail["Subject"] = sender, to, text.subject
         mail["Message-ID"] = f"<{message.id}@ordertrail>"
         mail["Date"] = formatdate(localtime=False)
+        stop = unsubscribe_link(self._texts.brand_of(outgoing).public_url, outgoing)
+        if stop is not None:  # RFC 8058: mail clients show a button that POSTs to it
+            mail["List-Unsubscribe"] = f"<{stop}>"
+            mail["List-Unsubscribe-Post"] = ONE_CLICK
         mail.set_content(text.plain)
         mail.add_alternative(text.html, subtype="html")
         try:

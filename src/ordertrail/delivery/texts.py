@@ -18,6 +18,12 @@ from ordertrail.app.delivery import Outgoing
 from ordertrail.app.display_names import carrier_name
 from ordertrail.app.queries import ShipmentDetail
 from ordertrail.app.tracking import eta_for_message
+from ordertrail.delivery.message_words import iso_day, reason_words
+from ordertrail.delivery.unsubscribe import unsubscribe_link
+from ordertrail.languages import dates
+from ordertrail.languages.catalogs import ENGLISH
+from ordertrail.languages.choice import choose
+from ordertrail.languages.speech import _, language, ngettext, speaking
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -32,6 +38,8 @@ class Brand:
     templates: Path | None = None  # a folder whose templates replace any of the defaults
     #: how to send a return back (`[returns] instructions`), told once a return is approved
     return_instructions: str = ""
+    #: the language its customers hear when their order does not say one we speak
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,19 +64,32 @@ class Texts:
             return self.brand
         return self.by_channel.get(order.channel, self.brand)
 
+    def language_of(self, outgoing: Outgoing) -> str:
+        """A customer hears their order's language when we speak it, else their brand's;
+        staff read English."""
+        if outgoing.message.audience != "customer":
+            return ENGLISH
+        order = outgoing.order
+        return choose(order.locale if order else None, None, self.brand_of(outgoing).language)
+
     def render(self, outgoing: Outgoing) -> Text:
-        context = self.context(outgoing)
-        env, audience = self._env(context["brand"]), outgoing.message.audience
-        subject = env.get_template(f"{audience}_subject.txt").render(context).strip()
-        plain = env.get_template(f"{audience}.txt").render(context).strip() + "\n"
-        # the HTML is the plain text, escaped: what the store sent (SKUs, names) stays text
-        html = env.get_template(f"{audience}.html").render(subject=subject, plain=plain)
+        with speaking(self.language_of(outgoing)):
+            context = self.context(outgoing)
+            env, audience = self._env(context["brand"]), outgoing.message.audience
+            subject = env.get_template(f"{audience}_subject.txt").render(context).strip()
+            plain = env.get_template(f"{audience}.txt").render(context).strip() + "\n"
+            # the HTML is the plain text, escaped: what the store sent (SKUs, names) stays text
+            html = env.get_template(f"{audience}.html").render(
+                subject=subject, plain=plain, language=language()
+            )
         return Text(subject, plain, html)
 
     def short(self, outgoing: Outgoing) -> str:
         """One SMS: the subject line and where to look."""
-        context = self.context(outgoing)
-        return self._env(context["brand"]).get_template("sms.txt").render(context).strip()
+        with speaking(self.language_of(outgoing)):
+            context = self.context(outgoing)
+            env = self._env(context["brand"])
+            return env.get_template("sms.txt").render(context).strip()
 
     def _env(self, brand: Brand) -> Environment:
         if brand.templates not in self._envs:
@@ -81,8 +102,18 @@ class Texts:
                 lstrip_blocks=True,
                 extensions=["jinja2.ext.i18n"],
             )
-            env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+            # said in the language `render` speaks for this message (the customer's)
+            env.install_gettext_callables(  # type: ignore[attr-defined]
+                gettext=_, ngettext=ngettext, newstyle=True
+            )
             env.filters["url_part"] = addresses.part  # an id goes into a link only encoded
+            env.filters.update(
+                day_year=dates.day_year,
+                short_day=dates.short_day,
+                moment=dates.moment,
+                reason_words=reason_words,
+                iso_day=iso_day,
+            )
             env.filters["carrier_name"] = carrier_name
             self._envs[brand.templates] = env
         return self._envs[brand.templates]
@@ -106,6 +137,8 @@ class Texts:
             "items": [f"{line.quantity} × {line.shown}" for line in parcel.lines] if parcel else [],
             # templates name the link `context.token`, as when it was kept with the message
             "context": {**message.context, "token": outgoing.link_token},
+            # every customer email says how to stop them (RFC 8058; delivery/unsubscribe.py)
+            "unsubscribe": unsubscribe_link(brand.public_url, outgoing),
             # staff work the case in the install's console, whichever brand the order wears
             "console": f"{self.brand.public_url}{addresses.order_page(message.order_id)}",
         }

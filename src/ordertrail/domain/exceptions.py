@@ -47,6 +47,7 @@ class ExceptionKind(StrEnum):
     STATUS_CONFLICT = "status_conflict"
     PROMISE_MISSED = "promise_missed"
     DOCK_APPOINTMENT_MISSED = "dock_appointment_missed"
+    DELIVERY_CHANGE = "delivery_change"
     #: a customer wrote to support from the tracking page about a parcel with no open case
     CUSTOMER_MESSAGE = "customer_message"
 
@@ -82,6 +83,9 @@ _OWNER: dict[ExceptionKind, tuple[Team, timedelta]] = {
     ExceptionKind.PROMISE_MISSED: (Team.SUPPORT, 24 * _H),
     # the buyer's receiving site must give a new slot before the truck can come again
     ExceptionKind.DOCK_APPOINTMENT_MISSED: (Team.ACCOUNTS, 8 * _H),
+    # a customer's choice the carrier's system would not take: operations arrange it with
+    # the carrier by hand before the next delivery run
+    ExceptionKind.DELIVERY_CHANGE: (Team.OPERATIONS, 2 * _H),
     ExceptionKind.CUSTOMER_MESSAGE: (Team.SUPPORT, 8 * _H),
 }
 
@@ -273,6 +277,7 @@ EVENT_KINDS = frozenset(ExceptionKind) - {
     ExceptionKind.REPORTED_MISSING,
     ExceptionKind.PROMISE_MISSED,
     ExceptionKind.DOCK_APPOINTMENT_MISSED,  # said of the order: domain/dock.py finds it
+    ExceptionKind.DELIVERY_CHANGE,  # opened when the carrier declines a customer's choice
 }
 #: Found by the sweep (the clock, not news): `time_findings` and `promise.promise_findings`.
 TIME_KINDS = frozenset(

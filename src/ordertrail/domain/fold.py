@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from ordertrail.domain.milestones import TROUBLE, Milestone, Phase, Reason, SourceKind
+from ordertrail.domain.milestones import (
+    BESIDE_THE_JOURNEY,
+    TROUBLE,
+    Milestone,
+    Reason,
+    SourceKind,
+)
 from ordertrail.domain.model import Location, TrackingEvent
 
 # A trouble milestone drops the progress floor back to carrier possession, so the carrier's
@@ -133,8 +139,10 @@ def _effect_of(state: SubjectState, event: TrackingEvent) -> Effect:
         return Effect.NOTED if event.source.kind is SourceKind.OPS else Effect.UNMAPPED
     if event.conflict:
         return Effect.CONFLICT
-    if milestone.spec.phase is Phase.APPOINTMENT:
-        return Effect.NOTED  # domain/dock.py reads these; the status is the journey's
+    if milestone.spec.phase in BESIDE_THE_JOURNEY:
+        # domain/dock.py and domain/customer/delivery_change.py read these; the status is
+        # the journey's
+        return Effect.NOTED
     if event.is_correction:
         return Effect.CORRECTION
     if state.status is not None and state.status.spec.terminal:

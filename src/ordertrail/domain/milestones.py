@@ -18,6 +18,9 @@ class Phase(StrEnum):
     #: a B2B delivery's dock appointment at the receiving site: news beside the parcel's
     #: journey (domain/dock.py folds it), never a step of it
     APPOINTMENT = "appointment"
+    #: the customer's choice of where or when a parcel is delivered, and the carrier's (or
+    #: staff's) confirmation: news beside the journey that never moves its status
+    DELIVERY_CHANGE = "delivery_change"
 
 
 class SourceKind(StrEnum):
@@ -92,6 +95,8 @@ class Milestone(StrEnum):
     DOCK_APPOINTMENT_MISSED = "dock_appointment_missed"
     DOCK_CHECKED_IN = "dock_checked_in"
     UNLOADED = "unloaded"
+    DELIVERY_CHANGE_REQUESTED = "delivery_change_requested"
+    DELIVERY_CHANGE_CONFIRMED = "delivery_change_confirmed"
 
     @property
     def spec(self) -> MilestoneSpec:
@@ -179,7 +184,14 @@ MILESTONES: dict[Milestone, MilestoneSpec] = {
     Milestone.DOCK_APPOINTMENT_MISSED: _spec(Phase.APPOINTMENT, 31, _C, _CH, visible=False),
     Milestone.DOCK_CHECKED_IN: _spec(Phase.APPOINTMENT, 32, _C, _CH),
     Milestone.UNLOADED: _spec(Phase.APPOINTMENT, 33, _C, _CH, terminal=True),
+    # asked by the customer on the tracking page (domain/customer/delivery_change.py);
+    # confirmed by the carrier, or by staff who arranged it with the carrier by hand
+    Milestone.DELIVERY_CHANGE_REQUESTED: _spec(Phase.DELIVERY_CHANGE, 40, _CU),
+    Milestone.DELIVERY_CHANGE_CONFIRMED: _spec(Phase.DELIVERY_CHANGE, 41, _C, _SY),
 }
+
+#: Phases whose news stands beside a journey and never moves its status (`noted`).
+BESIDE_THE_JOURNEY = frozenset({Phase.APPOINTMENT, Phase.DELIVERY_CHANGE})
 
 #: Off the happy path: they say something went wrong (or waits), and carry a reason.
 TROUBLE = frozenset(

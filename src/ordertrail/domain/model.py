@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ordertrail.domain.milestones import Milestone, Phase, Reason, SourceKind
+from ordertrail.domain.milestones import BESIDE_THE_JOURNEY, Milestone, Phase, Reason, SourceKind
 
 if TYPE_CHECKING:  # b2b.py reads DomainError from here
     from ordertrail.domain.b2b import BusinessTerms
@@ -168,10 +169,15 @@ class Order:
     #: the receiving company, purchase order and delivery needs of a B2B order (None: a
     #: consumer's)
     business: BusinessTerms | None = None
+    #: the customer's language as the shop knows it ("fr", "fr-CA"): their pages and messages
+    #: are in it when OrderTrail speaks it (None: their browser's, else the brand's)
+    locale: str | None = None
 
     def __post_init__(self) -> None:
         if not self.id.strip():
             raise DomainError("id", "an order needs an id")
+        if self.locale is not None and not is_locale(self.locale):
+            raise DomainError("locale", f"{self.locale[:40]!r} is not a language tag like 'fr-CA'")
         require_aware("placed_at", self.placed_at)
         if self.updated_at is not None:
             require_aware("updated_at", self.updated_at)
@@ -210,6 +216,14 @@ def is_time_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
     return True
+
+
+#: A BCP 47 language tag as shops send one ("fr", "fr-CA"; Shopify's "pt-BR"; "fr_FR" too).
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$")
+
+
+def is_locale(text: str) -> bool:
+    return bool(_LOCALE.match(text))
 
 
 def require_aware(name: str, moment: datetime) -> datetime:
@@ -273,7 +287,7 @@ class TrackingEvent:
             self.source.kind is SourceKind.OPS
             and self.milestone is not None
             # nor is booking a dock appointment: it reports the appointment, asserts nothing
-            and self.milestone.spec.phase not in (Phase.REVERSE, Phase.APPOINTMENT)
+            and self.milestone.spec.phase not in (Phase.REVERSE, *BESIDE_THE_JOURNEY)
         )
 
 

@@ -288,6 +288,8 @@ class OrderIn(_Strict):
     updated_at: Moment | None = None
     cancelled_at: Moment | None = None
     business: BusinessIn | None = None
+    #: the customer's language ("fr", "fr-CA"): pages and messages speak it when we can
+    locale: Short | None = None  # checked as a language tag by the domain (Order)
 
     @field_validator("promised_by", "promised_from")
     @classmethod
@@ -322,6 +324,7 @@ class OrderIn(_Strict):
             updated_at=self.updated_at,
             cancelled_at=self.cancelled_at,
             business=self.business.terms() if self.business else None,
+            locale=self.locale or None,
         )
 
 

@@ -62,6 +62,7 @@ def order_json(order: Order) -> dict[str, Any]:
         "external_id": order.external_id,
         "updated_at": order.updated_at.isoformat() if order.updated_at else None,
         "business": order.business.as_data() if order.business else None,
+        "locale": order.locale,
     }
     written.update({name: value for name, value in optional.items() if value is not None})
     return written

@@ -6,8 +6,9 @@ order itself in the canonical order JSON (`order`, customer and parcels included
 `status`, `erased_at` (null unless erased), each parcel's and return's status, every `events`
 entry in the canonical event JSON plus `received_at`, `messages` (customer and staff messages
 and outgoing webhooks: channel, audience, kind, recipient, status, times, context), `cases`
-(exception cases with their text and history), `page_views` (per day) and `message_links`
-(how many links in messages open the order).
+(exception cases with their text and history), `page_views` (per day), `message_links`
+(how many links in messages open the order) and `subscription` (the number the customer gave
+for texts and when they stopped emails; null when they did neither).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def _order(held: OrderRecord) -> dict[str, Any]:
         "cases": jsonable(held.cases),
         "page_views": [{"day": day.isoformat(), "views": views} for day, views in held.page_views],
         "message_links": held.links,
+        "subscription": jsonable(held.subscription) if held.subscription else None,
     }
 
 

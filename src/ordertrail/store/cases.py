@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import case as when_then
 
 from ordertrail.app.effect_ports import CaseQuery, Lane, ParcelRecord
 from ordertrail.domain.cases import Case, CaseChanges, CaseNote, CaseStatus
@@ -78,8 +79,23 @@ class SqlCases:
             statement = statement.where(exception_cases.c.opened_at < query.opened_before)
         if query.due_before:
             statement = statement.where(exception_cases.c.due_at < query.due_before)
-        statement = statement.order_by(exception_cases.c.opened_at, exception_cases.c.id)
+        if query.breaks_first:
+            statement = statement.outerjoin(orders, orders.c.id == exception_cases.c.order_id)
+            statement = statement.order_by(_breaks_first(), exception_cases.c.id)
+        else:
+            statement = statement.order_by(exception_cases.c.opened_at, exception_cases.c.id)
         return [_case(row) for row in self._conn.execute(statement.limit(query.limit))]
+
+    def promise_ends(self, order_ids: Iterable[str]) -> dict[str, datetime]:
+        ids = sorted(set(order_ids))
+        found: dict[str, datetime] = {}
+        for start in range(0, len(ids), _CHUNK):
+            query = select(orders.c.id, orders.c.promise_ends_at).where(
+                orders.c.id.in_(ids[start : start + _CHUNK]),
+                orders.c.promise_ends_at.is_not(None),
+            )
+            found.update({row.id: row.promise_ends_at for row in self._conn.execute(query)})
+        return found
 
     def parcels(self, subjects: Iterable[Subject]) -> dict[Subject, ParcelRecord]:
         """Each shipment's state with what the rules read from its order."""
@@ -295,6 +311,12 @@ def _case(row: Any) -> Case:
         assigned_to=row.assigned_to,
         acknowledged_by=row.acknowledged_by,
     )
+
+
+def _breaks_first() -> Any:
+    """The earlier of the order's promised day's end (when there is one) and the deadline."""
+    ends, due = orders.c.promise_ends_at, exception_cases.c.due_at
+    return when_then((and_(ends.is_not(None), ends < due), ends), else_=due)
 
 
 def _day(value: date | str | None) -> date | None:

@@ -177,6 +177,7 @@ def order_row(order: Order) -> dict[str, Any]:
         "promised_from": order.promised_from,
         "channel_updated_at": order.updated_at,
         "business": order.business.as_data() if order.business else None,
+        "locale": order.locale,
     }
 
 
@@ -195,6 +196,7 @@ def order_from_row(row: Any, shipments: Sequence[Shipment] = ()) -> Order:
         promised_from=_date(row.promised_from),
         updated_at=row.channel_updated_at,
         business=BusinessTerms.from_data(row.business),
+        locale=row.locale,
     )
 
 

@@ -241,8 +241,8 @@ def _save_orders(dialect: str, columns: tuple[str, ...]) -> Any:
     insert = dialect_insert_for(dialect, orders)
     changed = {name: insert.excluded[name] for name in columns if name != "id"}
     # a file that does not say these must not erase what a webhook said (nor a store
-    # platform that knows nothing of B2B terms the API gave)
-    for name in ("external_id", "channel_updated_at", "business"):
+    # platform that knows nothing of B2B terms the API gave, nor the customer's language)
+    for name in ("external_id", "channel_updated_at", "business", "locale"):
         changed[name] = func.coalesce(insert.excluded[name], orders.c[name])
     # an erased customer stays erased whatever copy of the order the channel sends later
     for name in ("customer", "customer_email"):

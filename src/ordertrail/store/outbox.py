@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Update, and_, bindparam, or_, select, update
 from ordertrail.app.effect_ports import Contact, OutboxMessage
 from ordertrail.domain.model import Subject, SubjectKind
 from ordertrail.store.repositories import dialect_insert
-from ordertrail.store.tables import orders, outbox, tracking_tokens
+from ordertrail.store.tables import order_subscriptions, orders, outbox, tracking_tokens
 
 _CHUNK = 500
 _CLAIMABLE = ("pending", "sending")
@@ -26,9 +26,18 @@ class SqlOutbox:
         ids = sorted(set(order_ids))
         found = {}
         for start in range(0, len(ids), _CHUNK):
-            query = select(
-                orders.c.id, orders.c.priority, orders.c.promised_by, orders.c.customer
-            ).where(orders.c.id.in_(ids[start : start + _CHUNK]))
+            # the number the customer gave on the order's page wins over the shop's copy
+            query = (
+                select(
+                    orders.c.id,
+                    orders.c.priority,
+                    orders.c.promised_by,
+                    orders.c.customer,
+                    order_subscriptions.c.sms_number,
+                )
+                .outerjoin(order_subscriptions, order_subscriptions.c.order_id == orders.c.id)
+                .where(orders.c.id.in_(ids[start : start + _CHUNK]))
+            )
             for row in self._conn.execute(query):
                 customer = row.customer or {}
                 promised = row.promised_by
@@ -39,7 +48,8 @@ class SqlOutbox:
                     else promised,
                     time_zone=customer.get("time_zone"),
                     email=customer.get("email"),
-                    phone=customer.get("phone"),
+                    phone=row.sms_number or customer.get("phone"),
+                    texts_asked=row.sms_number is not None,
                 )
         return found
 

@@ -74,6 +74,8 @@ orders = Table(
     Column("picked_at", UtcDateTime()),
     # a B2B order's consignee, purchase order and delivery needs (NULL: a consumer's order)
     Column("business", JSON),
+    # the customer's language tag as the shop sent it ("fr-CA"; NULL: not said)
+    Column("locale", String(35)),
     Index("ix_orders_placed_at", "placed_at"),  # a KPI period is the orders placed in it
 )
 
@@ -542,6 +544,35 @@ rate_counters = Table(
     Column("key", String(300), primary_key=True),
     Column("count", BigInteger, nullable=False),
     Column("expires_at", Float, nullable=False, index=True),
+)
+
+#: What a customer asked for one order on its page (store/subscriptions.py): a number texts
+#: go to, and when they stopped its emails (one-click unsubscribe). One row an order.
+order_subscriptions = Table(
+    "order_subscriptions",
+    metadata,
+    Column("order_id", String(100), ForeignKey("orders.id"), primary_key=True),
+    Column("sms_number", String(16), nullable=True),
+    Column("sms_added_at", UtcDateTime(), nullable=True),
+    Column("email_stopped_at", UtcDateTime(), nullable=True),
+)
+
+#: Queue filters a team keeps (domain/saved_filters.py): one name per team; what it shows is
+#: the queue's own filter, column by column.
+saved_filters = Table(
+    "saved_filters",
+    metadata,
+    Column("id", SequenceId, primary_key=True, autoincrement=True),
+    Column("team", String(20), nullable=False),
+    Column("name", String(60), nullable=False),
+    Column("kind", String(40)),
+    Column("shows_team", String(20)),
+    Column("age", String(5), nullable=False),
+    Column("overdue", Boolean, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("saved_by", String(320), nullable=False),
+    Column("saved_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("team", "name"),
 )
 
 #: Statements that make the log append-only inside the database itself.

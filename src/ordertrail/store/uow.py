@@ -29,9 +29,11 @@ from ordertrail.store.polls import SqlPolls
 from ordertrail.store.privacy import SqlPersonalRecords, SqlRetention
 from ordertrail.store.repositories import SqlEventLog, SqlProjections, SqlSubjects
 from ordertrail.store.returns import SqlReturns
+from ordertrail.store.saved_filters import SqlSavedFilters
 from ordertrail.store.secrets import install_secret
 from ordertrail.store.sites import SqlDeliveries, SqlSites
 from ordertrail.store.staff import SqlStaff
+from ordertrail.store.subscriptions import SqlSubscriptions
 from ordertrail.store.unmatched import SqlUnmatched
 
 
@@ -59,6 +61,7 @@ class SqlUnitOfWork:
     privacy: SqlPersonalRecords
     retention: SqlRetention
     fleet: SqlFleet
+    saved_filters: SqlSavedFilters
 
     def __init__(
         self,
@@ -119,6 +122,8 @@ class SqlUnitOfWork:
         self.privacy = SqlPersonalRecords(connection)
         self.retention = SqlRetention(connection)
         self.fleet = SqlFleet(connection)
+        self.subscriptions = SqlSubscriptions(connection)
+        self.saved_filters = SqlSavedFilters(connection)
         return self
 
     def commit(self) -> None:

@@ -27,16 +27,20 @@ from ordertrail.web.api import scans as scans_api
 from ordertrail.web.api.docs import ProblemDetails
 from ordertrail.web.console import admin as console_admin
 from ordertrail.web.console import auth as console_auth
+from ordertrail.web.console import case_page as console_case
 from ordertrail.web.console import home as console
 from ordertrail.web.console import kpis as console_kpis
 from ordertrail.web.console import privacy as console_privacy
 from ordertrail.web.console import returns as console_returns
 from ordertrail.web.console import work as console_work
+from ordertrail.web.console import worklist as console_worklist
 from ordertrail.web.driver import actions as driver_actions
 from ordertrail.web.driver import pages as driver_pages
 from ordertrail.web.hooks import deliveries as hooks
 from ordertrail.web.public import proof as proof_files
+from ordertrail.web.public import reroute as reroute_pages
 from ordertrail.web.public import returns as return_pages
+from ordertrail.web.public import subscribe as subscribe_pages
 from ordertrail.web.public import track as track_pages
 from ordertrail.web.request_log import RequestLog
 
@@ -60,6 +64,8 @@ def routers() -> list[APIRouter]:
         metrics.router(),
         console_auth.router(),
         console.router(),
+        console_worklist.router(),
+        console_case.router(),
         console_work.router(),
         console_admin.router(),
         console_privacy.router(),
@@ -67,6 +73,8 @@ def routers() -> list[APIRouter]:
         console_kpis.router(),
         pages.router(),
         track_pages.router(),
+        reroute_pages.router(),
+        subscribe_pages.router(),
         return_pages.router(),
         proof_files.router(),
         driver_pages.router(),

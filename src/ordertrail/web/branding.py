@@ -20,12 +20,20 @@ class Look:
     support: str
     colour: str
     logo_url: str | None
+    #: the brand's language: its pages speak it when neither the order nor the browser says
+    language: str | None = None
 
 
-def look(name: str, support: str, colour: str | None, logo_url: str | None) -> Look:
+def look(
+    name: str,
+    support: str,
+    colour: str | None,
+    logo_url: str | None,
+    language: str | None = None,
+) -> Look:
     chosen = colour if colour and readable_on(colour) else DEFAULT_COLOUR
     logo = logo_url if logo_url and logo_url.startswith(("https://", "/static/")) else None
-    return Look(name, support, chosen, logo)
+    return Look(name, support, chosen, logo, language)
 
 
 def readable_on(colour: str, text: str = "#ffffff") -> bool:
@@ -68,7 +76,11 @@ def brands_of(settings: Settings) -> Brands:
     """The brands settings describe, built once when the app starts (a brand without a name
     stops start-up, naming the brand)."""
     default = look(
-        settings.brand_name, settings.brand_support, settings.brand_colour, settings.brand_logo_url
+        settings.brand_name,
+        settings.brand_support,
+        settings.brand_colour,
+        settings.brand_logo_url,
+        settings.brand_language,
     )
     return brands(default, settings.brands)
 
@@ -79,7 +91,13 @@ def brands(default: Look, described: dict[str, BrandSettings]) -> Brands:
     for brand_id, given in described.items():
         if not given.name.strip():
             raise ValueError(f"brand '{brand_id}' needs a name")
-        chosen = look(given.name, given.support or default.support, given.colour, given.logo_url)
+        chosen = look(
+            given.name,
+            given.support or default.support,
+            given.colour,
+            given.logo_url,
+            given.language or default.language,
+        )
         by_host.update(dict.fromkeys((host.lower() for host in given.hosts), chosen))
         by_channel.update(dict.fromkeys(given.channels, chosen))
     return Brands(default, by_host, by_channel)

@@ -21,6 +21,7 @@ from ordertrail.app.sites import list_sites
 from ordertrail.domain.access import Permission
 from ordertrail.domain.model import Site
 from ordertrail.domain.warehouse import Step
+from ordertrail.languages import dates, speech
 from ordertrail.web.api.auth import checked_csrf, signed_in
 from ordertrail.web.console.scan_station import Advance, StationState, Tone, advance
 
@@ -35,9 +36,20 @@ Field = Annotated[str, Form(max_length=200)]
 
 def templates() -> Jinja2Templates:
     views = Jinja2Templates(directory=HERE / "templates")
-    # words for customers are marked `{{ _("...") }}` / `{% trans %}`; the catalogs fill them in
+    # words for customers are marked `{{ _("...") }}` / `{% trans %}`: said in the language
+    # the request speaks (web/public/language.py), the console's never marked (English)
     views.env.add_extension("jinja2.ext.i18n")
-    views.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    views.env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=speech._, ngettext=speech.ngettext, newstyle=True
+    )
+    views.env.globals.update(language=speech.language, zone_words=dates.zone_words)
+    views.env.filters.update(
+        day_year=dates.day_year,
+        short_day=dates.short_day,
+        weekday_date=dates.weekday_date,
+        moment=dates.moment,
+        clock=dates.clock,
+    )
     # an id goes into an address only through these (Shopify's `#1029` would end the path)
     views.env.filters["url_part"] = addresses.part
     views.env.globals.update(order_page=addresses.order_page, parcel_page=addresses.parcel_page)

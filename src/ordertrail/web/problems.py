@@ -22,6 +22,7 @@ from ordertrail.app.ports import DatabaseUnavailable, WriteConflict
 from ordertrail.domain.text import LONE_SURROGATE, NUL
 from ordertrail.web.body_limit import too_large
 from ordertrail.web.pages import templates
+from ordertrail.web.public.language import speak_for, varies
 
 PROBLEM_JSON = "application/problem+json"
 #: where programs, not people, are answered
@@ -61,6 +62,8 @@ def _unavailable_page(views: Jinja2Templates, request: Request, busy: bool) -> H
         again = "/ops" if staff else "/track"
     else:
         again = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if not staff:  # a customer reads it in their browser's language; the console is English
+        speak_for(request)
     context = {
         "layout": "ops_base.html" if staff else "track_base.html",
         "staff": staff,
@@ -71,7 +74,7 @@ def _unavailable_page(views: Jinja2Templates, request: Request, busy: bool) -> H
     }
     response = views.TemplateResponse(request, "unavailable.html", context, status_code=503)
     response.headers["Cache-Control"] = "no-store"  # never kept in place of the real page
-    return response
+    return response if staff else varies(response)
 
 
 def item_errors(problems: Sequence[ItemProblem]) -> list[dict[str, Any]]:

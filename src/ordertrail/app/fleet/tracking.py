@@ -18,6 +18,8 @@ from ordertrail.domain.fleet import GpsFix, Window, gps_of, window_of
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Customer
+from ordertrail.languages import dates
+from ordertrail.languages.speech import _, ngettext
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +95,19 @@ def _delivery_data(rows: list[TimelineRow]) -> Mapping[str, Any] | None:
 
 def _window_words(window: Window, zone: tzinfo) -> str:
     start, end = window.start.astimezone(zone), window.end.astimezone(zone)
-    return f"between {start:%H:%M} and {end:%H:%M} on {start:%a %d %b}"
+    return _("between %(start)s and %(end)s on %(day)s") % {
+        "start": dates.clock(start),
+        "end": dates.clock(end),
+        "day": dates.short_day(start),
+    }
 
 
 def _near_words(ahead: int | None) -> str | None:
     if ahead is None:
         return None
     if ahead == 0:
-        return "The driver comes to you next"
-    return f"{ahead} stop{'s' if ahead > 1 else ''} away"
+        return _("The driver comes to you next")
+    return ngettext("%(count)s stop away", "%(count)s stops away", ahead) % {"count": ahead}
 
 
 def _link(uows: UnitOfWorkFactory, reference: Any, now: datetime) -> str | None:

@@ -137,6 +137,8 @@ def _erase_order(uow: UnitOfWork, order_id: str, now: datetime) -> tuple[Counter
     counts["cases"] = _erase_cases(uow, order_id, values)
     counts["links"] = uow.privacy.forget_links(order_id)
     counts["repairs"] = uow.privacy.forget_repairs(order_id)
+    if forgotten := uow.subscriptions.forget(order_id):  # the number they gave for texts
+        counts["subscriptions"] = forgotten
     return counts, files
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from ordertrail.app.ports import OrderFacts, UnitOfWorkFactory
 from ordertrail.app.privacy.erasure import NothingHeld, orders_for
 from ordertrail.app.privacy.ports import StoredCase, StoredMessage
+from ordertrail.app.subscriptions_ports import Subscription
 from ordertrail.domain.model import TrackingEvent
 
 
@@ -22,6 +23,8 @@ class OrderRecord:
     cases: list[StoredCase]
     page_views: list[tuple[date, int]]
     links: int
+    #: the number they gave for texts and when they stopped emails (app/subscriptions.py)
+    subscription: Subscription | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,7 @@ def customer_record(uows: UnitOfWorkFactory, target: str, now: datetime) -> Cust
             raise NothingHeld(target)
         facts = uow.orders.facts(order_ids)
         erased = uow.privacy.erased_at(order_ids)
+        subscriptions = uow.subscriptions.of_orders(order_ids)
         records = [
             OrderRecord(
                 facts=facts[order_id],
@@ -49,6 +53,7 @@ def customer_record(uows: UnitOfWorkFactory, target: str, now: datetime) -> Cust
                 cases=uow.privacy.cases(order_id),
                 page_views=uow.privacy.page_views(order_id),
                 links=uow.privacy.links(order_id),
+                subscription=subscriptions.get(order_id),
             )
             for order_id in order_ids
             if order_id in facts

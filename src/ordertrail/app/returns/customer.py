@@ -23,6 +23,7 @@ from ordertrail.domain.model import DomainError
 from ordertrail.domain.return_policy import decide
 from ordertrail.domain.return_rules import check_request
 from ordertrail.domain.returns import ReturnLine, ReturnReason, fold_return
+from ordertrail.languages.speech import _
 
 #: More lines than any order has: a form with more was not made by our page.
 MOST_LINES = 200
@@ -45,6 +46,7 @@ class ReturnableOrder:
     order_id: str
     lines: tuple[ReturnableLine, ...]
     channel: str | None
+    locale: str | None = None  # the customer's language: the pages speak it
 
     @property
     def any_left(self) -> bool:
@@ -85,6 +87,7 @@ class CustomerReturn:
     channel: str | None
     #: opened for a parcel the carrier is bringing back: nothing for the customer to send
     unasked: bool = False
+    locale: str | None = None  # the customer's language: the page speaks it
 
 
 def returnable(uows: UnitOfWorkFactory, order_id: str) -> ReturnableOrder:
@@ -96,13 +99,13 @@ def returnable(uows: UnitOfWorkFactory, order_id: str) -> ReturnableOrder:
         ReturnableLine(sku, names.get(sku, sku), found.delivered[sku], found.returned[sku])
         for sku in found.ordered
     )
-    return ReturnableOrder(order_id, lines, found.order.channel)
+    return ReturnableOrder(order_id, lines, found.order.channel, found.order.locale)
 
 
 def read_choice(order: ReturnableOrder, typed: Sequence[Typed]) -> list[ReturnLine]:
     """The lines the customer chose (a quantity above 0), or NotTaken with every problem."""
     if len(typed) > MOST_LINES:
-        raise NotTaken(["The form was not complete. Please start again."])
+        raise NotTaken([_("The form was not complete. Please start again.")])
     by_sku = {line.sku: line for line in order.lines}
     chosen: list[ReturnLine] = []
     problems: list[str] = []
@@ -111,11 +114,13 @@ def read_choice(order: ReturnableOrder, typed: Sequence[Typed]) -> list[ReturnLi
         line = by_sku.get(given.sku)
         quantity = given.quantity.strip() or "0"
         if line is None or given.sku in seen:
-            problems.append("One of the items is not on this order. Please start again.")
+            problems.append(_("One of the items is not on this order. Please start again."))
             continue
         seen.add(given.sku)
         if not quantity.isdigit() or len(quantity) > 6:
-            problems.append(f"{line.item}: give how many to return as a whole number.")
+            problems.append(
+                _("%(item)s: give how many to return as a whole number.") % {"item": line.item}
+            )
             continue
         count = int(quantity)
         if count == 0:
@@ -126,11 +131,11 @@ def read_choice(order: ReturnableOrder, typed: Sequence[Typed]) -> list[ReturnLi
         try:
             reason = ReturnReason(given.reason)
         except ValueError:
-            problems.append(f"{line.item}: choose why you are returning it.")
+            problems.append(_("%(item)s: choose why you are returning it.") % {"item": line.item})
             continue
         chosen.append(ReturnLine(line.sku, count, reason))
     if not chosen and not problems:
-        problems.append("Choose at least one item and how many of it to return.")
+        problems.append(_("Choose at least one item and how many of it to return."))
     if problems:
         raise NotTaken(list(dict.fromkeys(problems)))
     return chosen
@@ -139,16 +144,25 @@ def read_choice(order: ReturnableOrder, typed: Sequence[Typed]) -> list[ReturnLi
 def _too_many(line: ReturnableLine, count: int) -> str | None:
     if count <= line.left:
         return None
+    given = {
+        "item": line.item,
+        "delivered": line.delivered,
+        "returned": line.returned,
+        "left": line.left,
+    }
     if not line.delivered:
-        return f"{line.item} has not been delivered yet, so it cannot be returned yet."
+        return _("%(item)s has not been delivered yet, so it cannot be returned yet.") % given
     if line.returned and not line.left:
-        return f"{line.item}: all {line.delivered} delivered are already on another return."
+        return _("%(item)s: all %(delivered)s delivered are already on another return.") % given
     if line.returned:
         return (
-            f"{line.item}: you can return {line.left} more at most "
-            f"({line.delivered} delivered, {line.returned} already on another return)."
+            _(
+                "%(item)s: you can return %(left)s more at most "
+                "(%(delivered)s delivered, %(returned)s already on another return)."
+            )
+            % given
         )
-    return f"{line.item}: you can return {line.delivered} at most ({line.delivered} delivered)."
+    return _("%(item)s: you can return %(delivered)s at most (%(delivered)s delivered).") % given
 
 
 def preview_return(
@@ -169,13 +183,16 @@ def preview_return(
 def in_page_words(refused: DomainError) -> str:
     """A rule the domain enforces, said to the customer."""
     if refused.field == "lines.reason":
-        return (
+        return _(
             "A warranty claim is a return of its own: send the items under warranty on one "
             "return, and the others on another."
         )
+    # the rule's own words are the domain's (English); the sentence around them is theirs
     if refused.field in ("lines.quantity", "lines.sku", "lines"):
-        return f"We could not take this return: {refused.message}. Please check and try again."
-    return f"We could not take this return: {refused.message}."
+        return _("We could not take this return: %(why)s. Please check and try again.") % {
+            "why": refused.message
+        }
+    return _("We could not take this return: %(why)s.") % {"why": refused.message}
 
 
 def customer_return(uows: UnitOfWorkFactory, rma: str, order_id: str) -> CustomerReturn | None:
@@ -201,4 +218,5 @@ def customer_return(uows: UnitOfWorkFactory, rma: str, order_id: str) -> Custome
         tracking_number=file.tracking_number,
         channel=facts.order.channel if facts else None,
         unasked=file.unasked,
+        locale=facts.order.locale if facts else None,
     )

@@ -5,7 +5,9 @@ Columns (a header row names them; order does not matter; only the first three an
 
     order_id, channel, placed_at, customer_name, customer_email, customer_phone, postal_code,
     country, time_zone, promised_by, priority, value_amount, value_currency, sku, quantity,
-    tracking_number, carrier, site, cancelled_at
+    tracking_number, carrier, site, cancelled_at, locale
+
+where `locale` is the customer's language ("fr", "fr-CA"): their pages and messages speak it.
 
 and for a B2B order (domain/b2b.py; a `consignee` makes it one):
 
@@ -68,7 +70,7 @@ def _canonical(rows: list[Row]) -> dict[str, Any]:
         }
         | {k: head[k] for k in ("postal_code", "country", "time_zone") if head.get(k)},
     }
-    for name in ("promised_by", "priority", "cancelled_at"):
+    for name in ("promised_by", "priority", "cancelled_at", "locale"):
         if head.get(name):
             order[name] = head[name]
     if head.get("consignee"):

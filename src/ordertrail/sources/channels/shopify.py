@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from ordertrail.app.commands import EventReport
 from ordertrail.app.handlers import ItemProblem
 from ordertrail.domain.milestones import Milestone
-from ordertrail.domain.model import DomainError, Line, Order, Shipment, Source
+from ordertrail.domain.model import DomainError, Line, Order, Shipment, Source, is_locale
 from ordertrail.domain.priority import priority_of
 from ordertrail.sources.canonical import parse_order
 from ordertrail.sources.carriers.shopify_fulfillment_event.parse import shipment_id
@@ -143,6 +143,9 @@ def _order(body: dict[str, Any], parcels: list[dict[str, Any]]) -> Order:
     }
     if value is not None:
         canonical["value"] = {"amount": value, "currency": currency}
+    # the language the customer shopped in; one we cannot read is left out, not the order
+    if (locale := text_of(body.get("customer_locale"))) and is_locale(locale.strip()):
+        canonical["locale"] = locale.strip()
     try:
         return parse_order(canonical)
     except ValidationError as error:

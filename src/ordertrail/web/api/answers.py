@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, get_type_hints
 
+import orjson
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, create_model
 
 from ordertrail.app.ports import HeldReport, OrderListing, UnmappedCode, WaitingParcel
@@ -20,6 +22,15 @@ from ordertrail.domain.exceptions import Team
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.warehouse import MissingScan
 from ordertrail.web.api.docs import ProblemItem
+
+
+class Plain(JSONResponse):
+    """An answer already made plain JSON values by `jsonable`, written by orjson. A route that
+    returns it skips FastAPI's own encoder, which walked every answer once more (a tenth of an
+    order read's CPU in a profile)."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 def view_and(view: type, title: str, **members: Any) -> type[BaseModel]:

@@ -28,7 +28,7 @@ from ordertrail.domain.milestones import SourceKind
 from ordertrail.domain.model import DomainError, Source
 from ordertrail.domain.order_status import OrderStatus
 from ordertrail.sources.canonical import EventIn, OrderIn, parse_event, parse_order, problems_of
-from ordertrail.web.api.answers import EventsRecorded, OrderPage, shows
+from ordertrail.web.api.answers import EventsRecorded, OrderPage, Plain, shows
 from ordertrail.web.api.auth import require
 from ordertrail.web.api.docs import ApiRoute, refusals
 from ordertrail.web.problems import item_errors, problem
@@ -132,7 +132,7 @@ def router() -> APIRouter:
                 errors=item_errors(problems),
                 **body,
             )
-        return JSONResponse(body)
+        return Plain(body)
 
     @api.post(
         "/orders",
@@ -185,7 +185,7 @@ def router() -> APIRouter:
         needs_attention: bool | None = None,
         after: str | None = Query(None, description="Continue after this order id."),
         limit: int = Query(100, ge=1, le=1000),
-    ) -> dict[str, Any]:
+    ) -> Response:
         """Orders with their derived status, by id; page with `after`."""
         rows = list_orders(
             request.app.state.system.uows,
@@ -194,7 +194,8 @@ def router() -> APIRouter:
             after=after,
             limit=limit,
         )
-        return {"orders": jsonable(rows), "next_after": rows[-1].id if len(rows) == limit else None}
+        following = rows[-1].id if len(rows) == limit else None
+        return Plain({"orders": jsonable(rows), "next_after": following})
 
     @api.get(
         "/orders/{order_id:path}",
@@ -205,13 +206,13 @@ def router() -> APIRouter:
         request: Request,
         order_id: str,
         who: Annotated[Principal, Depends(require(Permission.READ_ORDERS))],
-    ) -> dict[str, Any]:
+    ) -> Response:
         """An order's derived status, its shipments and its whole timeline (the customer's
         contact details only for roles that may read them)."""
         detail = order_detail(request.app.state.system.uows, order_id)
         if detail is None:
             raise HTTPException(404, f"no order has id '{order_id}'")
-        return jsonable(order_for(who, detail))  # type: ignore[no-any-return]
+        return Plain(jsonable(order_for(who, detail)))
 
     @api.get(
         "/shipments/{tracking_number:path}",
@@ -223,12 +224,12 @@ def router() -> APIRouter:
         request: Request,
         tracking_number: str,
         who: Annotated[Principal, Depends(require(Permission.READ_ORDERS))],
-    ) -> dict[str, Any]:
+    ) -> Response:
         """A shipment (by tracking number or id) with its own timeline."""
         detail = shipment_detail(request.app.state.system.uows, tracking_number)
         if detail is None:
             raise HTTPException(404, f"no shipment has tracking number or id '{tracking_number}'")
-        return jsonable(parcel_for(who, detail))  # type: ignore[no-any-return]
+        return Plain(jsonable(parcel_for(who, detail)))
 
     return api
 

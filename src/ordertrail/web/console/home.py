@@ -1,10 +1,9 @@
-"""`/ops`: the ops console's pages to look at — the overview, search, an order's whole
-timeline and the exception queue. What staff change lives in `console_work`."""
+"""`/ops`: the ops console's pages to look at — the overview, search and an order's whole
+timeline. The exception queue is `console_worklist`; what staff change, `console_work`."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 from functools import partial
 from typing import Annotated
 from urllib.parse import urlencode
@@ -24,8 +23,6 @@ from ordertrail.app.overview import overview
 from ordertrail.app.queries import find_orders, list_orders, order_detail, outbox_messages
 from ordertrail.app.redaction import cases_for, order_for, sees_contact
 from ordertrail.domain.access import Permission
-from ordertrail.domain.cases import CaseStatus
-from ordertrail.domain.exceptions import ExceptionKind, Team
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.order_status import OrderStatus
 from ordertrail.web.api.auth import as_principal, signed_in
@@ -34,7 +31,6 @@ from ordertrail.web.console.views import PRIVATE, console_templates, render
 Reader = Annotated[StaffSession, Depends(signed_in(Permission.READ_ORDERS))]
 CaseReader = Annotated[StaffSession, Depends(signed_in(Permission.READ_EXCEPTIONS))]
 PAGE = 100
-AGE_CHOICES = {"4h": timedelta(hours=4), "24h": timedelta(hours=24), "3d": timedelta(days=3)}
 
 
 def router() -> APIRouter:
@@ -132,42 +128,6 @@ def router() -> APIRouter:
             reasons=list(Reason),
             positions=delivery_positions(detail.shipments),
             region=address_region(detail.customer),
-        )
-
-    @pages.get("/ops/exceptions", response_class=HTMLResponse)
-    async def queue(
-        request: Request,
-        session: CaseReader,
-        kind: ExceptionKind | None = None,
-        team: Team | None = None,
-        age: Annotated[str, Query(pattern="^(|4h|24h|3d)$")] = "",
-        overdue: bool = False,
-        status: CaseStatus = CaseStatus.OPEN,
-    ) -> Response:
-        """The queue, oldest first: by kind, owning team, age and whether the SLA passed."""
-        system = request.app.state.system
-        now = system.clock.now()
-        query = CaseQuery(
-            status=status,
-            team=team,
-            kind=kind,
-            opened_before=now - AGE_CHOICES[age] if age else None,
-            due_before=now if overdue else None,
-        )
-        shown = await run_in_threadpool(cases_shown, system.uows, query, now)
-        return render(
-            views,
-            request,
-            "ops_exceptions.html",
-            session,
-            tracking=shown.tracking,
-            quiet=shown.quiet,
-            assignees=await run_in_threadpool(assignees, system.uows),
-            cases=cases_for(as_principal(session), shown.cases),
-            now=now,
-            kinds=list(ExceptionKind),
-            teams=list(Team),
-            chosen={"kind": kind, "team": team, "age": age, "overdue": overdue, "status": status},
         )
 
     return pages

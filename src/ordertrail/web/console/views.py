@@ -12,6 +12,14 @@ from fastapi.templating import Jinja2Templates
 
 from ordertrail.app import addresses
 from ordertrail.app.access_ports import StaffSession
+from ordertrail.app.staff_words import (
+    age_words,
+    case_status_words,
+    kind_words,
+    kinds_in_words,
+    message_words,
+    team_words,
+)
 from ordertrail.domain.access import Permission
 from ordertrail.web import guard
 from ordertrail.web.api.auth import as_principal
@@ -32,6 +40,10 @@ DONE = {
     "assign": "Assigned.",
     "note": "Note added.",
     "resolve": "Resolved.",
+    "bulk_acknowledge": "Cases acknowledged; each case's history says who and why.",
+    "bulk_assign": "Cases assigned; each case's history says who and why.",
+    "filter_saved": "Filter saved for your team.",
+    "filter_forgotten": "Filter forgotten.",
     "corrected": "Status corrected; the timeline records why.",
     "mapped": "Code mapped; every parcel that saw it was read again.",
     "retried": "The message is queued again.",
@@ -50,6 +62,11 @@ DONE = {
 def console_templates() -> Jinja2Templates:
     views = templates()
     views.env.globals.update(bars=bars, Permission=Permission)
+    views.env.globals.update(
+        kind_words=kind_words, team_words=team_words, status_words=case_status_words
+    )
+    views.env.globals.update(age_words=age_words, kinds_in_words=kinds_in_words)
+    views.env.filters.update(message_words=message_words)
     views.env.filters.update(
         when=staff_display.when, said=staff_display.said, money=staff_display.money
     )

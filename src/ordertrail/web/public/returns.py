@@ -15,7 +15,7 @@ from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -39,6 +39,7 @@ from ordertrail.domain.returns import ReturnFile
 from ordertrail.web.guard import PRIVATE
 from ordertrail.web.pages import templates
 from ordertrail.web.public import returns_words, track_words
+from ordertrail.web.public.language import browser_language, speak_for, varies
 from ordertrail.web.public.lookup import LOOKUPS, Miss, find_order, order_of_ticket
 
 CUSTOMER = Source(SourceKind.CUSTOMER)
@@ -47,7 +48,7 @@ Ticket = Annotated[str, Query(max_length=64)]
 
 
 def router() -> APIRouter:
-    pages = APIRouter(include_in_schema=False)
+    pages = APIRouter(include_in_schema=False, dependencies=[Depends(browser_language)])
     views = templates()
     views.env.globals.update(
         status_words=track_words.status_words,
@@ -60,14 +61,20 @@ def router() -> APIRouter:
     )
 
     def render(
-        request: Request, name: str, status: int = 200, channel: str | None = None, **context: Any
+        request: Request,
+        name: str,
+        status: int = 200,
+        channel: str | None = None,
+        locale: str | None = None,
+        **context: Any,
     ) -> HTMLResponse:
         brand = request.app.state.brands.pick(request.url.hostname, channel)
+        speak_for(request, locale, brand)  # the order's language, else the browser's
         response = views.TemplateResponse(
             request, name, {"brand": brand, **context}, status_code=status
         )
         response.headers.update(PRIVATE)
-        return response
+        return varies(response)
 
     def missed(request: Request, miss: Miss, **typed: str) -> HTMLResponse:
         response = render(request, "returns_form.html", miss.status, problem=miss.problem, **typed)
@@ -88,6 +95,7 @@ def router() -> APIRouter:
             "returns_choose.html",
             status,
             channel=order.channel,
+            locale=order.locale,
             order=order,
             ticket=ticket,
             typed={given.sku: given for given in typed},
@@ -132,6 +140,11 @@ def router() -> APIRouter:
             return missed(request, posted)
         ticket, typed, opened, order = posted
         system = request.app.state.system
+        speak_for(
+            request,
+            order.locale,
+            request.app.state.brands.pick(request.url.hostname, order.channel),
+        )
         try:
             lines = read_choice(order, typed)
             asking = partial(preview_return, system.uows, opened, lines, system.clock.now())
@@ -142,6 +155,7 @@ def router() -> APIRouter:
             request,
             "returns_preview.html",
             channel=order.channel,
+            locale=order.locale,
             order=order,
             ticket=ticket,
             lines=lines,
@@ -157,6 +171,11 @@ def router() -> APIRouter:
             return missed(request, posted)
         ticket, typed, opened, order = posted
         system = request.app.state.system
+        speak_for(
+            request,
+            order.locale,
+            request.app.state.brands.pick(request.url.hostname, order.channel),
+        )
         try:
             lines = read_choice(order, typed)
             asked = RequestReturn(opened, lines, CUSTOMER, why="asked on the returns page")
@@ -187,6 +206,7 @@ def router() -> APIRouter:
             request,
             "returns_rma.html",
             channel=found.channel,
+            locale=found.locale,
             ret=found,
             ticket=ticket,
             instructions=instructions,

@@ -8,24 +8,26 @@ from datetime import date, datetime
 from typing import Any
 
 from ordertrail.domain.returns import ReturnReason
+from ordertrail.languages import dates
+from ordertrail.languages.speech import N_, _
 
 R = ReturnReason
 #: The reasons in the order a customer reads them, each as they would say it.
 REASONS = {
-    R.DAMAGED: "It arrived damaged",
-    R.DEFECTIVE: "It does not work",
-    R.WRONG_ITEM: "We sent the wrong item",
-    R.MISSING_PART: "A part is missing",
-    R.NOT_AS_DESCRIBED: "It is not as described",
-    R.NO_LONGER_NEEDED: "I no longer need it",
-    R.WARRANTY: "A fault after use (warranty claim)",
-    R.OTHER: "Another reason",
+    R.DAMAGED: N_("It arrived damaged"),
+    R.DEFECTIVE: N_("It does not work"),
+    R.WRONG_ITEM: N_("We sent the wrong item"),
+    R.MISSING_PART: N_("A part is missing"),
+    R.NOT_AS_DESCRIBED: N_("It is not as described"),
+    R.NO_LONGER_NEEDED: N_("I no longer need it"),
+    R.WARRANTY: N_("A fault after use (warranty claim)"),
+    R.OTHER: N_("Another reason"),
 }
 
 
 def reason_words(reason: ReturnReason | str) -> str:
     try:
-        return REASONS[ReturnReason(reason)]
+        return _(REASONS[ReturnReason(reason)])
     except ValueError:
         return str(reason)
 
@@ -34,27 +36,34 @@ def verdict(decision: Mapping[str, Any]) -> str:
     """The decision in one sentence."""
     outcome = decision.get("outcome")
     if outcome == "approve":
-        return "Approved: you can send these items back to us."
+        return _("Approved: you can send these items back to us.")
     if outcome == "reject":
-        return "We cannot take this return."
+        return _("We cannot take this return.")
     if outcome == "review":
-        return "Our warranty team will look at your claim and write to you."
-    return "We will look at your return and write to you."
+        return _("Our warranty team will look at your claim and write to you.")
+    return _("We will look at your return and write to you.")
 
 
 def why(decision: Mapping[str, Any], *, unasked: bool = False) -> str | None:
     """Why the policy decided so, in the customer's words; `unasked` for a return opened by
     itself for a parcel coming back."""
     outcome, ends = decision.get("outcome"), _day(decision.get("window_ends"))
-    until = f"{ends:%a %d %b %Y}" if ends else None
+    until = dates.day_year(ends) if ends else None
     if unasked:
-        return "The carrier is bringing your parcel back to us; you do not need to do anything."
+        return _("The carrier is bringing your parcel back to us; you do not need to do anything.")
     if outcome == "reject":
-        return f"The return window for this order ended on {until}." if until else None
+        if until is None:
+            return None
+        return _("The return window for this order ended on %(day)s.") % {"day": until}
     if decision.get("kind") == "warranty":
-        shown = f" (until {until})" if until else ""
-        return f"Your claim is within the warranty period{shown}; a person decides claims."
-    return f"It is within the return window, which is open until {until}." if until else None
+        if until is None:
+            return _("Your claim is within the warranty period; a person decides claims.")
+        return _(
+            "Your claim is within the warranty period (until %(day)s); a person decides claims."
+        ) % {"day": until}
+    if until is None:
+        return None
+    return _("It is within the return window, which is open until %(day)s.") % {"day": until}
 
 
 def line_words(decision: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
@@ -65,17 +74,31 @@ def line_words(decision: Mapping[str, Any], names: Mapping[str, str]) -> list[st
     fees = decision.get("fee_percent") or {}
     said = []
     for sku, checked in inspect.items():
-        name = names.get(sku, sku)
-        words = (
-            f"{name}: we check it when it reaches us, then refund you"
-            if checked
-            else f"{name}: refunded as soon as it reaches us"
-        )
-        fee = fees.get(sku) or 0
-        said.append(f"{words} (a {fee}% restocking fee is kept back)." if fee else f"{words}.")
+        said.append(_line_words(names.get(sku, sku), bool(checked), fees.get(sku) or 0))
     if decision.get("advance_replacement"):
-        said.append("If you would like a replacement, we may send it before your items reach us.")
+        said.append(
+            _("If you would like a replacement, we may send it before your items reach us.")
+        )
     return said
+
+
+def _line_words(name: str, checked: bool, fee: float) -> str:
+    """One whole sentence per case: a translator sees each as it is read."""
+    given = {"item": name, "fee": dates.number(fee)}
+    if checked and fee:
+        words = _(
+            "%(item)s: we check it when it reaches us, then refund you "
+            "(a %(fee)s%% restocking fee is kept back)."
+        )
+    elif checked:
+        words = _("%(item)s: we check it when it reaches us, then refund you.")
+    elif fee:
+        words = _(
+            "%(item)s: refunded as soon as it reaches us (a %(fee)s%% restocking fee is kept back)."
+        )
+    else:
+        words = _("%(item)s: refunded as soon as it reaches us.")
+    return words % given
 
 
 def _day(value: Any) -> date | None:

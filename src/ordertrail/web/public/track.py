@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from limits import parse
 from starlette.concurrency import run_in_threadpool
@@ -30,6 +30,7 @@ from ordertrail.app.page_views import count_view
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.tracking import (
     NotTheirs,
+    PublicOrder,
     PublicParcel,
     link_expired,
     public_order,
@@ -42,14 +43,16 @@ from ordertrail.domain.lookup_keys import tracking_numbers
 from ordertrail.web.guard import NO_NUL, PRIVATE, ClientLimit, Refusal
 from ordertrail.web.pages import templates
 from ordertrail.web.public import track_contact, track_glance, track_words
+from ordertrail.web.public.language import browser_language, speak_for, varies
 from ordertrail.web.public.lookup import LOOKUPS, Miss, find_order
+from ordertrail.web.public.order_choices import customer_choices
 
 PARCEL_VIEWS = parse("30/minute")  # every parcel view from one address, and no other count
 Text = Annotated[str, Query(max_length=100)]
 
 
 def router() -> APIRouter:
-    pages = APIRouter(include_in_schema=False)
+    pages = APIRouter(include_in_schema=False, dependencies=[Depends(browser_language)])
     views = templates()
     views.env.globals.update(
         status_words=track_words.status_words,
@@ -66,14 +69,25 @@ def router() -> APIRouter:
     parcel_views = ClientLimit("parcel", PARCEL_VIEWS)
 
     def render(
-        request: Request, name: str, status: int = 200, channel: str | None = None, **context: Any
+        request: Request,
+        name: str,
+        status: int = 200,
+        channel: str | None = None,
+        locale: str | None = None,
+        **context: Any,
     ) -> HTMLResponse:
         brand = request.app.state.brands.pick(request.url.hostname, channel)
+        speak_for(request, locale, brand)  # the order's language, else the browser's
         response = views.TemplateResponse(
             request, name, {"brand": brand, **context}, status_code=status
         )
         response.headers.update(PRIVATE)
-        return response
+        return varies(response)
+
+    def speak_order(request: Request, found: PublicOrder | PublicParcel) -> None:
+        """Found: from now on the order's language (the van's words are said in it too)."""
+        brand = request.app.state.brands.pick(request.url.hostname, found.channel)
+        speak_for(request, found.locale, brand)
 
     def too_many(request: Request, refused: Refusal, **typed: str) -> HTMLResponse:
         response = render(request, "track_form.html", 429, problem="busy", **typed)
@@ -114,6 +128,7 @@ def router() -> APIRouter:
         await run_in_threadpool(count_view, uows, found.order_id, now)
         # the page's forms (not arrived, contact support, returns) carry it
         ticket = await run_in_threadpool(ticket_for, uows, found.order_id, now)
+        speak_order(request, found)
         local = await _local(uows, found.parcels, found.times, now, with_proof=True)
         glance = await track_glance.glance_for(
             request, found.parcels, found.times, order_matched=True
@@ -122,9 +137,11 @@ def router() -> APIRouter:
             request,
             "track_order.html",
             channel=found.channel,
+            locale=found.locale,
             order=found,
             ticket=ticket,
             local=local,
+            **await customer_choices(request, found, ticket),
             glance=glance,
         )
 
@@ -139,12 +156,14 @@ def router() -> APIRouter:
             return render(request, "track_form.html", 404, problem="no_parcel", tracking=tracking)
         if found.order_id:
             await run_in_threadpool(count_view, uows, found.order_id, now)
+        speak_order(request, found)
         local = await _local(uows, [found], found.times, now, with_proof=False)
         glance = await track_glance.glance_for(request, [found], found.times, order_matched=False)
         page = render(
             request,
             "track_parcel.html",
             channel=found.channel,
+            locale=found.locale,
             parcel=found,
             local=local,
             glance=glance,
@@ -171,6 +190,7 @@ def router() -> APIRouter:
                 return not_found(request, identifier, "link_expired", status=410)
             return not_found(request, identifier, "no_link")
         await run_in_threadpool(count_view, system.uows, found.order_id, system.clock.now())
+        speak_order(request, found)
         local = await _local(system.uows, found.parcels, found.times, now, with_proof=True)
         glance = await track_glance.glance_for(
             request, found.parcels, found.times, order_matched=True
@@ -179,9 +199,11 @@ def router() -> APIRouter:
             request,
             "track_order.html",
             channel=found.channel,
+            locale=found.locale,
             order=found,
             ticket=token,
             local=local,
+            **await customer_choices(request, found, token),
             glance=glance,
         )
 
@@ -214,6 +236,7 @@ def revalidated(request: Request, page: HTMLResponse) -> Response:
     it is tagged by what it says (news, the day's words, the van's progress all change it)."""
     tag = f'"{hashlib.sha256(page.body).hexdigest()[:32]}"'
     headers = {**PRIVATE, "Cache-Control": "private, no-cache", "ETag": tag}
+    headers["Vary"] = page.headers.get("Vary", "Accept-Language")  # its words are the browser's
     if tag in request.headers.get("if-none-match", "").replace("W/", "").split(", "):
         return Response(status_code=304, headers=headers)
     page.headers.update(headers)
