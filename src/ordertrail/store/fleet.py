@@ -11,7 +11,7 @@ from sqlalchemy import Connection, insert, select, update
 from ordertrail.app.fleet.ports import Driver, RouteParcel
 from ordertrail.domain.fleet import Route, Stop, Window
 from ordertrail.domain.milestones import Milestone
-from ordertrail.store.repositories import among, chunks
+from ordertrail.store.repositories import chunks
 from ordertrail.store.tables import (
     fleet_drivers,
     fleet_routes,
@@ -130,18 +130,6 @@ class SqlFleet:
                 fleet_stop_parcels.c.shipment_id.in_(chunk), fleet_stop_parcels.c.day == day
             )
             found.update({row.shipment_id: row.route_id for row in self._conn.execute(query)})
-        return found
-
-    def ever_routed(self, tracking_numbers: Iterable[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in chunks(tracking_numbers):
-            query = (
-                select(shipments.c.tracking_number)
-                .join(fleet_stop_parcels, fleet_stop_parcels.c.shipment_id == shipments.c.id)
-                .where(among(shipments.c.tracking_number, chunk))
-                .distinct()
-            )
-            found.update(self._conn.execute(query).scalars())
         return found
 
     def latest_route_of(self, shipment_id: str) -> Route | None:

@@ -64,10 +64,6 @@ class Fleet(Protocol):
         """The route of the latest day that carries the parcel."""
         ...
 
-    def ever_routed(self, tracking_numbers: Iterable[str]) -> set[str]:
-        """Which of these tracking numbers were ever on one of the fleet's routes."""
-        ...
-
     def parcels_of(self, route_id: str) -> list[RouteParcel]:
         """Every parcel of the route with its status, by stop."""
         ...

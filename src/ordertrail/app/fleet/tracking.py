@@ -41,11 +41,7 @@ def local_deliveries(
     """By tracking number, for the parcels that have something of a local delivery to show;
     the photo and signature only `with_proof` (the order was matched, not just a number)."""
     found: dict[str, LocalDelivery] = {}
-    # most parcels go by carrier: one lookup says which (if any) the fleet ever carried,
-    # rather than reading each parcel's whole timeline again to find nothing
-    with uows(read_only=True) as uow:
-        routed = uow.fleet.ever_routed(filter(None, tracking_numbers))
-    for number in sorted(routed):
+    for number in filter(None, tracking_numbers):
         detail = shipment_detail(uows, number)
         if detail is None:
             continue
