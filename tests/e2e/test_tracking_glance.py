@@ -104,8 +104,8 @@ def test_a_customer_sees_the_parcel_at_a_glance_and_writes_to_support(
     staff = browser.new_page(viewport=viewport)
     try:
         sign_in_as(staff, live_server, "support", "/ops/orders/ORD-7")
-        case = staff.locator("table.cases tr", has_text="failed attempt")
-        case.locator("summary").click()
+        case = staff.locator("table.cases tr", has_text="delivery attempt failed")
+        case.locator("summary", has_text="history").click()
         assert MESSAGE in case.inner_text() and "(customer)" in case.inner_text()
         staff.screenshot(path=str(artifacts / f"tracking-contact-case-{name}.png"), full_page=True)
     finally:
