@@ -19,6 +19,7 @@ from ordertrail.config import Settings
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
 from tests.factories import STAFF_PASSWORD, staff_member
+from tests.smtp_sink import Mailbox, smtp_sink
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent.parent.parent / "artifacts"
@@ -121,3 +122,10 @@ VIEWPORTS = [
     pytest.param({"width": 390, "height": 844}, id="phone"),
     pytest.param({"width": 1440, "height": 900}, id="laptop"),
 ]
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server on loopback that keeps what it is sent."""
+    with smtp_sink() as box:
+        yield box

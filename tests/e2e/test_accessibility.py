@@ -18,30 +18,11 @@ from ordertrail.sources.canonical import parse_event, parse_order
 from tests.conftest import FixedClock
 from tests.e2e.axe import said, violations
 from tests.e2e.conftest import VIEWPORTS, LiveServer, sign_in_as
+from tests.e2e.test_tracking_page import FEDEX, UPS, store_split_order
 from tests.factories import canonical_order
 from tests.fleet_story import driver, plan, shop_orders
 
 DELIVERED = "JD00000077"
-UPS, FEDEX = "1Z999AA10123456784", "123456789012"
-
-
-def _a_split_order_in_trouble(server: LiveServer, clock: FixedClock) -> None:
-    """ORD-7: one parcel out for delivery, the other not delivered for an address issue."""
-    order = canonical_order("ORD-7", (UPS, "ups", {"HAT": 1}), (FEDEX, "fedex", {"MUG": 2}))
-    order["customer"] |= {"time_zone": "America/New_York"}
-    server.system.handle(RegisterOrders([parse_order(order)]))
-    place = {"city": "Louisville", "region": "KY", "country": "US"}
-    reports = [
-        {"shipment": UPS, "milestone": "carrier_accepted", "location": place},
-        {"shipment": UPS, "milestone": "out_for_delivery", "location": place},
-        {"shipment": FEDEX, "milestone": "carrier_accepted"},
-        {"shipment": FEDEX, "milestone": "delivery_attempted", "reason": "address_issue"},
-    ]
-    for report in reports:
-        clock.advance(hours=2)
-        source = "carrier:ups" if report["shipment"] == UPS else "carrier:fedex"
-        event = report | {"source": source, "occurred_at": clock.now().isoformat()}
-        server.system.handle(RecordEvents([parse_event(event)]))
 
 
 def _a_delivered_order(server: LiveServer, clock: FixedClock) -> None:
@@ -76,7 +57,7 @@ def test_every_page_people_use_passes_axe(
     with httpx.Client(base_url=live_server.url, timeout=60) as client:
         shop_orders(client, system)
         assert plan(client, system).status_code == 201
-    _a_split_order_in_trouble(live_server, clock)
+    store_split_order(live_server, clock)  # ORD-7: out for delivery + an address issue
     _a_delivered_order(live_server, clock)
     clock.advance(days=1)
     [case, *_] = find_cases(system.uows, CaseQuery(order_id="ORD-7"))

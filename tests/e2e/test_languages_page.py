@@ -18,16 +18,10 @@ from ordertrail.config import Settings
 from tests.conftest import FixedClock
 from tests.e2e.conftest import LiveServer, serving
 from tests.integration.eta_story import a_learned_lane, handed_over, held_in_chicago
-from tests.smtp_sink import Mailbox, smtp_sink
+from tests.smtp_sink import Mailbox
 
 PHONE = {"width": 390, "height": 844}
 CUSTOMER = "n-9@example.com"
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with smtp_sink() as box:
-        yield box
 
 
 @pytest.fixture

@@ -19,17 +19,11 @@ from ordertrail.sources.canonical import parse_event, parse_order
 from tests.conftest import FixedClock
 from tests.e2e.conftest import LiveServer, serving
 from tests.factories import canonical_order
-from tests.smtp_sink import Mailbox, smtp_sink
+from tests.smtp_sink import Mailbox
 
 PARCEL = "1Z999AA10123456784"
 INSTRUCTIONS = "Send it to Hat & Mug Returns, 1 Dock Road, Louisville KY 40213."
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with smtp_sink() as box:
-        yield box
 
 
 @pytest.fixture

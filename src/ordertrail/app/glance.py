@@ -7,7 +7,7 @@ again for the few facts it does not carry (a trouble's next attempt, a pickup po
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -16,7 +16,7 @@ from ordertrail.app.cases import find_cases
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.place_ports import Gazetteer
 from ordertrail.app.ports import UnitOfWorkFactory
-from ordertrail.app.queries import ShipmentDetail, TimelineRow, shipment_detail
+from ordertrail.app.queries import ShipmentDetail, TimelineRow
 from ordertrail.app.route import Route, parcel_route
 from ordertrail.app.support_prompts import ParcelSituation, SupportPrompt, support_prompt
 from ordertrail.app.tracking import PublicParcel
@@ -54,6 +54,7 @@ def glances(
     uows: UnitOfWorkFactory,
     gazetteer: Gazetteer,
     parcels: Sequence[PublicParcel],
+    details: Mapping[str, ShipmentDetail],
     zone: tzinfo,
     *,
     order_matched: bool,
@@ -65,7 +66,7 @@ def glances(
     for parcel in parcels:
         if not parcel.tracking_number:
             continue
-        detail = shipment_detail(uows, parcel.tracking_number)
+        detail = details.get(parcel.tracking_number)
         if detail is None:
             continue
         if cases is None:

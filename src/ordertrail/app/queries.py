@@ -172,6 +172,18 @@ def _details(uow: UnitOfWork, known: Mapping[str, OrderFacts]) -> dict[str, Orde
     return {o: replace(d, needs_attention=True) if o in open_case else d for o, d in found.items()}
 
 
+def shipment_details(
+    uows: UnitOfWorkFactory, numbers: Iterable[str | None]
+) -> dict[str, ShipmentDetail]:
+    """Each known parcel's detail by the number it was asked by: read once for a page whose
+    parts (the fleet's news, the glance) all look at it."""
+    found: dict[str, ShipmentDetail] = {}
+    for number in filter(None, numbers):
+        if (detail := shipment_detail(uows, number)) is not None:
+            found[number] = detail
+    return found
+
+
 def shipment_detail(uows: UnitOfWorkFactory, id_or_tracking: str) -> ShipmentDetail | None:
     with uows(read_only=True) as uow:
         shipment = uow.orders.shipment(id_or_tracking)

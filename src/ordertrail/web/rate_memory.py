@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from limits.storage import MemoryStorage
 
@@ -18,14 +19,20 @@ SWEEP_EVERY = 1.0  # seconds
 
 
 class SweptMemoryStorage(MemoryStorage):
-    def __init__(self, uri: str = "memory://", **options: object) -> None:
-        self._swept_at = 0.0
+    def __init__(
+        self,
+        uri: str = "memory://",
+        *,
+        ticks: Callable[[], float] = time.monotonic,
+        **options: object,
+    ) -> None:
+        self._ticks, self._swept_at = ticks, 0.0
         self._sweeping = threading.Lock()
         super().__init__(uri, **options)  # type: ignore[arg-type]
 
     # limits calls this (name-mangled) before every count; the base class starts a timer
     def _MemoryStorage__schedule_expiry(self) -> None:
-        now = time.monotonic()
+        now = self._ticks()
         if now - self._swept_at < SWEEP_EVERY or not self._sweeping.acquire(blocking=False):
             return
         try:

@@ -13,7 +13,7 @@ from typing import Any
 from ordertrail.app.fleet.proof_links import REFERENCE, proof_link
 from ordertrail.app.fleet.views import stops_away
 from ordertrail.app.ports import UnitOfWorkFactory
-from ordertrail.app.queries import ShipmentDetail, TimelineRow, shipment_detail
+from ordertrail.app.queries import ShipmentDetail, TimelineRow
 from ordertrail.domain.fleet import GpsFix, Window, gps_of, window_of
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.milestones import Milestone
@@ -32,19 +32,17 @@ class LocalDelivery:
 
 def local_deliveries(
     uows: UnitOfWorkFactory,
-    tracking_numbers: Iterable[str | None],
+    details: Mapping[str, ShipmentDetail],
     zone: tzinfo,
     now: datetime,
     *,
     with_proof: bool,
 ) -> dict[str, LocalDelivery]:
-    """By tracking number, for the parcels that have something of a local delivery to show;
-    the photo and signature only `with_proof` (the order was matched, not just a number)."""
+    """By tracking number, for the parcels (their details, as the page read them) that have
+    something of a local delivery to show; the photo and signature only `with_proof` (the
+    order was matched, not just a number)."""
     found: dict[str, LocalDelivery] = {}
-    for number in filter(None, tracking_numbers):
-        detail = shipment_detail(uows, number)
-        if detail is None:
-            continue
+    for number, detail in details.items():
         shown = _shown(uows, detail, zone, now, with_proof)
         if shown is not None:
             found[number] = shown

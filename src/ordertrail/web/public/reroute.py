@@ -134,11 +134,23 @@ def refusal(
         said = _("Too many tries from here. Please wait a minute and try again.")
     else:
         said = _(REFUSED.get(why, REFUSED["not_offered"]))
+    status = status or _STATUS.get(why, 409)
+    return refused_page(request, views, said, ticket, status, why, retry_after)
+
+
+def refused_page(
+    request: Request,
+    views: Jinja2Templates,
+    said: str,
+    ticket: str,
+    status: int,
+    why: str,
+    retry_after: int | None = None,
+) -> HTMLResponse:
+    """The page a refused form on the order's page answers with: why, and the way back."""
     brand = request.app.state.brands.pick(request.url.hostname, None)
     context = {"brand": brand, "message": said, "ticket": ticket, "why": why}
-    response = views.TemplateResponse(
-        request, "track_refused.html", context, status_code=status or _STATUS.get(why, 409)
-    )
+    response = views.TemplateResponse(request, "track_refused.html", context, status_code=status)
     response.headers.update(PRIVATE)
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)

@@ -28,7 +28,7 @@ from ordertrail.languages.speech import N_, _
 from ordertrail.web.guard import NO_NUL, PRIVATE
 from ordertrail.web.pages import templates
 from ordertrail.web.public.lookup import LOOKUPS
-from ordertrail.web.public.reroute import refusal
+from ordertrail.web.public.reroute import refusal, refused_page
 
 BAD_NUMBER = {
     "empty": N_("Please type your mobile number."),
@@ -73,10 +73,10 @@ def router() -> APIRouter:
         try:
             await run_in_threadpool(adding)
         except BadPhoneNumber as bad:
-            return _said(request, views, _(BAD_NUMBER[bad.why]), ticket, 422, "bad_number")
+            return refused_page(request, views, _(BAD_NUMBER[bad.why]), ticket, 422, "bad_number")
         except NotTheirOrder:
             LOOKUPS.wrong(request, identifier)
-            return _said(request, views, _(NOT_YOURS), ticket, 404, "not_yours")
+            return refused_page(request, views, _(NOT_YOURS), ticket, 404, "not_yours")
         return RedirectResponse(f"/t/{ticket}#texts", status_code=303, headers=PRIVATE)
 
     @pages.get("/unsubscribe/{token}", response_class=HTMLResponse)
@@ -101,16 +101,6 @@ def router() -> APIRouter:
         return _page(request, views, 200, order=done.order_id, done=done)
 
     return pages
-
-
-def _said(
-    request: Request, views: Jinja2Templates, said: str, ticket: str, status: int, why: str
-) -> HTMLResponse:
-    brand = request.app.state.brands.pick(request.url.hostname, None)
-    context = {"brand": brand, "message": said, "ticket": ticket, "why": why}
-    response = views.TemplateResponse(request, "track_refused.html", context, status_code=status)
-    response.headers.update(PRIVATE)
-    return response
 
 
 def _page(

@@ -12,7 +12,7 @@ and send no referrer.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
@@ -28,6 +28,7 @@ from ordertrail.app.fleet.tracking import LocalDelivery, local_deliveries
 from ordertrail.app.notify import order_of_token
 from ordertrail.app.page_views import count_view
 from ordertrail.app.ports import UnitOfWorkFactory
+from ordertrail.app.queries import ShipmentDetail, shipment_details
 from ordertrail.app.tracking import (
     NotTheirs,
     PublicOrder,
@@ -129,9 +130,10 @@ def router() -> APIRouter:
         # the page's forms (not arrived, contact support, returns) carry it
         ticket = await run_in_threadpool(ticket_for, uows, found.order_id, now)
         speak_order(request, found)
-        local = await _local(uows, found.parcels, found.times, now, with_proof=True)
+        details = await _details(uows, found.parcels)
+        local = await _local(uows, details, found.times, now, with_proof=True)
         glance = await track_glance.glance_for(
-            request, found.parcels, found.times, order_matched=True
+            request, found.parcels, details, found.times, order_matched=True
         )
         return render(
             request,
@@ -157,8 +159,11 @@ def router() -> APIRouter:
         if found.order_id:
             await run_in_threadpool(count_view, uows, found.order_id, now)
         speak_order(request, found)
-        local = await _local(uows, [found], found.times, now, with_proof=False)
-        glance = await track_glance.glance_for(request, [found], found.times, order_matched=False)
+        details = await _details(uows, [found])
+        local = await _local(uows, details, found.times, now, with_proof=False)
+        glance = await track_glance.glance_for(
+            request, [found], details, found.times, order_matched=False
+        )
         page = render(
             request,
             "track_parcel.html",
@@ -191,9 +196,10 @@ def router() -> APIRouter:
             return not_found(request, identifier, "no_link")
         await run_in_threadpool(count_view, system.uows, found.order_id, system.clock.now())
         speak_order(request, found)
-        local = await _local(system.uows, found.parcels, found.times, now, with_proof=True)
+        details = await _details(system.uows, found.parcels)
+        local = await _local(system.uows, details, found.times, now, with_proof=True)
         glance = await track_glance.glance_for(
-            request, found.parcels, found.times, order_matched=True
+            request, found.parcels, details, found.times, order_matched=True
         )
         return render(
             request,
@@ -243,16 +249,24 @@ def revalidated(request: Request, page: HTMLResponse) -> Response:
     return page
 
 
+async def _details(
+    uows: UnitOfWorkFactory, parcels: Sequence[PublicParcel]
+) -> dict[str, ShipmentDetail]:
+    """The parcels' details, read once for every part of the page that looks at them."""
+    numbers = [parcel.tracking_number for parcel in parcels]
+    found: dict[str, ShipmentDetail] = await run_in_threadpool(shipment_details, uows, numbers)
+    return found
+
+
 async def _local(
     uows: UnitOfWorkFactory,
-    parcels: Sequence[PublicParcel],
+    details: Mapping[str, ShipmentDetail],
     times: CustomerZone | None,
     now: datetime,
     *,
     with_proof: bool,
 ) -> dict[str, LocalDelivery]:
     """What the local fleet adds to each parcel: its hours, the stops before it, its proof."""
-    numbers = [parcel.tracking_number for parcel in parcels]
     zone = times.zone if times else UTC
-    finding = partial(local_deliveries, uows, numbers, zone, now, with_proof=with_proof)
+    finding = partial(local_deliveries, uows, details, zone, now, with_proof=with_proof)
     return await run_in_threadpool(finding)

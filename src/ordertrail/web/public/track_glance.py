@@ -4,7 +4,7 @@ glance of each parcel on a page."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC
 from functools import partial
 
@@ -13,6 +13,7 @@ from jinja2 import Environment
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.glance import ParcelGlance, glances
+from ordertrail.app.queries import ShipmentDetail
 from ordertrail.app.tracking import PublicParcel
 from ordertrail.domain.customer_zone import CustomerZone
 from ordertrail.domain.journey import JourneyStep, Stage, StepState, return_journey
@@ -57,6 +58,7 @@ def install(env: Environment) -> None:
 async def glance_for(
     request: Request,
     parcels: Sequence[PublicParcel],
+    details: Mapping[str, ShipmentDetail],
     times: CustomerZone | None,
     *,
     order_matched: bool,
@@ -65,7 +67,13 @@ async def glance_for(
     system = request.app.state.system
     zone = times.zone if times else UTC
     reading = partial(
-        glances, system.uows, system.gazetteer, parcels, zone, order_matched=order_matched
+        glances,
+        system.uows,
+        system.gazetteer,
+        parcels,
+        details,
+        zone,
+        order_matched=order_matched,
     )
     found: dict[str, ParcelGlance] = await run_in_threadpool(reading)
     return found
