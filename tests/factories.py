@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ordertrail.app.access import add_staff, issue_key
+from ordertrail.app.staff.access import add_staff, issue_key
 from ordertrail.bootstrap import System
 from ordertrail.domain.access import Role
 from ordertrail.domain.milestones import Milestone, Reason

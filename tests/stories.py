@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ordertrail.app.cases import sweep
-from ordertrail.app.commands import RecordEvents, RegisterOrders
-from ordertrail.app.delivery import DeliveryFailed, Outgoing, deliver_due
+from ordertrail.app.casework.cases import sweep
+from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
+from ordertrail.app.messages.delivery import DeliveryFailed, Outgoing, deliver_due
 from ordertrail.bootstrap import System
 from ordertrail.sources.canonical import parse_event, parse_order
 from tests.conftest import FixedClock

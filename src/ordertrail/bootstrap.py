@@ -8,16 +8,16 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from ordertrail.app.access_ports import PasswordHasher
-from ordertrail.app.delivery import Sender
-from ordertrail.app.eta_ports import EtaRules
+from ordertrail.app.customer.place_ports import Gazetteer
 from ordertrail.app.fleet.ports import ProofFiles
-from ordertrail.app.handlers import BatchResult, handle
-from ordertrail.app.key_cache import KeyCache
-from ordertrail.app.place_ports import Gazetteer
-from ordertrail.app.polling import CarrierTracker
+from ordertrail.app.intake.handlers import BatchResult, handle
+from ordertrail.app.intake.polling import CarrierTracker
+from ordertrail.app.messages.delivery import Sender
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
 from ordertrail.app.privacy.retention import RetentionPolicy
+from ordertrail.app.promise.eta_ports import EtaRules
+from ordertrail.app.staff.access_ports import PasswordHasher
+from ordertrail.app.staff.key_cache import KeyCache
 from ordertrail.config import BrandSettings, Settings
 from ordertrail.delivery.email import SmtpSender
 from ordertrail.delivery.sms import TwilioSender
@@ -33,12 +33,12 @@ from ordertrail.sources.carriers.karrio_tracker import KarrioTracker
 from ordertrail.sources.carriers.polling import HttpTracker
 from ordertrail.sources.gazetteer import CityGazetteer
 from ordertrail.sources.public_holidays import PublicHolidays
+from ordertrail.store.access.passwords import Argon2Passwords
+from ordertrail.store.access.rate_counters import SqlRateCounters
 from ordertrail.store.engine import make_engine
 from ordertrail.store.migrate import not_ready, upgrade
-from ordertrail.store.passwords import Argon2Passwords
-from ordertrail.store.proof_bucket import BucketProofFiles
-from ordertrail.store.proof_files import FolderProofFiles
-from ordertrail.store.rate_counters import SqlRateCounters
+from ordertrail.store.proofs.proof_bucket import BucketProofFiles
+from ordertrail.store.proofs.proof_files import FolderProofFiles
 from ordertrail.store.uow import SqlUnitOfWorkFactory
 
 

@@ -168,7 +168,7 @@ def test_holding_many_shipments_finds_each_with_its_state(system: System) -> Non
 
 
 def test_unmatched_reports_are_held_whole_and_handed_over_once(system: System) -> None:
-    from ordertrail.app.commands import EventReport
+    from ordertrail.app.intake.commands import EventReport
     from ordertrail.domain.model import Source
 
     report = EventReport(

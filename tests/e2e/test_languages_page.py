@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ordertrail.app.delivery import deliver_due
+from ordertrail.app.messages.delivery import deliver_due
 from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
 from tests.conftest import FixedClock

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ordertrail.app.commands import RecordEvents
+from ordertrail.app.intake.commands import RecordEvents
 from ordertrail.sources.canonical import parse_event
 from tests.conftest import FixedClock
 from tests.e2e.conftest import LiveServer, sign_in_as

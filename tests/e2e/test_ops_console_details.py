@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ordertrail.app.cases import report_missing
+from ordertrail.app.casework.cases import report_missing
 from tests.conftest import FixedClock
 from tests.e2e.conftest import VIEWPORTS, LiveServer, sign_in_as
 from tests.stories import ATTEMPTED, record, shopify_order_in_trouble

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
+from ordertrail.app.intake.commands import EventReport, RecordEvents, RegisterOrders
 from ordertrail.bootstrap import System
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Customer, Order, Shipment, Source

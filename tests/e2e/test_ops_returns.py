@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 from standardwebhooks import Webhook
 
-from ordertrail.app.delivery import deliver_due
+from ordertrail.app.messages.delivery import deliver_due
 from ordertrail.bootstrap import build
 from ordertrail.config import Settings
 from ordertrail.web.app import create_app

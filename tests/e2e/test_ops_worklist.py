@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ordertrail.app.cases import find_cases
+from ordertrail.app.casework.cases import find_cases
 from ordertrail.app.effect_ports import CaseQuery
 from tests.conftest import FixedClock
 from tests.e2e.conftest import VIEWPORTS, LiveServer, sign_in_as

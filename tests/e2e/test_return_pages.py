@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from ordertrail.app.commands import RecordEvents, RegisterOrders
-from ordertrail.app.delivery import deliver_due
+from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
+from ordertrail.app.messages.delivery import deliver_due
 from ordertrail.bootstrap import build
 from ordertrail.config import ReturnSettings, Settings
 from ordertrail.sources.canonical import parse_event, parse_order

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ordertrail.app.commands import RegisterOrders
+from ordertrail.app.intake.commands import RegisterOrders
 from ordertrail.app.queries import order_detail
 from ordertrail.app.sites import save_sites
 from ordertrail.domain.model import Site

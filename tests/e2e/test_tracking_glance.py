@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ordertrail.app.commands import RecordEvents, RegisterOrders
+from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
 from ordertrail.sources.canonical import parse_event, parse_order
 from tests.conftest import FixedClock
 from tests.e2e.conftest import VIEWPORTS, LiveServer, sign_in_as

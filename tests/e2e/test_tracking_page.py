@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from ordertrail.app.cases import find_cases
-from ordertrail.app.commands import RecordEvents, RegisterOrders
+from ordertrail.app.casework.cases import find_cases
 from ordertrail.app.effect_ports import CaseQuery
+from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
 from ordertrail.sources.canonical import parse_event, parse_order
 from tests.conftest import FixedClock
 from tests.e2e.conftest import LiveServer

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ordertrail.app.cases import find_cases
-from ordertrail.app.commands import RecordEvents, RegisterOrders
+from ordertrail.app.casework.cases import find_cases
 from ordertrail.app.effect_ports import CaseQuery
+from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
 from ordertrail.domain.exceptions import ExceptionKind, Team
 from ordertrail.sources.canonical import parse_event, parse_order
 from tests.conftest import FixedClock

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ordertrail.app.commands import RecordEvents, RegisterOrders
-from ordertrail.app.eta import learn_lanes
+from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
+from ordertrail.app.promise.eta import learn_lanes
 from ordertrail.app.sites import save_sites
 from ordertrail.bootstrap import System
 from ordertrail.domain.model import Location, Site

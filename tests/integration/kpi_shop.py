@@ -24,8 +24,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from ordertrail.app.cases import report_missing
-from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
+from ordertrail.app.casework.cases import report_missing
+from ordertrail.app.intake.commands import EventReport, RecordEvents, RegisterOrders
 from ordertrail.app.sites import save_sites
 from ordertrail.bootstrap import System
 from ordertrail.domain.milestones import Milestone, Reason

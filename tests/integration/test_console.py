@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from ordertrail.app.access import add_staff, set_disabled
 from ordertrail.app.rounds import work_round
+from ordertrail.app.staff.access import add_staff, set_disabled
 from ordertrail.bootstrap import System
 from ordertrail.domain.access import Role
 from ordertrail.web.app import create_app

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
+from ordertrail.app.intake.commands import EventReport, RecordEvents, RegisterOrders
 from ordertrail.bootstrap import System
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Customer, Order, Shipment, Source

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from ordertrail.app.access import set_disabled
-from ordertrail.app.cases import find_cases, report_missing
+from ordertrail.app.casework.cases import find_cases, report_missing
 from ordertrail.app.effect_ports import CaseQuery
+from ordertrail.app.staff.access import set_disabled
 from ordertrail.bootstrap import System
 from ordertrail.domain.cases import CaseStatus
 from ordertrail.web.app import create_app

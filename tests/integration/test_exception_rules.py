@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ordertrail.app.cases import learn_rhythms, sweep
+from ordertrail.app.casework.cases import learn_rhythms, sweep
 from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
 from ordertrail.web.app import create_app

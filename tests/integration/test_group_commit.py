@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ordertrail.app.commands import RecordEvents, RegisterOrders
-from ordertrail.app.group_commit import GroupCommit
-from ordertrail.app.inbound import Handle
+from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
+from ordertrail.app.intake.group_commit import GroupCommit
+from ordertrail.app.intake.inbound import Handle
 from ordertrail.app.ports import UnitOfWork
 from ordertrail.bootstrap import System
 from ordertrail.sources.canonical import parse_event, parse_order

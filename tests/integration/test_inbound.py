@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from ordertrail.app.commands import RecordEvents, RegisterOrders
-from ordertrail.app.inbound import Handle, take_in
+from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
+from ordertrail.app.intake.inbound import Handle, take_in
 from ordertrail.app.queries import order_detail
 from ordertrail.bootstrap import System
 from ordertrail.sources.canonical import parse_event, parse_order

@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from ordertrail.app.commands import RegisterOrders
-from ordertrail.app.polling import CarrierUnavailable, poll_due
+from ordertrail.app.intake.commands import RegisterOrders
+from ordertrail.app.intake.polling import CarrierUnavailable, poll_due
 from ordertrail.bootstrap import System
 from ordertrail.sources.canonical import parse_order
 from ordertrail.sources.carriers.karrio_tracker import KarrioTracker

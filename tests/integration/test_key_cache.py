@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from ordertrail.app.access import issue_key, revoke_key
-from ordertrail.app.key_cache import KeyCache
+from ordertrail.app.staff.access import issue_key, revoke_key
+from ordertrail.app.staff.key_cache import KeyCache
 from ordertrail.bootstrap import System
 from ordertrail.domain.access import Role
 from ordertrail.store.tables import api_keys

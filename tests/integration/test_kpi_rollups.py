@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ordertrail.app.commands import Rebuild, RecordEvents
+from ordertrail.app.intake.commands import Rebuild, RecordEvents
 from ordertrail.bootstrap import System
 from ordertrail.domain.milestones import Milestone
 from ordertrail.store.migrate import downgrade, upgrade

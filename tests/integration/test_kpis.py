@@ -10,10 +10,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
-from ordertrail.app.costs import record_costs
-from ordertrail.app.kpi_table import COLUMNS
-from ordertrail.app.kpis import orders_behind, report, scope_of
+from ordertrail.app.intake.commands import EventReport, RecordEvents, RegisterOrders
+from ordertrail.app.measures.costs import record_costs
+from ordertrail.app.measures.kpi_table import COLUMNS
+from ordertrail.app.measures.kpis import orders_behind, report, scope_of
 from ordertrail.app.sites import save_sites
 from ordertrail.bootstrap import System
 from ordertrail.cli import app

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ordertrail.app.delivery import Outgoing, deliver_due
+from ordertrail.app.messages.delivery import Outgoing, deliver_due
 from ordertrail.bootstrap import System
 from ordertrail.delivery.texts import Brand, Text, Texts
 from tests.conftest import FixedClock

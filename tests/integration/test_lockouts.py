@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from ordertrail.bootstrap import System
-from ordertrail.store.passwords import Argon2Passwords
+from ordertrail.store.access.passwords import Argon2Passwords
 from ordertrail.web.app import create_app
 from tests.factories import STAFF_PASSWORD, api_key, canonical_order, login_token, staff_member
 

@@ -24,8 +24,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from standardwebhooks import Webhook
 
-from ordertrail.app.delivery import Outgoing, deliver_due
-from ordertrail.app.notify import order_of_token
+from ordertrail.app.messages.delivery import Outgoing, deliver_due
+from ordertrail.app.messages.notify import order_of_token
 from ordertrail.bootstrap import System, build
 from ordertrail.config import BrandSettings, Settings
 from ordertrail.store.tables import metadata, tracking_tokens

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from ordertrail.app.cases import find_cases, work_case
-from ordertrail.app.commands import RegisterOrders
+from ordertrail.app.casework.cases import find_cases, work_case
 from ordertrail.app.effect_ports import CaseQuery
+from ordertrail.app.intake.commands import RegisterOrders
 from ordertrail.bootstrap import System
 from ordertrail.domain.cases import Case, CaseAction
 from ordertrail.sources.canonical import parse_order

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ordertrail.app.commands import RegisterOrders
-from ordertrail.app.delivery import READ_AHEAD, Outgoing, deliver_due
+from ordertrail.app.intake.commands import RegisterOrders
+from ordertrail.app.messages.delivery import READ_AHEAD, Outgoing, deliver_due
 from ordertrail.bootstrap import System
 from ordertrail.delivery.texts import Brand, Text, Texts
 from ordertrail.sources.canonical import parse_order

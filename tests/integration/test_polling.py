@@ -15,8 +15,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
-from ordertrail.app.polling import CarrierUnavailable, poll_due
+from ordertrail.app.intake.commands import EventReport, RecordEvents, RegisterOrders
+from ordertrail.app.intake.polling import CarrierUnavailable, poll_due
 from ordertrail.bootstrap import System
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Source

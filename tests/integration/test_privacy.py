@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from typer.testing import CliRunner
 
-from ordertrail.app.commands import Rebuild, RegisterOrders
-from ordertrail.app.corrections import correction
-from ordertrail.app.delivery import Outgoing, deliver_due
-from ordertrail.app.kpis import report, scope_of
+from ordertrail.app.intake.commands import Rebuild, RegisterOrders
+from ordertrail.app.intake.corrections import correction
+from ordertrail.app.measures.kpis import report, scope_of
+from ordertrail.app.messages.delivery import Outgoing, deliver_due
 from ordertrail.bootstrap import System
 from ordertrail.cli import app
 from ordertrail.domain.milestones import Milestone

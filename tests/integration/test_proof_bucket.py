@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from ordertrail.app.privacy.erasure import erase
 from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
-from ordertrail.store.proof_bucket import BucketProofFiles
+from ordertrail.store.proofs.proof_bucket import BucketProofFiles
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
 from tests.fleet_story import (

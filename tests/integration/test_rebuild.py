@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ordertrail.app.commands import EventReport, Rebuild, RecordEvents, RegisterOrders
+from ordertrail.app.intake.commands import EventReport, Rebuild, RecordEvents, RegisterOrders
 from ordertrail.bootstrap import System
 from ordertrail.domain.milestones import MILESTONES, Milestone, Phase, Reason
 from ordertrail.domain.model import Line, Shipment, Source

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ordertrail.app.cases import find_cases, work_case
-from ordertrail.app.delivery_change import request_change
-from ordertrail.app.delivery_change_ports import CarrierAnswer
+from ordertrail.app.casework.cases import find_cases, work_case
+from ordertrail.app.customer.delivery_change import request_change
+from ordertrail.app.customer.delivery_change_ports import CarrierAnswer
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.queries import shipment_detail
 from ordertrail.bootstrap import System, build

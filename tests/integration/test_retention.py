@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Text, cast, func, select
 
-from ordertrail.app.access import sign_in
 from ordertrail.app.privacy.retention import RetentionPolicy
 from ordertrail.app.rounds import work_round
+from ordertrail.app.staff.access import sign_in
 from ordertrail.bootstrap import System
 from ordertrail.config import Settings
 from ordertrail.store.tables import hook_deliveries, outbox, staff_sessions, tracking_tokens

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from typer.testing import CliRunner
 
-from ordertrail.app.cases import find_cases
+from ordertrail.app.casework.cases import find_cases
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.returns.alerts import look_at_returns
 from ordertrail.app.returns.commands import InspectLine, ReceiveReturn, ReleaseRefund

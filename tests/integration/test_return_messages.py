@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from ordertrail.app.commands import RecordEvents, RegisterOrders
-from ordertrail.app.delivery import deliver_due
+from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
+from ordertrail.app.messages.delivery import deliver_due
 from ordertrail.app.returns.commands import ReceiveReturn, ReleaseReplacement, RequestReturn
 from ordertrail.app.returns.views import list_returns
 from ordertrail.bootstrap import System, build

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from ordertrail.app.commands import RecordEvents
+from ordertrail.app.intake.commands import RecordEvents
 from ordertrail.bootstrap import System, build
 from ordertrail.config import ReturnSettings, Settings
 from ordertrail.sources.canonical import parse_event

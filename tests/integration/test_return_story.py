@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from standardwebhooks import Webhook
 
-from ordertrail.app.commands import Rebuild, RecordEvents, RegisterOrders
-from ordertrail.app.delivery import deliver_due
+from ordertrail.app.intake.commands import Rebuild, RecordEvents, RegisterOrders
+from ordertrail.app.messages.delivery import deliver_due
 from ordertrail.app.queries import order_detail
 from ordertrail.app.returns.commands import (
     AttachLabel,

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from ordertrail.app.commands import Rebuild, RecordEvents, RegisterOrders
+from ordertrail.app.intake.commands import Rebuild, RecordEvents, RegisterOrders
 from ordertrail.app.queries import order_detail
 from ordertrail.app.returns.commands import (
     AttachLabel,

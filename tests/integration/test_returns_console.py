@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from ordertrail.app.commands import RegisterOrders
+from ordertrail.app.intake.commands import RegisterOrders
 from ordertrail.app.returns.commands import ReceiveReturn
 from ordertrail.app.returns.views import return_view
 from ordertrail.bootstrap import System

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from ordertrail.app.delivery import deliver_due
+from ordertrail.app.messages.delivery import deliver_due
 from ordertrail.app.privacy.erasure import erase
 from ordertrail.app.privacy.export import customer_record
 from ordertrail.bootstrap import System, build

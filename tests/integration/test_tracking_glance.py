@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ordertrail.app.cases import find_cases, sweep
+from ordertrail.app.casework.cases import find_cases, sweep
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.bootstrap import build
 from ordertrail.config import Settings

@@ -13,9 +13,8 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
-from ordertrail.app.commands import EventReport
 from ordertrail.app.effect_ports import CaseQuery, Contact, Lane, OutboxMessage, ParcelRecord
-from ordertrail.app.eta_ports import EtaRules
+from ordertrail.app.intake.commands import EventReport
 from ordertrail.app.ports import (
     HeldReport,
     OrderFacts,
@@ -24,6 +23,7 @@ from ordertrail.app.ports import (
     SubjectRef,
     UnmappedCode,
 )
+from ordertrail.app.promise.eta_ports import EtaRules
 from ordertrail.app.returns.ports import ReturnedUnits, ReturnListing
 from ordertrail.domain.cases import Case, CaseChanges, CaseStatus
 from ordertrail.domain.exceptions import ParcelFacts, Team

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from ordertrail.app.eta_ports import EtaRules
+from ordertrail.app.promise.eta_ports import EtaRules
 from ordertrail.domain.business_days import BusinessCalendar, ship_day
 from ordertrail.domain.eta import Basis, Journey, estimate
 from ordertrail.domain.fold import SubjectState

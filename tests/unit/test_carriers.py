@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ordertrail.app.commands import EventReport
+from ordertrail.app.intake.commands import EventReport
 from ordertrail.domain.milestones import Milestone as M
 from ordertrail.domain.milestones import Reason as R
 from ordertrail.sources.carriers import CarrierParseError, adapter

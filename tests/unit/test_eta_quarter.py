@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from typer.testing import CliRunner
 
-from ordertrail.app.eta_ports import EtaRules
+from ordertrail.app.promise.eta_ports import EtaRules
 from ordertrail.cli import app
 from ordertrail.domain.business_days import local_day
 from ordertrail.domain.milestones import Milestone

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from ordertrail.app.commands import EventReport, Rebuild, RecordEvents, RegisterOrders
-from ordertrail.app.handlers import BatchResult, handle
+from ordertrail.app.intake.commands import EventReport, Rebuild, RecordEvents, RegisterOrders
+from ordertrail.app.intake.handlers import BatchResult, handle
 from ordertrail.app.queries import order_detail, shipment_detail
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Line, Shipment, Source
@@ -229,7 +229,7 @@ def test_one_batch_cannot_give_a_new_parcel_to_two_orders(uows: MemoryUnitOfWork
 
 
 def test_a_mapping_reads_history_again_and_rebuild_agrees(uows: MemoryUnitOfWorkFactory) -> None:
-    from ordertrail.app.commands import MapCode
+    from ordertrail.app.intake.commands import MapCode
 
     record(uows, report(M.CARRIER_ACCEPTED, 1), report(None, 40, raw_code="0044"))  # = 044
     assert shipment_detail(uows, UPS).status == "carrier_accepted"  # type: ignore[union-attr]

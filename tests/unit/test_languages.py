@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ordertrail.app.eta_words import window_words
+from ordertrail.app.promise.eta_words import window_words
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.languages import dates
 from ordertrail.languages.choice import asked, choose

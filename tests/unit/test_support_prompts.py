@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ordertrail.app.carrier_links import carrier_link
-from ordertrail.app.support_prompts import ParcelSituation, Situation, support_prompt
+from ordertrail.app.customer.carrier_links import carrier_link
+from ordertrail.app.customer.support_prompts import ParcelSituation, Situation, support_prompt
 from ordertrail.domain.cases import Case, CaseNote
 from ordertrail.domain.delivery_proof import DeliveryProof
 from ordertrail.domain.exceptions import ExceptionKind

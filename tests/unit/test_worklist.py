@@ -7,7 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ordertrail.app.saved_filters import forget_filter, save_filter, saved_filter, team_filters
+from ordertrail.app.casework.saved_filters import (
+    forget_filter,
+    save_filter,
+    saved_filter,
+    team_filters,
+)
 from ordertrail.domain.access import Role
 from ordertrail.domain.cases import Case, CaseAction, CaseClosed, CaseNote, CaseStatus
 from ordertrail.domain.exceptions import ExceptionKind, Team
@@ -98,7 +103,7 @@ def test_each_role_keeps_its_own_teams_filters() -> None:
 
 
 def test_every_kind_of_case_and_team_has_words_for_staff() -> None:
-    from ordertrail.app.staff_words import kind_words, team_words
+    from ordertrail.app.casework.staff_words import kind_words, team_words
     from ordertrail.domain.exceptions import ExceptionKind, Team
 
     for kind in ExceptionKind:  # a new kind without words would break the queue's page

@@ -13,17 +13,17 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
-from ordertrail.app.access_ports import Staff
-from ordertrail.app.commands import EventReport
+from ordertrail.app.casework.saved_filter_ports import SavedFilters
 from ordertrail.app.effect_ports import Cases, Deliveries, Outbox, Sites
-from ordertrail.app.eta_ports import Estimates, EtaRules
-from ordertrail.app.figures_ports import Figures
 from ordertrail.app.fleet.ports import Fleet
-from ordertrail.app.kpi_ports import Costs, KpiFacts, PageViews
-from ordertrail.app.overview_ports import Counts, Heartbeats
+from ordertrail.app.intake.commands import EventReport
+from ordertrail.app.measures.figures_ports import Figures
+from ordertrail.app.measures.kpi_ports import Costs, KpiFacts, PageViews
+from ordertrail.app.measures.overview_ports import Counts, Heartbeats
+from ordertrail.app.messages.subscriptions_ports import Subscriptions
 from ordertrail.app.privacy.ports import PersonalRecords, Retention
-from ordertrail.app.saved_filter_ports import SavedFilters
-from ordertrail.app.subscriptions_ports import Subscriptions
+from ordertrail.app.promise.eta_ports import Estimates, EtaRules
+from ordertrail.app.staff.access_ports import Staff
 
 if TYPE_CHECKING:  # the returns port names SubjectRef, defined below
     from ordertrail.app.returns.ports import Returns
@@ -473,6 +473,6 @@ class UnitOfWorkFactory(Protocol):
         ...
 
     def link_secret(self) -> bytes:
-        """The key message links and tracking-page tickets are derived with (app/links.py);
+        """The key message links and tracking-page tickets are derived with (app/messages/links.py);
         call it outside any unit of work (the first call may store a new one)."""
         ...

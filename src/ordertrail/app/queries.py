@@ -8,7 +8,6 @@ from datetime import date, datetime, time
 from typing import Any
 
 from ordertrail.app.effect_ports import CaseQuery, OutboxMessage
-from ordertrail.app.eta_views import EtaView, eta_view
 from ordertrail.app.ports import (
     HeldReport,
     OrderFacts,
@@ -17,6 +16,7 @@ from ordertrail.app.ports import (
     UnitOfWorkFactory,
     UnmappedCode,
 )
+from ordertrail.app.promise.eta_views import EtaView, eta_view
 from ordertrail.domain.b2b import BusinessTerms
 from ordertrail.domain.dock import Appointment, fold_appointment
 from ordertrail.domain.eta_window import Shown, WindowChange

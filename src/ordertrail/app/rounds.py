@@ -9,12 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ordertrail.app.cases import SweepResult, sweep
-from ordertrail.app.delivery import DeliveryResult, Sender, deliver_due
-from ordertrail.app.eta import eta_round
-from ordertrail.app.polling import CarrierTracker, PollSummary, poll_due
+from ordertrail.app.casework.cases import SweepResult, sweep
+from ordertrail.app.intake.polling import CarrierTracker, PollSummary, poll_due
+from ordertrail.app.messages.delivery import DeliveryResult, Sender, deliver_due
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
 from ordertrail.app.privacy.retention import RetentionPolicy, described, retention_round
+from ordertrail.app.promise.eta import eta_round
 from ordertrail.app.returns.alerts import look_at_returns, with_returns
 
 WORKER = "worker"

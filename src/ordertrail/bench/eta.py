@@ -3,7 +3,7 @@ date, on the same parcels with known true delivery days.
 
 A quarter of history comes first (what the lanes are learned from), then the quarter that is
 measured; the lanes are learned again every week from the 90 days before it, as the worker
-does. Each measured parcel is estimated with the same code the write path runs (app/eta.py,
+does. Each measured parcel is estimated with the same code the write path runs (app/promise/eta.py,
 domain/eta.py, domain/eta_window.py) after each of its scans and each morning it has no news,
 and its customer-visible window is kept as customers would see it.
 """
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ordertrail.app.eta import journey_of, reached_destination, sample_of
-from ordertrail.app.eta_ports import EtaRules
+from ordertrail.app.promise.eta import journey_of, reached_destination, sample_of
+from ordertrail.app.promise.eta_ports import EtaRules
 from ordertrail.domain.business_days import BusinessCalendar, local_day
 from ordertrail.domain.eta import DEFAULT_SHARE, carrier_date, estimate
 from ordertrail.domain.eta_window import Shown, settle

@@ -18,8 +18,8 @@ from typing import Any
 
 from rich.progress import Progress
 
-from ordertrail.app.commands import EventReport, RecordEvents, RegisterOrders
-from ordertrail.app.handlers import BatchResult
+from ordertrail.app.intake.commands import EventReport, RecordEvents, RegisterOrders
+from ordertrail.app.intake.handlers import BatchResult
 from ordertrail.bench.scratch import scratch_database
 from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings

@@ -17,7 +17,7 @@ from typing import Any
 from rich.progress import Progress
 from sqlalchemy import Engine, func, select
 
-from ordertrail.app.kpis import report, scope_of
+from ordertrail.app.measures.kpis import report, scope_of
 from ordertrail.bootstrap import build
 from ordertrail.config import Settings
 from ordertrail.domain.promise import promise_ends

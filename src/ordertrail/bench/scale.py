@@ -22,8 +22,8 @@ from typing import Any
 from rich.progress import Progress
 from sqlalchemy import select, update
 
-from ordertrail.app.cases import sweep
-from ordertrail.app.tracking import public_parcel
+from ordertrail.app.casework.cases import sweep
+from ordertrail.app.customer.tracking import public_parcel
 from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
 from ordertrail.domain.fold import fold

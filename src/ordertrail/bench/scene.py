@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from ordertrail.app.access import add_staff, issue_key, sign_in
+from ordertrail.app.staff.access import add_staff, issue_key, sign_in
 from ordertrail.bootstrap import build
 from ordertrail.config import Settings
 from ordertrail.domain.access import Role

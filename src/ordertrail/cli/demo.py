@@ -15,8 +15,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ordertrail.app.access import add_staff, issue_key
 from ordertrail.app.addresses import parcel_page
+from ordertrail.app.staff.access import add_staff, issue_key
 from ordertrail.bootstrap import System, build
 from ordertrail.cli.common import JsonFlag, app, err, fail, out
 from ordertrail.cli.kpis import shown

@@ -9,8 +9,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from ordertrail.app.eta import LEARN_DAYS, learn_lanes, learned_lanes
-from ordertrail.app.eta_ports import LaneStats
+from ordertrail.app.promise.eta import LEARN_DAYS, learn_lanes, learned_lanes
+from ordertrail.app.promise.eta_ports import LaneStats
 from ordertrail.cli.common import JsonFlag, app, fail, open_system, out
 
 eta_app = typer.Typer(help="Delivery estimates: each lane's transit times.", no_args_is_help=True)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import typer
 from rich.table import Table
 
-from ordertrail.app.cases import find_cases, learn_rhythms, sweep
+from ordertrail.app.casework.cases import find_cases, learn_rhythms, sweep
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.queries import jsonable
 from ordertrail.app.returns.alerts import look_at_returns, with_returns

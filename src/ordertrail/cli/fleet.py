@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from ordertrail.app.access import AccessError
 from ordertrail.app.fleet.drivers import add_driver, list_drivers, set_disabled
 from ordertrail.app.fleet.routes import plan_route
+from ordertrail.app.staff.access import AccessError
 from ordertrail.cli.common import JsonFlag, app, fail, open_system, out
 from ordertrail.domain.model import DomainError, is_time_zone
 from ordertrail.sources.fleet_csv import read_routes

@@ -9,8 +9,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from ordertrail.app.costs import record_costs
-from ordertrail.app.kpis import report, scope_of
+from ordertrail.app.measures.costs import record_costs
+from ordertrail.app.measures.kpis import report, scope_of
 from ordertrail.cli.common import JsonFlag, app, fail, import_app, open_system, out, report_feed
 from ordertrail.domain.model import DomainError
 from ordertrail.sources.costs_csv import read_costs

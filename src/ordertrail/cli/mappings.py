@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ordertrail.app.commands import MapCode
+from ordertrail.app.intake.commands import MapCode
 from ordertrail.app.queries import (
     code_mappings,
     held_reports,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from ordertrail.app.preview import preview
+from ordertrail.app.messages.preview import preview
 from ordertrail.app.queries import jsonable
 from ordertrail.cli.common import JsonFlag, app, fail, open_system, out
 

@@ -15,14 +15,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ordertrail.cli.common import JsonFlag, app, err, fail, open_system, out
 from ordertrail.sources.canonical_out import event_json, order_json
-from ordertrail.store.backup import (
+from ordertrail.store.upkeep.backup import (
     BackupError,
     BackupReport,
     holds_data,
     restore_backup,
     take_backup,
 )
-from ordertrail.store.log_export import (
+from ordertrail.store.upkeep.log_export import (
     all_orders,
     count_events,
     count_orders,

@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from ordertrail.app.commands import Rebuild, RegisterOrders
+from ordertrail.app.intake.commands import Rebuild, RegisterOrders
 from ordertrail.app.queries import (
     jsonable,
     order_detail,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from ordertrail.cli.common import JsonFlag, open_system, out, repair_app
-from ordertrail.store.text_repair import repair_text
+from ordertrail.store.upkeep.text_repair import repair_text
 
 
 @repair_app.command("text")

@@ -8,7 +8,8 @@ import os
 import typer
 from rich.table import Table
 
-from ordertrail.app.access import (
+from ordertrail.app.queries import jsonable
+from ordertrail.app.staff.access import (
     AccessError,
     add_staff,
     issue_key,
@@ -16,9 +17,8 @@ from ordertrail.app.access import (
     list_staff,
     set_disabled,
 )
-from ordertrail.app.access import revoke_key as revoke
-from ordertrail.app.access_ports import ApiKey
-from ordertrail.app.queries import jsonable
+from ordertrail.app.staff.access import revoke_key as revoke
+from ordertrail.app.staff.access_ports import ApiKey
 from ordertrail.cli.common import JsonFlag, app, fail, open_system, out
 from ordertrail.domain.access import Role
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import typer
 from rich.table import Table
 
-from ordertrail.app.missing_scans import missing_scans
+from ordertrail.app.casework.missing_scans import missing_scans
 from ordertrail.app.queries import jsonable
 from ordertrail.app.sites import list_sites, save_sites
 from ordertrail.cli.common import JsonFlag, app, fail, open_system, out

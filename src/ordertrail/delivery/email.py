@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from ordertrail.app.delivery import DeliveryFailed, Outgoing
+from ordertrail.app.messages.delivery import DeliveryFailed, Outgoing
 from ordertrail.delivery.texts import Texts
 from ordertrail.delivery.unsubscribe import ONE_CLICK, unsubscribe_link
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 
-from ordertrail.app.delivery import DeliveryFailed, Outgoing
+from ordertrail.app.messages.delivery import DeliveryFailed, Outgoing
 from ordertrail.delivery.texts import Texts
 
 

@@ -14,10 +14,10 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ordertrail.app import addresses
-from ordertrail.app.delivery import Outgoing
+from ordertrail.app.customer.tracking import eta_for_message
 from ordertrail.app.display_names import carrier_name
+from ordertrail.app.messages.delivery import Outgoing
 from ordertrail.app.queries import ShipmentDetail
-from ordertrail.app.tracking import eta_for_message
 from ordertrail.delivery.message_words import iso_day, reason_words
 from ordertrail.delivery.unsubscribe import unsubscribe_link
 from ordertrail.languages import dates

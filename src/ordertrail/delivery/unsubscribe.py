@@ -1,11 +1,11 @@
 """The one-click unsubscribe link of a customer's email (RFC 8058): `List-Unsubscribe` names
 it, `List-Unsubscribe-Post` says a POST to it is enough, and the body shows it too. The link
-holds the message's own link token (app/subscriptions.py finds the order by it)."""
+holds the message's own link token (app/messages/subscriptions.py finds the order by it)."""
 
 from __future__ import annotations
 
 from ordertrail.app.addresses import part
-from ordertrail.app.delivery import Outgoing
+from ordertrail.app.messages.delivery import Outgoing
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
 

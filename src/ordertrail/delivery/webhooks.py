@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import httpx
 from standardwebhooks import Webhook
 
-from ordertrail.app.delivery import DeliveryFailed, Outgoing
+from ordertrail.app.messages.delivery import DeliveryFailed, Outgoing
 from ordertrail.app.queries import jsonable
 
 

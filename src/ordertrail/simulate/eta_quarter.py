@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ordertrail.app.eta_ports import EtaRules, ParcelFacts
+from ordertrail.app.promise.eta_ports import EtaRules, ParcelFacts
 from ordertrail.domain.business_days import BusinessCalendar, ship_day
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone, Reason

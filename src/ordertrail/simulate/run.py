@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 from anyio.from_thread import start_blocking_portal
 
-from ordertrail.app.cases import sweep
-from ordertrail.app.commands import RegisterOrders
-from ordertrail.app.delivery import Outgoing, Sender, deliver_due
+from ordertrail.app.casework.cases import sweep
+from ordertrail.app.intake.commands import RegisterOrders
+from ordertrail.app.messages.delivery import Outgoing, Sender, deliver_due
 from ordertrail.app.sites import save_sites
 from ordertrail.bootstrap import System
 from ordertrail.domain.model import Site

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ordertrail.app.kpi_table import HEADLINES
-from ordertrail.app.kpis import report, scope_of
+from ordertrail.app.measures.kpi_table import HEADLINES
+from ordertrail.app.measures.kpis import report, scope_of
 from ordertrail.app.queries import unmapped_codes
 from ordertrail.bootstrap import System
 from ordertrail.simulate.return_truth import ASKED_WITHIN, ReturnVerdict

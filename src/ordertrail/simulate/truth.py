@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ordertrail.app.cases import find_cases
+from ordertrail.app.casework.cases import find_cases
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import ShipmentDetail, shipment_detail

@@ -18,8 +18,8 @@ import httpx
 from anyio.from_thread import BlockingPortal
 from PIL import Image
 
-from ordertrail.app.access import issue_key
 from ordertrail.app.fleet.drivers import add_driver
+from ordertrail.app.staff.access import issue_key
 from ordertrail.domain.access import Role
 from ordertrail.simulate.local_round import DRIVER, FLEET
 

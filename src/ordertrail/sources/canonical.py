@@ -24,8 +24,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ordertrail.app.commands import EventReport
-from ordertrail.app.handlers import ItemProblem
+from ordertrail.app.intake.commands import EventReport
+from ordertrail.app.intake.handlers import ItemProblem
 from ordertrail.domain.b2b import BusinessTerms
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import (

@@ -17,7 +17,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from ordertrail.app.handlers import ItemProblem
+from ordertrail.app.intake.handlers import ItemProblem
 from ordertrail.domain.costs import Cost, CostKind, CostTarget, money_of
 from ordertrail.domain.model import DomainError
 

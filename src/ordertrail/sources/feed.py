@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ordertrail.app.commands import RecordEvents, RegisterOrders
-from ordertrail.app.handlers import BatchResult, ItemProblem
+from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
+from ordertrail.app.intake.handlers import BatchResult, ItemProblem
 from ordertrail.sources.canonical import parse_event_line, parse_lines, parse_order_line
 from ordertrail.sources.carriers import Adapter, CarrierParseError
 

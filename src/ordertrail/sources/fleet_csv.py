@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from ordertrail.app.fleet.routes import RoutePlan, StopPlan
-from ordertrail.app.handlers import ItemProblem
+from ordertrail.app.intake.handlers import ItemProblem
 from ordertrail.domain.fleet import Window
 from ordertrail.domain.model import DomainError
 from ordertrail.sources.channels.csv_rows import Row, Rows

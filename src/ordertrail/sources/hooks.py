@@ -36,8 +36,8 @@ from typing import Any
 from pydantic import ValidationError
 from standardwebhooks import Webhook
 
-from ordertrail.app.commands import EventReport
-from ordertrail.app.handlers import ItemProblem
+from ordertrail.app.intake.commands import EventReport
+from ordertrail.app.intake.handlers import ItemProblem
 from ordertrail.domain.model import DomainError, Order, Shipment
 from ordertrail.sources.canonical import parse_event, problems_of, refuse_unstorable_text
 from ordertrail.sources.carriers import CarrierParseError, adapter

@@ -10,7 +10,7 @@ import holidays
 
 
 class PublicHolidays:
-    """The HolidayCalendar port (app/eta_ports.py) over the `holidays` package's tables."""
+    """The HolidayCalendar port (app/promise/eta_ports.py) over the `holidays` package's tables."""
 
     def days_off(self, country: str, region: str | None, years: Iterable[int]) -> frozenset[date]:
         wanted = list(years)

@@ -20,7 +20,7 @@ from datetime import datetime
 import biip
 from biip.gs1_messages import GS1Message
 
-from ordertrail.app.commands import RecordScan
+from ordertrail.app.intake.commands import RecordScan
 from ordertrail.domain.model import DomainError
 from ordertrail.domain.warehouse import Step
 from ordertrail.sources.tracking_numbers import identify

@@ -29,7 +29,7 @@ from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent
 from ordertrail.domain.order_status import OrderStatus
 from ordertrail.store import codec
 from ordertrail.store import statements as sql
-from ordertrail.store.kpi_rollups import cleared as rollups_cleared
+from ordertrail.store.measures.kpi_rollups import cleared as rollups_cleared
 from ordertrail.store.tables import events, orders, returns, shipment_aliases, shipments
 
 _CHUNK = 500  # identifiers per IN (...) list; far below every driver's parameter limit

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ordertrail.store.kpi_rollups import rollups
+from ordertrail.store.measures.kpi_rollups import rollups
 from ordertrail.store.tables import events, orders, returns, shipments
 
 # Rows are held FOR NO KEY UPDATE (key_share=True): projections never change keys, and this

@@ -168,7 +168,7 @@ outbox = Table(
 )
 
 #: Links in customer messages open the order without a lookup: a token per message, derived
-#: when it is sent (app/links.py); only its SHA-256 is kept, never the token.
+#: when it is sent (app/messages/links.py); only its SHA-256 is kept, never the token.
 tracking_tokens = Table(
     "tracking_tokens",
     metadata,
@@ -536,7 +536,7 @@ fleet_stop_parcels = Table(
     Index("ix_fleet_stop_parcels_shipment_id_day", "shipment_id", "day"),
 )
 
-#: Rate-limit counters shared by every `serve` process (store/rate_counters.py): one row a
+#: Rate-limit counters shared by every `serve` process (store/access/rate_counters.py): one row a
 #: key and window, `expires_at` in epoch seconds.
 rate_counters = Table(
     "rate_counters",
@@ -546,7 +546,7 @@ rate_counters = Table(
     Column("expires_at", Float, nullable=False, index=True),
 )
 
-#: What a customer asked for one order on its page (store/subscriptions.py): a number texts
+#: What a customer asked for one order on its page (store/effects/subscriptions.py): a number texts
 #: go to, and when they stopped its emails (one-click unsubscribe). One row an order.
 order_subscriptions = Table(
     "order_subscriptions",

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from ordertrail.app.commands import EventReport
+from ordertrail.app.intake.commands import EventReport
 from ordertrail.app.ports import HeldReport
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Location, Source

@@ -9,32 +9,32 @@ from typing import Self
 from sqlalchemy import Connection, Engine, NestedTransaction, RootTransaction
 from sqlalchemy.exc import TimeoutError as SqlTimeout
 
-from ordertrail.app.eta_ports import EtaRules
 from ordertrail.app.ports import DatabaseBusy
+from ordertrail.app.promise.eta_ports import EtaRules
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.notifications import Policy
 from ordertrail.domain.return_policy import ReturnPolicy
-from ordertrail.store.cases import SqlCases
-from ordertrail.store.costs import SqlCosts, SqlPageViews
-from ordertrail.store.counts import SqlCounts, SqlHeartbeats
+from ordertrail.store.access.secrets import install_secret
+from ordertrail.store.access.staff import SqlStaff
+from ordertrail.store.effects.cases import SqlCases
+from ordertrail.store.effects.estimates import SqlEstimates
+from ordertrail.store.effects.outbox import SqlOutbox
+from ordertrail.store.effects.saved_filters import SqlSavedFilters
+from ordertrail.store.effects.subscriptions import SqlSubscriptions
 from ordertrail.store.engine import WRITE_WAIT_MS
-from ordertrail.store.estimates import SqlEstimates
-from ordertrail.store.figures import SqlFigures
 from ordertrail.store.fleet import SqlFleet
-from ordertrail.store.kpis import SqlKpis
 from ordertrail.store.mappings import SqlMappings
+from ordertrail.store.measures.costs import SqlCosts, SqlPageViews
+from ordertrail.store.measures.counts import SqlCounts, SqlHeartbeats
+from ordertrail.store.measures.figures import SqlFigures
+from ordertrail.store.measures.kpis import SqlKpis
 from ordertrail.store.orders import SqlOrders
-from ordertrail.store.outbox import SqlOutbox
 from ordertrail.store.polls import SqlPolls
-from ordertrail.store.privacy import SqlPersonalRecords, SqlRetention
 from ordertrail.store.repositories import SqlEventLog, SqlProjections, SqlSubjects
 from ordertrail.store.returns import SqlReturns
-from ordertrail.store.saved_filters import SqlSavedFilters
-from ordertrail.store.secrets import install_secret
 from ordertrail.store.sites import SqlDeliveries, SqlSites
-from ordertrail.store.staff import SqlStaff
-from ordertrail.store.subscriptions import SqlSubscriptions
 from ordertrail.store.unmatched import SqlUnmatched
+from ordertrail.store.upkeep.privacy import SqlPersonalRecords, SqlRetention
 
 
 class SqlUnitOfWork:

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 import ordertrail
-from ordertrail.app.group_commit import GroupCommit
+from ordertrail.app.intake.group_commit import GroupCommit
 from ordertrail.bootstrap import System, build
 from ordertrail.sources.canonical import EventIn, OrderIn
 from ordertrail.web import body_limit, branding, guard, health, pages, problems

@@ -14,10 +14,10 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app import addresses
-from ordertrail.app.access_ports import StaffSession
 from ordertrail.app.display_names import carrier_name, place_name
-from ordertrail.app.scanning import ScanOutcome, ScanStatus
+from ordertrail.app.intake.scanning import ScanOutcome, ScanStatus
 from ordertrail.app.sites import list_sites
+from ordertrail.app.staff.access_ports import StaffSession
 from ordertrail.domain.access import Permission
 from ordertrail.domain.model import Site
 from ordertrail.domain.warehouse import Step

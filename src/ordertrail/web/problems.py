@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ordertrail.app.handlers import ItemProblem
+from ordertrail.app.intake.handlers import ItemProblem
 from ordertrail.app.ports import DatabaseUnavailable, WriteConflict
 from ordertrail.domain.text import LONE_SURROGATE, NUL
 from ordertrail.web.body_limit import too_large

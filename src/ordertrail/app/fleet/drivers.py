@@ -15,10 +15,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ordertrail.app.access import AccessError
-from ordertrail.app.access_ports import PasswordHasher
 from ordertrail.app.fleet.ports import Driver
 from ordertrail.app.ports import UnitOfWorkFactory
+from ordertrail.app.staff.access import AccessError
+from ordertrail.app.staff.access_ports import PasswordHasher
 
 PIN_DIGITS = 8
 SHIFT = timedelta(hours=14)

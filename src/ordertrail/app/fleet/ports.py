@@ -80,7 +80,7 @@ class ProofRefused(ValueError):
 class ProofFiles(Protocol):
     """Photos and signatures of deliveries: private, addressed by what they hold.
 
-    A folder by default (`store/proof_files.py`); any store that keeps bytes under a name
+    A folder by default (`store/proofs/proof_files.py`); any store that keeps bytes under a name
     (S3-compatible, through a client library) fits the same two methods."""
 
     def put(self, content: bytes, media_type: str) -> str:

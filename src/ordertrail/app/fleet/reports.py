@@ -6,8 +6,8 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
-from ordertrail.app.commands import EventReport, RecordEvents
-from ordertrail.app.handlers import BatchResult
+from ordertrail.app.intake.commands import EventReport, RecordEvents
+from ordertrail.app.intake.handlers import BatchResult
 from ordertrail.domain.fleet import MILESTONE_OF, SAID, GpsFix, Proof, Route, Stop, StopAction
 from ordertrail.domain.fleet import stop_data as data_of
 from ordertrail.domain.milestones import Reason

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ordertrail.app.commands import RecordEvents
 from ordertrail.app.fleet.reports import Record, stop_reports
+from ordertrail.app.intake.commands import RecordEvents
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
 from ordertrail.domain.fleet import Route, Stop, StopAction, Window
 from ordertrail.domain.model import DomainError

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from ordertrail.app.commands import RecordEvents
 from ordertrail.app.fleet.ports import Driver, ProofFiles
 from ordertrail.app.fleet.reports import Record, stop_reports
 from ordertrail.app.fleet.uploads import PHOTO_BYTES, SIGNATURE_BYTES, checked
+from ordertrail.app.intake.commands import RecordEvents
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.domain.fleet import GpsFix, Handoff, Proof, StopAction, attempt_reason
 from ordertrail.domain.model import DomainError, require_aware, require_real_offset

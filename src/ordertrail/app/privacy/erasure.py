@@ -17,8 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ordertrail.app.derive import lock_order, refold, refresh_orders
 from ordertrail.app.fleet.ports import ProofFiles
+from ordertrail.app.intake.derive import lock_order, refold, refresh_orders
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
 from ordertrail.app.privacy.ports import MessageChange, StoredCase
 from ordertrail.app.privacy.scrub import (

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from ordertrail.app.messages.subscriptions_ports import Subscription
 from ordertrail.app.ports import OrderFacts, UnitOfWorkFactory
 from ordertrail.app.privacy.erasure import NothingHeld, orders_for
 from ordertrail.app.privacy.ports import StoredCase, StoredMessage
-from ordertrail.app.subscriptions_ports import Subscription
 from ordertrail.domain.model import TrackingEvent
 
 
@@ -23,7 +23,7 @@ class OrderRecord:
     cases: list[StoredCase]
     page_views: list[tuple[date, int]]
     links: int
-    #: the number they gave for texts and when they stopped emails (app/subscriptions.py)
+    #: the number they gave for texts and when they stopped emails (app/messages/subscriptions.py)
     subscription: Subscription | None = None
 
 

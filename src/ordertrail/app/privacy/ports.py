@@ -1,5 +1,5 @@
 """What the privacy use cases need from the store. Contracts in the docstrings; the SQL is in
-store/privacy.py."""
+store/upkeep/privacy.py."""
 
 from __future__ import annotations
 

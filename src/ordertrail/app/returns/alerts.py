@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ordertrail.app.cases import SweepResult
-from ordertrail.app.derive import histories
+from ordertrail.app.casework.cases import SweepResult
 from ordertrail.app.effect_ports import CaseQuery
-from ordertrail.app.notify import queue_case_news
+from ordertrail.app.intake.derive import histories
+from ordertrail.app.messages.notify import queue_case_news
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.domain.cases import CaseChanges, CaseStatus, reconcile
 from ordertrail.domain.exceptions import ExceptionKind

@@ -3,9 +3,10 @@ the policy would say (asked without saving anything), the request itself, and th
 the customer may see it.
 
 The customer has proved the order is theirs once (order number and email or postal code) and
-carries a link ticket from then on (app/tracking.py `ticket_for`), so nothing they typed goes
-back into a page. Choices arrive as typed; `read_choice` turns them into return lines or says,
-in the page's words, what is wrong — the domain rules check again when the request is saved.
+carries a link ticket from then on (app/customer/tracking.py `ticket_for`), so nothing they
+typed goes back into a page. Choices arrive as typed; `read_choice` turns them into return
+lines or says, in the page's words, what is wrong — the domain rules check again when the
+request is saved.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ordertrail.app.derive import histories
+from ordertrail.app.intake.derive import histories
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.returns.facts import order_for_return
 from ordertrail.domain.milestones import Milestone

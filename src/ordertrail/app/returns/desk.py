@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ordertrail.app.derive import histories
+from ordertrail.app.intake.derive import histories
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.returns.alerts import WAITING
 from ordertrail.app.returns.ports import ReturnListing

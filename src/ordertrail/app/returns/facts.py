@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ordertrail.app.derive import order_history
+from ordertrail.app.intake.derive import order_history
 from ordertrail.app.ports import OrderFacts, UnitOfWork
 from ordertrail.domain.milestones import Milestone, Reason, SourceKind
 from ordertrail.domain.model import DomainError, Line, Order

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
 
-from ordertrail.app.commands import EventReport
-from ordertrail.app.derive import append_and_derive, histories
+from ordertrail.app.intake.commands import EventReport
+from ordertrail.app.intake.derive import append_and_derive, histories
+from ordertrail.app.intake.resolve import Resolver
 from ordertrail.app.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from ordertrail.app.resolve import Resolver
 from ordertrail.app.returns.commands import (
     AttachLabel,
     DecideReturn,

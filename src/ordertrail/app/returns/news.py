@@ -22,7 +22,7 @@ NEWS = {
     Milestone.REFUND_RELEASED: "return.refund_released",
     Milestone.REPLACEMENT_RELEASED: "return.replacement_released",
 }
-SUBSCRIBERS = "subscribers"  # fanned out to every subscriber when sent (app/notify.py)
+SUBSCRIBERS = "subscribers"  # fanned out to every subscriber when sent (app/messages/notify.py)
 
 
 def queue_return_news(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ordertrail.app.derive import histories
+from ordertrail.app.intake.derive import histories
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.returns.ports import ReturnListing
 from ordertrail.domain.fold import ordered

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from ordertrail.app.commands import EventReport
+from ordertrail.app.intake.commands import EventReport
 from ordertrail.domain.mapping import normalize_code
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Location, Source

@@ -4,7 +4,7 @@ karrio's connectors track, rate, ship and book pickups, but none of them offers 
 change where or when a parcel in transit is delivered (UPS My Choice and FedEx Delivery
 Manager are consumer products without a karrio mapping). So this adapter answers every
 question with a decline that says why, and the customer's choice becomes a case for
-operations (app/delivery_change.py). When karrio gains such a call, it is made here, in the
+operations (app/customer/delivery_change.py). When karrio gains such a call, it is made here, in the
 one place the use case asks.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from ordertrail.app.delivery_change_ports import CarrierAnswer
+from ordertrail.app.customer.delivery_change_ports import CarrierAnswer
 from ordertrail.domain.customer.delivery_change import DeliveryChange
 
 

@@ -15,8 +15,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ordertrail.app.commands import EventReport
-from ordertrail.app.polling import CarrierUnavailable
+from ordertrail.app.intake.commands import EventReport
+from ordertrail.app.intake.polling import CarrierUnavailable
 from ordertrail.sources.carriers import CarrierParseError, adapter
 
 #: carriers asked through karrio → the OrderTrail format that reads their raw answers

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import httpx
 
-from ordertrail.app.commands import EventReport
-from ordertrail.app.polling import CarrierUnavailable
+from ordertrail.app.intake.commands import EventReport
+from ordertrail.app.intake.polling import CarrierUnavailable
 from ordertrail.sources.carriers import CarrierParseError, adapter
 
 DEFAULT_RETRY_AFTER = timedelta(minutes=1)

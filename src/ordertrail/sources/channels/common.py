@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ordertrail.app.commands import EventReport
-from ordertrail.app.handlers import ItemProblem
+from ordertrail.app.intake.commands import EventReport
+from ordertrail.app.intake.handlers import ItemProblem
 from ordertrail.domain.model import DomainError, Order, Shipment
 from ordertrail.domain.priority import priority_of
 from ordertrail.sources.canonical import parse_order, problems_of

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ordertrail.app.handlers import ItemProblem
+from ordertrail.app.intake.handlers import ItemProblem
 
 #: One row of a csv.DictReader; an extra field lands under None as a list, so values are Any.
 Row = dict[Any, Any]

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ordertrail.app.commands import EventReport
-from ordertrail.app.handlers import ItemProblem
+from ordertrail.app.intake.commands import EventReport
+from ordertrail.app.intake.handlers import ItemProblem
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import DomainError
 from ordertrail.domain.returns import LABEL_ATTACHED, ReturnReason

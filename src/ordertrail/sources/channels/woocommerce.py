@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from ordertrail.app.handlers import ItemProblem
+from ordertrail.app.intake.handlers import ItemProblem
 from ordertrail.domain.model import DomainError
 from ordertrail.domain.text import unstorable_text
 from ordertrail.sources.channels.common import (

@@ -19,8 +19,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ordertrail.app.commands import EventReport
-from ordertrail.app.handlers import ItemProblem
+from ordertrail.app.intake.commands import EventReport
+from ordertrail.app.intake.handlers import ItemProblem
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import DomainError, Source
 from ordertrail.sources.canonical import parse_order

@@ -13,9 +13,9 @@ from typing import Annotated
 from fastapi import Depends, Form, HTTPException, Request
 from fastapi.security import HTTPBearer
 
-from ordertrail.app.access import session_of
-from ordertrail.app.access_ports import StaffSession
-from ordertrail.app.key_cache import KeyCache
+from ordertrail.app.staff.access import session_of
+from ordertrail.app.staff.access_ports import StaffSession
+from ordertrail.app.staff.key_cache import KeyCache
 from ordertrail.domain.access import Permission, Principal
 
 SESSION_COOKIE = "ordertrail_session"

@@ -9,11 +9,11 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.cases import NotDelivered, find_cases, report_missing, work_case
-from ordertrail.app.corrections import correction
+from ordertrail.app.casework.cases import NotDelivered, find_cases, report_missing, work_case
 from ordertrail.app.effect_ports import CaseQuery
+from ordertrail.app.intake.corrections import correction
 from ordertrail.app.queries import ShipmentDetail, jsonable, shipment_detail
-from ordertrail.app.redaction import cases_for
+from ordertrail.app.staff.redaction import cases_for
 from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.cases import CaseAction, CaseClosed, CaseStatus
 from ordertrail.domain.exceptions import ExceptionKind, Team

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from ordertrail.app.access import AccessError, issue_key, list_keys
-from ordertrail.app.access_ports import ApiKey
+from ordertrail.app.staff.access import AccessError, issue_key, list_keys
+from ordertrail.app.staff.access_ports import ApiKey
 from ordertrail.domain.access import Permission, Principal, Role
 from ordertrail.web.api.answers import KeyIssued, KeyRevoked, KeyShown, shows
 from ordertrail.web.api.auth import require

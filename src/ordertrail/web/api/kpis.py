@@ -11,10 +11,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.costs import record_costs
-from ordertrail.app.handlers import ItemProblem
-from ordertrail.app.kpi_ports import BehindFigure, KpiScope
-from ordertrail.app.kpis import orders_behind, report, scope_of
+from ordertrail.app.intake.handlers import ItemProblem
+from ordertrail.app.measures.costs import record_costs
+from ordertrail.app.measures.kpi_ports import BehindFigure, KpiScope
+from ordertrail.app.measures.kpis import orders_behind, report, scope_of
 from ordertrail.app.queries import jsonable
 from ordertrail.domain.access import Permission
 from ordertrail.domain.costs import Cost, CostKind, CostTarget, currency_code

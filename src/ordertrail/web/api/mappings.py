@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, StringConstraints, WithJsonSchema
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.commands import MapCode
+from ordertrail.app.intake.commands import MapCode
 from ordertrail.app.queries import code_mappings, held_reports, jsonable, unmapped_codes
 from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.mapping import CODE_MEANINGS

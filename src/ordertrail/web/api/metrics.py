@@ -22,7 +22,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from ordertrail.app.figures import StateFigures, state_figures
+from ordertrail.app.measures.figures import StateFigures, state_figures
 from ordertrail.app.privacy.retention import AGED_KINDS
 from ordertrail.domain.access import Permission
 from ordertrail.metering import PrometheusMeter

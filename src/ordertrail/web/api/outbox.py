@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from ordertrail.app.delivery import retry_dead
 from ordertrail.app.effect_ports import OutboxMessage
+from ordertrail.app.messages.delivery import retry_dead
 from ordertrail.app.queries import jsonable, outbox_messages
 from ordertrail.domain.access import Permission
 from ordertrail.web.api.answers import Requeued, shows

@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app import addresses
-from ordertrail.app.commands import RecordEvents, RegisterOrders
-from ordertrail.app.handlers import ItemProblem
+from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
+from ordertrail.app.intake.handlers import ItemProblem
 from ordertrail.app.queries import (
     OrderDetail,
     ShipmentDetail,
@@ -22,7 +22,7 @@ from ordertrail.app.queries import (
     order_detail,
     shipment_detail,
 )
-from ordertrail.app.redaction import order_for, parcel_for
+from ordertrail.app.staff.redaction import order_for, parcel_for
 from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.milestones import SourceKind
 from ordertrail.domain.model import DomainError, Source

@@ -12,9 +12,9 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.missing_scans import missing_scans
+from ordertrail.app.casework.missing_scans import missing_scans
+from ordertrail.app.intake.scanning import ScanOutcome, ScanStatus
 from ordertrail.app.queries import jsonable
-from ordertrail.app.scanning import ScanOutcome, ScanStatus
 from ordertrail.app.sites import list_sites, save_sites
 from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.model import DomainError, Location, Site, SiteKind, is_time_zone

@@ -9,14 +9,14 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.access import (
+from ordertrail.app.staff.access import (
     AccessError,
     issue_key,
     list_keys,
     list_staff,
     set_disabled,
 )
-from ordertrail.app.access_ports import StaffSession
+from ordertrail.app.staff.access_ports import StaffSession
 from ordertrail.domain.access import Permission, Role
 from ordertrail.web.api.auth import checked_csrf, signed_in
 from ordertrail.web.console.views import back, console_templates, render

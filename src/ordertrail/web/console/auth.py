@@ -19,8 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from limits import parse
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.access import SESSION_LIFETIME, sign_in, sign_out
-from ordertrail.app.access_ports import StaffSession
+from ordertrail.app.staff.access import SESSION_LIFETIME, sign_in, sign_out
+from ordertrail.app.staff.access_ports import StaffSession
 from ordertrail.domain.access import Permission
 from ordertrail.web.api.auth import (
     SESSION_COOKIE,

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.access_ports import StaffSession
-from ordertrail.app.assignees import assignees
-from ordertrail.app.case_page import case_page
-from ordertrail.app.redaction import cases_for, order_for, sees_contact
+from ordertrail.app.casework.assignees import assignees
+from ordertrail.app.casework.case_page import case_page
+from ordertrail.app.staff.access_ports import StaffSession
+from ordertrail.app.staff.redaction import cases_for, order_for, sees_contact
 from ordertrail.domain.access import Permission
 from ordertrail.web.api.auth import as_principal, signed_in
 from ordertrail.web.console.views import console_templates, render

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from markupsafe import Markup, escape
 
-from ordertrail.app.staff_words import in_words
+from ordertrail.app.casework.staff_words import in_words
 from ordertrail.domain.costs import minor_digits
 from ordertrail.domain.model import Money
 

@@ -12,16 +12,16 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.access_ports import StaffSession
 from ordertrail.app.addresses import order_page
-from ordertrail.app.assignees import assignees
-from ordertrail.app.case_views import cases_shown, show_cases
+from ordertrail.app.casework.assignees import assignees
+from ordertrail.app.casework.case_views import cases_shown, show_cases
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.fleet.tracking import address_region, delivery_positions
-from ordertrail.app.kpis import report, scope_of
-from ordertrail.app.overview import overview
+from ordertrail.app.measures.kpis import report, scope_of
+from ordertrail.app.measures.overview import overview
 from ordertrail.app.queries import find_orders, list_orders, order_detail, outbox_messages
-from ordertrail.app.redaction import cases_for, order_for, sees_contact
+from ordertrail.app.staff.access_ports import StaffSession
+from ordertrail.app.staff.redaction import cases_for, order_for, sees_contact
 from ordertrail.domain.access import Permission
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.order_status import OrderStatus

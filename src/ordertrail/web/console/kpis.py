@@ -14,10 +14,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.access_ports import StaffSession
-from ordertrail.app.kpi_ports import KpiScope
-from ordertrail.app.kpi_table import COLUMNS, HEADLINES, report_rows
-from ordertrail.app.kpis import orders_behind, report, scope_of
+from ordertrail.app.measures.kpi_ports import KpiScope
+from ordertrail.app.measures.kpi_table import COLUMNS, HEADLINES, report_rows
+from ordertrail.app.measures.kpis import orders_behind, report, scope_of
+from ordertrail.app.staff.access_ports import StaffSession
 from ordertrail.domain.access import Permission
 from ordertrail.domain.kpi_catalog import KPIS
 from ordertrail.domain.model import DomainError

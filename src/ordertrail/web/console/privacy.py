@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.access_ports import StaffSession
 from ordertrail.app.privacy.erasure import KIND_WORDS, KINDS, NothingHeld, erase
 from ordertrail.app.privacy.export import customer_record
+from ordertrail.app.staff.access_ports import StaffSession
 from ordertrail.domain.access import Permission
 from ordertrail.sources.customer_out import customer_json
 from ordertrail.web.api.auth import checked_csrf, signed_in

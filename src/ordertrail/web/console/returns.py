@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.access_ports import StaffSession
 from ordertrail.app.returns import commands as do
 from ordertrail.app.returns.desk import return_desk, returns_queue
+from ordertrail.app.staff.access_ports import StaffSession
 from ordertrail.domain.access import Permission
 from ordertrail.domain.milestones import Disposition, SourceKind
 from ordertrail.domain.model import DomainError, Source

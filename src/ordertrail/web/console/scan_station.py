@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from ordertrail.app.commands import RecordScan
+from ordertrail.app.intake.commands import RecordScan
 from ordertrail.domain.model import DomainError
 from ordertrail.domain.warehouse import Step
 from ordertrail.sources.scans import (

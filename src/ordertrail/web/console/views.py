@@ -11,8 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from ordertrail.app import addresses
-from ordertrail.app.access_ports import StaffSession
-from ordertrail.app.staff_words import (
+from ordertrail.app.casework.staff_words import (
     age_words,
     case_status_words,
     kind_words,
@@ -20,6 +19,7 @@ from ordertrail.app.staff_words import (
     message_words,
     team_words,
 )
+from ordertrail.app.staff.access_ports import StaffSession
 from ordertrail.domain.access import Permission
 from ordertrail.web import guard
 from ordertrail.web.api.auth import as_principal

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.access_ports import StaffSession
 from ordertrail.app.addresses import order_page
-from ordertrail.app.cases import work_case
-from ordertrail.app.commands import MapCode
-from ordertrail.app.corrections import correction
-from ordertrail.app.delivery import retry_dead
+from ordertrail.app.casework.cases import work_case
+from ordertrail.app.intake.commands import MapCode
+from ordertrail.app.intake.corrections import correction
+from ordertrail.app.messages.delivery import retry_dead
 from ordertrail.app.queries import outbox_messages, unmapped_codes
+from ordertrail.app.staff.access_ports import StaffSession
 from ordertrail.domain.access import Permission
 from ordertrail.domain.cases import CaseAction, CaseClosed
 from ordertrail.domain.milestones import Milestone, Reason

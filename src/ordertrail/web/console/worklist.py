@@ -12,13 +12,18 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.access_ports import StaffSession
-from ordertrail.app.assignees import assignees
-from ordertrail.app.bulk_cases import UnknownCases, work_many
-from ordertrail.app.case_views import cases_shown
+from ordertrail.app.casework.assignees import assignees
+from ordertrail.app.casework.bulk_cases import UnknownCases, work_many
+from ordertrail.app.casework.case_views import cases_shown
+from ordertrail.app.casework.saved_filters import (
+    forget_filter,
+    save_filter,
+    saved_filter,
+    team_filters,
+)
 from ordertrail.app.effect_ports import CaseQuery
-from ordertrail.app.redaction import cases_for
-from ordertrail.app.saved_filters import forget_filter, save_filter, saved_filter, team_filters
+from ordertrail.app.staff.access_ports import StaffSession
+from ordertrail.app.staff.redaction import cases_for
 from ordertrail.domain.access import Permission
 from ordertrail.domain.cases import CaseAction, CaseClosed, CaseStatus
 from ordertrail.domain.exceptions import ExceptionKind, Team

@@ -16,9 +16,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.commands import RecordEvents, RegisterOrders, RegisterShipments
-from ordertrail.app.handlers import ItemProblem
-from ordertrail.app.inbound import Handle, delivery_write
+from ordertrail.app.intake.commands import RecordEvents, RegisterOrders, RegisterShipments
+from ordertrail.app.intake.handlers import ItemProblem
+from ordertrail.app.intake.inbound import Handle, delivery_write
 from ordertrail.sources.carriers import CarrierParseError
 from ordertrail.sources.hooks import Parsed, SignatureRefused, hook_source, lower_headers
 from ordertrail.web.api.answers import HookAnswer, shows

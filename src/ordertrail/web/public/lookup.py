@@ -18,8 +18,8 @@ from fastapi import Request
 from limits import parse
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.notify import order_of_token
-from ordertrail.app.tracking import PublicOrder, public_order
+from ordertrail.app.customer.tracking import PublicOrder, public_order
+from ordertrail.app.messages.notify import order_of_token
 from ordertrail.domain.lookup_keys import order_key
 from ordertrail.web.guard import Limiter, Refusal
 

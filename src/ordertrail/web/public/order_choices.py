@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.tracking import PublicOrder, ticket_for
+from ordertrail.app.customer.tracking import PublicOrder, ticket_for
 from ordertrail.domain.milestones import TROUBLE
 from ordertrail.web.public.reroute import choices
 from ordertrail.web.public.subscribe import sms_view

@@ -3,7 +3,7 @@ holding it at the carrier's facility, another day), posted from the order's page
 ticket. No JavaScript: a form of radio buttons and a list of the days one may pick.
 
 The rules are domain/customer/delivery_change.py; recording and passing the choice on is
-app/delivery_change.py. A refusal says why in a sentence, with the way back to the order.
+app/customer/delivery_change.py. A refusal says why in a sentence, with the way back to the order.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.delivery_change import (
+from ordertrail.app.customer.delivery_change import (
     ChoiceMade,
     NotTheirParcel,
     ParcelChoices,

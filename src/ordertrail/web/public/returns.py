@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.addresses import part
+from ordertrail.app.customer.tracking import ticket_for
 from ordertrail.app.returns.commands import RequestReturn
 from ordertrail.app.returns.customer import (
     CustomerReturn,
@@ -32,7 +33,6 @@ from ordertrail.app.returns.customer import (
     read_choice,
     returnable,
 )
-from ordertrail.app.tracking import ticket_for
 from ordertrail.domain.milestones import SourceKind
 from ordertrail.domain.model import DomainError, Source
 from ordertrail.domain.returns import ReturnFile

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.subscriptions import (
+from ordertrail.app.messages.subscriptions import (
     NotTheirOrder,
     UnknownUnsubscribe,
     add_sms_number,

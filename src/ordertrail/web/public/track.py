@@ -23,13 +23,9 @@ from limits import parse
 from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.addresses import parcel_page
-from ordertrail.app.cases import NotDelivered
-from ordertrail.app.fleet.tracking import LocalDelivery, local_deliveries
-from ordertrail.app.notify import order_of_token
-from ordertrail.app.page_views import count_view
-from ordertrail.app.ports import UnitOfWorkFactory
-from ordertrail.app.queries import ShipmentDetail, shipment_details
-from ordertrail.app.tracking import (
+from ordertrail.app.casework.cases import NotDelivered
+from ordertrail.app.customer.page_views import count_view
+from ordertrail.app.customer.tracking import (
     NotTheirs,
     PublicOrder,
     PublicParcel,
@@ -39,6 +35,10 @@ from ordertrail.app.tracking import (
     report_not_arrived,
     ticket_for,
 )
+from ordertrail.app.fleet.tracking import LocalDelivery, local_deliveries
+from ordertrail.app.messages.notify import order_of_token
+from ordertrail.app.ports import UnitOfWorkFactory
+from ordertrail.app.queries import ShipmentDetail, shipment_details
 from ordertrail.domain.customer_zone import CustomerZone
 from ordertrail.domain.lookup_keys import tracking_numbers
 from ordertrail.web.guard import NO_NUL, PRIVATE, ClientLimit, Refusal

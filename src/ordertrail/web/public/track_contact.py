@@ -1,7 +1,7 @@
 """`/track/contact`: "Contact support" from the tracking page, without JavaScript. The form
 comes with the order and parcel filled in; sending it puts the message on the parcel's case
-(app/customer_contact.py) and says which. Only the holder of the page's ticket may write, the
-same ticket (and the same rate limits) as every other page that can reveal the order; a
+(app/customer/customer_contact.py) and says which. Only the holder of the page's ticket may
+write, the same ticket (and the same rate limits) as every other page that can reveal the order; a
 form posted from another site is refused, and so is a flood from one address."""
 
 from __future__ import annotations
@@ -15,7 +15,12 @@ from fastapi.responses import HTMLResponse, Response
 from limits import parse
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.customer_contact import NotTheirs, UnreadableMessage, contact_support, readable
+from ordertrail.app.customer.customer_contact import (
+    NotTheirs,
+    UnreadableMessage,
+    contact_support,
+    readable,
+)
 from ordertrail.app.queries import shipment_detail
 from ordertrail.languages.speech import _
 from ordertrail.web.guard import NO_NUL, PRIVATE, ClientLimit, Refusal

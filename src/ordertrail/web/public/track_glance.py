@@ -1,4 +1,4 @@
-"""The tracking page's glance (app/glance.py) as the page says it: the steps' names, the
+"""The tracking page's glance (app/customer/glance.py) as the page says it: the steps' names, the
 words each step's state reads aloud (the stepper never tells by colour alone), and the
 glance of each parcel on a page."""
 
@@ -12,9 +12,9 @@ from fastapi import Request
 from jinja2 import Environment
 from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.glance import ParcelGlance, glances
+from ordertrail.app.customer.glance import ParcelGlance, glances
+from ordertrail.app.customer.tracking import PublicParcel
 from ordertrail.app.queries import ShipmentDetail
-from ordertrail.app.tracking import PublicParcel
 from ordertrail.domain.customer_zone import CustomerZone
 from ordertrail.domain.journey import JourneyStep, Stage, StepState, return_journey
 from ordertrail.languages.speech import N_, _

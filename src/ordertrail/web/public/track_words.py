@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from ordertrail.app.tracking import PublicLine
+from ordertrail.app.customer.tracking import PublicLine
 from ordertrail.domain.dock import Appointment, AppointmentState
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.languages import dates

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from xml.etree.ElementTree import Element
 
-from ordertrail.app.commands import EventReport
+from ordertrail.app.intake.commands import EventReport
 from ordertrail.domain.model import Location, Source
 from ordertrail.sources.carriers import xmldoc
 from ordertrail.sources.carriers.base import (

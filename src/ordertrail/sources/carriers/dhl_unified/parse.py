@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ordertrail.app.commands import EventReport
+from ordertrail.app.intake.commands import EventReport
 from ordertrail.domain.model import Location, Source
 from ordertrail.sources.carriers.base import (
     CarrierParseError,

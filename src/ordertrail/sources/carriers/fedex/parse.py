@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ordertrail.app.commands import EventReport
+from ordertrail.app.intake.commands import EventReport
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Source
 from ordertrail.sources.carriers.base import (

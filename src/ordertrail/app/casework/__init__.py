@@ -1,0 +1,1 @@
+"""Exception cases and the work list staff act on."""

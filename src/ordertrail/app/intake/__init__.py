@@ -1,0 +1,1 @@
+"""Events in: commands, their handlers, and the derivation every accepted event goes through."""

@@ -1,0 +1,1 @@
+"""What the business measures: KPIs, costs, the overview and the operator's figures."""

@@ -1,0 +1,1 @@
+"""Messages to customers: queued with the events that cause them, delivered from the outbox."""

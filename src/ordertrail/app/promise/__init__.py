@@ -1,0 +1,1 @@
+"""Delivery estimates: the promise a customer is shown, learnt from delivered parcels."""

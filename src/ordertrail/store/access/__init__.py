@@ -1,0 +1,1 @@
+"""Staff, their sessions and API keys, the install's secrets, and shared rate-limit counters."""

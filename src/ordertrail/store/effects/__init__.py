@@ -1,0 +1,1 @@
+"""What follows a change, in the database: cases, the outbox, estimates, subscriptions, filters."""
