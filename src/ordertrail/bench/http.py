@@ -105,10 +105,12 @@ def run(
                     source=HOOK_SOURCE,
                 )
 
+            server.settle()
             if load.writes:  # first writes pay for what is made once (statements, imports)
                 driven("-warm", 1, 1)
             else:
                 _probe(server.base_url, load)
+            server.settle()
             cpu_before = server.cpu_seconds()
             svg = profile / f"{_slug(load.name)}-w{count}.svg" if profile and sampled else None
             sampler = sampling(server.pid, seconds, svg) if svg else None

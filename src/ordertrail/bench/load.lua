@@ -4,6 +4,10 @@
 --   events FOLDER           POST /api/v1/events, one event a request
 --   hook FOLDER N SOURCE    POST /hooks/SOURCE, N events a request, signed per Standard
 --                           Webhooks with the secret in FOLDER/secret (whsec_...)
+-- (a last argument gives wrk's thread count). Writes arrive as a carrier's would: each thread
+-- moves its own share of the parcels, each parcel's scans come later than the one before, and
+-- one in twenty arrives late (an hour older than what the parcel already has), so the app
+-- folds that parcel's history again as it must for a real late scan.
 -- Every write carries unique event keys and an X-Request-ID (the app echoes it back), and a
 -- 2xx answer's id is written to FOLDER/acked-<thread>: what the database must hold after.
 -- done() prints one line `BENCH {json}` with the figures.
@@ -127,8 +131,9 @@ function setup(thread)
   thread:set("number", counter)
 end
 
-local mode, folder, per_request, source, secret, shipments, paths, acked, run
+local mode, folder, per_request, source, secret, shipments, paths, acked, run, started
 local sent, next_path = 0, 0
+local LATE_EVERY = 20
 
 function init(args)
   mode, folder = args[1], args[2]
@@ -137,7 +142,13 @@ function init(args)
   if mode == "get" then
     paths = lines_of(folder .. "/paths")
   else
-    shipments = lines_of(folder .. "/shipments")
+    -- this thread's share: two threads never move one parcel at once
+    local threads, mine = tonumber(args[5] or "1"), {}
+    for i, shipment in ipairs(lines_of(folder .. "/shipments")) do
+      if (i - 1) % threads == number - 1 then mine[#mine + 1] = shipment end
+    end
+    shipments = #mine > 0 and mine or lines_of(folder .. "/shipments")
+    started = os.time() - 600
     acked = io.open(folder .. "/acked-" .. number, "w")
   end
   if mode == "hook" then
@@ -146,14 +157,23 @@ function init(args)
   end
 end
 
+-- The scan's time: a millisecond after this thread's previous scan (ten minutes ago, and on),
+-- or an hour before them all for the late one.
+local function scanned_at(tick)
+  local late = tick % LATE_EVERY == 0 and 3600 or 0
+  local whole = started + math.floor(tick / 1000) - late
+  return os.date("!%Y-%m-%dT%H:%M:%S", whole) .. string.format(".%03dZ", tick % 1000)
+end
+
 local function events_json(id, count)
   local items = {}
   for n = 1, count do
-    local shipment = shipments[(sent * count + n) % #shipments + 1]
+    local tick = sent * count + n
+    local shipment = shipments[tick % #shipments + 1]
     items[n] = string.format(
       '{"key":"%s-%d","shipment":"%s","milestone":"in_transit","source":"carrier:%s",'
         .. '"occurred_at":"%s","raw_code":"BENCH","location":{"city":"Reno","country":"US"}}',
-      id, n, shipment, source or "ups", os.date("!%Y-%m-%dT%H:%M:%SZ", os.time() - 60))
+      id, n, shipment, source or "ups", scanned_at(tick))
   end
   return "[" .. table.concat(items, ",") .. "]"
 end

@@ -39,6 +39,19 @@ class Server:
         except OSError:
             return None
 
+    def settle(self, *, quiet: float = 0.3, most: float = 60.0) -> None:
+        """Wait until the server has stopped working on what the last load left behind: wrk
+        stops counting at its deadline, but writes it sent are still queued and done, and
+        their CPU must not be charged to the next path (nor their samples to its profile)."""
+        deadline = time.monotonic() + most
+        before = self.cpu_seconds()
+        while before is not None and time.monotonic() < deadline:
+            time.sleep(quiet)
+            after = self.cpu_seconds()
+            if after is None or after - before < quiet * 0.05:  # under 5% of a core: idle
+                return
+            before = after
+
     def rss_mb(self) -> float | None:
         """The largest resident memory of any one of the server's processes, in MB."""
         try:

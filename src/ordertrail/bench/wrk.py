@@ -86,9 +86,10 @@ def drive(
     (folder / "shipments").write_text("".join(f"{t}\n" for t in targets))
     (folder / "secret").write_text(f"{secret}\n")
     script = files("ordertrail.bench").joinpath("load.lua")
+    threads = min(2, connections)
     command = [
         wrk_path(),
-        f"--threads={min(2, connections)}",
+        f"--threads={threads}",
         f"--connections={connections}",
         f"--duration={max(1, round(seconds))}s",
         "--timeout=10s",
@@ -97,7 +98,7 @@ def drive(
     for name, value in load.headers.items():
         command.append(f"--header={name}: {value}")
     command += [base_url + (load.paths[0] if load.paths else "/")]
-    command += ["--", load.mode, str(folder), str(load.per_request), source]
+    command += ["--", load.mode, str(folder), str(load.per_request), source, str(threads)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     said = [line for line in done.stdout.splitlines() if line.startswith("BENCH ")]
     if done.returncode != 0 or not said:

@@ -114,6 +114,7 @@ def _sqlite_engine(url: str, synchronous: str, echo: bool, write_wait: float) ->
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={waits}")
         cursor.close()
+        _record.info[WRITE_WAIT_MS] = waits
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -121,7 +122,11 @@ def _sqlite_engine(url: str, synchronous: str, echo: bool, write_wait: float) ->
         # deadlocking on a lock upgrade; readers stay deferred and never block writers.
         options = connection.get_execution_options()
         mode = options.get("sqlite_begin", "IMMEDIATE")
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={options.get(WRITE_WAIT_MS, waits)}")
+        wait = options.get(WRITE_WAIT_MS, waits)
+        held = connection.connection.info  # lives as long as the database connection
+        if held.get(WRITE_WAIT_MS) != wait:  # a statement saved on most transactions
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={wait}")
+            held[WRITE_WAIT_MS] = wait
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, distinct, func, select
+from sqlalchemy import Connection, bindparam, distinct, func, select
 
 from ordertrail.app.ports import UnmappedCode
 from ordertrail.domain.mapping import CodeKey, CodeMapping, code_key, normalize_code
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent
-from ordertrail.store.repositories import among
 from ordertrail.store.statements import upsert
 from ordertrail.store.tables import code_mappings, events
 
@@ -29,10 +29,14 @@ class SqlMappings:
         if not keys:
             return {}
         found = {key: self._defaults[key] for key in keys if key in self._defaults}
-        carriers = sorted({carrier for carrier, _ in keys})
-        query = select(code_mappings).where(among(code_mappings.c.carrier, carriers))
-        stored = (_mapping(row) for row in self._conn.execute(query))
-        found.update((mapping.key, mapping) for mapping in stored if mapping.key in keys)
+        codes: dict[str, list[str]] = defaultdict(list)
+        for carrier, code in sorted(keys):
+            codes[carrier].append(code)
+        for carrier, wanted in codes.items():  # stored codes are normalised: asked as they are
+            one = len(wanted) == 1
+            given = {"carrier": carrier, **({"code": wanted[0]} if one else {"codes": wanted})}
+            for row in self._conn.execute(_mappings_of(one), given):
+                found[(row.carrier, row.raw_code)] = _mapping(row)
         return found
 
     def save(self, mapping: CodeMapping) -> None:
@@ -124,3 +128,12 @@ def _mapping(row: Any) -> CodeMapping:
         mapped_at=row.mapped_at,
         note=row.note,
     )
+
+
+@cache
+def _mappings_of(one: bool) -> Any:
+    """A carrier's stored mappings of some codes; built once (the write path asks for every
+    carrier event)."""
+    code = code_mappings.c.raw_code
+    wanted = code == bindparam("code") if one else code.in_(bindparam("codes", expanding=True))
+    return select(code_mappings).where(code_mappings.c.carrier == bindparam("carrier"), wanted)

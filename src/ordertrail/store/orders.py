@@ -109,10 +109,11 @@ class SqlOrders:
         found: dict[str, StatusInputs] = {}
         for chunk in chunks(order_ids):
             children: dict[str, list[Any]] = defaultdict(list)
-            for child in self._conn.execute(sql.children_for_status(), {sql.IDS: chunk}):
+            one, given = sql.ids_given(chunk)
+            for child in self._conn.execute(sql.children_for_status(one), given):
                 children[child.order_id].append(child)
-            query = sql.orders_for_status(lock=not self._read_only)
-            for row in self._conn.execute(query, {sql.IDS: chunk}):
+            query = sql.orders_for_status(not self._read_only, one)
+            for row in self._conn.execute(query, given):
                 own = (row.fold_state or {}).get("status")
                 kids = children[row.id]
                 found[row.id] = StatusInputs(

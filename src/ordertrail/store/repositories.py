@@ -86,7 +86,8 @@ class SqlSubjects:
     def find_orders(self, ids: Iterable[str]) -> set[str]:
         found: set[str] = set()
         for chunk in chunks(ids):
-            found.update(self._conn.scalars(sql.ids_in(orders), {sql.IDS: chunk}))
+            one, given = sql.ids_given(chunk)
+            found.update(self._conn.scalars(sql.ids_in(orders, one), given))
         return found
 
     def find_shipments(
@@ -97,7 +98,8 @@ class SqlSubjects:
             return self._find_then_hold(names)
         found: dict[str, SubjectRef] = {}
         for chunk in chunks(names):
-            for row in self._conn.execute(sql.shipments_named(hold), {sql.IDS: chunk}):
+            one, given = sql.ids_given(chunk)
+            for row in self._conn.execute(sql.shipments_named(hold, one), given):
                 state = codec.state_from_json(row.fold_state) if hold else None
                 ref = SubjectRef(Subject(SubjectKind.SHIPMENT, row.id), row.order_id, state)
                 found[row.id] = ref
@@ -146,7 +148,8 @@ class SqlSubjects:
     def find_returns(self, ids: Iterable[str]) -> dict[str, SubjectRef]:
         found: dict[str, SubjectRef] = {}
         for chunk in chunks(ids):
-            for row in self._conn.execute(sql.returns_named(), {sql.IDS: chunk}):
+            one, given = sql.ids_given(chunk)
+            for row in self._conn.execute(sql.returns_named(one), given):
                 found[row.id] = SubjectRef(Subject(SubjectKind.RETURN, row.id), row.order_id)
         return found
 
@@ -169,7 +172,8 @@ class SqlEventLog:
             return [event for event in unique if event.key in stored]
         known: set[str] = set()
         for chunk in chunks(e.key for e in unique):
-            known.update(self._conn.scalars(sql.known_keys(), {sql.IDS: chunk}))
+            one, given = sql.ids_given(chunk)
+            known.update(self._conn.scalars(sql.known_keys(one), given))
         new = [event for event in unique if event.key not in known]
         if not new:
             return []
@@ -187,8 +191,8 @@ class SqlEventLog:
         found: dict[Subject, list[TrackingEvent]] = defaultdict(list)
         for kind, ids in by_kind.items():
             for chunk in chunks(ids):
-                params = {"kind": kind.value, sql.IDS: chunk}
-                for row in self._conn.execute(sql.events_of(), params):
+                one, given = sql.ids_given(chunk)
+                for row in self._conn.execute(sql.events_of(one), {"kind": kind.value, **given}):
                     event = codec.event_from_row(row)
                     found[event.subject].append(event)
         return dict(found)
@@ -196,7 +200,8 @@ class SqlEventLog:
     def by_keys(self, keys: Iterable[str]) -> dict[str, TrackingEvent]:
         found: dict[str, TrackingEvent] = {}
         for chunk in chunks(keys):
-            for row in self._conn.execute(sql.events_keyed(), {sql.IDS: chunk}):
+            one, given = sql.ids_given(chunk)
+            for row in self._conn.execute(sql.events_keyed(one), given):
                 found[row.key] = codec.event_from_row(row)
         return found
 
@@ -237,7 +242,8 @@ class SqlProjections:
         for kind in by_kind:
             table = _TABLE_OF[kind]
             for chunk in chunks(by_kind[kind]):
-                for row in self._conn.execute(sql.fold_states(table), {sql.IDS: chunk}):
+                one, given = sql.ids_given(chunk)
+                for row in self._conn.execute(sql.fold_states(table, one), given):
                     if row.fold_state:
                         found[Subject(kind, row.id)] = codec.state_from_json(row.fold_state)
         return found

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, time
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from ordertrail.domain.model import Location, Site, SiteKind
-from ordertrail.store.repositories import dialect_insert
+from ordertrail.store.repositories import dialect_insert, dialect_insert_for
 from ordertrail.store.tables import hook_deliveries, sites
 
 
@@ -31,7 +32,7 @@ class SqlSites:
         return _site(row) if row else None
 
     def all(self) -> list[Site]:
-        return [_site(row) for row in self._conn.execute(select(sites).order_by(sites.c.id))]
+        return [_site(row) for row in self._conn.execute(_all_sites())]
 
 
 def _row(site: Site) -> dict[str, Any]:
@@ -63,13 +64,32 @@ class SqlDeliveries:
         self._conn = conn
 
     def seen(self, source: str, delivery_id: str) -> bool:
-        query = select(hook_deliveries.c.received_at).where(
-            hook_deliveries.c.source == source, hook_deliveries.c.delivery_id == delivery_id
-        )
-        return self._conn.execute(query).first() is not None
+        given = {"source": source, "delivery_id": delivery_id}
+        return self._conn.execute(_seen(), given).first() is not None
 
     def remember(self, source: str, delivery_id: str, at: datetime) -> None:
-        statement = dialect_insert(self._conn, hook_deliveries).on_conflict_do_nothing()
         self._conn.execute(
-            statement, {"source": source, "delivery_id": delivery_id, "received_at": at}
+            _remember(self._conn.dialect.name),
+            {"source": source, "delivery_id": delivery_id, "received_at": at},
         )
+
+
+# Built once: every signed webhook asks both (see store/statements.py for why).
+
+
+@cache
+def _all_sites() -> Any:
+    return select(sites).order_by(sites.c.id)
+
+
+@cache
+def _seen() -> Any:
+    return select(hook_deliveries.c.received_at).where(
+        hook_deliveries.c.source == bindparam("source"),
+        hook_deliveries.c.delivery_id == bindparam("delivery_id"),
+    )
+
+
+@cache
+def _remember(dialect: str) -> Any:
+    return dialect_insert_for(dialect, hook_deliveries).on_conflict_do_nothing()

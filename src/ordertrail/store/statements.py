@@ -1,11 +1,15 @@
 """The statements of the write path, each built once on first use and reused.
 
 Building a SQLAlchemy statement costs more than running a small one on SQLite; the ingest path
-runs a handful per transaction, so they are made once, with expanding `ids` parameters.
+runs a handful per transaction, so they are made once. Statements over a list of ids come in
+two shapes, picked by `ids_given`: `= :id` for one id (a webhook's one parcel: the common case)
+and an expanding `IN :ids` for more — SQLAlchemy rewrites an expanding IN's SQL on every
+execution, which costs twice the query itself on SQLite.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -32,19 +36,31 @@ from ordertrail.store.tables import events, orders, returns, shipments
 # shipment) takes on its order; a plain FOR UPDATE deadlocks against such inserts.
 
 IDS = "ids"
+ID = "id"
 _ids: Any = bindparam(IDS, expanding=True)
+_id: Any = bindparam(ID)
+
+
+def ids_given(chunk: Sequence[str]) -> tuple[bool, dict[str, Any]]:
+    """Which shape of statement a chunk of ids takes (`one`), and its parameters."""
+    return (True, {ID: chunk[0]}) if len(chunk) == 1 else (False, {IDS: list(chunk)})
+
+
+def among_ids(column: Any, one: bool) -> Any:
+    """`column = :id`, or `column IN :ids`: the condition of a statement `ids_given` feeds."""
+    return column == _id if one else column.in_(_ids)
 
 
 @cache
-def ids_in(table: Table) -> Select[Any]:
-    return select(table.c.id).where(table.c.id.in_(_ids))
+def ids_in(table: Table, one: bool = False) -> Select[Any]:
+    return select(table.c.id).where(among_ids(table.c.id, one))
 
 
 @cache
-def shipments_named(hold: bool) -> Select[Any]:
+def shipments_named(hold: bool, one: bool = False) -> Select[Any]:
     """Shipments whose id or tracking number is among `ids`; held with their fold state."""
     columns = [shipments.c.id, shipments.c.tracking_number, shipments.c.order_id]
-    named = or_(shipments.c.id.in_(_ids), shipments.c.tracking_number.in_(_ids))
+    named = or_(among_ids(shipments.c.id, one), among_ids(shipments.c.tracking_number, one))
     if not hold:
         return select(*columns).where(named)
     query = select(*columns, shipments.c.fold_state).where(named).order_by(shipments.c.id)
@@ -52,28 +68,28 @@ def shipments_named(hold: bool) -> Select[Any]:
 
 
 @cache
-def returns_named() -> Select[Any]:
-    return select(returns.c.id, returns.c.order_id).where(returns.c.id.in_(_ids))
+def returns_named(one: bool = False) -> Select[Any]:
+    return select(returns.c.id, returns.c.order_id).where(among_ids(returns.c.id, one))
 
 
 @cache
-def fold_states(table: Table) -> Select[Any]:
+def fold_states(table: Table, one: bool = False) -> Select[Any]:
     return (
         select(table.c.id, table.c.fold_state)
-        .where(table.c.id.in_(_ids))
+        .where(among_ids(table.c.id, one))
         .order_by(table.c.id)
         .with_for_update(key_share=True)
     )
 
 
 @cache
-def known_keys() -> Select[Any]:
-    return select(events.c.key).where(events.c.key.in_(_ids))
+def known_keys(one: bool = False) -> Select[Any]:
+    return select(events.c.key).where(among_ids(events.c.key, one))
 
 
 @cache
-def events_keyed() -> Select[Any]:
-    return select(events).where(events.c.key.in_(_ids))
+def events_keyed(one: bool = False) -> Select[Any]:
+    return select(events).where(among_ids(events.c.key, one))
 
 
 @cache
@@ -85,10 +101,10 @@ def insert_events(dialect: str, returning: bool = False) -> Any:
 
 
 @cache
-def events_of() -> Select[Any]:
+def events_of(one: bool = False) -> Select[Any]:
     """Every event of the subjects of one `kind` whose ids are among `ids`."""
     return select(events).where(
-        events.c.subject_kind == bindparam("kind"), events.c.subject_id.in_(_ids)
+        events.c.subject_kind == bindparam("kind"), among_ids(events.c.subject_id, one)
     )
 
 
@@ -106,7 +122,7 @@ def save_projection(table: Table, columns: tuple[str, ...]) -> Update:
 
 
 @cache
-def orders_for_status(lock: bool) -> Select[Any]:
+def orders_for_status(lock: bool, one: bool = False) -> Select[Any]:
     query = (
         select(
             orders.c.id,
@@ -115,14 +131,14 @@ def orders_for_status(lock: bool) -> Select[Any]:
             orders.c.status,
             orders.c.needs_attention,
         )
-        .where(orders.c.id.in_(_ids))
+        .where(among_ids(orders.c.id, one))
         .order_by(orders.c.id)
     )
     return query.with_for_update(key_share=True) if lock else query
 
 
 @cache
-def children_for_status() -> Any:
+def children_for_status(one: bool = False) -> Any:
     """Each order's shipments and returns, as much as its status needs, in one query."""
     parcels = select(
         shipments.c.order_id,
@@ -131,7 +147,7 @@ def children_for_status() -> Any:
         shipments.c.shipped_at.is_not(None).label("shipped"),
         shipments.c.lines,
         shipments.c.id,
-    ).where(shipments.c.order_id.in_(_ids), shipments.c.cancelled.is_(False))
+    ).where(among_ids(shipments.c.order_id, one), shipments.c.cancelled.is_(False))
     reverse = select(
         returns.c.order_id,
         literal("return").label("kind"),
@@ -139,7 +155,7 @@ def children_for_status() -> Any:
         literal(False).label("shipped"),
         returns.c.lines,
         returns.c.id,
-    ).where(returns.c.order_id.in_(_ids))
+    ).where(among_ids(returns.c.order_id, one))
     return union_all(parcels, reverse).order_by("order_id", "kind", "id")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, tuple_
@@ -18,6 +19,7 @@ from ordertrail.domain.model import Customer, Subject, SubjectKind, TrackingEven
 from ordertrail.domain.transit_model import Histogram, LaneKey, Leg, Level
 from ordertrail.store import codec
 from ordertrail.store.repositories import SqlEventLog, among, chunks, upsert
+from ordertrail.store.statements import among_ids, ids_given
 from ordertrail.store.tables import eta_changes, eta_lanes, eta_shown, orders, shipments
 
 _FACTS = (
@@ -33,6 +35,23 @@ _FACTS = (
 )
 
 
+# Built once: every scan that moves a parcel asks both (see store/statements.py for why).
+
+
+@cache
+def _parcels(one: bool) -> Any:
+    return (
+        select(*_FACTS)
+        .join(orders, orders.c.id == shipments.c.order_id)
+        .where(among_ids(shipments.c.id, one), shipments.c.cancelled.is_(False))
+    )
+
+
+@cache
+def _shown_of(one: bool) -> Any:
+    return select(eta_shown).where(among_ids(eta_shown.c.shipment_id, one))
+
+
 class SqlEstimates:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -40,12 +59,8 @@ class SqlEstimates:
     def parcels(self, shipment_ids: Iterable[str]) -> dict[str, ParcelFacts]:
         found: dict[str, ParcelFacts] = {}
         for chunk in chunks(shipment_ids):
-            query = (
-                select(*_FACTS)
-                .join(orders, orders.c.id == shipments.c.order_id)
-                .where(among(shipments.c.id, chunk), shipments.c.cancelled.is_(False))
-            )
-            found.update({row.id: _facts(row) for row in self._conn.execute(query)})
+            one, given = ids_given(chunk)
+            found.update({row.id: _facts(row) for row in self._conn.execute(_parcels(one), given)})
         return found
 
     def histograms(self, keys: Iterable[LaneKey]) -> dict[tuple[LaneKey, Leg], Histogram]:
@@ -110,8 +125,9 @@ class SqlEstimates:
     def shown(self, shipment_ids: Iterable[str]) -> dict[str, Shown]:
         found: dict[str, Shown] = {}
         for chunk in chunks(shipment_ids):
-            query = select(eta_shown).where(among(eta_shown.c.shipment_id, chunk))
-            found.update({row.shipment_id: _shown(row) for row in self._conn.execute(query)})
+            one, given = ids_given(chunk)
+            rows = self._conn.execute(_shown_of(one), given)
+            found.update({row.shipment_id: _shown(row) for row in rows})
         return found
 
     def save_shown(self, shown: Mapping[str, tuple[str, Shown]]) -> None:
