@@ -31,6 +31,11 @@ class Deliveries(Protocol):
 
     def remember(self, source: str, delivery_id: str, at: datetime) -> None: ...
 
+    def claim(self, source: str, delivery_id: str, at: datetime) -> bool:
+        """Remember the delivery unless it was already: True when it is new. A copy being
+        taken in by another transaction right now is waited for, then found."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Lane:

@@ -23,12 +23,18 @@ class SqlMappings:
     def __init__(self, conn: Connection, defaults: Iterable[CodeMapping] = ()) -> None:
         self._conn = conn
         self._defaults = {mapping.key: mapping for mapping in defaults}
+        #: what this transaction has read already (None: no mapping): a delivery asks twice,
+        #: and a group commit's writes ask for the same few codes
+        self._asked: dict[CodeKey, CodeMapping | None] = {}
 
     def for_events(self, batch: Iterable[TrackingEvent]) -> dict[CodeKey, CodeMapping]:
         keys = {key for key in map(code_key, batch) if key}
-        if not keys:
-            return {}
-        found = {key: self._defaults[key] for key in keys if key in self._defaults}
+        if unasked := keys - self._asked.keys():
+            self._ask(unasked)
+        return {key: found for key in keys if (found := self._asked[key]) is not None}
+
+    def _ask(self, keys: set[CodeKey]) -> None:
+        found: dict[CodeKey, CodeMapping | None] = {key: self._defaults.get(key) for key in keys}
         codes: dict[str, list[str]] = defaultdict(list)
         for carrier, code in sorted(keys):
             codes[carrier].append(code)
@@ -37,9 +43,10 @@ class SqlMappings:
             given = {"carrier": carrier, **({"code": wanted[0]} if one else {"codes": wanted})}
             for row in self._conn.execute(_mappings_of(one), given):
                 found[(row.carrier, row.raw_code)] = _mapping(row)
-        return found
+        self._asked.update(found)
 
     def save(self, mapping: CodeMapping) -> None:
+        self._asked.clear()
         row = {
             "carrier": mapping.carrier,
             "raw_code": normalize_code(mapping.raw_code),

@@ -68,13 +68,14 @@ class SqlDeliveries:
         return self._conn.execute(_seen(), given).first() is not None
 
     def remember(self, source: str, delivery_id: str, at: datetime) -> None:
-        self._conn.execute(
-            _remember(self._conn.dialect.name),
-            {"source": source, "delivery_id": delivery_id, "received_at": at},
-        )
+        self.claim(source, delivery_id, at)
+
+    def claim(self, source: str, delivery_id: str, at: datetime) -> bool:
+        given = {"source": source, "delivery_id": delivery_id, "received_at": at}
+        return self._conn.execute(_claim(self._conn.dialect.name), given).first() is not None
 
 
-# Built once: every signed webhook asks both (see store/statements.py for why).
+# Built once, each asked on every signed webhook or estimate (see store/statements.py for why).
 
 
 @cache
@@ -91,5 +92,7 @@ def _seen() -> Any:
 
 
 @cache
-def _remember(dialect: str) -> Any:
-    return dialect_insert_for(dialect, hook_deliveries).on_conflict_do_nothing()
+def _claim(dialect: str) -> Any:
+    """One statement for "new?" and "remember it": the row comes back only when inserted."""
+    insert = dialect_insert_for(dialect, hook_deliveries).on_conflict_do_nothing()
+    return insert.returning(hook_deliveries.c.source)

@@ -67,12 +67,11 @@ def delivery_write(
     id remembered beside what it stored."""
 
     def write(uow: UnitOfWork, handle: Handle) -> T | None:
-        if delivery_id is not None and uow.deliveries.seen(source, delivery_id):
+        # claimed first, in the same transaction: if the work fails, the claim is undone with
+        # it, and a second copy arriving meanwhile waits for this one instead of racing it
+        if delivery_id is not None and not uow.deliveries.claim(source, delivery_id, clock.now()):
             return None
-        done = work(handle)
-        if delivery_id is not None:
-            uow.deliveries.remember(source, delivery_id, clock.now())
-        return done
+        return work(handle)
 
     return write
 
