@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import pytest
@@ -12,11 +13,13 @@ from sqlalchemy import func, select
 
 from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
 from ordertrail.app.intake.group_commit import GroupCommit
-from ordertrail.app.intake.inbound import Handle
+from ordertrail.app.intake.inbound import Handle, delivery_write
 from ordertrail.app.ports import UnitOfWork
 from ordertrail.bootstrap import System
 from ordertrail.sources.canonical import parse_event, parse_order
+from ordertrail.sources.hooks import Parsed
 from ordertrail.store import tables
+from ordertrail.web.hooks.deliveries import apply
 from tests.conftest import FixedClock
 from tests.factories import canonical_order
 
@@ -123,3 +126,43 @@ def test_a_large_write_goes_alone_and_a_small_one_joins_the_group(
     assert stored_events(system) == 1
     assert commits.write(order_with_event(2, clock), events=1) == 1
     assert commits.transactions == 1 and stored_events(system) == 2
+
+
+def test_a_delivery_run_again_beside_a_failed_write_counts_its_events_once(
+    system: System, clock: FixedClock
+) -> None:
+    """The group runs without savepoints first; when one write fails, every write runs again,
+    each in its own savepoint. A delivery's events-in figures must be those of the run that
+    was committed, not of both."""
+    commits = GroupCommit(system.uows, clock)
+    release, inside = threading.Event(), threading.Event()
+
+    def slow_first(uow: UnitOfWork, handle: Handle) -> int:
+        inside.set()
+        release.wait(10)
+        return 0
+
+    order = parse_order(canonical_order("G-HOOK", ("1ZGROUPHOOK", "ups", {"HAT": 1})))
+    said = {"source": "carrier:ups", "shipment": "1ZGROUPHOOK", "milestone": "carrier_accepted"}
+    parsed = Parsed(
+        [parse_event(said | {"occurred_at": clock.now().isoformat()})], [0], [], [order]
+    )
+    outcomes: list[Any] = []
+    delivery = delivery_write("ups", "msg_group_1", clock, partial(apply, None, parsed, outcomes))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        held = pool.submit(commits.submit, slow_first)
+        assert inside.wait(10)
+        hook = pool.submit(commits.submit, delivery)
+        bad = pool.submit(commits.submit, order_with_event(7, clock, refuse=True))
+        while commits._queue.qsize() < 2:
+            threading.Event().wait(0.01)
+        release.set()
+        assert held.result(timeout=30) == 0
+        assert hook.result(timeout=30)["accepted"] == 1
+        with pytest.raises(Refused):
+            bad.result(timeout=30)
+
+    assert outcomes == [{("carrier", "accepted"): 1}]
+    assert stored_events(system) == 1
+    with system.uows(read_only=True) as uow:  # its id was kept with it, once
+        assert uow.deliveries.seen("ups", "msg_group_1")

@@ -3,9 +3,10 @@
 With `synchronous=FULL` every SQLite commit waits for the disk, and one writer holds the file
 at a time: thirty webhooks arriving at once used to queue for thirty flushes. Here each write
 (a webhook delivery, a batch of API events) is handed to one writer thread and waits. The
-writer takes everything waiting, runs each in its own savepoint of one transaction (a write
-that fails is undone alone; the others stand), commits once, and only then answers each
-caller: nobody hears "stored" before their own events are committed.
+writer takes everything waiting, runs them in one transaction, commits once, and only then
+answers each caller: nobody hears "stored" before their own events are committed. A write that
+fails is undone alone: the group is run again with each write in its own savepoint (writes are
+idempotent), so the common case, where none fails, pays for no savepoints.
 
 The writer thread starts with the first write and ends after a few idle seconds, so an app
 that is built and never written to (a test, a read-only process) keeps no thread."""
@@ -115,17 +116,28 @@ class GroupCommit:
             self._commit(group)
 
     def _commit(self, group: list[_Waiting]) -> None:
-        for attempt in range(1, ATTEMPTS_ON_CONFLICT + 1):
+        guarded = False  # first without savepoints: two statements fewer for every write
+        attempt = 1
+        while True:
             try:
-                outcomes = self._run(group)
+                outcomes = self._run(group, guarded)
             except DatabaseBusy as busy:  # it waited its time already: the callers say so
                 _fail(group, busy)
                 return
             except WriteConflict as lost:
                 if attempt < ATTEMPTS_ON_CONFLICT:
+                    attempt += 1
                     continue  # every write is idempotent: the whole group runs again
                 _fail(group, lost)
                 return
+            except _Refused as refused:
+                if len(group) == 1:  # undone with the transaction: alone already
+                    _fail(group, refused.__cause__ or refused)
+                    return
+                # undone with everyone's: all again, each in its savepoint this time (rare:
+                # bad input is refused before it reaches a write)
+                guarded = True
+                continue
             except BaseException as failed:  # the transaction itself: nobody's write stands
                 _fail(group, failed)
                 return
@@ -136,11 +148,19 @@ class GroupCommit:
                     waiting.answer.set_exception(value)
             return
 
-    def _run(self, group: list[_Waiting]) -> list[tuple[bool, Any]]:
+    def _run(self, group: list[_Waiting], guarded: bool) -> list[tuple[bool, Any]]:
         outcomes: list[tuple[bool, Any]] = []
         with self._uows() as uow:
             handle = joined_handle(uow, self._uows, self._clock)
             for waiting in group:
+                if not guarded:
+                    try:
+                        outcomes.append((True, waiting.write(uow, handle)))
+                    except _SHARED_FAILURES:
+                        raise
+                    except Exception as refused:  # the transaction is undone on the way out
+                        raise _Refused from refused
+                    continue
                 try:
                     with uow.savepoint():
                         outcomes.append((True, waiting.write(uow, handle)))
@@ -152,6 +172,10 @@ class GroupCommit:
         self.transactions += 1
         self.writes += len(group)
         return outcomes
+
+
+class _Refused(Exception):
+    """A write of an unguarded group failed: the group runs again with savepoints."""
 
 
 def _fail(group: list[_Waiting], failure: BaseException) -> None:

@@ -91,6 +91,7 @@ def apply(meter: Any, parsed: Parsed, outcomes: list[Any], handle: Handle) -> di
     """Register the delivery's orders and parcels, then record its events (which may be
     about them); the answer lists what could not be used, as the sender numbered it.
     `outcomes` receives the events-in figures, to count once the delivery is committed."""
+    outcomes.clear()  # a group commit may run a write again: only the last run counts
     registered = [handle(RegisterOrders(parsed.orders))] if parsed.orders else []
     if parsed.shipments:
         registered.append(handle(RegisterShipments(parsed.shipments)))
