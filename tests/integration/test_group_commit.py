@@ -166,3 +166,26 @@ def test_a_delivery_run_again_beside_a_failed_write_counts_its_events_once(
     assert stored_events(system) == 1
     with system.uows(read_only=True) as uow:  # its id was kept with it, once
         assert uow.deliveries.seen("ups", "msg_group_1")
+
+
+def test_a_write_whose_caller_stopped_waiting_is_left_out_and_the_others_are_answered(
+    system: System, clock: FixedClock
+) -> None:
+    commits = GroupCommit(system.uows, clock)
+    release, inside = threading.Event(), threading.Event()
+
+    def slow_first(uow: UnitOfWork, handle: Handle) -> int:
+        inside.set()
+        release.wait(10)
+        return 0
+
+    held = commits.queued(slow_first)
+    assert inside.wait(10)
+    gone = commits.queued(order_with_event(1, clock))
+    kept = commits.queued(order_with_event(2, clock))
+    assert gone.cancel()  # an event loop cancels what it awaited when its request is dropped
+    release.set()
+    assert held.result(timeout=30) == 0 and kept.result(timeout=30) == 1
+    assert stored_events(system) == 1
+    with system.uows(read_only=True) as uow:
+        assert uow.subjects.find_orders(["G-1", "G-2"]) == {"G-2"}

@@ -72,11 +72,16 @@ class GroupCommit:
     def submit(self, write: Write[T], events: int = 1) -> T:
         """Run `write` (of about `events` events) in the next shared transaction; its result
         once that is committed, or the exception it (or the transaction) raised."""
+        result: T = self.queued(write, events).result()
+        return result
+
+    def queued(self, write: Write[T], events: int = 1) -> Future[T]:
+        """`submit` without waiting: the answer is set once the transaction is committed (an
+        event loop awaits it, holding no thread while the writer works)."""
         waiting = _Waiting(write, max(1, events))
         self._queue.put(waiting)
         self._ensure_writer()
-        result: T = waiting.answer.result()
-        return result
+        return waiting.answer
 
     def alone(self, write: Write[T]) -> T:
         """Run a large `write` in a transaction of its own, in the caller's thread (SQLite's
@@ -113,7 +118,10 @@ class GroupCommit:
                     break
                 group.append(more)
                 held += more.events
-            self._commit(group)
+            # a caller that stopped waiting (its client went away) before its write began is
+            # left out: nothing was stored, so the sender, unanswered, sends it again
+            if group := [w for w in group if w.answer.set_running_or_notify_cancel()]:
+                self._commit(group)
 
     def _commit(self, group: list[_Waiting]) -> None:
         guarded = False  # first without savepoints: two statements fewer for every write

@@ -31,6 +31,7 @@ from ordertrail.sources.canonical import EventIn, OrderIn, parse_event, parse_or
 from ordertrail.web.api.answers import EventsRecorded, OrderPage, Plain, shows
 from ordertrail.web.api.auth import require
 from ordertrail.web.api.docs import ApiRoute, refusals
+from ordertrail.web.commits import committed
 from ordertrail.web.problems import item_errors, problem
 
 _SOURCE_KINDS = frozenset(kind.value for kind in SourceKind)
@@ -115,8 +116,8 @@ def router() -> APIRouter:
             system.meter.events_in(_refused_by_kind(payload, {p.index for p in problems}))
         command = RecordEvents(reports)
         # shares one durable commit with the writes arriving beside it; answered after it
-        result = await run_in_threadpool(
-            request.app.state.commits.write, lambda _uow, handle: handle(command), len(reports)
+        result = await committed(
+            request.app.state.commits, lambda _uow, handle: handle(command), len(reports)
         )
         if result.outcomes:
             system.meter.events_in(result.outcomes)

@@ -14,7 +14,6 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.intake.commands import RecordEvents, RegisterOrders, RegisterShipments
 from ordertrail.app.intake.handlers import ItemProblem
@@ -24,6 +23,7 @@ from ordertrail.sources.hooks import Parsed, SignatureRefused, hook_source, lowe
 from ordertrail.web.api.answers import HookAnswer, shows
 from ordertrail.web.api.docs import ApiRoute, Segment, refusals
 from ordertrail.web.body_limit import HOOK_BYTES
+from ordertrail.web.commits import committed
 from ordertrail.web.problems import item_errors, problem
 
 
@@ -76,7 +76,7 @@ def router() -> APIRouter:
         delivery = hook.delivery_id(headers)
         write = delivery_write(source, delivery, system.clock, work)
         size = len(parsed.reports) + len(parsed.orders) + len(parsed.shipments)
-        answer = await run_in_threadpool(request.app.state.commits.write, write, size)
+        answer = await committed(request.app.state.commits, write, size)
         if answer is None:
             system.meter.hook_refused(source, "duplicate_delivery")
             return JSONResponse({"accepted": 0, "duplicates": 0, "duplicate_delivery": True})
