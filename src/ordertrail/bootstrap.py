@@ -226,6 +226,7 @@ def build(
         settings.database_url,
         sqlite_synchronous=settings.sqlite_synchronous,
         write_wait=settings.write_wait_seconds,
+        connections=settings.request_threads,
     )
     uows = SqlUnitOfWorkFactory(
         engine,

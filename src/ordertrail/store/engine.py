@@ -36,25 +36,38 @@ def read_json(stored: str | bytes) -> Any:
     return mended(value) if escaped else value
 
 
+#: Connections beyond the threads': the group commit's writer and other background writers.
+_SPARE_CONNECTIONS = 6
+
+
 def make_engine(
-    url: str, *, sqlite_synchronous: str = "FULL", echo: bool = False, write_wait: float = 5.0
+    url: str,
+    *,
+    sqlite_synchronous: str = "FULL",
+    echo: bool = False,
+    write_wait: float = 5.0,
+    connections: int = 24,
 ) -> Engine:
     """An engine for `url`. Nothing connects until the first unit of work. A writer waits at
     most `write_wait` seconds for another writer's lock (and any request for a connection
     from the pool); then it fails, and the request answers 503. So does any statement while
-    the database is down, full or refusing connections (store/failures.py)."""
+    the database is down, full or refusing connections (store/failures.py).
+
+    The pool keeps `connections` open (one per request thread): a connection opened and
+    closed per request costs a PostgreSQL backend each time, and on SQLite a cold page cache
+    and the schema read again — most of a small read's time, measured."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = _sqlite_engine(url, sqlite_synchronous, echo, write_wait)
+        engine = _sqlite_engine(url, sqlite_synchronous, echo, write_wait, connections)
     else:
         if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-        engine = _postgresql_engine(url, echo, write_wait)
+        engine = _postgresql_engine(url, echo, write_wait, connections)
     failures.install(engine)
     return engine
 
 
-def _postgresql_engine(url: str, echo: bool, write_wait: float) -> Engine:
+def _postgresql_engine(url: str, echo: bool, write_wait: float, connections: int) -> Engine:
     # A server that does not answer at all (a host gone from the network) is given up on
     # like one that refuses, unless the address says how long to wait (libpq's least is 2 s).
     connect_args = {}
@@ -64,6 +77,8 @@ def _postgresql_engine(url: str, echo: bool, write_wait: float) -> Engine:
         url,
         echo=echo,
         pool_pre_ping=True,
+        pool_size=connections,
+        max_overflow=_SPARE_CONNECTIONS,
         pool_timeout=write_wait,
         connect_args=connect_args,
         json_deserializer=read_json,
@@ -86,7 +101,9 @@ def _postgresql_engine(url: str, echo: bool, write_wait: float) -> Engine:
     return engine
 
 
-def _sqlite_engine(url: str, synchronous: str, echo: bool, write_wait: float) -> Engine:
+def _sqlite_engine(
+    url: str, synchronous: str, echo: bool, write_wait: float, connections: int
+) -> Engine:
     if synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
         raise ValueError(
             f"sqlite synchronous must be OFF, NORMAL, FULL or EXTRA, not {synchronous}"
@@ -97,8 +114,8 @@ def _sqlite_engine(url: str, synchronous: str, echo: bool, write_wait: float) ->
         url,
         echo=echo,
         connect_args={"timeout": write_wait},
-        pool_size=20,
-        max_overflow=30,
+        pool_size=connections,
+        max_overflow=_SPARE_CONNECTIONS,
         pool_timeout=write_wait,
         json_deserializer=read_json,
     )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse
@@ -82,11 +85,21 @@ def routers() -> list[APIRouter]:
     ]
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # as many request threads as pooled connections: a thread never waits for a connection,
+    # and the pool never opens one per request (store/engine.py)
+    threads = app.state.system.settings.request_threads
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+    yield
+
+
 def create_app(system: System) -> FastAPI:
     app = FastAPI(
         title="OrderTrail",
         version=ordertrail.__version__,
         description="One trusted timeline for every order.",
+        lifespan=_lifespan,
     )
     app.state.system = system
     # webhook deliveries and API events that arrive together share one durable commit
