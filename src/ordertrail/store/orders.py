@@ -84,10 +84,10 @@ class SqlOrders:
     def facts(self, order_ids: Iterable[str]) -> dict[str, OrderFacts]:
         found: dict[str, OrderFacts] = {}
         for chunk in chunks(order_ids):
-            query = select(orders).where(orders.c.id.in_(chunk)).order_by(orders.c.id)
-            order_rows = list(self._conn.execute(query))
-            parcels = self._children(shipments, chunk)
-            returned = self._children(returns, chunk)
+            one, given = sql.ids_given(chunk)
+            order_rows = list(self._conn.execute(_orders_of(one), given))
+            parcels = self._children(shipments, one, given)
+            returned = self._children(returns, one, given)
             for row in order_rows:
                 found[row.id] = OrderFacts(
                     order=codec.order_from_row(row, [s for s, _ in parcels[row.id]]),
@@ -137,10 +137,9 @@ class SqlOrders:
                 )
         return found
 
-    def _children(self, table: Table, order_ids: list[str]) -> dict[str, list[Any]]:
+    def _children(self, table: Table, one: bool, given: dict[str, Any]) -> dict[str, list[Any]]:
         children: dict[str, list[Any]] = defaultdict(list)
-        query = select(table).where(table.c.order_id.in_(order_ids)).order_by(table.c.id)
-        for row in self._conn.execute(query):
+        for row in self._conn.execute(_children_of(table, one), given):
             entity = codec.shipment_from_row(row) if table is shipments else row
             children[row.order_id].append((entity, codec.state_from_json(row.fold_state)))
         return children
@@ -282,3 +281,16 @@ def _kept_on_update(given: Any) -> dict[str, Any]:
             given.channel_updated_at, shipments.c.channel_updated_at
         ),
     }
+
+
+# Built once (see store/statements.py): every order read asks all three.
+
+
+@cache
+def _orders_of(one: bool) -> Any:
+    return select(orders).where(sql.among_ids(orders.c.id, one)).order_by(orders.c.id)
+
+
+@cache
+def _children_of(table: Table, one: bool) -> Any:
+    return select(table).where(sql.among_ids(table.c.order_id, one)).order_by(table.c.id)

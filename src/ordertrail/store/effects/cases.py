@@ -64,27 +64,19 @@ class SqlCases:
         return opened
 
     def find(self, query: CaseQuery) -> list[Case]:
-        statement = select(exception_cases)
-        if query.status:
-            statement = statement.where(exception_cases.c.status == query.status.value)
-        if query.team:
-            statement = statement.where(exception_cases.c.team == query.team.value)
-        if query.kind:
-            statement = statement.where(exception_cases.c.kind == query.kind.value)
-        if query.order_id:
-            statement = statement.where(exception_cases.c.order_id == query.order_id)
-        if query.case_id is not None:
-            statement = statement.where(exception_cases.c.id == query.case_id)
-        if query.opened_before:
-            statement = statement.where(exception_cases.c.opened_at < query.opened_before)
-        if query.due_before:
-            statement = statement.where(exception_cases.c.due_at < query.due_before)
-        if query.breaks_first:
-            statement = statement.outerjoin(orders, orders.c.id == exception_cases.c.order_id)
-            statement = statement.order_by(_breaks_first(), exception_cases.c.id)
-        else:
-            statement = statement.order_by(exception_cases.c.opened_at, exception_cases.c.id)
-        return [_case(row) for row in self._conn.execute(statement.limit(query.limit))]
+        given: dict[str, Any] = {
+            "status": query.status.value if query.status else None,
+            "team": query.team.value if query.team else None,
+            "kind": query.kind.value if query.kind else None,
+            "order_id": query.order_id or None,
+            "id": query.case_id,
+            "opened_before": query.opened_before or None,
+            "due_before": query.due_before or None,
+        }
+        asked = frozenset(name for name, value in given.items() if value is not None)
+        statement = _finding(asked, query.breaks_first)
+        wanted = {name: given[name] for name in asked} | {"most": query.limit}
+        return [_case(row) for row in self._conn.execute(statement, wanted)]
 
     def promise_ends(self, order_ids: Iterable[str]) -> dict[str, datetime]:
         ids = sorted(set(order_ids))
@@ -322,3 +314,29 @@ def _breaks_first() -> Any:
 def _day(value: date | str | None) -> date | None:
     """A date column as a date (SQLite hands some back as text)."""
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+_FILTERS: dict[str, Any] = {
+    "status": lambda c: c.status == bindparam("status"),
+    "team": lambda c: c.team == bindparam("team"),
+    "kind": lambda c: c.kind == bindparam("kind"),
+    "order_id": lambda c: c.order_id == bindparam("order_id"),
+    "id": lambda c: c.id == bindparam("id"),
+    "opened_before": lambda c: c.opened_at < bindparam("opened_before"),
+    "due_before": lambda c: c.due_at < bindparam("due_before"),
+}
+
+
+@cache
+def _finding(asked: frozenset[str], breaks_first: bool) -> Any:
+    """The statement for one shape of case query (which filters it uses), built once per
+    shape: every order read and every work-list page asks one."""
+    statement = select(exception_cases)
+    for name in sorted(asked):
+        statement = statement.where(_FILTERS[name](exception_cases.c))
+    if breaks_first:
+        statement = statement.outerjoin(orders, orders.c.id == exception_cases.c.order_id)
+        statement = statement.order_by(_breaks_first(), exception_cases.c.id)
+    else:
+        statement = statement.order_by(exception_cases.c.opened_at, exception_cases.c.id)
+    return statement.limit(bindparam("most"))

@@ -18,7 +18,7 @@ from ordertrail.domain.milestones import Reason
 from ordertrail.domain.model import Customer, Subject, SubjectKind, TrackingEvent
 from ordertrail.domain.transit_model import Histogram, LaneKey, Leg, Level
 from ordertrail.store import codec
-from ordertrail.store.repositories import SqlEventLog, among, chunks, upsert
+from ordertrail.store.repositories import SqlEventLog, chunks, upsert
 from ordertrail.store.statements import among_ids, ids_given
 from ordertrail.store.tables import eta_changes, eta_lanes, eta_shown, orders, shipments
 
@@ -44,6 +44,15 @@ def _parcels(one: bool) -> Any:
         select(*_FACTS)
         .join(orders, orders.c.id == shipments.c.order_id)
         .where(among_ids(shipments.c.id, one), shipments.c.cancelled.is_(False))
+    )
+
+
+@cache
+def _changes_of(one: bool) -> Any:
+    return (
+        select(eta_changes)
+        .where(among_ids(eta_changes.c.shipment_id, one))
+        .order_by(eta_changes.c.at, eta_changes.c.id)
     )
 
 
@@ -156,12 +165,8 @@ class SqlEstimates:
     def changes(self, shipment_ids: Iterable[str]) -> dict[str, list[WindowChange]]:
         found: dict[str, list[WindowChange]] = defaultdict(list)
         for chunk in chunks(shipment_ids):
-            query = (
-                select(eta_changes)
-                .where(among(eta_changes.c.shipment_id, chunk))
-                .order_by(eta_changes.c.at, eta_changes.c.id)
-            )
-            for row in self._conn.execute(query):
+            one, given = ids_given(chunk)
+            for row in self._conn.execute(_changes_of(one), given):
                 found[row.shipment_id].append(
                     WindowChange(
                         row.at,
