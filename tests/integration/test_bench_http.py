@@ -54,6 +54,7 @@ def test_every_path_is_measured_next_to_the_bare_app_and_every_acknowledged_writ
         assert row["failed"] == 0, row  # every request answered 2xx (or 3xx)
         assert row["p50_ms"] <= row["p99_ms"], row
         assert row["share_of_bare"] > 0, row
+        assert 0 < row["machine_busy"] <= 1, row  # something ran: at least wrk and the server
     assert measured["paths"][0]["share_of_bare"] == 1.0
     assert 10 < measured["rss_mb_max"] < 10_000  # the largest `serve` process, in MB
     check = figures["acknowledged_writes"]
@@ -71,7 +72,7 @@ def test_every_path_is_measured_next_to_the_bare_app_and_every_acknowledged_writ
     assert f"{backend}, 1 worker(s), 1 connections" in text
     assert "of bare" in text and "p99 ms" in text and "GET /ops/exceptions" in text
     assert "in the database: all stored" in text
-    assert "MB resident" in text
+    assert "MB resident" in text and "machine busy" in text
 
 
 def test_a_profiled_run_leaves_a_flame_graph_of_each_app_path(tmp_path: Path) -> None:

@@ -25,7 +25,14 @@ from ordertrail.app.addresses import parcel_page
 from ordertrail.bench.profiles import finished, py_spy, sampling
 from ordertrail.bench.scene import HOOK_SOURCE, Scene, fill, scene_settings, stored_keys
 from ordertrail.bench.scratch import scratch_database
-from ordertrail.bench.servers import Server, app_command, bare_command, serving
+from ordertrail.bench.servers import (
+    Server,
+    app_command,
+    bare_command,
+    busy_share,
+    machine_ticks,
+    serving,
+)
 from ordertrail.bench.wrk import Load, Measured, drive, wrk_path
 from ordertrail.web.api.auth import SESSION_COOKIE
 
@@ -111,12 +118,13 @@ def run(
             else:
                 _probe(server.base_url, load)
             server.settle()
-            cpu_before = server.cpu_seconds()
+            cpu_before, ticks_before = server.cpu_seconds(), machine_ticks()
             svg = profile / f"{_slug(load.name)}-w{count}.svg" if profile and sampled else None
             sampler = sampling(server.pid, seconds, svg) if svg else None
             found = driven("", seconds, connections)
             bar.advance(task)
             cpu_after = server.cpu_seconds()
+            found = replace(found, machine_busy=busy_share(ticks_before, machine_ticks()))
             peaks.append(server.rss_mb() or 0.0)
             if sampler is not None and (why := finished(sampler)):
                 bar.console.print(f"no profile of {load.name}: {why}")
@@ -176,6 +184,7 @@ def _row(name: str, found: Measured, bare: Measured) -> dict[str, Any]:
         "cpu_ms_per_request": None if cpu is None else round(cpu, 3),
         # the same share measured by the server's CPU time: steady when the machine is shared
         "cpu_share_of_bare": round(bare_cpu / cpu, 3) if cpu and bare_cpu else None,
+        "machine_busy": None if found.machine_busy is None else round(found.machine_busy, 3),
         "requests": found.requests,
         "failed": found.failed,
     }
@@ -238,7 +247,16 @@ def tables(figures: dict[str, Any]) -> list[Table]:
             f"{each['rss_mb_max']:.0f} MB resident"
         )
         table = Table(title=title)
-        columns = ("path", "req/s", "p50 ms", "p99 ms", "of bare", "CPU ms/req", "of bare (CPU)")
+        columns = (
+            "path",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "of bare",
+            "CPU ms/req",
+            "of bare (CPU)",
+            "machine busy",
+        )
         for column in (*columns, "failed"):
             table.add_column(column, justify="left" if column == "path" else "right")
         for row in each["paths"]:
@@ -250,6 +268,7 @@ def tables(figures: dict[str, Any]) -> list[Table]:
                 f"{row['share_of_bare']:.0%}",
                 _maybe(row["cpu_ms_per_request"], "{:.2f}"),
                 _maybe(row["cpu_share_of_bare"], "{:.0%}"),
+                _maybe(row["machine_busy"], "{:.0%}"),
                 str(row["failed"]),
             )
         shown.append(table)

@@ -47,6 +47,9 @@ class Measured:
     failed: int  # answers outside 2xx/3xx, and socket errors and timeouts
     acked: list[str]  # request ids of the writes answered 2xx
     cpu_seconds: float | None = None  # the server's, while wrk drove it
+    #: the share of all the machine's cores that were busy meanwhile (server, database, wrk
+    #: and anything else): near 100%, more processes cannot buy more requests
+    machine_busy: float | None = None
 
     @property
     def cpu_ms_per_request(self) -> float | None:
