@@ -17,7 +17,13 @@ from ordertrail.domain.fold import fold
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Location, Return, Shipment, Subject, SubjectKind
 from ordertrail.domain.order_status import OrderStatus, OrderSummary
-from ordertrail.store.migrate import alembic_config, current_revision, downgrade, upgrade
+from ordertrail.store.migrate import (
+    alembic_config,
+    current_revision,
+    downgrade,
+    schema_heads,
+    upgrade,
+)
 from ordertrail.store.tables import metadata, outbox
 from tests.factories import DAY0 as PARCEL_AT
 from tests.factories import PARCEL, event, order
@@ -150,6 +156,11 @@ def test_migrations_go_down_and_up_cleanly(system: System) -> None:
     assert current_revision(system.engine) == head
     test_the_migrated_schema_matches_the_tables_the_code_uses(system)
     test_the_log_refuses_updates_and_deletes(system)
+
+
+def test_the_revision_serving_checks_for_is_the_one_alembic_migrates_to() -> None:
+    # serve reads it from the migration files as text, without importing Alembic
+    assert schema_heads() == tuple(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def test_holding_many_shipments_finds_each_with_its_state(system: System) -> None:

@@ -4,8 +4,6 @@ loopback) works with its own base URL."""
 
 from __future__ import annotations
 
-import httpx
-
 from ordertrail.app.messages.delivery import DeliveryFailed, Outgoing
 from ordertrail.delivery.texts import Texts
 
@@ -25,6 +23,8 @@ class TwilioSender:
         self._sender, self._texts, self._timeout = sender, texts, timeout
 
     def send(self, outgoing: Outgoing) -> None:
+        import httpx  # ~6 MB with what it brings: not in processes that never send a text
+
         form = {
             "To": outgoing.message.recipient,
             "From": self._sender,

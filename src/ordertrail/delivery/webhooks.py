@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
 from standardwebhooks import Webhook
 
 from ordertrail.app.messages.delivery import DeliveryFailed, Outgoing
@@ -59,6 +58,8 @@ class WebhookSender:
                 **({"return": message.context["return"]} if "return" in message.context else {}),
             }
         )
+        import httpx  # ~6 MB with what it brings: not in processes that never send a webhook
+
         failures = []
         for subscriber in self._subscribers:
             when = datetime.now(UTC)

@@ -5,7 +5,8 @@ Keyboard-wedge scanners type what they read and press Enter. GS1-128 labels arri
 the forms scanners are set to send: with the `]C1` symbology prefix, with FNC1 as the ASCII
 group separator, or as human-readable text with the AIs in brackets — `(00)` SSCC carton ids,
 `(400)` the customer's order number, `(01)` GTINs, `(420)`+`(92…)` USPS IMpb tracking labels.
-The `biip` package reads them; check digits are always checked.
+The `biip` package reads them (imported when a barcode first needs it: its GS1 tables are
+~16 MB a process, and only scan stations read barcodes); check digits are always checked.
 
 Badges and step cards are the shop's own: `BADGE:<operator>`, `STATION:<station>` and
 `STEP:PICK|PACK|LABEL|HANDOFF|RELABEL` (printable as Code 128).
@@ -16,9 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
-
-import biip
-from biip.gs1_messages import GS1Message
 
 from ordertrail.app.intake.commands import RecordScan
 from ordertrail.domain.model import DomainError
@@ -103,6 +101,9 @@ def _card(kind: str, value: str) -> Scanned:
 
 def _gs1(code: str) -> Scanned:
     """A GS1 element string: the carton, the tracking label, or the product it names."""
+    import biip
+    from biip.gs1_messages import GS1Message
+
     try:
         if code.startswith("("):
             message = GS1Message.parse_hri(code)
@@ -131,6 +132,8 @@ def _gs1(code: str) -> Scanned:
 def _plain(code: str) -> Scanned:
     """A bare SSCC first (tracking-numbers takes any 18 digits for FedEx Ground), then
     tracking numbers before products (a 12-digit FedEx number is also a valid UPC-A)."""
+    import biip
+
     if code.isdigit() and len(code) == 18:
         parsed = biip.parse(code)
         if parsed.sscc is not None:

@@ -9,8 +9,7 @@ signed requests are to be asked through karrio's connectors behind the same port
 from __future__ import annotations
 
 from datetime import timedelta
-
-import httpx
+from typing import TYPE_CHECKING
 
 from ordertrail.app.intake.commands import EventReport
 from ordertrail.app.intake.polling import CarrierUnavailable
@@ -18,6 +17,9 @@ from ordertrail.sources.carriers import CarrierParseError, adapter
 
 DEFAULT_RETRY_AFTER = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class HttpTracker:
@@ -29,11 +31,15 @@ class HttpTracker:
         timeout: float = 10.0,
         client: httpx.Client | None = None,
     ) -> None:
+        import httpx  # ~6 MB with what it brings: only where a carrier is asked over HTTP
+
         self._template = url_template
         self._adapter = adapter(format_name)
         self._client = client or httpx.Client(timeout=timeout)
 
     def fetch(self, tracking_number: str) -> list[EventReport]:
+        import httpx
+
         url = self._template.replace("{tracking}", tracking_number)
         try:
             answer = self._client.get(url)
