@@ -413,15 +413,24 @@ def ticket_for(uows: UnitOfWorkFactory, order_id: str, now: datetime) -> str | N
     it is not stored yet and another writer holds the database: the page is a read and does
     not wait (it shows the order without the form that needs the ticket)."""
     ticket = order_ticket(uows.link_secret(), order_id, now)
+    if ticket_known(uows, ticket):
+        return ticket
+    return stored_ticket(uows, ticket, order_id, now)
+
+
+def ticket_known(uows: UnitOfWorkFactory, ticket: str) -> bool:
     with uows(read_only=True) as uow:
-        known = uow.outbox.token(token_hash(ticket)) is not None
-    if not known:
-        try:
-            with uows(wait=False) as uow:
-                uow.outbox.add_tokens([token_hash(ticket)], order_id, now)
-                uow.commit()
-        except (WriteConflict, DatabaseUnavailable):  # a full disk too: the read stands
-            return None
+        return uow.outbox.token(token_hash(ticket)) is not None
+
+
+def stored_ticket(uows: UnitOfWorkFactory, ticket: str, order_id: str, now: datetime) -> str | None:
+    """The ticket once stored; None while another writer holds the database (no wait)."""
+    try:
+        with uows(wait=False) as uow:
+            uow.outbox.add_tokens([token_hash(ticket)], order_id, now)
+            uow.commit()
+    except (WriteConflict, DatabaseUnavailable):  # a full disk too: the read stands
+        return None
     return ticket
 
 
