@@ -206,10 +206,17 @@ def revalidated(request: Request, page: HTMLResponse) -> Response:
     tag = f'"{hashlib.sha256(page.body).hexdigest()[:32]}"'
     headers = {**PRIVATE, "Cache-Control": "private, no-cache", "ETag": tag}
     headers["Vary"] = page.headers.get("Vary", "Accept-Language")  # its words are the browser's
-    if tag in request.headers.get("if-none-match", "").replace("W/", "").split(", "):
+    if _matches(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers=headers)
     page.headers.update(headers)
     return page
+
+
+def _matches(if_none_match: str, tag: str) -> bool:
+    """Whether an If-None-Match names `tag`: `*`, or a comma-separated list of tags with any
+    whitespace, weak (W/) or strong alike (a GET compares them weakly, RFC 9110 13.1.2)."""
+    given = [part.strip() for part in if_none_match.split(",")]
+    return any(part == "*" or part.removeprefix("W/") == tag for part in given)
 
 
 def readers_of(request: Request) -> Readers:
