@@ -22,11 +22,9 @@ from ordertrail.app.customer.tracking import (
     link_expired,
     public_order,
     public_parcel,
-    stored_ticket,
-    ticket_known,
+    ticket_for,
 )
 from ordertrail.app.fleet.tracking import LocalDelivery, local_deliveries
-from ordertrail.app.messages.links import order_ticket
 from ordertrail.app.messages.notify import order_of_token
 from ordertrail.app.messages.subscriptions import subscription_of
 from ordertrail.app.messages.subscriptions_ports import Subscription
@@ -93,19 +91,14 @@ def page_of_order(
 ) -> OrderPage | None:
     """An order's page once its email or postal code matches (None: unknown or not
     matching, the same answer)."""
-    secret = readers.uows.link_secret()  # outside the read: the first use stores it
     with one_read(readers.uows) as reads:
         found = public_order(reads, order, email, postal_code, now=now)
-        if found is None:
+        if found is None:  # the same statements ran as for a match: timing tells nothing
             return None
-        ticket = order_ticket(secret, found.order_id, now)
-        known = ticket_known(reads, ticket)
-        page = _order_page(reads, readers, found, now, ticket)
+        page = _order_page(reads, readers, found, now, None)
     readers.views.count(found.order_id, now)
-    if known:
-        return page
-    # stored once a month per order, after the read: a page holds one connection at a time
-    return replace(page, ticket=stored_ticket(readers.uows, ticket, found.order_id, now))
+    # after the read (the first of the month stores it): a page holds one connection at once
+    return replace(page, ticket=ticket_for(readers.uows, found.order_id, now))
 
 
 def page_of_link(readers: Readers, token: str, now: datetime) -> OrderPage | LinkClosed:
@@ -124,7 +117,11 @@ def page_of_link(readers: Readers, token: str, now: datetime) -> OrderPage | Lin
 
 
 def _order_page(
-    reads: UnitOfWorkFactory, readers: Readers, order: PublicOrder, now: datetime, ticket: str
+    reads: UnitOfWorkFactory,
+    readers: Readers,
+    order: PublicOrder,
+    now: datetime,
+    ticket: str | None,
 ) -> OrderPage:
     details = shipment_details(reads, [parcel.tracking_number for parcel in order.parcels])
     zone = _zone(order.times)
