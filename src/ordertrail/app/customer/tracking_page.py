@@ -20,8 +20,8 @@ from ordertrail.app.customer.tracking import (
     PublicOrder,
     PublicParcel,
     link_expired,
+    parcel_and_detail,
     public_order,
-    public_parcel,
     ticket_for,
 )
 from ordertrail.app.fleet.tracking import LocalDelivery, local_deliveries
@@ -74,10 +74,11 @@ class Readers:
 def page_of_parcel(readers: Readers, tracking: str, now: datetime) -> ParcelPage | None:
     """A parcel's page by its tracking number alone; None when no parcel has it."""
     with one_read(readers.uows) as reads:
-        parcel = public_parcel(reads, tracking, now)
-        if parcel is None:
+        found = parcel_and_detail(reads, tracking, now)
+        if found is None:
             return None
-        details = shipment_details(reads, [parcel.tracking_number])
+        parcel, detail = found
+        details = {parcel.tracking_number or tracking: detail}  # read once, not again
         zone = _zone(parcel.times)
         local = local_deliveries(reads, details, zone, now, with_proof=False)
         glance = glances(reads, readers.gazetteer, [parcel], details, zone, order_matched=False)
