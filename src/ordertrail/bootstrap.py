@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from ordertrail.app.customer.page_views import ViewTally
 from ordertrail.app.customer.place_ports import Gazetteer
 from ordertrail.app.fleet.ports import ProofFiles
 from ordertrail.app.intake.handlers import BatchResult, handle
@@ -63,6 +64,12 @@ class System:
     proof_store: ProofFiles | None = None
     #: the offline list of cities the tracking page reads scans' places through (lazy)
     gazetteer: Gazetteer = field(default_factory=CityGazetteer)
+    #: tracking-page views counted in memory, stored each second while the app runs
+    #: (`views.start()`/`stop()` in its lifespan) or when flushed
+    views: ViewTally = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "views", ViewTally(self.uows))
 
     def handle(self, command: Any) -> Any:
         result = handle(command, self.uows, self.clock)

@@ -337,6 +337,21 @@ def test_tracking_page_views_are_counted_per_order_when_the_page_shows_it(
     assert kpis["wismo_contacts_avoided"] == {"value": 1, "orders_viewed": 1, "contacted": 0}
 
 
+def test_page_views_reach_the_database_when_flushed_and_when_the_app_stops_once_each(
+    system: System,
+) -> None:
+    assert not system.handle(RegisterOrders([an_order("W-1", "PW-1")])).problems
+    views = lambda: the_report(system)["kpis"]["tracking_page_views_per_order"]["numerator"]  # noqa: E731
+    with TestClient(create_app(system)) as client:
+        for _ in range(3):
+            assert client.get("/track/PW-1").status_code == 200
+        assert system.views.flush() == 3
+        assert views() == 3
+        assert system.views.flush() == 0  # nothing stored twice
+        assert client.get("/track/PW-1").status_code == 200
+    assert views() == 4  # the last view, stored as the app stopped
+
+
 def test_the_console_report_refuses_a_bad_filter_by_name_and_a_role_without_kpis(
     system: System,
 ) -> None:

@@ -83,6 +83,12 @@ def test_a_parcel_page_asked_for_again_unchanged_is_a_304_until_there_is_news(
     assert sent.status_code == 200
     changed = client.get(f"/track/{FEDEX}", headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["etag"] != tag
+    # weak tags, lists with any spacing and `*` name it too
+    fresh = changed.headers["etag"]
+    for asked in (f"W/{fresh}", f'"other",{fresh}', f'"other" ,  W/{fresh}', "*"):
+        renewed = client.get(f"/track/{FEDEX}", headers={"If-None-Match": asked})
+        assert renewed.status_code == 304, asked
+    assert client.get(f"/track/{FEDEX}", headers={"If-None-Match": '"other"'}).status_code == 200
     # the order's own page (with the customer's items) is never kept nor tagged
     order = client.get("/track", params={"order": "ORD-7", "email": "dana@example.com"})
     assert order.headers["cache-control"] == "no-store" and "etag" not in order.headers

@@ -176,24 +176,30 @@ def shipment_details(
     uows: UnitOfWorkFactory, numbers: Iterable[str | None]
 ) -> dict[str, ShipmentDetail]:
     """Each known parcel's detail by the number it was asked by: read once for a page whose
-    parts (the fleet's news, the glance) all look at it."""
+    parts (the fleet's news, the glance) all look at it, and for the simulator's many
+    parcels, all in one unit of work."""
     found: dict[str, ShipmentDetail] = {}
-    for number in filter(None, numbers):
-        if (detail := shipment_detail(uows, number)) is not None:
-            found[number] = detail
+    with uows(read_only=True) as uow:
+        for number in dict.fromkeys(filter(None, numbers)):
+            if (detail := _shipment_detail_in(uow, number)) is not None:
+                found[number] = detail
     return found
 
 
 def shipment_detail(uows: UnitOfWorkFactory, id_or_tracking: str) -> ShipmentDetail | None:
     with uows(read_only=True) as uow:
-        shipment = uow.orders.shipment(id_or_tracking)
-        if shipment is None:
-            return None
-        facts = uow.orders.facts([shipment.order_id])[shipment.order_id]
-        subject = _subject_of(shipment)
-        events = uow.events.for_subjects([subject]).get(subject, [])
-        mappings = uow.mappings.for_events(events)
-        estimates = _estimates(uow, [shipment.id])
+        return _shipment_detail_in(uow, id_or_tracking)
+
+
+def _shipment_detail_in(uow: UnitOfWork, id_or_tracking: str) -> ShipmentDetail | None:
+    shipment = uow.orders.shipment(id_or_tracking)
+    if shipment is None:
+        return None
+    facts = uow.orders.facts([shipment.order_id])[shipment.order_id]
+    subject = _subject_of(shipment)
+    events = uow.events.for_subjects([subject]).get(subject, [])
+    mappings = uow.mappings.for_events(events)
+    estimates = _estimates(uow, [shipment.id])
     state = {s.id: st for s, st in facts.shipments}.get(shipment.id, SubjectState())
     return _shipment_detail(shipment, state, _rows(events, mappings), estimates)
 

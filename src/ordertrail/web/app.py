@@ -91,7 +91,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # and the pool never opens one per request (store/engine.py)
     threads = app.state.system.settings.request_threads
     anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-    yield
+    views = app.state.system.views
+    views.start()  # tracking-page views are stored each second, not by each page
+    try:
+        yield
+    finally:
+        views.stop()  # and what was counted last, as the app stops
 
 
 def create_app(system: System) -> FastAPI:

@@ -36,6 +36,9 @@ Field = Annotated[str, Form(max_length=200)]
 
 def templates() -> Jinja2Templates:
     views = Jinja2Templates(directory=HERE / "templates")
+    # the templates ship with the package and change only with it (a restart): no stat of
+    # each template file at every render to see whether it changed
+    views.env.auto_reload = False
     # words for customers are marked `{{ _("...") }}` / `{% trans %}`: said in the language
     # the request speaks (web/public/language.py), the console's never marked (English)
     views.env.add_extension("jinja2.ext.i18n")

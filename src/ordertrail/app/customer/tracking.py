@@ -127,6 +127,14 @@ def public_parcel(
 ) -> PublicParcel | None:
     """A parcel by its tracking number alone (spaces and case as the customer typed them):
     where it is, never who it is for. `now` decides what is 'today' and 'tomorrow'."""
+    found = parcel_and_detail(uows, tracking_number, now)
+    return found[0] if found else None
+
+
+def parcel_and_detail(
+    uows: UnitOfWorkFactory, tracking_number: str, now: datetime | None = None
+) -> tuple[PublicParcel, ShipmentDetail] | None:
+    """`public_parcel`, with the detail it was read from (the page's other parts read it)."""
     for number in tracking_numbers(tracking_number):
         detail = shipment_detail(uows, number)
         if detail is not None and number in (detail.tracking_number, detail.id):
@@ -145,7 +153,8 @@ def public_parcel(
     with in_their_language(locale):  # the window's words are said in the customer's language
         parcel = _parcel(detail, times.zone, _today(now, times.zone), with_items=False)
     channel = order.channel if order else None
-    return replace(parcel, channel=channel, times=times, order_id=detail.order_id, locale=locale)
+    shown = replace(parcel, channel=channel, times=times, order_id=detail.order_id, locale=locale)
+    return shown, detail
 
 
 def _today(now: datetime | None, zone: tzinfo) -> date:
@@ -413,15 +422,24 @@ def ticket_for(uows: UnitOfWorkFactory, order_id: str, now: datetime) -> str | N
     it is not stored yet and another writer holds the database: the page is a read and does
     not wait (it shows the order without the form that needs the ticket)."""
     ticket = order_ticket(uows.link_secret(), order_id, now)
+    if ticket_known(uows, ticket):
+        return ticket
+    return stored_ticket(uows, ticket, order_id, now)
+
+
+def ticket_known(uows: UnitOfWorkFactory, ticket: str) -> bool:
     with uows(read_only=True) as uow:
-        known = uow.outbox.token(token_hash(ticket)) is not None
-    if not known:
-        try:
-            with uows(wait=False) as uow:
-                uow.outbox.add_tokens([token_hash(ticket)], order_id, now)
-                uow.commit()
-        except (WriteConflict, DatabaseUnavailable):  # a full disk too: the read stands
-            return None
+        return uow.outbox.token(token_hash(ticket)) is not None
+
+
+def stored_ticket(uows: UnitOfWorkFactory, ticket: str, order_id: str, now: datetime) -> str | None:
+    """The ticket once stored; None while another writer holds the database (no wait)."""
+    try:
+        with uows(wait=False) as uow:
+            uow.outbox.add_tokens([token_hash(ticket)], order_id, now)
+            uow.commit()
+    except (WriteConflict, DatabaseUnavailable):  # a full disk too: the read stands
+        return None
     return ticket
 
 

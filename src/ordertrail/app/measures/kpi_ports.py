@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -113,6 +113,6 @@ class Costs(Protocol):
 
 
 class PageViews(Protocol):
-    def count(self, order_id: str, day: date) -> None:
-        """One more view of the order's tracking pages on `day`."""
+    def add_many(self, views: Mapping[tuple[str, date], int]) -> None:
+        """More views of orders' tracking pages: how many of each order's on each day."""
         ...

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from ordertrail.domain.costs import Cost
-from ordertrail.store.repositories import chunks, dialect_insert
+from ordertrail.store.repositories import chunks, dialect_insert, dialect_insert_for
 from ordertrail.store.tables import costs, orders, page_views, returns, shipments
 
 _TABLES = {"order": orders, "shipment": shipments, "return": returns}
@@ -85,12 +86,19 @@ class SqlPageViews:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def count(self, order_id: str, day: date) -> None:
-        insert = dialect_insert(self._conn, page_views)
-        self._conn.execute(
-            insert.on_conflict_do_update(
-                index_elements=["order_id", "day"],
-                set_={"views": page_views.c.views + 1},
-            ),
-            {"order_id": order_id, "day": day, "views": 1},
-        )
+    def add_many(self, views: Mapping[tuple[str, date], int]) -> None:
+        rows = [
+            {"order_id": order_id, "day": day, "views": n} for (order_id, day), n in views.items()
+        ]
+        if rows:  # one statement, its rows sent together
+            self._conn.execute(_add_views(self._conn.dialect.name), rows)
+
+
+@cache
+def _add_views(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (order_id, day) DO UPDATE adding the views: built once."""
+    insert = dialect_insert_for(dialect, page_views)
+    return insert.on_conflict_do_update(
+        index_elements=["order_id", "day"],
+        set_={"views": page_views.c.views + insert.excluded.views},
+    )

@@ -11,8 +11,10 @@ pause it for everyone (web/guard.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from fastapi import Request
 from limits import parse
@@ -29,6 +31,8 @@ PER_IDENTIFIER = parse("10/minute")  # lookups of one order or ticket that found
 OVERALL = parse("100/10 minutes")
 #: the limits of every lookup that can reveal an order (the counts live in app.state)
 LOOKUPS = Limiter("track", PER_CLIENT, PER_IDENTIFIER, OVERALL)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +53,23 @@ async def find_order(
     request: Request, order: str, email: str, postal_code: str
 ) -> PublicOrder | Miss:
     """The customer's order, when the email or postal code matches it."""
+    system = request.app.state.system
+    now = system.clock.now()
+    looking = partial(public_order, system.uows, order, email, postal_code, now=now)
+    return await look_up(request, order, email, postal_code, looking)
+
+
+async def look_up(
+    request: Request, order: str, email: str, postal_code: str, reading: Callable[[], T | None]
+) -> T | Miss:
+    """What `reading` finds of the order (in a thread: it reads the database) once the
+    lookup is allowed; it is None when the email or postal code does not match."""
     if not (email.strip() or postal_code.strip()):
         return Miss("needs_proof", 422)
     identifier = f"order:{order_key(order)}"
     if refused := LOOKUPS.refusal(request, identifier):
         return Miss.busy(refused)
-    system = request.app.state.system
-    now = system.clock.now()
-    looking = partial(public_order, system.uows, order, email, postal_code, now=now)
-    found: PublicOrder | None = await run_in_threadpool(looking)
+    found: T | None = await run_in_threadpool(reading)
     if found is None:
         LOOKUPS.wrong(request, identifier)
         return Miss("no_order", 404)

@@ -8,8 +8,9 @@ app/customer/delivery_change.py. A refusal says why in a sentence, with the way 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 from typing import Annotated
 
@@ -22,7 +23,6 @@ from ordertrail.app.customer.delivery_change import (
     ChoiceMade,
     NotTheirParcel,
     ParcelChoices,
-    parcel_choices,
     request_change,
 )
 from ordertrail.domain.customer.delivery_change import ChangeRefused, Choice
@@ -157,12 +157,8 @@ def refused_page(
     return response
 
 
-async def choices(
-    request: Request, order_id: str, numbers: list[str], now: datetime
-) -> dict[str, ChoiceView]:
+def choice_views(found: Mapping[str, ParcelChoices]) -> dict[str, ChoiceView]:
     """What the order's page offers or shows for each of its parcels in trouble."""
-    uows = request.app.state.system.uows
-    found = await run_in_threadpool(parcel_choices, uows, order_id, numbers, now)
     return {number: _view(parcel) for number, parcel in found.items()}
 
 

@@ -20,9 +20,9 @@ from ordertrail.app.messages.subscriptions import (
     UnknownUnsubscribe,
     add_sms_number,
     order_to_unsubscribe,
-    subscription_of,
     unsubscribe,
 )
+from ordertrail.app.messages.subscriptions_ports import Subscription
 from ordertrail.domain.customer.phone import BadPhoneNumber, masked
 from ordertrail.languages.speech import N_, _
 from ordertrail.web.guard import NO_NUL, PRIVATE
@@ -117,8 +117,7 @@ def _page(
     return response
 
 
-async def sms_view(request: Request, order_id: str) -> SmsView:
+def sms_view(found: Subscription | None) -> SmsView:
     """What the order's page shows of the texts the customer asked for."""
-    found = await run_in_threadpool(subscription_of, request.app.state.system.uows, order_id)
     number = found.sms_number if found else None
     return SmsView(masked(number) if number else None)

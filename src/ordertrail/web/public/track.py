@@ -12,8 +12,6 @@ and send no referrer.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any
 
@@ -24,28 +22,26 @@ from starlette.concurrency import run_in_threadpool
 
 from ordertrail.app.addresses import parcel_page
 from ordertrail.app.casework.cases import NotDelivered
-from ordertrail.app.customer.page_views import count_view
 from ordertrail.app.customer.tracking import (
     NotTheirs,
     PublicOrder,
     PublicParcel,
-    link_expired,
-    public_order,
-    public_parcel,
     report_not_arrived,
-    ticket_for,
 )
-from ordertrail.app.fleet.tracking import LocalDelivery, local_deliveries
-from ordertrail.app.messages.notify import order_of_token
-from ordertrail.app.ports import UnitOfWorkFactory
-from ordertrail.app.queries import ShipmentDetail, shipment_details
-from ordertrail.domain.customer_zone import CustomerZone
+from ordertrail.app.customer.tracking_page import (
+    LinkClosed,
+    OrderPage,
+    Readers,
+    page_of_link,
+    page_of_order,
+    page_of_parcel,
+)
 from ordertrail.domain.lookup_keys import tracking_numbers
 from ordertrail.web.guard import NO_NUL, PRIVATE, ClientLimit, Refusal
 from ordertrail.web.pages import templates
 from ordertrail.web.public import track_contact, track_glance, track_words
 from ordertrail.web.public.language import browser_language, speak_for, varies
-from ordertrail.web.public.lookup import LOOKUPS, Miss, find_order
+from ordertrail.web.public.lookup import LOOKUPS, Miss, look_up
 from ordertrail.web.public.order_choices import customer_choices
 
 PARCEL_VIEWS = parse("30/minute")  # every parcel view from one address, and no other count
@@ -121,57 +117,31 @@ def router() -> APIRouter:
         typed = {"order": order, "email": email, "postal_code": postal_code}
         if not order.strip():
             return render(request, "track_form.html", 200, **typed)
-        found = await find_order(request, order, email, postal_code)
+        now = request.app.state.system.clock.now()
+        reading = partial(page_of_order, readers_of(request), order, email, postal_code, now)
+        found = await look_up(request, order, email, postal_code, reading)
         if isinstance(found, Miss):
             return missed(request, found, **typed)
-        uows = request.app.state.system.uows
-        now = request.app.state.system.clock.now()
-        await run_in_threadpool(count_view, uows, found.order_id, now)
-        # the page's forms (not arrived, contact support, returns) carry it
-        ticket = await run_in_threadpool(ticket_for, uows, found.order_id, now)
-        speak_order(request, found)
-        details = await _details(uows, found.parcels)
-        local = await _local(uows, details, found.times, now, with_proof=True)
-        glance = await track_glance.glance_for(
-            request, found.parcels, details, found.times, order_matched=True
-        )
-        return render(
-            request,
-            "track_order.html",
-            channel=found.channel,
-            locale=found.locale,
-            order=found,
-            ticket=ticket,
-            local=local,
-            **await customer_choices(request, found, ticket),
-            glance=glance,
-        )
+        return order_page(request, found)
 
     @pages.get("/track/{tracking}", response_class=HTMLResponse)
     async def parcel(request: Request, tracking: Annotated[str, Path(max_length=100)]) -> Response:
         if refused := parcel_views.refusal(request):
             return too_many(request, refused, tracking=tracking)
-        uows = request.app.state.system.uows
         now = request.app.state.system.clock.now()
-        found: PublicParcel | None = await run_in_threadpool(public_parcel, uows, tracking, now)
+        found = await run_in_threadpool(page_of_parcel, readers_of(request), tracking, now)
         if found is None:  # counted against nothing but this client's own views
             return render(request, "track_form.html", 404, problem="no_parcel", tracking=tracking)
-        if found.order_id:
-            await run_in_threadpool(count_view, uows, found.order_id, now)
-        speak_order(request, found)
-        details = await _details(uows, [found])
-        local = await _local(uows, details, found.times, now, with_proof=False)
-        glance = await track_glance.glance_for(
-            request, [found], details, found.times, order_matched=False
-        )
+        shown = found.parcel
+        speak_order(request, shown)
         page = render(
             request,
             "track_parcel.html",
-            channel=found.channel,
-            locale=found.locale,
-            parcel=found,
-            local=local,
-            glance=glance,
+            channel=shown.channel,
+            locale=shown.locale,
+            parcel=shown,
+            local=found.local,
+            glance=found.glance,
         )
         return revalidated(request, page)
 
@@ -180,37 +150,30 @@ def router() -> APIRouter:
         request: Request, token: Annotated[str, Path(max_length=64)]
     ) -> Response:
         """The order a message's link opens, while the link is fresh."""
-        system = request.app.state.system
         identifier = f"token:{token}"
         if refused := limiter.refusal(request, identifier):
             return too_many(request, refused)
-        order_id = order_of_token(system.uows, token, system.clock.now())
-        found = None
-        if order_id is not None:
-            now = system.clock.now()
-            opening = partial(public_order, system.uows, order_id, by_link=True, now=now)
-            found = await run_in_threadpool(opening)
-        if found is None:
-            if await run_in_threadpool(link_expired, system.uows, token):
+        now = request.app.state.system.clock.now()
+        found = await run_in_threadpool(page_of_link, readers_of(request), token, now)
+        if isinstance(found, LinkClosed):
+            if found.expired:
                 return not_found(request, identifier, "link_expired", status=410)
             return not_found(request, identifier, "no_link")
-        await run_in_threadpool(count_view, system.uows, found.order_id, system.clock.now())
-        speak_order(request, found)
-        details = await _details(system.uows, found.parcels)
-        local = await _local(system.uows, details, found.times, now, with_proof=True)
-        glance = await track_glance.glance_for(
-            request, found.parcels, details, found.times, order_matched=True
-        )
+        return order_page(request, found)
+
+    def order_page(request: Request, found: OrderPage) -> HTMLResponse:
+        order = found.order
+        speak_order(request, order)
         return render(
             request,
             "track_order.html",
-            channel=found.channel,
-            locale=found.locale,
-            order=found,
-            ticket=token,
-            local=local,
-            **await customer_choices(request, found, token),
-            glance=glance,
+            channel=order.channel,
+            locale=order.locale,
+            order=order,
+            ticket=found.ticket,
+            local=found.local,
+            **customer_choices(found),
+            glance=found.glance,
         )
 
     @pages.post("/track/not-arrived", response_class=HTMLResponse)
@@ -243,30 +206,19 @@ def revalidated(request: Request, page: HTMLResponse) -> Response:
     tag = f'"{hashlib.sha256(page.body).hexdigest()[:32]}"'
     headers = {**PRIVATE, "Cache-Control": "private, no-cache", "ETag": tag}
     headers["Vary"] = page.headers.get("Vary", "Accept-Language")  # its words are the browser's
-    if tag in request.headers.get("if-none-match", "").replace("W/", "").split(", "):
+    if _matches(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers=headers)
     page.headers.update(headers)
     return page
 
 
-async def _details(
-    uows: UnitOfWorkFactory, parcels: Sequence[PublicParcel]
-) -> dict[str, ShipmentDetail]:
-    """The parcels' details, read once for every part of the page that looks at them."""
-    numbers = [parcel.tracking_number for parcel in parcels]
-    found: dict[str, ShipmentDetail] = await run_in_threadpool(shipment_details, uows, numbers)
-    return found
+def _matches(if_none_match: str, tag: str) -> bool:
+    """Whether an If-None-Match names `tag`: `*`, or a comma-separated list of tags with any
+    whitespace, weak (W/) or strong alike (a GET compares them weakly, RFC 9110 13.1.2)."""
+    given = [part.strip() for part in if_none_match.split(",")]
+    return any(part == "*" or part.removeprefix("W/") == tag for part in given)
 
 
-async def _local(
-    uows: UnitOfWorkFactory,
-    details: Mapping[str, ShipmentDetail],
-    times: CustomerZone | None,
-    now: datetime,
-    *,
-    with_proof: bool,
-) -> dict[str, LocalDelivery]:
-    """What the local fleet adds to each parcel: its hours, the stops before it, its proof."""
-    zone = times.zone if times else UTC
-    finding = partial(local_deliveries, uows, details, zone, now, with_proof=with_proof)
-    return await run_in_threadpool(finding)
+def readers_of(request: Request) -> Readers:
+    system = request.app.state.system
+    return Readers(system.uows, system.views, system.gazetteer)

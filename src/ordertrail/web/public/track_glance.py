@@ -4,18 +4,8 @@ glance of each parcel on a page."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC
-from functools import partial
-
-from fastapi import Request
 from jinja2 import Environment
-from starlette.concurrency import run_in_threadpool
 
-from ordertrail.app.customer.glance import ParcelGlance, glances
-from ordertrail.app.customer.tracking import PublicParcel
-from ordertrail.app.queries import ShipmentDetail
-from ordertrail.domain.customer_zone import CustomerZone
 from ordertrail.domain.journey import JourneyStep, Stage, StepState, return_journey
 from ordertrail.languages.speech import N_, _
 
@@ -53,27 +43,3 @@ def install(env: Environment) -> None:
     env.globals.update(
         stage_words=stage_words, step_state_words=step_state_words, return_journey=return_journey
     )
-
-
-async def glance_for(
-    request: Request,
-    parcels: Sequence[PublicParcel],
-    details: Mapping[str, ShipmentDetail],
-    times: CustomerZone | None,
-    *,
-    order_matched: bool,
-) -> dict[str, ParcelGlance]:
-    """Each parcel's glance by its tracking number (read off the request's thread)."""
-    system = request.app.state.system
-    zone = times.zone if times else UTC
-    reading = partial(
-        glances,
-        system.uows,
-        system.gazetteer,
-        parcels,
-        details,
-        zone,
-        order_matched=order_matched,
-    )
-    found: dict[str, ParcelGlance] = await run_in_threadpool(reading)
-    return found
