@@ -64,7 +64,7 @@ def ship(
         reaches = datetime.fromisoformat(batch[-1]["occurred_at"])
         reaches += timedelta(minutes=rng.uniform(2, 20))
         body = {"id": f"msg-{FREIGHT}-{order.id}-{n}", "events": batch}
-        store.reports.append(Report(reaches, "freight", body))
+        store.reports.append(Report(reaches, "freight", body, order.id))
         heard = max(heard, reaches)
     return replace(plan, shipped=ready, last_news=heard)
 
@@ -150,7 +150,7 @@ def _warehouse_scans(
     for step, code, when in steps:
         scan = {"site": "louisville", "station": f"louisville-{step}", "operator": "sim"}
         scan |= {"step": step, "code": code, "order": order.id, "scanned_at": when.isoformat()}
-        store.reports.append(Report(when + timedelta(seconds=5), "scan", scan))
+        store.reports.append(Report(when + timedelta(seconds=5), "scan", scan, order.id))
     return at + timedelta(minutes=5)
 
 

@@ -71,7 +71,7 @@ def pack(store: Store, seed: int, order: OrderFacts, picked: datetime) -> None:
     packed = picked + timedelta(minutes=rng.uniform(15, 50))
     scan = {"site": DEPOT, "station": f"{DEPOT}-pick", "operator": "sim", "step": "pick"}
     scan |= {"code": order.id, "order": order.id, "scanned_at": picked.isoformat()}
-    store.reports.append(Report(picked + timedelta(seconds=5), "scan", scan))
+    store.reports.append(Report(picked + timedelta(seconds=5), "scan", scan, order.id))
     fulfillment = shopify_fulfillment(
         order, 1, FULFILLMENT_IDS + serial, tracking, order.lines, packed
     )
@@ -80,7 +80,7 @@ def pack(store: Store, seed: int, order: OrderFacts, picked: datetime) -> None:
         "webhook_id": f"sim-fulfillment-{tracking}",
         "payload": json.dumps(fulfillment),
     }
-    store.reports.append(Report(packed + timedelta(seconds=20), "shopify", body))
+    store.reports.append(Report(packed + timedelta(seconds=20), "shopify", body, order.id))
     address = f"{rng.randint(10, 990)} {rng.choice(_STREETS)}"
     name = f"{order.customer.first_name} {order.customer.last_name}"
     store.local.append(LocalParcel(tracking, order.id, name, address, packed))

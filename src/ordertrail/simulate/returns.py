@@ -199,7 +199,7 @@ def _send_back(
     for n, (arrives, _) in enumerate(arrivals):
         known = [s for _, s in arrivals[: n + 1]]
         payload = render(carrier, tracking, known).decode()
-        store.reports.append(Report(arrives, "carrier", route | {"payload": payload}))
+        store.reports.append(Report(arrives, "carrier", route | {"payload": payload}, order.id))
         if any(s.word == "delivered" for s in known):
             back = min(back, arrives)
     return arrivals[0][0], back

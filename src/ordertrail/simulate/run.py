@@ -9,12 +9,12 @@ Messages are captured as sent, and handed on to real senders when some are given
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 import httpx
@@ -142,9 +142,10 @@ def run(
         for n in range(total):
             at = store.start + n * tick
             clock.current = at
+            arrived = next_report
             while next_report < len(pending) and pending[next_report].arrives <= at:
-                _feed(system, web, pending[next_report], result)
                 next_report += 1
+            _feed_tick(system, web, pending[arrived:next_report], result)
             sweep(system.uows, at)
             deliver_due(system.uows, capture, clock, limit=1000, jitter=lambda: 0.5)
             if progress:
@@ -153,7 +154,10 @@ def run(
     return result
 
 
-Post = Callable[[str, bytes, dict[str, str]], httpx.Response]
+#: A delivery to the web app: its path, body and headers.
+Delivery = tuple[str, bytes, dict[str, str]]
+#: Posts deliveries at once (as webhooks arriving together); their answers, in their order.
+Post = Callable[[list[Delivery]], list[httpx.Response]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +183,15 @@ def _web(system: System) -> Iterator[Web]:
             transport=transport, base_url="https://simulated.shop", follow_redirects=True
         )
 
-        def post(path: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
-            return portal.call(partial(client.post, path, content=body, headers=headers))
+        async def together(deliveries: list[Delivery]) -> list[httpx.Response]:
+            sent = (
+                client.post(path, content=body, headers=headers)
+                for path, body, headers in deliveries
+            )
+            return list(await asyncio.gather(*sent))
+
+        def post(deliveries: list[Delivery]) -> list[httpx.Response]:
+            return portal.call(together, deliveries)
 
         van = Van(system, portal, phone)
         van.start()
@@ -191,32 +202,91 @@ def _web(system: System) -> Iterator[Web]:
             portal.call(phone.aclose)
 
 
+def _feed_tick(system: System, web: Web, arrived: list[Report], result: RunResult) -> None:
+    """What arrived in one tick, in its order, except that webhooks of different orders are
+    held and posted together (as webhooks arriving at once are: the app's group commit
+    stores them in shared transactions). An order's reports keep their order: a report
+    about an order with a webhook held, or about several orders, first posts those held."""
+    held: list[Report] = []
+    orders: set[str | None] = set()
+
+    def post_held() -> None:
+        deliveries = [_delivery(system, report) for report in held]
+        for report, answer in zip(held, web.post(deliveries), strict=True):
+            _heard(report, answer, result)
+        held.clear()
+        orders.clear()
+
+    for report in arrived:
+        if report.order is None or report.order in orders:
+            post_held()
+        if _posted(report):
+            held.append(report)
+            orders.add(report.order)
+        else:
+            _feed(system, web, report, result)
+    post_held()
+
+
+def _posted(report: Report) -> bool:
+    """Whether the report reaches OrderTrail as a webhook (`/hooks/{source}`)."""
+    if report.kind == "carrier":
+        return report.body["format"] in HOOKED
+    return report.kind in ("shopify", "freight")
+
+
+def _delivery(system: System, report: Report) -> Delivery:
+    """The webhook's path, body and headers, signed as its platform signs."""
+    body = report.body
+    if report.kind == "freight":
+        source, payload = FREIGHT, json.dumps(body["events"]).encode()
+        secret = system.settings.hook_secret(source)
+        assert secret is not None  # checked before the run
+        headers = standard_headers(body["id"], payload, secret)
+    else:
+        if report.kind == "shopify":
+            source = "shopify"
+            headers = {
+                "X-Shopify-Topic": body["topic"],
+                "X-Shopify-Webhook-Id": body["webhook_id"],
+                "X-Shopify-Shop-Domain": "sim-shop.myshopify.com",
+            }
+        else:
+            source, headers = body["format"], {}
+        payload = body["payload"].encode()
+        secret = system.settings.hook_secret(source)
+        assert secret is not None  # checked before the run
+        headers |= signed_headers(source, payload, secret)
+    headers["Content-Type"] = "application/json"
+    return f"/hooks/{source}", payload, headers
+
+
+def _heard(report: Report, answer: httpx.Response, result: RunResult) -> None:
+    """The web app's answer to a webhook: what it refused is kept as the run's."""
+    result.reports += 1
+    path = answer.request.url.path
+    if answer.status_code != 200:
+        result.refused.append(f"{path}: {answer.status_code} {answer.text[:200]}")
+        return
+    said: dict[str, Any] = answer.json()
+    result.refused += [f"{path}: {json.dumps(item)}" for item in said.get("refused", [])]
+    result.refused += [f"{path}: {text}" for text in said.get("not_registered", [])]
+    if said.get("unmatched"):
+        result.refused.append(f"{path}: {said['unmatched']} events held unmatched")
+
+
 def _feed(system: System, web: Web, report: Report, result: RunResult) -> None:
+    """A report that is not a webhook, through the use case or page production uses."""
     result.reports += 1
     body = report.body
     if report.kind == "route":
         web.van.plan(body, result)
     elif report.kind == "driver":
         web.van.act(body, result)
-    elif report.kind == "freight":
-        payload = json.dumps(body["events"]).encode()
-        secret = system.settings.hook_secret(FREIGHT)
-        assert secret is not None  # checked before the run
-        headers = standard_headers(body["id"], payload, secret)
-        _post(system, web.post, FREIGHT, payload, headers, result, signed=True)
-    elif report.kind == "shopify":
-        headers = {
-            "X-Shopify-Topic": body["topic"],
-            "X-Shopify-Webhook-Id": body["webhook_id"],
-            "X-Shopify-Shop-Domain": "sim-shop.myshopify.com",
-        }
-        _post(system, web.post, "shopify", body["payload"].encode(), headers, result)
     elif report.kind == "csv":
         rows = read_orders(body["text"].splitlines(keepends=True))
         summary = feed_parsed(rows, RegisterOrders, system.handle)
         result.refused += [f"{body['name']} line {p.index}: {p.message}" for p in summary.problems]
-    elif report.kind == "carrier" and body["format"] in HOOKED:
-        _post(system, web.post, body["format"], body["payload"].encode(), {}, result)
     elif report.kind == "return":
         returns.ask(system, body, result)
     elif report.kind == "desk":
@@ -227,32 +297,6 @@ def _feed(system: System, web: Web, report: Report, result: RunResult) -> None:
         result.refused += [f"{body['format']}: {p.message}" for p in summary.problems]
     else:
         _scan(system, body, result)
-
-
-def _post(
-    system: System,
-    web: Post,
-    source: str,
-    payload: bytes,
-    headers: dict[str, str],
-    result: RunResult,
-    *,
-    signed: bool = False,
-) -> None:
-    secret = system.settings.hook_secret(source)
-    assert secret is not None  # checked before the run
-    if not signed:
-        headers = headers | signed_headers(source, payload, secret)
-    headers["Content-Type"] = "application/json"
-    answer = web(f"/hooks/{source}", payload, headers)
-    if answer.status_code != 200:
-        result.refused.append(f"/hooks/{source}: {answer.status_code} {answer.text[:200]}")
-        return
-    said: dict[str, Any] = answer.json()
-    result.refused += [f"/hooks/{source}: {json.dumps(item)}" for item in said.get("refused", [])]
-    result.refused += [f"/hooks/{source}: {text}" for text in said.get("not_registered", [])]
-    if said.get("unmatched"):
-        result.refused.append(f"/hooks/{source}: {said['unmatched']} events held unmatched")
 
 
 def _scan(system: System, scan: dict[str, Any], result: RunResult) -> None:

@@ -104,6 +104,9 @@ class Report:
     arrives: datetime
     kind: str  # "shopify" (a webhook), "csv" (an order file), "scan", "carrier"
     body: dict[str, Any]
+    #: the order it is about (None: several, as a CSV or the van's route, or none): the run
+    #: keeps each order's reports in their order, and may post other orders' meanwhile
+    order: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,9 +212,9 @@ def _webhook(store: Store, rng: random.Random, order: OrderFacts) -> None:
         "payload": json.dumps(shopify_order(order)),
     }
     arrives = order.placed + timedelta(seconds=rng.uniform(1, 30))
-    store.reports.append(Report(arrives, "shopify", body))
+    store.reports.append(Report(arrives, "shopify", body, order.id))
     if rng.random() < 0.04:  # Shopify did not hear our 200 in time and sends it again
-        store.reports.append(Report(arrives + timedelta(minutes=10), "shopify", body))
+        store.reports.append(Report(arrives + timedelta(minutes=10), "shopify", body, order.id))
 
 
 def _fulfil(store: Store, rng: random.Random, order: OrderFacts, picked: datetime) -> None:
@@ -250,7 +253,7 @@ def _fulfilment(
         "webhook_id": f"sim-fulfillment-{box.carton}",
         "payload": json.dumps(payload),
     }
-    store.reports.append(Report(at + timedelta(seconds=20), "shopify", body))
+    store.reports.append(Report(at + timedelta(seconds=20), "shopify", body, order.id))
 
 
 def _parcel(
@@ -328,7 +331,7 @@ def _station_scans(
         scan |= {"step": step, "code": code, "order": order_id, "scanned_at": when.isoformat()}
         if label:
             scan["label"] = label
-        store.reports.append(Report(when + timedelta(seconds=5), "scan", scan))
+        store.reports.append(Report(when + timedelta(seconds=5), "scan", scan, order_id))
     return steps[-1][3] + timedelta(seconds=5)
 
 
@@ -353,7 +356,8 @@ def _news(
         newest.add(max(known, key=lambda scan: scan.at).word)
         payload = render(parcel.carrier, parcel.tracking, known)
         body = route | {"payload": payload.decode()}
-        store.reports.append(Report(arrives, "carrier", body))
+        store.reports.append(Report(arrives, "carrier", body, parcel.order_id))
         if rng.random() < 0.05:  # the same payload again: a retried webhook, a repeated poll
-            store.reports.append(Report(arrives + timedelta(minutes=30), "carrier", body))
+            again = arrives + timedelta(minutes=30)
+            store.reports.append(Report(again, "carrier", body, parcel.order_id))
     return (arrivals[-1][0] if arrivals else None), frozenset(newest)

@@ -59,13 +59,17 @@ class Outgoing:
 
 class _Orders:
     """The orders of the next few messages: their facts (what says whether a message is still
-    true) read at once, and their whole details read at once when a sender first asks for
-    one (an order's email and its webhook, often in one batch, tell the same news)."""
+    true) and whether their customers stopped their emails, read at once, and their whole
+    details read at once when a sender first asks for one (an order's email and its webhook,
+    often in one batch, tell the same news)."""
 
     def __init__(self, uows: UnitOfWorkFactory, order_ids: set[str]) -> None:
         self._uows = uows
         with uows(read_only=True) as uow:
             self.facts = uow.orders.facts(order_ids)
+            # one read for the batch, not a transaction per message (a stop made while the
+            # batch is sent holds from the next batch, as the facts do)
+            self.subscriptions = uow.subscriptions.of_orders(order_ids)
         self._details: dict[str, OrderDetail] | None = None
 
     def reader(self, order_id: str) -> Callable[[], OrderDetail | None]:
@@ -129,7 +133,7 @@ def deliver_due(
             outgoing = Outgoing(message, reader, links.get(message.id), clock.now())
             facts = orders.facts.get(message.order_id)
             # a customer who unsubscribed is not written to (app/messages/subscriptions.py)
-            stopped = why_not_sent(uows, message)
+            stopped = why_not_sent(message, orders.subscriptions)
             status, error, retry_at = (
                 ("skipped", stopped, None)
                 if stopped is not None

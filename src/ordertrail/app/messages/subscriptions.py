@@ -10,6 +10,7 @@ link no longer opens the order; a token nobody made stops nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -81,12 +82,13 @@ def _order_of(uows: UnitOfWorkFactory, token: str) -> str:
     return found[0]
 
 
-def why_not_sent(uows: UnitOfWorkFactory, message: OutboxMessage) -> str | None:
+def why_not_sent(message: OutboxMessage, subscriptions: Mapping[str, Subscription]) -> str | None:
     """Why a message must not go out although it is due: its customer stopped the order's
-    emails (None: send it)."""
+    emails (None: send it). `subscriptions`: those of the orders being sent to, read together
+    with their facts (app/messages/delivery.py), not one transaction per message."""
     if message.channel != "email" or message.audience != "customer":
         return None
-    found = subscription_of(uows, message.order_id)
+    found = subscriptions.get(message.order_id)
     if found is None or found.email_stopped_at is None:
         return None
     return (
