@@ -246,8 +246,10 @@ def test_json_logs_carry_the_request_id_the_client_sent(one_worker: Served) -> N
     with httpx.Client(base_url=served.base, timeout=10) as client:
         asked = client.get("/api/v1/orders/ORD-77", headers={"X-Request-ID": "lookup-42"})
         odd = client.get("/healthz", headers={"X-Request-ID": "two words"})
+        unnamed = [client.get("/livez").headers["x-request-id"] for _ in range(3)]
     assert (asked.status_code, asked.headers["x-request-id"]) == (401, "lookup-42")
     assert odd.headers["x-request-id"] not in ("", "two words")  # not taken: one made instead
+    assert len({odd.headers["x-request-id"], *unnamed}) == 4  # each request an id of its own
 
     lines = json_lines(served.log)  # every line is JSON, uvicorn's own included
 
