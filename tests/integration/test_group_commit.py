@@ -4,6 +4,7 @@ their own write is committed, and one write that fails is undone alone."""
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
@@ -12,10 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
-from ordertrail.app.intake.group_commit import GroupCommit
+from ordertrail.app.intake.group_commit import GroupCommit, Write
 from ordertrail.app.intake.inbound import Handle, delivery_write
 from ordertrail.app.ports import UnitOfWork
-from ordertrail.bootstrap import System
+from ordertrail.bootstrap import System, build
+from ordertrail.config import Settings
+from ordertrail.domain.model import Subject, SubjectKind
 from ordertrail.sources.canonical import parse_event, parse_order
 from ordertrail.sources.hooks import Parsed
 from ordertrail.store import tables
@@ -189,3 +192,45 @@ def test_a_write_whose_caller_stopped_waiting_is_left_out_and_the_others_are_ans
     assert stored_events(system) == 1
     with system.uows(read_only=True) as uow:
         assert uow.subjects.find_orders(["G-1", "G-2"]) == {"G-2"}
+
+
+def test_two_processes_writing_the_same_parcels_take_turns_and_never_deadlock(
+    system: System, clock: FixedClock, database_url: str
+) -> None:
+    """Two `serve` processes' writers, each locking two parcels in the other's order: on
+    PostgreSQL they would hold what the other waits for (a deadlock, found after a second,
+    and a write run again); taking turns, each write runs once."""
+    commits = GroupCommit(system.uows, clock)
+    for n in (1, 2):
+        assert commits.submit(order_with_event(n, clock)) == 1
+    with system.engine.connect() as conn:
+        ids = conn.execute(select(tables.shipments.c.id).order_by(tables.shipments.c.id))
+        first, second = (Subject(SubjectKind.SHIPMENT, i) for i in ids.scalars())
+    other = build(Settings(database_url=database_url), clock=clock)  # another process's
+    try:
+        elsewhere = GroupCommit(other.uows, clock)
+        other_holds = threading.Event()
+        runs: list[str] = []
+
+        def locking(name: str, order: list[Subject]) -> Write[str]:
+            def write(uow: UnitOfWork, _handle: Handle) -> str:
+                runs.append(name)
+                uow.projections.lock([order[0]])
+                if name == "here":  # the other has its first parcel by now, unless in turn
+                    other_holds.wait(0.5)
+                else:
+                    other_holds.set()
+                    time.sleep(0.2)
+                uow.projections.lock([order[1]])
+                return name
+
+            return write
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            here = pool.submit(commits.submit, locking("here", [first, second]))
+            time.sleep(0.1)  # `here` holds its first parcel
+            there = pool.submit(elsewhere.submit, locking("there", [second, first]))
+            assert (here.result(30), there.result(30)) == ("here", "there")
+        assert sorted(runs) == ["here", "there"]  # neither ran twice
+    finally:
+        other.close()

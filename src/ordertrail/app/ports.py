@@ -464,6 +464,12 @@ class UnitOfWork(Protocol):
         """A part of the transaction undone alone if what runs inside it raises."""
         ...
 
+    def take_write_turn(self) -> None:
+        """Wait until no other process's intake transaction is open, and hold the turn
+        until this one ends. Intake writes lock parcels one write at a time, so two of them
+        running at once (two `serve` processes) could each hold what the other waits for."""
+        ...
+
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self, *, read_only: bool = False, wait: bool = True) -> UnitOfWork:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Connection, Engine, NestedTransaction, RootTransaction
+from sqlalchemy import Connection, Engine, NestedTransaction, RootTransaction, text
 from sqlalchemy.exc import TimeoutError as SqlTimeout
 
 from ordertrail.app.ports import DatabaseBusy
@@ -35,6 +35,10 @@ from ordertrail.store.returns import SqlReturns
 from ordertrail.store.sites import SqlDeliveries, SqlSites
 from ordertrail.store.unmatched import SqlUnmatched
 from ordertrail.store.upkeep.privacy import SqlPersonalRecords, SqlRetention
+
+#: The intake's one turn at a time across processes (PostgreSQL): a fixed advisory lock key,
+#: "OrdTrail" in ASCII, unlikely to be another program's.
+_WRITE_TURN = text("SELECT pg_advisory_xact_lock(5724748390200338796)")
 
 
 class SqlUnitOfWork:
@@ -133,6 +137,14 @@ class SqlUnitOfWork:
     def savepoint(self) -> NestedTransaction:
         assert self._connection is not None, "savepoint() outside the with block"
         return self._connection.begin_nested()
+
+    def take_write_turn(self) -> None:
+        """PostgreSQL: a transaction-scoped advisory lock, waited for within the writer's
+        lock_timeout (DatabaseBusy past it). SQLite needs none: its writers take turns on the
+        file already."""
+        assert self._connection is not None, "take_write_turn() outside the with block"
+        if self._connection.dialect.name == "postgresql":
+            self._connection.execute(_WRITE_TURN)
 
     def __exit__(
         self,

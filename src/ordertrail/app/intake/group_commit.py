@@ -159,6 +159,7 @@ class GroupCommit:
     def _run(self, group: list[_Waiting], guarded: bool) -> list[tuple[bool, Any]]:
         outcomes: list[tuple[bool, Any]] = []
         with self._uows() as uow:
+            uow.take_write_turn()  # no group of another process locks parcels meanwhile
             handle = joined_handle(uow, self._uows, self._clock)
             for waiting in group:
                 if not guarded:

@@ -49,6 +49,7 @@ def in_own_transaction(
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with uows() as uow:
+                uow.take_write_turn()  # nor a group of this process or another
                 done = write(uow, joined_handle(uow, uows, clock))
                 uow.commit()
                 return done
