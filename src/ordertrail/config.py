@@ -111,9 +111,11 @@ class Settings(BaseSettings):
     write_wait_seconds: float = Field(default=5.0, gt=0, le=60)
     #: Threads a `serve` process runs its database work on; the connection pool keeps as many
     #: connections open (and a few more for its background writers), so no request opens a
-    #: new one under load. More threads than this buy nothing on a few cores; PostgreSQL must
-    #: allow this many connections (plus a few) for every `serve` process.
-    request_threads: int = Field(default=24, ge=4, le=200)
+    #: new one under load. Every thread shares one GIL: on 2 cores 8 served more than 12 or 24
+    #: (`bench http`: tracking page 158 / 146 / 127 req/s) in less memory (191 / 213 / 293 MB);
+    #: about four a core. PostgreSQL must allow this many connections (plus a few) for every
+    #: `serve` process.
+    request_threads: int = Field(default=8, ge=4, le=200)
     #: Largest number of events one API call takes (`ingest --batch` sets its own).
     max_batch: int = 1000
     #: Where rate-limit counters live: `memory://` (per process, the default for one), or
