@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import cast
+from typing import Any, cast
 
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -26,7 +26,7 @@ def one_read(uows: UnitOfWorkFactory) -> Iterator[UnitOfWorkFactory]:
 class _SharedReads:
     def __init__(self, uows: UnitOfWorkFactory, uow: UnitOfWork) -> None:
         self._uows = uows
-        self._open = _StaysOpen(uow)
+        self._open = Borrowed(uow)
 
     def __call__(self, *, read_only: bool = False, wait: bool = True) -> UnitOfWork:
         if read_only:
@@ -37,14 +37,19 @@ class _SharedReads:
         return self._uows.link_secret()
 
 
-class _StaysOpen:
-    """The open unit of work, entered and left as if it were new: leaving it ends nothing."""
+class Borrowed:
+    """An open unit of work lent to a use case, entered and left as if it were new: leaving
+    ends nothing, and its commit (and rollback) are the owner's to make. A failure inside
+    still reaches the owner, who undoes the whole of it."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    def __enter__(self) -> UnitOfWork:
-        return self._uow
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._uow, name)
+
+    def __enter__(self) -> Borrowed:
+        return self
 
     def __exit__(
         self,
@@ -52,4 +57,7 @@ class _StaysOpen:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        return None
+
+    def commit(self) -> None:
         return None

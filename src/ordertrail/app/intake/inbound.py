@@ -10,10 +10,10 @@ cannot race: a second copy of the delivery waits for the first and then sees its
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, TypeVar, cast
 
 from ordertrail.app.intake.handlers import ATTEMPTS, COMMAND_HANDLERS
+from ordertrail.app.one_read import Borrowed
 from ordertrail.app.ports import (
     Clock,
     DatabaseBusy,
@@ -99,32 +99,7 @@ class _Joined:
         self._outer = outer
 
     def __call__(self, *, read_only: bool = False, wait: bool = True) -> UnitOfWork:
-        return cast(UnitOfWork, _Part(self._uow))
+        return cast(UnitOfWork, Borrowed(self._uow))
 
     def link_secret(self) -> bytes:
         return self._outer.link_secret()
-
-
-class _Part:
-    """The open unit of work as one use case sees it: everything but the commit, which is the
-    delivery's to make (and the rollback: a failure anywhere undoes the whole delivery)."""
-
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._uow, name)
-
-    def __enter__(self) -> _Part:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None
-
-    def commit(self) -> None:
-        return None
