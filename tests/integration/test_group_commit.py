@@ -209,7 +209,7 @@ def test_two_processes_writing_the_same_parcels_take_turns_and_never_deadlock(
     other = build(Settings(database_url=database_url), clock=clock)  # another process's
     try:
         elsewhere = GroupCommit(other.uows, clock)
-        other_holds = threading.Event()
+        other_holds, here_holds = threading.Event(), threading.Event()
         runs: list[str] = []
 
         def locking(name: str, order: list[Subject]) -> Write[str]:
@@ -217,6 +217,7 @@ def test_two_processes_writing_the_same_parcels_take_turns_and_never_deadlock(
                 runs.append(name)
                 uow.projections.lock([order[0]])
                 if name == "here":  # the other has its first parcel by now, unless in turn
+                    here_holds.set()
                     other_holds.wait(0.5)
                 else:
                     other_holds.set()
@@ -228,7 +229,7 @@ def test_two_processes_writing_the_same_parcels_take_turns_and_never_deadlock(
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             here = pool.submit(commits.submit, locking("here", [first, second]))
-            time.sleep(0.1)  # `here` holds its first parcel
+            assert here_holds.wait(10)  # `here` holds its first parcel
             there = pool.submit(elsewhere.submit, locking("there", [second, first]))
             assert (here.result(30), there.result(30)) == ("here", "there")
         assert sorted(runs) == ["here", "there"]  # neither ran twice
