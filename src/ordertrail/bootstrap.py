@@ -25,8 +25,8 @@ from ordertrail.delivery.sms import TwilioSender
 from ordertrail.delivery.texts import Brand, Texts
 from ordertrail.delivery.webhooks import Subscriber, WebhookSender
 from ordertrail.domain.notifications import MessageKind, Policy
-from ordertrail.domain.return_policy import ReturnPolicy
-from ordertrail.domain.returns import ReturnReason
+from ordertrail.domain.returns.policy import ReturnPolicy
+from ordertrail.domain.returns.return_lines import ReturnReason
 from ordertrail.metering import Meter, NoMeter, PrometheusMeter
 from ordertrail.sources.carriers.custom import load as load_mappings
 from ordertrail.sources.carriers.karrio_delivery_change import KarrioDeliveryChanges

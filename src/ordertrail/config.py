@@ -42,7 +42,7 @@ class BrandSettings(BaseModel):
 
 class ReturnSettings(BaseModel):
     """The return policy (`[returns]` in ordertrail.toml, or ORDERTRAIL_RETURNS as JSON); see
-    domain/return_policy.py for what each setting decides."""
+    domain/returns/policy.py for what each setting decides."""
 
     window_days: int = Field(default=30, ge=0, le=3650)
     warranty_window_days: int = Field(default=730, ge=0, le=3650)

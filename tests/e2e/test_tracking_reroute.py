@@ -9,7 +9,7 @@ from typing import Any
 from ordertrail.app.casework.cases import find_cases
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
-from ordertrail.domain.exceptions import ExceptionKind, Team
+from ordertrail.domain.casework.exceptions import ExceptionKind, Team
 from ordertrail.sources.canonical import parse_event, parse_order
 from tests.conftest import FixedClock
 from tests.e2e.conftest import LiveServer

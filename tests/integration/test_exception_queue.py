@@ -14,7 +14,7 @@ from ordertrail.app.casework.cases import find_cases, report_missing
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.staff.access import set_disabled
 from ordertrail.bootstrap import System
-from ordertrail.domain.cases import CaseStatus
+from ordertrail.domain.casework.cases import CaseStatus
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
 from tests.factories import sign_in, staff_member

@@ -17,7 +17,7 @@ from ordertrail.app.measures.kpis import orders_behind, report, scope_of
 from ordertrail.app.sites import save_sites
 from ordertrail.bootstrap import System
 from ordertrail.cli import app
-from ordertrail.domain.costs import Cost, CostKind, CostTarget, money_of
+from ordertrail.domain.measures.costs import Cost, CostKind, CostTarget, money_of
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Customer, Order, Shipment, Site, Source
 from ordertrail.web.app import create_app

@@ -14,7 +14,7 @@ from ordertrail.app.casework.cases import find_cases, work_case
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.intake.commands import RegisterOrders
 from ordertrail.bootstrap import System
-from ordertrail.domain.cases import Case, CaseAction
+from ordertrail.domain.casework.cases import Case, CaseAction
 from ordertrail.sources.canonical import parse_order
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock

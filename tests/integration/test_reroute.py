@@ -18,9 +18,9 @@ from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.queries import shipment_detail
 from ordertrail.bootstrap import System, build
 from ordertrail.config import Settings
-from ordertrail.domain.cases import CaseAction, CaseStatus
+from ordertrail.domain.casework.cases import CaseAction, CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind, Team
 from ordertrail.domain.customer.delivery_change import ChangeRefused, DeliveryChange
-from ordertrail.domain.exceptions import ExceptionKind, Team
 from ordertrail.domain.fold import Effect
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock

@@ -15,9 +15,9 @@ from ordertrail.app.returns.commands import InspectLine, ReceiveReturn, ReleaseR
 from ordertrail.app.rounds import work_round
 from ordertrail.bootstrap import System
 from ordertrail.cli import app as cli
-from ordertrail.domain.cases import Case, CaseStatus
-from ordertrail.domain.exceptions import ExceptionKind, Team
-from ordertrail.domain.returns import ReturnLine, ReturnReason
+from ordertrail.domain.casework.cases import Case, CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind, Team
+from ordertrail.domain.returns.return_lines import ReturnLine, ReturnReason
 from tests.conftest import FixedClock
 from tests.integration.test_returns import CLERK, ask, delivered_order
 

@@ -20,7 +20,7 @@ from ordertrail.bootstrap import System, build
 from ordertrail.cli import app as cli
 from ordertrail.config import ReturnSettings, Settings
 from ordertrail.domain.model import Source
-from ordertrail.domain.returns import ReturnFile, ReturnLine, ReturnReason
+from ordertrail.domain.returns.return_lines import ReturnFile, ReturnLine, ReturnReason
 from ordertrail.sources.canonical import parse_event, parse_order
 from ordertrail.store.tables import outbox
 from tests.conftest import FixedClock

@@ -27,7 +27,7 @@ from ordertrail.app.returns.views import ReturnView, list_returns, return_view
 from ordertrail.bootstrap import System, build
 from ordertrail.config import ReturnSettings, Settings
 from ordertrail.domain.model import Money, Source
-from ordertrail.domain.returns import ReturnLine, ReturnReason
+from ordertrail.domain.returns.return_lines import ReturnLine, ReturnReason
 from ordertrail.sources.canonical import parse_event, parse_order
 from tests.conftest import FixedClock
 from tests.factories import canonical_order

@@ -28,7 +28,7 @@ from ordertrail.app.returns.views import return_view
 from ordertrail.bootstrap import System
 from ordertrail.cli import app as cli
 from ordertrail.domain.model import DomainError, Money, Source
-from ordertrail.domain.returns import ReturnFile, ReturnLine, ReturnReason
+from ordertrail.domain.returns.return_lines import ReturnFile, ReturnLine, ReturnReason
 from ordertrail.sources.canonical import parse_event, parse_order
 from ordertrail.store.tables import counters, events, return_lines, returns
 from ordertrail.web.app import create_app

@@ -15,7 +15,7 @@ from ordertrail.app.intake.commands import RegisterOrders
 from ordertrail.app.returns.commands import ReceiveReturn
 from ordertrail.app.returns.views import return_view
 from ordertrail.bootstrap import System
-from ordertrail.domain.returns import ReturnLine, ReturnReason
+from ordertrail.domain.returns.return_lines import ReturnLine, ReturnReason
 from ordertrail.sources.canonical import parse_order
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock

@@ -18,7 +18,7 @@ from ordertrail.app.casework.cases import find_cases, sweep
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.bootstrap import build
 from ordertrail.config import Settings
-from ordertrail.domain.cases import Case
+from ordertrail.domain.casework.cases import Case
 from ordertrail.web.app import create_app
 from tests.conftest import FixedClock
 from tests.factories import api_key, canonical_order

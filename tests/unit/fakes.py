@@ -25,8 +25,9 @@ from ordertrail.app.ports import (
 )
 from ordertrail.app.promise.eta_ports import EtaRules
 from ordertrail.app.returns.ports import ReturnedUnits, ReturnListing
-from ordertrail.domain.cases import Case, CaseChanges, CaseStatus
-from ordertrail.domain.exceptions import ParcelFacts, Team
+from ordertrail.domain.casework.cases import Case, CaseChanges, CaseStatus
+from ordertrail.domain.casework.exceptions import ParcelFacts, Team
+from ordertrail.domain.casework.saved_filters import SavedFilter
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.mapping import CodeKey, CodeMapping, code_key
 from ordertrail.domain.model import (
@@ -40,9 +41,8 @@ from ordertrail.domain.model import (
 )
 from ordertrail.domain.notifications import Policy
 from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
-from ordertrail.domain.return_policy import ReturnPolicy
-from ordertrail.domain.returns import ReturnFile
-from ordertrail.domain.saved_filters import SavedFilter
+from ordertrail.domain.returns.policy import ReturnPolicy
+from ordertrail.domain.returns.return_lines import ReturnFile
 
 
 @dataclass

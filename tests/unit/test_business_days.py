@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from ordertrail.app.promise.eta_ports import EtaRules
-from ordertrail.domain.business_days import BusinessCalendar, ship_day
-from ordertrail.domain.eta import Basis, Journey, estimate
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone
-from ordertrail.domain.transit_model import Destination, Histogram, Leg, lane_keys
+from ordertrail.domain.promise.business_days import BusinessCalendar, ship_day
+from ordertrail.domain.promise.eta import Basis, Journey, estimate
+from ordertrail.domain.promise.transit_model import Destination, Histogram, Leg, lane_keys
 from ordertrail.sources.public_holidays import PublicHolidays
 
 LOUISVILLE = ZoneInfo("America/Kentucky/Louisville")

@@ -66,7 +66,7 @@ def test_every_marked_word_is_translated(sources: Catalog, language: str) -> Non
 
 
 def test_every_place_a_carrier_leaves_a_parcel_is_marked_for_translation() -> None:
-    from ordertrail.domain.delivery_proof import PLACES
+    from ordertrail.domain.customer.delivery_proof import PLACES
     from ordertrail.web.public.track_words import PROOF_LEFT
 
     assert {words for _clue, words in PLACES} == set(PROOF_LEFT)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from ordertrail.domain.customer_zone import customer_zone
+from ordertrail.domain.customer.customer_zone import customer_zone
 from ordertrail.domain.model import Location
 
 WINTER = datetime(2026, 11, 25, 17, 11, tzinfo=UTC)

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 
-from ordertrail.domain.business_days import BusinessCalendar
 from ordertrail.domain.customer.delivery_change import (
     ChangeRefused,
     Choice,
@@ -20,6 +19,7 @@ from ordertrail.domain.customer.delivery_change import (
 from ordertrail.domain.fold import Effect, fold, timeline
 from ordertrail.domain.milestones import Milestone as M
 from ordertrail.domain.milestones import Reason
+from ordertrail.domain.promise.business_days import BusinessCalendar
 from tests.factories import event
 
 FRIDAY = date(2026, 11, 27)

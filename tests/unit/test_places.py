@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from ordertrail.domain.customer.route_map import HEIGHT, WIDTH, route_map
 from ordertrail.domain.model import Location
 from ordertrail.domain.places import KnownPlace, PlaceQuery, country_code, place_query, said
-from ordertrail.domain.route_map import HEIGHT, WIDTH, route_map
 from ordertrail.sources.gazetteer import CityGazetteer
 
 CITIES = {

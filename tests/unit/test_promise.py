@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from ordertrail.domain.exceptions import ExceptionKind, ParcelFacts
+from ordertrail.domain.casework.exceptions import ExceptionKind, ParcelFacts
 from ordertrail.domain.fold import fold
 from ordertrail.domain.milestones import Milestone as M
 from ordertrail.domain.milestones import Reason
 from ordertrail.domain.notifications import MessageKind, Recipient, plan_apology
-from ordertrail.domain.promise import promise_ends, promise_findings
+from ordertrail.domain.promise.promised_date import promise_ends, promise_findings
 from tests.factories import PARCEL, event
 
 PROMISED = date(2026, 11, 20)

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from ordertrail.domain.exceptions import ExceptionKind, Finding
+from ordertrail.domain.casework.exceptions import ExceptionKind, Finding
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import DomainError, TrackingEvent
-from ordertrail.domain.return_alerts import inspection_wait, return_alerts, times_of
-from ordertrail.domain.return_policy import ReturnPolicy
-from ordertrail.domain.returns import ReturnLine, ReturnReason, fold_return
+from ordertrail.domain.returns.alerts import inspection_wait, return_alerts, times_of
+from ordertrail.domain.returns.policy import ReturnPolicy
+from ordertrail.domain.returns.return_lines import ReturnLine, ReturnReason, fold_return
 from tests.unit.test_returns import DELIVERED, requested, step
 
 R = ReturnReason

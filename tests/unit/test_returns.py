@@ -22,16 +22,8 @@ from ordertrail.domain.model import (
     TrackingEvent,
 )
 from ordertrail.domain.order_status import OrderStatus, ParcelView, derive_order
-from ordertrail.domain.return_policy import Outcome, RequestFacts, ReturnPolicy, decide
-from ordertrail.domain.return_rules import (
-    check_approval,
-    check_disposition,
-    check_receipt,
-    check_replacement,
-    check_request,
-    refund_due,
-)
-from ordertrail.domain.returns import (
+from ordertrail.domain.returns.policy import Outcome, RequestFacts, ReturnPolicy, decide
+from ordertrail.domain.returns.return_lines import (
     LABEL_ATTACHED,
     ReturnFile,
     ReturnKind,
@@ -39,6 +31,14 @@ from ordertrail.domain.returns import (
     ReturnReason,
     fold_return,
     lines_data,
+)
+from ordertrail.domain.returns.rules import (
+    check_approval,
+    check_disposition,
+    check_receipt,
+    check_replacement,
+    check_request,
+    refund_due,
 )
 
 R = ReturnReason

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ordertrail.domain.returns import ReturnReason
+from ordertrail.domain.returns.return_lines import ReturnReason
 from ordertrail.simulate import return_desk as desk
 from ordertrail.simulate.return_truth import ASKED_WITHIN, ReturnPlan, delivered
 from ordertrail.simulate.returns import RETURN_RATE, WINDOW_DAYS

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from ordertrail.app.customer.carrier_links import carrier_link
 from ordertrail.app.customer.support_prompts import ParcelSituation, Situation, support_prompt
-from ordertrail.domain.cases import Case, CaseNote
-from ordertrail.domain.delivery_proof import DeliveryProof
-from ordertrail.domain.exceptions import ExceptionKind
+from ordertrail.domain.casework.cases import Case, CaseNote
+from ordertrail.domain.casework.exceptions import ExceptionKind
+from ordertrail.domain.customer.delivery_proof import DeliveryProof
+from ordertrail.domain.customer.trouble_details import TroubleDetails, trouble_details
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Subject, SubjectKind
-from ordertrail.domain.trouble_details import TroubleDetails, trouble_details
 
 NEW_YORK = ZoneInfo("America/New_York")
 OPENED = datetime(2026, 11, 25, 15, 14, tzinfo=UTC)

@@ -14,11 +14,11 @@ from ordertrail.app.casework.saved_filters import (
     team_filters,
 )
 from ordertrail.domain.access import Role
-from ordertrail.domain.cases import Case, CaseAction, CaseClosed, CaseNote, CaseStatus
-from ordertrail.domain.exceptions import ExceptionKind, Team
+from ordertrail.domain.casework.cases import Case, CaseAction, CaseClosed, CaseNote, CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind, Team
+from ordertrail.domain.casework.saved_filters import teams_of
+from ordertrail.domain.casework.worklist import Breaks, QueueFilter, breaks_first, worked_in_bulk
 from ordertrail.domain.model import DomainError, Subject, SubjectKind
-from ordertrail.domain.saved_filters import teams_of
-from ordertrail.domain.worklist import Breaks, QueueFilter, breaks_first, worked_in_bulk
 from tests.unit.fakes import MemoryUnitOfWorkFactory
 
 NOON = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -104,7 +104,7 @@ def test_each_role_keeps_its_own_teams_filters() -> None:
 
 def test_every_kind_of_case_and_team_has_words_for_staff() -> None:
     from ordertrail.app.casework.staff_words import kind_words, team_words
-    from ordertrail.domain.exceptions import ExceptionKind, Team
+    from ordertrail.domain.casework.exceptions import ExceptionKind, Team
 
     for kind in ExceptionKind:  # a new kind without words would break the queue's page
         assert kind_words(kind) and "_" not in kind_words(kind)

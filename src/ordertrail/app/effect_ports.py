@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from ordertrail.domain.cases import Case, CaseChanges, CaseStatus
-from ordertrail.domain.exceptions import ExceptionKind, ParcelFacts, Team
+from ordertrail.domain.casework.cases import Case, CaseChanges, CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind, ParcelFacts, Team
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Site, Subject, TrackingEvent
 

@@ -41,7 +41,7 @@ from ordertrail.domain.model import (
 )
 from ordertrail.domain.notifications import Policy
 from ordertrail.domain.order_status import OrderSummary, ParcelView
-from ordertrail.domain.return_policy import ReturnPolicy
+from ordertrail.domain.returns.policy import ReturnPolicy
 
 
 class WriteConflict(Exception):

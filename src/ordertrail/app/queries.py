@@ -17,11 +17,10 @@ from ordertrail.app.ports import (
     UnmappedCode,
 )
 from ordertrail.app.promise.eta_views import EtaView, eta_view
-from ordertrail.domain.b2b import BusinessTerms
-from ordertrail.domain.dock import Appointment, fold_appointment
-from ordertrail.domain.eta_window import Shown, WindowChange
+from ordertrail.domain.b2b.dock import Appointment, fold_appointment
+from ordertrail.domain.b2b.line_progress import LineProgress, line_progress
+from ordertrail.domain.b2b.receiving import BusinessTerms
 from ordertrail.domain.fold import Effect, SubjectState, timeline
-from ordertrail.domain.line_progress import LineProgress, line_progress
 from ordertrail.domain.mapping import CodeKey, CodeMapping, interpret
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import (
@@ -36,6 +35,7 @@ from ordertrail.domain.model import (
 )
 from ordertrail.domain.order_lines import with_names
 from ordertrail.domain.order_status import ParcelView
+from ordertrail.domain.promise.eta_window import Shown, WindowChange
 
 Mappings = Mapping[CodeKey, CodeMapping]
 

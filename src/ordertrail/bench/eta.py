@@ -3,8 +3,9 @@ date, on the same parcels with known true delivery days.
 
 A quarter of history comes first (what the lanes are learned from), then the quarter that is
 measured; the lanes are learned again every week from the 90 days before it, as the worker
-does. Each measured parcel is estimated with the same code the write path runs (app/promise/eta.py,
-domain/eta.py, domain/eta_window.py) after each of its scans and each morning it has no news,
+does. Each measured parcel is estimated with the same code the write path runs
+(app/promise/eta.py, domain/promise/eta.py, domain/promise/eta_window.py) after each of its
+scans and each morning it has no news,
 and its customer-visible window is kept as customers would see it.
 """
 
@@ -21,11 +22,11 @@ from typing import Any
 
 from ordertrail.app.promise.eta import journey_of, reached_destination, sample_of
 from ordertrail.app.promise.eta_ports import EtaRules
-from ordertrail.domain.business_days import BusinessCalendar, local_day
-from ordertrail.domain.eta import DEFAULT_SHARE, carrier_date, estimate
-from ordertrail.domain.eta_window import Shown, settle
 from ordertrail.domain.fold import fold
-from ordertrail.domain.transit_model import (
+from ordertrail.domain.promise.business_days import BusinessCalendar, local_day
+from ordertrail.domain.promise.eta import DEFAULT_SHARE, carrier_date, estimate
+from ordertrail.domain.promise.eta_window import Shown, settle
+from ordertrail.domain.promise.transit_model import (
     Destination,
     Histogram,
     LaneKey,

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, select
 from ordertrail.app.measures.kpis import report, scope_of
 from ordertrail.bootstrap import build
 from ordertrail.config import Settings
-from ordertrail.domain.promise import promise_ends
+from ordertrail.domain.promise.promised_date import promise_ends
 from ordertrail.store import tables
 from ordertrail.store.migrate import upgrade
 

@@ -13,8 +13,8 @@ from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.queries import jsonable
 from ordertrail.app.returns.alerts import look_at_returns, with_returns
 from ordertrail.cli.common import JsonFlag, app, fail, open_system, out
-from ordertrail.domain.cases import CaseStatus
-from ordertrail.domain.exceptions import ExceptionKind, Team
+from ordertrail.domain.casework.cases import CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind, Team
 
 NowOption = typer.Option(None, "--now", help="As of this time (ISO 8601 with offset).")
 

@@ -13,7 +13,7 @@ from ordertrail.app.returns.views import MAX_PAGE, list_returns, return_view
 from ordertrail.cli.common import JsonFlag, app, fail, open_system, out, show_detail
 from ordertrail.domain.milestones import Milestone, SourceKind
 from ordertrail.domain.model import DomainError, Source
-from ordertrail.domain.returns import ReturnLine, ReturnReason
+from ordertrail.domain.returns.return_lines import ReturnLine, ReturnReason
 
 returns_app = typer.Typer(help="Returns: ask for one, list them, show one.", no_args_is_help=True)
 app.add_typer(returns_app, name="returns")

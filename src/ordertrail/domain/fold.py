@@ -140,7 +140,7 @@ def _effect_of(state: SubjectState, event: TrackingEvent) -> Effect:
     if event.conflict:
         return Effect.CONFLICT
     if milestone.spec.phase in BESIDE_THE_JOURNEY:
-        # domain/dock.py and domain/customer/delivery_change.py read these; the status is
+        # domain/b2b/dock.py and domain/customer/delivery_change.py read these; the status is
         # the journey's
         return Effect.NOTED
     if event.is_correction:

@@ -16,7 +16,7 @@ class Phase(StrEnum):
     CARRIER = "carrier"
     REVERSE = "reverse"
     #: a B2B delivery's dock appointment at the receiving site: news beside the parcel's
-    #: journey (domain/dock.py folds it), never a step of it
+    #: journey (domain/b2b/dock.py folds it), never a step of it
     APPOINTMENT = "appointment"
     #: the customer's choice of where or when a parcel is delivered, and the carrier's (or
     #: staff's) confirmation: news beside the journey that never moves its status

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ordertrail.domain.milestones import BESIDE_THE_JOURNEY, Milestone, Phase, Reason, SourceKind
 
 if TYPE_CHECKING:  # b2b.py reads DomainError from here
-    from ordertrail.domain.b2b import BusinessTerms
+    from ordertrail.domain.b2b.receiving import BusinessTerms
 
 
 class DomainError(ValueError):

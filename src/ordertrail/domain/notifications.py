@@ -27,10 +27,10 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ordertrail.domain.eta_window import WindowChange
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Subject
+from ordertrail.domain.promise.eta_window import WindowChange
 
 
 class MessageKind(StrEnum):

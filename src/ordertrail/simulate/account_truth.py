@@ -21,7 +21,7 @@ from typing import Any
 
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import order_detail, shipment_detail
-from ordertrail.domain.exceptions import ExceptionKind
+from ordertrail.domain.casework.exceptions import ExceptionKind
 from ordertrail.domain.model import Subject, SubjectKind
 from ordertrail.simulate.accounts import B2BOrder
 from ordertrail.simulate.local_round import LocalParcel

@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ordertrail.app.promise.eta_ports import EtaRules, ParcelFacts
-from ordertrail.domain.business_days import BusinessCalendar, ship_day
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import (
@@ -24,6 +23,7 @@ from ordertrail.domain.model import (
     SubjectKind,
     TrackingEvent,
 )
+from ordertrail.domain.promise.business_days import BusinessCalendar, ship_day
 from ordertrail.simulate import carrier_behaviour as world
 from ordertrail.simulate.lanes import DESTINATIONS, HUBS, SITES, Place
 

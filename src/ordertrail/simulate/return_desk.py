@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from ordertrail.app.returns import commands as do
 from ordertrail.domain.milestones import Disposition, Milestone, SourceKind
 from ordertrail.domain.model import DomainError, Source
-from ordertrail.domain.return_policy import ReturnPolicy
-from ordertrail.domain.returns import ReturnReason
+from ordertrail.domain.returns.policy import ReturnPolicy
+from ordertrail.domain.returns.return_lines import ReturnReason
 from ordertrail.simulate.return_truth import Line, ReturnPlan, find_automatic
 from ordertrail.simulate.store import Parcel, Report, Store
 

@@ -20,7 +20,7 @@ from ordertrail.app.returns.commands import RequestReturn
 from ordertrail.config import ReturnSettings
 from ordertrail.domain.milestones import Milestone, SourceKind
 from ordertrail.domain.model import DomainError, Source
-from ordertrail.domain.returns import ReturnLine, ReturnReason
+from ordertrail.domain.returns.return_lines import ReturnLine, ReturnReason
 from ordertrail.simulate import return_desk as desk
 from ordertrail.simulate.channels import OrderFacts
 from ordertrail.simulate.formats import FORMAT, Scan, render

@@ -14,8 +14,8 @@ from ordertrail.app.casework.cases import find_cases
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import ShipmentDetail, shipment_detail
-from ordertrail.domain.cases import Case
-from ordertrail.domain.exceptions import DEFAULT_RHYTHM
+from ordertrail.domain.casework.cases import Case
+from ordertrail.domain.casework.exceptions import DEFAULT_RHYTHM
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.warehouse import HandOffPromise
 from ordertrail.simulate.run import Sent

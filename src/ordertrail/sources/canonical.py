@@ -26,7 +26,7 @@ from pydantic_core import PydanticCustomError
 
 from ordertrail.app.intake.commands import EventReport
 from ordertrail.app.intake.handlers import ItemProblem
-from ordertrail.domain.b2b import BusinessTerms
+from ordertrail.domain.b2b.receiving import BusinessTerms
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import (
     EARLIEST,
@@ -249,7 +249,8 @@ class MoneyIn(_Strict):
 
 
 class BusinessIn(_Strict):
-    """The B2B side of an order (domain/b2b.py): who receives it, the buyer's PO, its needs."""
+    """The B2B side of an order (domain/b2b/receiving.py): who receives it, the buyer's PO,
+    its needs."""
 
     consignee: Company
     receiving_site: Short | None = None

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from ordertrail.app.intake.handlers import ItemProblem
-from ordertrail.domain.costs import Cost, CostKind, CostTarget, money_of
+from ordertrail.domain.measures.costs import Cost, CostKind, CostTarget, money_of
 from ordertrail.domain.model import DomainError
 
 REQUIRED = ("kind", "amount", "currency", "date")

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from ordertrail.domain.b2b import BusinessTerms
+from ordertrail.domain.b2b.receiving import BusinessTerms
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import (
@@ -22,7 +22,7 @@ from ordertrail.domain.model import (
     SubjectKind,
     TrackingEvent,
 )
-from ordertrail.domain.promise import promise_ends
+from ordertrail.domain.promise.promised_date import promise_ends
 
 _OFFSETS: dict[int, timezone] = {}
 

@@ -94,7 +94,8 @@ class SqlOrders:
                     own=codec.state_from_json(row.fold_state),
                     shipments=parcels[row.id],
                     returns=[
-                        # a return's status is its own fold's (domain/returns.py), as stored
+                        # a return's status is its own fold's
+                        # (domain/returns/return_lines.py), as stored
                         (
                             Return(r.id, r.order_id, codec.lines_from_json(r.lines)),
                             replace(state, status=_milestone(r.status)),

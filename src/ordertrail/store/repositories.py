@@ -22,7 +22,7 @@ from ordertrail.app.ports import (
     SubjectRef,
     WaitingParcel,
 )
-from ordertrail.domain.exceptions import next_look
+from ordertrail.domain.casework.exceptions import next_look
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent

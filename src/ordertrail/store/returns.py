@@ -10,7 +10,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from ordertrail.app.ports import SubjectRef
 from ordertrail.app.returns.ports import ReturnedUnits, ReturnListing
 from ordertrail.domain.model import Line, Subject, SubjectKind
-from ordertrail.domain.returns import ReturnFile
+from ordertrail.domain.returns.return_lines import ReturnFile
 from ordertrail.store import codec
 from ordertrail.store.repositories import chunks, dialect_insert
 from ordertrail.store.tables import counters, return_lines, returns

@@ -294,7 +294,7 @@ eta_changes = Table(
 )
 
 #: Returns: `status` and the columns after it are derived from the return's events
-#: (domain/returns.py) and rebuilt with everything else.
+#: (domain/returns/return_lines.py) and rebuilt with everything else.
 returns = Table(
     "returns",
     metadata,
@@ -557,8 +557,8 @@ order_subscriptions = Table(
     Column("email_stopped_at", UtcDateTime(), nullable=True),
 )
 
-#: Queue filters a team keeps (domain/saved_filters.py): one name per team; what it shows is
-#: the queue's own filter, column by column.
+#: Queue filters a team keeps (domain/casework/saved_filters.py): one name per team; what it
+#: shows is the queue's own filter, column by column.
 saved_filters = Table(
     "saved_filters",
     metadata,

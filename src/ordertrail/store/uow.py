@@ -13,7 +13,7 @@ from ordertrail.app.ports import DatabaseBusy
 from ordertrail.app.promise.eta_ports import EtaRules
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.notifications import Policy
-from ordertrail.domain.return_policy import ReturnPolicy
+from ordertrail.domain.returns.policy import ReturnPolicy
 from ordertrail.store.access.secrets import install_secret
 from ordertrail.store.access.staff import SqlStaff
 from ordertrail.store.effects.cases import SqlCases

@@ -9,8 +9,8 @@ from datetime import datetime
 from ordertrail.app.casework.assignees import assignee
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.ports import UnitOfWorkFactory
-from ordertrail.domain.cases import Case, CaseAction, CaseChanges
-from ordertrail.domain.worklist import MOST_AT_ONCE, worked_in_bulk
+from ordertrail.domain.casework.cases import Case, CaseAction, CaseChanges
+from ordertrail.domain.casework.worklist import MOST_AT_ONCE, worked_in_bulk
 
 
 class UnknownCases(ValueError):

@@ -10,7 +10,7 @@ from ordertrail.app.casework.case_views import CasesShown, show_cases
 from ordertrail.app.effect_ports import CaseQuery, OutboxMessage
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import OrderDetail, order_detail, outbox_messages
-from ordertrail.domain.cases import Case
+from ordertrail.domain.casework.cases import Case
 
 
 @dataclass(frozen=True, slots=True)

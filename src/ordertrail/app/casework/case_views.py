@@ -12,9 +12,9 @@ from datetime import datetime
 from ordertrail.app.casework.staff_words import quiet_for
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
-from ordertrail.domain.cases import Case, CaseStatus
-from ordertrail.domain.exceptions import MOVING, ExceptionKind
-from ordertrail.domain.worklist import Breaks, breaks_first
+from ordertrail.domain.casework.cases import Case, CaseStatus
+from ordertrail.domain.casework.exceptions import MOVING, ExceptionKind
+from ordertrail.domain.casework.worklist import Breaks, breaks_first
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from ordertrail.app.casework.assignees import assignee
 from ordertrail.app.effect_ports import CaseQuery, Lane, ParcelRecord
 from ordertrail.app.messages.notify import queue_case_news
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
-from ordertrail.domain.cases import (
+from ordertrail.domain.casework.cases import (
     Case,
     CaseAction,
     CaseChanges,
@@ -20,7 +20,7 @@ from ordertrail.domain.cases import (
     standing,
     work,
 )
-from ordertrail.domain.exceptions import (
+from ordertrail.domain.casework.exceptions import (
     DEFAULT_RHYTHM,
     EARLIEST_LOOK,
     EVENT_KINDS,
@@ -31,11 +31,11 @@ from ordertrail.domain.exceptions import (
     return_findings,
     time_findings,
 )
+from ordertrail.domain.casework.rhythm import learn
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import TROUBLE, Milestone
 from ordertrail.domain.model import Subject, SubjectKind
-from ordertrail.domain.promise import promise_findings
-from ordertrail.domain.rhythm import learn
+from ordertrail.domain.promise.promised_date import promise_findings
 from ordertrail.domain.warehouse import HandOffPromise
 
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from ordertrail.app.ports import UnitOfWork
-from ordertrail.domain.cases import CaseChanges, reconcile
-from ordertrail.domain.dock import appointment_findings, fold_appointment
-from ordertrail.domain.exceptions import ExceptionKind
+from ordertrail.domain.b2b.dock import appointment_findings, fold_appointment
+from ordertrail.domain.casework.cases import CaseChanges, reconcile
+from ordertrail.domain.casework.exceptions import ExceptionKind
 from ordertrail.domain.milestones import Phase
 from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from ordertrail.domain.exceptions import Team
-from ordertrail.domain.saved_filters import SavedFilter
+from ordertrail.domain.casework.exceptions import Team
+from ordertrail.domain.casework.saved_filters import SavedFilter
 
 
 class SavedFilters(Protocol):

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.domain.access import Role
-from ordertrail.domain.exceptions import Team
-from ordertrail.domain.saved_filters import SavedFilter, named_filter, teams_of
-from ordertrail.domain.worklist import QueueFilter
+from ordertrail.domain.casework.exceptions import Team
+from ordertrail.domain.casework.saved_filters import SavedFilter, named_filter, teams_of
+from ordertrail.domain.casework.worklist import QueueFilter
 
 
 def team_filters(uows: UnitOfWorkFactory, role: Role) -> list[SavedFilter]:

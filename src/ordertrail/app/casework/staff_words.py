@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from ordertrail.domain.cases import CaseStatus
-from ordertrail.domain.exceptions import ExceptionKind, Team
+from ordertrail.domain.casework.cases import CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind, Team
 from ordertrail.domain.milestones import Milestone, Reason
 
 #: Where a code alone would mislead: `exception` is the carrier's, not ours.

@@ -15,8 +15,8 @@ from ordertrail.app.customer.support_prompts import CUSTOMER
 from ordertrail.app.messages.notify import order_of_token
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import shipment_detail
-from ordertrail.domain.cases import Case, CaseChanges, CaseNote, CaseStatus
-from ordertrail.domain.exceptions import ExceptionKind
+from ordertrail.domain.casework.cases import Case, CaseChanges, CaseNote, CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind
 from ordertrail.domain.model import Subject, SubjectKind
 
 #: the longest message a customer may send (a page of text)

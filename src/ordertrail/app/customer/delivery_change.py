@@ -23,7 +23,8 @@ from ordertrail.app.intake.handlers import record_events
 from ordertrail.app.messages.notify import order_of_token, queue_case_news
 from ordertrail.app.ports import Clock, UnitOfWorkFactory
 from ordertrail.app.queries import ShipmentDetail, shipment_detail
-from ordertrail.domain.cases import Case, CaseChanges, CaseNote
+from ordertrail.domain.casework.cases import Case, CaseChanges, CaseNote
+from ordertrail.domain.casework.exceptions import ExceptionKind
 from ordertrail.domain.customer.delivery_change import (
     ChangeRefused,
     DeliveryChange,
@@ -31,7 +32,6 @@ from ordertrail.domain.customer.delivery_change import (
     days_offered,
     offered,
 )
-from ordertrail.domain.exceptions import ExceptionKind
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.milestones import Milestone, SourceKind
 from ordertrail.domain.model import Source, Subject, SubjectKind

@@ -10,18 +10,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import ShipmentDetail, TimelineRow
-from ordertrail.domain.business_days import BusinessCalendar
-from ordertrail.domain.cases import Case, CaseStatus
+from ordertrail.domain.casework.cases import Case, CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind
 from ordertrail.domain.customer.delivery_change import (
     Choice,
     ParcelSituation,
     failed_attempts,
     pending_choice,
 )
-from ordertrail.domain.exceptions import ExceptionKind
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Customer, Subject, SubjectKind
+from ordertrail.domain.promise.business_days import BusinessCalendar
 
 REQUESTED = Milestone.DELIVERY_CHANGE_REQUESTED
 CONFIRMED = Milestone.DELIVERY_CHANGE_CONFIRMED

@@ -20,12 +20,12 @@ from ordertrail.app.customer.tracking import PublicParcel
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import ShipmentDetail, TimelineRow
-from ordertrail.domain.cases import Case
-from ordertrail.domain.exceptions import ExceptionKind
+from ordertrail.domain.casework.cases import Case
+from ordertrail.domain.casework.exceptions import ExceptionKind
+from ordertrail.domain.customer.trouble_details import TroubleDetails, trouble_details
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.journey import JourneyStep, parcel_journey
 from ordertrail.domain.milestones import Milestone
-from ordertrail.domain.trouble_details import TroubleDetails, trouble_details
 
 #: the statuses whose event can tell a next attempt or a pickup point
 _TROUBLE = frozenset(

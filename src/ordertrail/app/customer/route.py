@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from ordertrail.app.customer.place_ports import Gazetteer
 from ordertrail.app.queries import TimelineRow
+from ordertrail.domain.customer.route_map import RouteMap, route_map
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.places import KnownPlace, place_query, said
-from ordertrail.domain.route_map import RouteMap, route_map
 
 
 @dataclass(frozen=True, slots=True)

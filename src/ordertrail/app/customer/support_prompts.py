@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
-from ordertrail.domain.cases import Case, CaseStatus
-from ordertrail.domain.delivery_proof import DeliveryProof
-from ordertrail.domain.exceptions import ExceptionKind
+from ordertrail.domain.casework.cases import Case, CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind
+from ordertrail.domain.customer.delivery_proof import DeliveryProof
+from ordertrail.domain.customer.trouble_details import TroubleDetails
 from ordertrail.domain.milestones import Milestone, Reason
-from ordertrail.domain.trouble_details import TroubleDetails
 from ordertrail.languages import dates
 from ordertrail.languages.speech import _
 

@@ -26,12 +26,12 @@ from ordertrail.app.queries import (
     order_detail,
     shipment_detail,
 )
-from ordertrail.domain.b2b import BusinessTerms
-from ordertrail.domain.cases import Case, CaseStatus
-from ordertrail.domain.customer_zone import CustomerZone, customer_zone
-from ordertrail.domain.delivery_proof import DeliveryProof, delivery_proof
-from ordertrail.domain.dock import Appointment
-from ordertrail.domain.exceptions import ExceptionKind
+from ordertrail.domain.b2b.dock import Appointment
+from ordertrail.domain.b2b.receiving import BusinessTerms
+from ordertrail.domain.casework.cases import Case, CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind
+from ordertrail.domain.customer.customer_zone import CustomerZone, customer_zone
+from ordertrail.domain.customer.delivery_proof import DeliveryProof, delivery_proof
 from ordertrail.domain.fold import Effect
 from ordertrail.domain.lookup_keys import order_numbers, postal_key, tracking_numbers
 from ordertrail.domain.milestones import Milestone, Reason

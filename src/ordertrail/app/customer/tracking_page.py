@@ -31,7 +31,7 @@ from ordertrail.app.messages.subscriptions_ports import Subscription
 from ordertrail.app.one_read import one_read
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import shipment_details
-from ordertrail.domain.customer_zone import CustomerZone
+from ordertrail.domain.customer.customer_zone import CustomerZone
 from ordertrail.domain.milestones import TROUBLE
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ordertrail.app.intake.commands import EventReport
 from ordertrail.app.ports import SubjectRef, UnitOfWork
-from ordertrail.domain.dock import check_report
+from ordertrail.domain.b2b.dock import check_report
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import (
     BESIDE_THE_JOURNEY,
@@ -30,7 +30,7 @@ from ordertrail.domain.model import (
     require_aware,
     require_real_offset,
 )
-from ordertrail.domain.returns import parcel_news
+from ordertrail.domain.returns.return_lines import parcel_news
 from ordertrail.domain.text import unstorable_text
 
 #: Which milestones can be said of which kind of subject. Picking and packing may be

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from ordertrail.app.intake.handlers import ItemProblem
 from ordertrail.app.ports import UnitOfWorkFactory
-from ordertrail.domain.costs import Cost, CostTarget
+from ordertrail.domain.measures.costs import Cost, CostTarget
 
 
 @dataclass(slots=True)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from ordertrail.domain.costs import Cost
-from ordertrail.domain.kpi_catalog import Measure
+from ordertrail.domain.measures.costs import Cost
+from ordertrail.domain.measures.kpi_catalog import Measure
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,9 @@ from typing import Any
 
 from ordertrail.app.measures.kpi_ports import BehindFigure, KpiScope, MeasureRow
 from ordertrail.app.ports import UnitOfWorkFactory
-from ordertrail.domain.costs import major, minor_digits
-from ordertrail.domain.kpi import PerOrder, Rate, Spread, merge, spread
-from ordertrail.domain.kpi_catalog import KPIS, Measure
+from ordertrail.domain.measures.costs import major, minor_digits
+from ordertrail.domain.measures.kpi import PerOrder, Rate, Spread, merge, spread
+from ordertrail.domain.measures.kpi_catalog import KPIS, Measure
 from ordertrail.domain.model import DomainError, Money
 
 #: A report without dates covers the four weeks up to today.

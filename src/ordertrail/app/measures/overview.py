@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.rounds import WORKER, worker_quiet
-from ordertrail.domain.cases import Case
-from ordertrail.domain.exceptions import MOVING, ExceptionKind, quiet_carriers
+from ordertrail.domain.casework.cases import Case
+from ordertrail.domain.casework.exceptions import MOVING, ExceptionKind, quiet_carriers
 
 #: Age buckets of open cases, as a person triages them.
 AGES = (

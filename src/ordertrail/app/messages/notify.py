@@ -11,9 +11,8 @@ from datetime import datetime, timedelta
 from ordertrail.app.effect_ports import Contact, OutboxMessage
 from ordertrail.app.messages.links import token_hash
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
-from ordertrail.domain.cases import Case
-from ordertrail.domain.eta_window import WindowChange
-from ordertrail.domain.exceptions import ExceptionKind
+from ordertrail.domain.casework.cases import Case
+from ordertrail.domain.casework.exceptions import ExceptionKind
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.model import Subject
 from ordertrail.domain.notifications import (
@@ -25,6 +24,7 @@ from ordertrail.domain.notifications import (
     plan,
     plan_apology,
 )
+from ordertrail.domain.promise.eta_window import WindowChange
 
 #: every message also goes to the shop's webhook subscribers, fanned out when sent
 SUBSCRIBERS = "subscribers"

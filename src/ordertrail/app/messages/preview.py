@@ -14,7 +14,7 @@ from ordertrail.domain.fold import fold
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent
 from ordertrail.domain.notifications import Planned, plan, still_worth_sending
-from ordertrail.domain.returns import fold_return
+from ordertrail.domain.returns.return_lines import fold_return
 
 
 @dataclass(frozen=True, slots=True)

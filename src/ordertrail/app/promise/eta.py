@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ordertrail.app.ports import UnitOfWork, UnitOfWorkFactory
 from ordertrail.app.promise.eta_ports import EtaRules, LaneStats, ParcelFacts
-from ordertrail.domain.business_days import local_day
-from ordertrail.domain.customer_zone import customer_zone
-from ordertrail.domain.eta import Journey, estimate
-from ordertrail.domain.eta_window import Shown, WindowChange, settle
+from ordertrail.domain.customer.customer_zone import customer_zone
 from ordertrail.domain.fold import SubjectState, fold
 from ordertrail.domain.milestones import Milestone, SourceKind
 from ordertrail.domain.model import Location, Site, Subject, SubjectKind, TrackingEvent
-from ordertrail.domain.transit_model import (
+from ordertrail.domain.promise.business_days import local_day
+from ordertrail.domain.promise.eta import Journey, estimate
+from ordertrail.domain.promise.eta_window import Shown, WindowChange, settle
+from ordertrail.domain.promise.transit_model import (
     Destination,
     Sample,
     destination_of,

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from ordertrail.domain.business_days import BusinessCalendar
-from ordertrail.domain.eta import DEFAULT_SHARE
-from ordertrail.domain.eta_window import Shown, WindowChange
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.model import Customer, TrackingEvent
-from ordertrail.domain.transit_model import Histogram, LaneKey, Leg
+from ordertrail.domain.promise.business_days import BusinessCalendar
+from ordertrail.domain.promise.eta import DEFAULT_SHARE
+from ordertrail.domain.promise.eta_window import Shown, WindowChange
+from ordertrail.domain.promise.transit_model import Histogram, LaneKey, Leg
 
 
 class HolidayCalendar(Protocol):

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ordertrail.domain.eta import Basis, Estimate, carrier_date
-from ordertrail.domain.eta_window import Shown, WindowChange
+from ordertrail.domain.promise.eta import Basis, Estimate, carrier_date
+from ordertrail.domain.promise.eta_window import Shown, WindowChange
 
 
 @dataclass(frozen=True, slots=True)

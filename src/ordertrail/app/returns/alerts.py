@@ -12,12 +12,12 @@ from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.intake.derive import histories
 from ordertrail.app.messages.notify import queue_case_news
 from ordertrail.app.ports import UnitOfWorkFactory
-from ordertrail.domain.cases import CaseChanges, CaseStatus, reconcile
-from ordertrail.domain.exceptions import ExceptionKind
+from ordertrail.domain.casework.cases import CaseChanges, CaseStatus, reconcile
+from ordertrail.domain.casework.exceptions import ExceptionKind
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Subject, SubjectKind
-from ordertrail.domain.return_alerts import return_alerts
-from ordertrail.domain.returns import fold_return
+from ordertrail.domain.returns.alerts import return_alerts
+from ordertrail.domain.returns.return_lines import fold_return
 
 #: Where a return can wait on the shop: its goods are (partly) back, nothing released yet.
 WAITING = (

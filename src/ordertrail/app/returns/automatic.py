@@ -10,8 +10,8 @@ from ordertrail.app.ports import UnitOfWork
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import TROUBLE, Milestone, Reason, SourceKind
 from ordertrail.domain.model import Line, Return, Source, Subject, SubjectKind, TrackingEvent
-from ordertrail.domain.return_policy import RequestFacts, decide
-from ordertrail.domain.returns import ReturnLine, ReturnReason, lines_data
+from ordertrail.domain.returns.policy import RequestFacts, decide
+from ordertrail.domain.returns.return_lines import ReturnLine, ReturnReason, lines_data
 
 SYSTEM = Source(SourceKind.SYSTEM)
 

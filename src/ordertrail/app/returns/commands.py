@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ordertrail.domain.model import Source
-from ordertrail.domain.returns import ReturnLine
+from ordertrail.domain.returns.return_lines import ReturnLine
 
 
 @dataclass(frozen=True, slots=True)

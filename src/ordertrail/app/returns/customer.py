@@ -21,9 +21,9 @@ from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.returns.facts import order_for_return
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import DomainError
-from ordertrail.domain.return_policy import decide
-from ordertrail.domain.return_rules import check_request
-from ordertrail.domain.returns import ReturnLine, ReturnReason, fold_return
+from ordertrail.domain.returns.policy import decide
+from ordertrail.domain.returns.return_lines import ReturnLine, ReturnReason, fold_return
+from ordertrail.domain.returns.rules import check_request
 from ordertrail.languages.speech import _
 
 #: More lines than any order has: a form with more was not made by our page.

@@ -14,14 +14,14 @@ from ordertrail.app.returns.ports import ReturnListing
 from ordertrail.app.returns.views import ReturnView, view_of
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import DomainError, Money, Subject, SubjectKind
-from ordertrail.domain.return_alerts import (
+from ordertrail.domain.returns.alerts import (
     Inspection,
     inspection_wait,
     refund_due_since,
     times_of,
 )
-from ordertrail.domain.return_rules import refund_due
-from ordertrail.domain.returns import fold_return
+from ordertrail.domain.returns.return_lines import fold_return
+from ordertrail.domain.returns.rules import refund_due
 
 _M = Milestone
 AWAITING_APPROVAL = (_M.RETURN_REQUESTED.value,)

@@ -15,7 +15,7 @@ from ordertrail.app.intake.derive import order_history
 from ordertrail.app.ports import OrderFacts, UnitOfWork
 from ordertrail.domain.milestones import Milestone, Reason, SourceKind
 from ordertrail.domain.model import DomainError, Line, Order
-from ordertrail.domain.return_policy import RequestFacts
+from ordertrail.domain.returns.policy import RequestFacts
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,14 @@ from ordertrail.app.returns.commands import (
 from ordertrail.app.returns.facts import order_for_return
 from ordertrail.domain.milestones import Milestone, SourceKind
 from ordertrail.domain.model import DomainError, Source
-from ordertrail.domain.return_policy import Outcome, decide
-from ordertrail.domain.return_rules import (
+from ordertrail.domain.returns.policy import Outcome, decide
+from ordertrail.domain.returns.return_lines import (
+    LABEL_ATTACHED,
+    ReturnFile,
+    fold_return,
+    lines_data,
+)
+from ordertrail.domain.returns.rules import (
     check_approval,
     check_disposition,
     check_open,
@@ -35,7 +41,6 @@ from ordertrail.domain.return_rules import (
     refund_data,
     refund_due,
 )
-from ordertrail.domain.returns import LABEL_ATTACHED, ReturnFile, fold_return, lines_data
 
 SYSTEM = Source(SourceKind.SYSTEM)
 

@@ -13,7 +13,7 @@ from ordertrail.app.effect_ports import OutboxMessage
 from ordertrail.app.ports import UnitOfWork
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import TrackingEvent
-from ordertrail.domain.returns import ReturnFile, parcel_news
+from ordertrail.domain.returns.return_lines import ReturnFile, parcel_news
 
 #: the webhook type each decision goes out as; each is said once per return
 NEWS = {

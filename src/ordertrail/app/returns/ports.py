@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from ordertrail.app.ports import SubjectRef
-from ordertrail.domain.returns import ReturnFile
+from ordertrail.domain.returns.return_lines import ReturnFile
 
 
 @dataclass(frozen=True, slots=True)

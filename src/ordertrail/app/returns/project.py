@@ -9,8 +9,8 @@ from datetime import datetime
 from ordertrail.app.ports import UnitOfWork
 from ordertrail.domain.milestones import SourceKind
 from ordertrail.domain.model import Source, Subject, SubjectKind, TrackingEvent
-from ordertrail.domain.return_rules import follow_ups
-from ordertrail.domain.returns import ReturnFile, fold_return
+from ordertrail.domain.returns.return_lines import ReturnFile, fold_return
+from ordertrail.domain.returns.rules import follow_ups
 
 SYSTEM = Source(SourceKind.SYSTEM)
 

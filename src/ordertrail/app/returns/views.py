@@ -11,7 +11,7 @@ from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.returns.ports import ReturnListing
 from ordertrail.domain.fold import ordered
 from ordertrail.domain.model import Money, TrackingEvent
-from ordertrail.domain.returns import ReturnFile, fold_return, parcel_news
+from ordertrail.domain.returns.return_lines import ReturnFile, fold_return, parcel_news
 
 #: Limits of one page of returns.
 MAX_PAGE = 500

@@ -13,8 +13,8 @@ from dataclasses import replace
 from ordertrail.app.casework.staff_words import kind_words
 from ordertrail.app.queries import OrderDetail, ShipmentDetail, TimelineRow
 from ordertrail.domain.access import Permission, Principal
-from ordertrail.domain.cases import Case, CaseNote
-from ordertrail.domain.exceptions import CUSTOMERS_OWN, Team
+from ordertrail.domain.casework.cases import Case, CaseNote
+from ordertrail.domain.casework.exceptions import CUSTOMERS_OWN, Team
 from ordertrail.domain.model import Customer
 
 

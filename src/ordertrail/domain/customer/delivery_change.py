@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from ordertrail.domain.business_days import BusinessCalendar
 from ordertrail.domain.milestones import Milestone, Reason
+from ordertrail.domain.promise.business_days import BusinessCalendar
 
 
 class Choice(StrEnum):

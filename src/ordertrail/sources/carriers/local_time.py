@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from ordertrail.domain.model import Location
-from ordertrail.domain.zone_table import REGION_ZONES, zones_by_country
+from ordertrail.domain.promise.zone_table import REGION_ZONES, zones_by_country
 
 
 def zone_of(location: Location | None, local: datetime) -> str | None:

@@ -9,7 +9,7 @@ Columns (a header row names them; order does not matter; only the first three an
 
 where `locale` is the customer's language ("fr", "fr-CA"): their pages and messages speak it.
 
-and for a B2B order (domain/b2b.py; a `consignee` makes it one):
+and for a B2B order (domain/b2b/receiving.py; a `consignee` makes it one):
 
     consignee, receiving_site, purchase_order, dock_appointment, liftgate, receiving_hours
 

@@ -19,7 +19,7 @@ from ordertrail.app.intake.commands import EventReport
 from ordertrail.app.intake.handlers import ItemProblem
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import DomainError
-from ordertrail.domain.returns import LABEL_ATTACHED, ReturnReason
+from ordertrail.domain.returns.return_lines import LABEL_ATTACHED, ReturnReason
 from ordertrail.sources.channels.common import ChannelUpdate, listed, moment, part, text_of
 from ordertrail.sources.channels.shopify import SOURCE
 

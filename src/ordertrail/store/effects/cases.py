@@ -13,8 +13,8 @@ from sqlalchemy import Connection, and_, bindparam, select, update
 from sqlalchemy import case as when_then
 
 from ordertrail.app.effect_ports import CaseQuery, Lane, ParcelRecord
-from ordertrail.domain.cases import Case, CaseChanges, CaseNote, CaseStatus
-from ordertrail.domain.exceptions import ExceptionKind, ParcelFacts
+from ordertrail.domain.casework.cases import Case, CaseChanges, CaseNote, CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind, ParcelFacts
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent
 from ordertrail.store import codec

@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, or_, select, tuple_
 
 from ordertrail.app.promise.eta_ports import LaneStats, ParcelFacts
-from ordertrail.domain.eta import Basis, Estimate, Pause
-from ordertrail.domain.eta_window import Cause, Shown, WindowChange
 from ordertrail.domain.milestones import Reason
 from ordertrail.domain.model import Customer, Subject, SubjectKind, TrackingEvent
-from ordertrail.domain.transit_model import Histogram, LaneKey, Leg, Level
+from ordertrail.domain.promise.eta import Basis, Estimate, Pause
+from ordertrail.domain.promise.eta_window import Cause, Shown, WindowChange
+from ordertrail.domain.promise.transit_model import Histogram, LaneKey, Leg, Level
 from ordertrail.store import codec
 from ordertrail.store.repositories import SqlEventLog, chunks, upsert
 from ordertrail.store.statements import among_ids, ids_given

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from ordertrail.domain.cases import CaseStatus
-from ordertrail.domain.exceptions import ExceptionKind, Team
-from ordertrail.domain.saved_filters import SavedFilter
-from ordertrail.domain.worklist import QueueFilter
+from ordertrail.domain.casework.cases import CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind, Team
+from ordertrail.domain.casework.saved_filters import SavedFilter
+from ordertrail.domain.casework.worklist import QueueFilter
 from ordertrail.store.tables import saved_filters
 
 

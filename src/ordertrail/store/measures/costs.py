@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ordertrail.domain.costs import Cost
+from ordertrail.domain.measures.costs import Cost
 from ordertrail.store.repositories import chunks, dialect_insert, dialect_insert_for
 from ordertrail.store.tables import costs, orders, page_views, returns, shipments
 

@@ -21,8 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.selectable import Subquery
 
-from ordertrail.domain.kpi import minute_of_day, offset_spans, parse_cutoff
-from ordertrail.domain.kpi_catalog import Measure
+from ordertrail.domain.measures.kpi import minute_of_day, offset_spans, parse_cutoff
+from ordertrail.domain.measures.kpi_catalog import Measure
 from ordertrail.store.measures.kpi_scope import Scoped, columns_of, order_rows, parcel_rows
 from ordertrail.store.measures.kpi_sql import bucket, epoch_seconds
 from ordertrail.store.tables import (

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, ColumnElement, cast, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from ordertrail.domain.kpi import BUCKET_MINUTES
+from ordertrail.domain.measures.kpi import BUCKET_MINUTES
 
 _BUCKET_SECONDS = BUCKET_MINUTES * 60
 

@@ -28,8 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.sql.selectable import Subquery
 
 from ordertrail.app.measures.kpi_ports import BehindFigure, CostTotal, KpiScope, MeasureRow
-from ordertrail.domain.kpi import BUCKET_MINUTES
-from ordertrail.domain.kpi_catalog import BROKEN_DOWN_BY, Measure
+from ordertrail.domain.measures.kpi import BUCKET_MINUTES
+from ordertrail.domain.measures.kpi_catalog import BROKEN_DOWN_BY, Measure
 from ordertrail.store.measures.kpi_measures import MEASURES, late_handoffs
 from ordertrail.store.measures.kpi_scope import Scoped, can_materialize
 from ordertrail.store.tables import costs

@@ -17,8 +17,8 @@ from pydantic import BaseModel, create_model
 
 from ordertrail.app.ports import HeldReport, OrderListing, UnmappedCode, WaitingParcel
 from ordertrail.domain.access import Role
-from ordertrail.domain.cases import Case
-from ordertrail.domain.exceptions import Team
+from ordertrail.domain.casework.cases import Case
+from ordertrail.domain.casework.exceptions import Team
 from ordertrail.domain.mapping import CodeMapping
 from ordertrail.domain.warehouse import MissingScan
 from ordertrail.web.api.docs import ProblemItem

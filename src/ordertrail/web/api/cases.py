@@ -15,8 +15,8 @@ from ordertrail.app.intake.corrections import correction
 from ordertrail.app.queries import ShipmentDetail, jsonable, shipment_detail
 from ordertrail.app.staff.redaction import cases_for
 from ordertrail.domain.access import Permission, Principal
-from ordertrail.domain.cases import CaseAction, CaseClosed, CaseStatus
-from ordertrail.domain.exceptions import ExceptionKind, Team
+from ordertrail.domain.casework.cases import CaseAction, CaseClosed, CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind, Team
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import DomainError
 from ordertrail.web.api.answers import CaseAnswer, shows

@@ -17,8 +17,8 @@ from ordertrail.app.measures.kpi_ports import BehindFigure, KpiScope
 from ordertrail.app.measures.kpis import orders_behind, report, scope_of
 from ordertrail.app.queries import jsonable
 from ordertrail.domain.access import Permission
-from ordertrail.domain.costs import Cost, CostKind, CostTarget, currency_code
-from ordertrail.domain.kpi_catalog import KPIS
+from ordertrail.domain.measures.costs import Cost, CostKind, CostTarget, currency_code
+from ordertrail.domain.measures.kpi_catalog import KPIS
 from ordertrail.domain.model import DomainError, Money
 from ordertrail.web.api.answers import EventsRecorded, shows
 from ordertrail.web.api.auth import require

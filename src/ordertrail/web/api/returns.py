@@ -16,7 +16,7 @@ from ordertrail.app.returns.views import ReturnPage, ReturnView, list_returns, r
 from ordertrail.domain.access import Permission, Principal
 from ordertrail.domain.milestones import Disposition, Milestone, SourceKind
 from ordertrail.domain.model import DomainError, Source
-from ordertrail.domain.returns import ReturnFile, ReturnLine, ReturnReason
+from ordertrail.domain.returns.return_lines import ReturnFile, ReturnLine, ReturnReason
 from ordertrail.web.api.answers import shows
 from ordertrail.web.api.auth import require
 from ordertrail.web.api.docs import ApiRoute, Segment, refusals

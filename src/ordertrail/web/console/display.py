@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from markupsafe import Markup, escape
 
 from ordertrail.app.casework.staff_words import in_words
-from ordertrail.domain.costs import minor_digits
+from ordertrail.domain.measures.costs import minor_digits
 from ordertrail.domain.model import Money
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})")

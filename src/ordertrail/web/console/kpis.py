@@ -19,7 +19,7 @@ from ordertrail.app.measures.kpi_table import COLUMNS, HEADLINES, report_rows
 from ordertrail.app.measures.kpis import orders_behind, report, scope_of
 from ordertrail.app.staff.access_ports import StaffSession
 from ordertrail.domain.access import Permission
-from ordertrail.domain.kpi_catalog import KPIS
+from ordertrail.domain.measures.kpi_catalog import KPIS
 from ordertrail.domain.model import DomainError
 from ordertrail.web.api.auth import signed_in
 from ordertrail.web.console.views import PRIVATE, console_templates, render

@@ -17,7 +17,7 @@ from ordertrail.app.messages.delivery import retry_dead
 from ordertrail.app.queries import outbox_messages, unmapped_codes
 from ordertrail.app.staff.access_ports import StaffSession
 from ordertrail.domain.access import Permission
-from ordertrail.domain.cases import CaseAction, CaseClosed
+from ordertrail.domain.casework.cases import CaseAction, CaseClosed
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.domain.model import DomainError
 from ordertrail.web.api.auth import checked_csrf, signed_in

@@ -25,11 +25,11 @@ from ordertrail.app.effect_ports import CaseQuery
 from ordertrail.app.staff.access_ports import StaffSession
 from ordertrail.app.staff.redaction import cases_for
 from ordertrail.domain.access import Permission
-from ordertrail.domain.cases import CaseAction, CaseClosed, CaseStatus
-from ordertrail.domain.exceptions import ExceptionKind, Team
+from ordertrail.domain.casework.cases import CaseAction, CaseClosed, CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind, Team
+from ordertrail.domain.casework.saved_filters import teams_of
+from ordertrail.domain.casework.worklist import AGES, MOST_AT_ONCE, QueueFilter
 from ordertrail.domain.model import DomainError
-from ordertrail.domain.saved_filters import teams_of
-from ordertrail.domain.worklist import AGES, MOST_AT_ONCE, QueueFilter
 from ordertrail.web.api.auth import as_principal, checked_csrf, signed_in
 from ordertrail.web.console.views import PRIVATE, back, console_templates, render
 from ordertrail.web.guard import NO_NUL

@@ -35,7 +35,7 @@ from ordertrail.app.returns.customer import (
 )
 from ordertrail.domain.milestones import SourceKind
 from ordertrail.domain.model import DomainError, Source
-from ordertrail.domain.returns import ReturnFile
+from ordertrail.domain.returns.return_lines import ReturnFile
 from ordertrail.web.guard import PRIVATE
 from ordertrail.web.pages import templates
 from ordertrail.web.public import returns_words, track_words

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from ordertrail.domain.returns import ReturnReason
+from ordertrail.domain.returns.return_lines import ReturnReason
 from ordertrail.languages import dates
 from ordertrail.languages.speech import N_, _
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from ordertrail.app.customer.tracking import PublicLine
-from ordertrail.domain.dock import Appointment, AppointmentState
+from ordertrail.domain.b2b.dock import Appointment, AppointmentState
 from ordertrail.domain.milestones import Milestone, Reason
 from ordertrail.languages import dates
 from ordertrail.languages.speech import N_, _
@@ -45,8 +45,8 @@ STATUS = {
     Milestone.UNLOADED: N_("Unloaded at the dock"),
 }
 
-#: Where the carrier left a parcel, as domain/delivery_proof.py tells the customer (marked here,
-#: where words are translated; a test keeps the two lists the same).
+#: Where the carrier left a parcel, as domain/customer/delivery_proof.py tells the customer
+#: (marked here, where words are translated; a test keeps the two lists the same).
 PROOF_LEFT = (
     N_("Left in a parcel locker"),
     N_("Left in or at the mailbox"),

@@ -13,7 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 from alembic import op
 
-from ordertrail.domain.promise import promise_ends
+from ordertrail.domain.promise.promised_date import promise_ends
 from ordertrail.store.types import UtcDateTime
 
 revision = "0013"

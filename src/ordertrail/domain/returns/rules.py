@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ordertrail.domain.milestones import Disposition, Milestone
 from ordertrail.domain.model import DomainError, Money
-from ordertrail.domain.returns import LineProgress, ReturnFile, ReturnLine
+from ordertrail.domain.returns.return_lines import LineProgress, ReturnFile, ReturnLine
 
 #: Once goods are in hand a return can no longer be turned down, only decided line by line.
 _BEFORE_RECEIPT = frozenset(

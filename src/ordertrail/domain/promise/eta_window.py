@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from ordertrail.domain.business_days import BusinessCalendar
-from ordertrail.domain.eta import Basis, Estimate, Pause
 from ordertrail.domain.milestones import Reason
+from ordertrail.domain.promise.business_days import BusinessCalendar
+from ordertrail.domain.promise.eta import Basis, Estimate, Pause
 
 
 class Cause(StrEnum):

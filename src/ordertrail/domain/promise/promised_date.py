@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ordertrail.domain.exceptions import ExceptionKind, Finding, ParcelFacts
+from ordertrail.domain.casework.exceptions import ExceptionKind, Finding, ParcelFacts
 
 _LAST_ZONE = timezone(timedelta(hours=-12))
 

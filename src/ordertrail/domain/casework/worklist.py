@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from ordertrail.domain.cases import Case, CaseAction, CaseClosed, CaseNote, CaseStatus
-from ordertrail.domain.exceptions import ExceptionKind, Team
+from ordertrail.domain.casework.cases import Case, CaseAction, CaseClosed, CaseNote, CaseStatus
+from ordertrail.domain.casework.exceptions import ExceptionKind, Team
 
 #: How old a case must be to be shown, as the filter names it.
 AGES = ("4h", "24h", "3d")

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from ordertrail.domain.model import DomainError, Money
-from ordertrail.domain.returns import ReturnKind, ReturnLine, ReturnReason
+from ordertrail.domain.returns.return_lines import ReturnKind, ReturnLine, ReturnReason
 
 _R = ReturnReason
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from enum import StrEnum
 
-from ordertrail.domain.business_days import BusinessCalendar, local_day, ship_day
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone, Reason
-from ordertrail.domain.transit_model import Histogram, LaneKey, Leg, pick
+from ordertrail.domain.promise.business_days import BusinessCalendar, local_day, ship_day
+from ordertrail.domain.promise.transit_model import Histogram, LaneKey, Leg, pick
 
 #: The share of a lane's history the window holds.
 DEFAULT_SHARE = 0.9

@@ -10,13 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ordertrail.domain.exceptions import ExceptionKind, Finding
+from ordertrail.domain.casework.exceptions import ExceptionKind, Finding
 from ordertrail.domain.fold import ordered
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import DomainError, TrackingEvent
-from ordertrail.domain.return_policy import ReturnPolicy
-from ordertrail.domain.return_rules import awaiting_inspection, refund_due
-from ordertrail.domain.returns import ReturnFile, parcel_news
+from ordertrail.domain.returns.policy import ReturnPolicy
+from ordertrail.domain.returns.return_lines import ReturnFile, parcel_news
+from ordertrail.domain.returns.rules import awaiting_inspection, refund_due
 
 _H = timedelta(hours=1)
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ordertrail.domain.access import Role
-from ordertrail.domain.exceptions import Team
+from ordertrail.domain.casework.exceptions import Team
+from ordertrail.domain.casework.worklist import QueueFilter
 from ordertrail.domain.model import DomainError
-from ordertrail.domain.worklist import QueueFilter
 
 #: The team a role works for; a role not named here (admin) works for every team.
 _TEAM_OF = {Role.OPS: Team.OPERATIONS, Role.SUPPORT: Team.SUPPORT, Role.WAREHOUSE: Team.WAREHOUSE}

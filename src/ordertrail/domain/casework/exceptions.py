@@ -2,8 +2,8 @@
 who owns it, and by when someone must act.
 
 Rules are pure: they read a parcel's derived state (and, for the time-based ones, the clock
-and the rhythm learned for its lane) and return findings; `domain/cases.py` turns findings into
-cases.
+and the rhythm learned for its lane) and return findings; `domain/casework/cases.py` turns
+findings into cases.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ _OWNER: dict[ExceptionKind, tuple[Team, timedelta]] = {
     ExceptionKind.RETURNED_TO_SENDER: (Team.SUPPORT, 24 * _H),
     ExceptionKind.MISSING_SCAN: (Team.WAREHOUSE, 4 * _H),
     ExceptionKind.RETURN_IN_MOTION: (Team.RETURNS, 48 * _H),
-    # the SLA each has already run out when it opens (domain/return_alerts.py): act today
+    # the SLA each has already run out when it opens (domain/returns/alerts.py): act today
     ExceptionKind.RETURN_NOT_INSPECTED: (Team.RETURNS, 8 * _H),
     ExceptionKind.REFUND_HELD: (Team.RETURNS, 8 * _H),
     ExceptionKind.REPORTED_MISSING: (Team.SUPPORT, 24 * _H),
@@ -276,7 +276,7 @@ EVENT_KINDS = frozenset(ExceptionKind) - {
     ExceptionKind.REFUND_HELD,
     ExceptionKind.REPORTED_MISSING,
     ExceptionKind.PROMISE_MISSED,
-    ExceptionKind.DOCK_APPOINTMENT_MISSED,  # said of the order: domain/dock.py finds it
+    ExceptionKind.DOCK_APPOINTMENT_MISSED,  # said of the order: domain/b2b/dock.py finds it
     ExceptionKind.DELIVERY_CHANGE,  # opened when the carrier declines a customer's choice
 }
 #: Found by the sweep (the clock, not news): `time_findings` and `promise.promise_findings`.

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ordertrail.domain.zone_table import POSTAL_LETTER_PROVINCES, zip_prefix_states
+from ordertrail.domain.promise.zone_table import POSTAL_LETTER_PROVINCES, zip_prefix_states
 
 ANY = "*"
 

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from ordertrail.domain.exceptions import ExceptionKind, Finding
+from ordertrail.domain.casework.exceptions import ExceptionKind, Finding
 from ordertrail.domain.fold import ordered
 from ordertrail.domain.milestones import Milestone, Phase
 from ordertrail.domain.model import DomainError, TrackingEvent, require_aware

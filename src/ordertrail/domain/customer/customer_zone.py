@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ordertrail.domain.model import Location
-from ordertrail.domain.zone_table import (
+from ordertrail.domain.promise.zone_table import (
     POSTAL_LETTER_PROVINCES,
     REGION_ZONES,
     SPLIT_REGIONS,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from ordertrail.domain.exceptions import (
+from ordertrail.domain.casework.exceptions import (
     CUSTOMERS_OWN,
     TIME_KINDS,
     ExceptionKind,
@@ -23,7 +23,7 @@ from ordertrail.domain.exceptions import (
 from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Subject, SubjectKind, TrackingEvent
-from ordertrail.domain.promise import promise_findings
+from ordertrail.domain.promise.promised_date import promise_findings
 from ordertrail.domain.warehouse import HandOffPromise
 
 

@@ -1,0 +1,1 @@
+"""Business-to-business deliveries: who receives them, dock appointments, line progress."""

@@ -1,0 +1,1 @@
+"""KPI maths, the KPI catalog and fulfillment costs."""
