@@ -51,7 +51,7 @@ audit: $(STAMP)
 
 ## Refresh the translation catalogs from the words marked in the sources (babel.cfg): new
 ## words arrive untranslated in every src/ordertrail/languages/<lang>/LC_MESSAGES/messages.po
-## (tests/unit/test_catalogs.py fails until each is translated).
+## (tests/unit/web/test_catalogs.py fails until each is translated).
 LANGUAGES_DIR := src/ordertrail/languages
 catalogs: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output --project=OrderTrail \

@@ -18,7 +18,7 @@ from ordertrail.sources.canonical import parse_event, parse_order
 from tests.conftest import FixedClock
 from tests.e2e.axe import said, violations
 from tests.e2e.conftest import VIEWPORTS, LiveServer, sign_in_as
-from tests.e2e.test_tracking_page import FEDEX, UPS, store_split_order
+from tests.e2e.customer.test_tracking_page import FEDEX, UPS, store_split_order
 from tests.factories import canonical_order
 from tests.fleet_story import driver, plan, shop_orders
 

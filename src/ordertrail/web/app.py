@@ -54,7 +54,7 @@ def routers() -> list[APIRouter]:
     ran), so the paths asked most under load come first: health checks (a load balancer),
     carriers' webhooks, the customers' tracking pages, the API. Routers of different first
     path segments never match one path, so only the order among those of one segment (kept
-    here) could change an answer; tests/unit/test_routing.py asks every route's path."""
+    here) could change an answer; tests/integration/web/test_routing.py asks every route's path."""
     return [
         health.router(),
         hooks.router(),

@@ -3,7 +3,7 @@
 karrio fetches; OrderTrail reads. karrio's own parsed tracking output drops what OrderTrail
 keeps — UTC offsets, failure reasons, and unknown codes (which it turns into in_transit) — so
 the raw answer karrio fetched is read with OrderTrail's adapter for that carrier instead
-(tests/integration/test_karrio_polling.py shows the difference on a recorded answer).
+(tests/integration/intake/test_karrio_polling.py shows the difference on a recorded answer).
 
 karrio is imported on first use only: it configures logging when imported.
 """
