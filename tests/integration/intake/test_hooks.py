@@ -24,7 +24,7 @@ from tests.conftest import FixedClock
 from tests.factories import api_key, canonical_order
 from tests.paths import FIXTURES
 
-FIXTURES = FIXTURES / "carriers"
+CARRIERS = FIXTURES / "carriers"
 EASYPOST, AFTERSHIP, SHOPIFY = "ep-secret-ünïcode", "as-secret", "shpss_secret"
 FLEET = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 USPS, DHL, FLEET_PARCEL = "9400111899223197428497", "JD014600003828392057", "ACME-000123"
@@ -86,7 +86,7 @@ def timeline_length(client: TestClient, number: str) -> int:
 
 
 def test_easypost_good_repeated_bad_and_missing(client: TestClient) -> None:
-    body = (FIXTURES / "easypost_event_tracker_updated_made.json").read_bytes()
+    body = (CARRIERS / "easypost_event_tracker_updated_made.json").read_bytes()
     first = post(client, "easypost", body, easypost_signed(body))
     assert first.status_code == 200
     assert (first.json()["accepted"], first.json()["duplicates"]) == (7, 0)
@@ -115,7 +115,7 @@ def test_easypost_good_repeated_bad_and_missing(client: TestClient) -> None:
 def test_aftership_for_a_parcel_not_registered_yet_waits_and_attaches(
     client: TestClient, database_url: str
 ) -> None:
-    body = (FIXTURES / "aftership_webhook_tracking_update_made.json").read_bytes()
+    body = (CARRIERS / "aftership_webhook_tracking_update_made.json").read_bytes()
     held = post(client, "aftership", body, aftership_signed(body))
     assert held.status_code == 200
     assert (held.json()["accepted"], held.json()["unmatched"]) == (0, 5)
@@ -223,7 +223,7 @@ def shopify_signed(
 
 
 def test_shopify_fulfillment_events_good_bad_repeated_and_other_topics(client: TestClient) -> None:
-    body = (FIXTURES / "shopify_fulfillment_event_in_transit_made.json").read_bytes()
+    body = (CARRIERS / "shopify_fulfillment_event_in_transit_made.json").read_bytes()
     held = post(client, "shopify", body, shopify_signed(body, "fulfillment_events/create"))
     assert (held.status_code, held.json()["unmatched"]) == (200, 1)  # no such fulfillment yet
     order = canonical_order("ORD-7", ("1Z999AA10123456784", "ups", {"X": 1}))
@@ -264,7 +264,7 @@ def test_lone_surrogates_are_refused_by_every_hook_naming_where(client: TestClie
     ((refused,),) = [answer.json()["refused"]]
     assert (refused["index"], refused["field"]) == (0, "data.operator")
     assert "surrogate" in refused["message"]
-    tracker = (FIXTURES / "easypost_event_tracker_updated_made.json").read_text()
+    tracker = (CARRIERS / "easypost_event_tracker_updated_made.json").read_text()
     payload = json.loads(tracker)
     payload["result"]["tracking_details"][0]["message"] = "Out for \udfff"
     body = json.dumps(payload).encode()

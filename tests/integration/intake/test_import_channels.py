@@ -20,7 +20,7 @@ from ordertrail.config import Settings
 from ordertrail.store.tables import orders
 from tests.paths import FIXTURES
 
-FIXTURES = FIXTURES / "channels"
+CHANNELS = FIXTURES / "channels"
 
 #: What every generated order holds: two lines, so each order is a split one.
 LINES = (("MUG-SPK", 2), ("SPOON-OAK", 1))
@@ -32,7 +32,7 @@ Spoil = Callable[[list[dict[str, Any]]], None]
 
 
 def _header(fixture: str, delimiter: str) -> list[str]:
-    with (FIXTURES / fixture).open(encoding="utf-8", newline="") as handle:
+    with (CHANNELS / fixture).open(encoding="utf-8", newline="") as handle:
         return next(csv.reader(handle, delimiter=delimiter))
 
 
@@ -109,7 +109,7 @@ def amazon_all_orders(count: int, spoil: Spoil = lambda rows: None) -> str:
 
 def woocommerce_orders(count: int, spoil: Spoil = lambda rows: None) -> str:
     """What `GET /wp-json/wc/v3/orders` pages give, one compact order a line."""
-    template = json.loads((FIXTURES / "woocommerce_orders.json").read_text(encoding="utf-8"))[1]
+    template = json.loads((CHANNELS / "woocommerce_orders.json").read_text(encoding="utf-8"))[1]
     items = [
         {"id": 900 + k, "name": sku.title(), "product_id": 40 + k, "quantity": q, "sku": sku}
         for k, (sku, q) in enumerate(LINES)
@@ -247,7 +247,7 @@ def test_a_cancelled_order_in_a_file_is_cancelled(
 
     from ordertrail.cli import app
 
-    path = FIXTURES / "channels" / fixture
+    path = CHANNELS / fixture
     runner = CliRunner()
     runner.invoke(app, ["--db", database_url, "import", "orders", str(path), "--format", format_])
     again = runner.invoke(

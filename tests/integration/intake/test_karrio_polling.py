@@ -21,9 +21,9 @@ from tests.conftest import FixedClock
 from tests.factories import canonical_order
 from tests.paths import FIXTURES
 
-FIXTURES = FIXTURES / "carriers"
+CARRIERS = FIXTURES / "carriers"
 PARCEL = "1Z999AA10123456784"  # the made UPS answer: label, weather delay, 044, OFD, attempt
-ANSWER = (FIXTURES / "ups_track_v1_exceptions_made.json").read_bytes()
+ANSWER = (CARRIERS / "ups_track_v1_exceptions_made.json").read_bytes()
 
 
 class FakeUpsApi(BaseHTTPRequestHandler):
@@ -148,7 +148,7 @@ class FakeFedexApi(BaseHTTPRequestHandler):
                 }
             ).encode()
         elif self.headers.get("authorization") == "Bearer fx-token" and b"738488882438" in sent:
-            body = (FIXTURES / "fedex_track_v1_738488882438_delivered.json").read_bytes()
+            body = (CARRIERS / "fedex_track_v1_738488882438_delivered.json").read_bytes()
         else:
             body = b'{"errors": [{"code": "NOT.AUTHORIZED.ERROR"}]}'
         self.send_response(200)

@@ -18,7 +18,7 @@ from ordertrail.web.app import create_app
 from tests.factories import api_key, canonical_order
 from tests.paths import FIXTURES
 
-FIXTURES = FIXTURES / "carriers"
+CARRIERS = FIXTURES / "carriers"
 PARCELS = ("123456789012", "777111222331")
 
 
@@ -107,7 +107,7 @@ def test_the_command_line_lists_and_maps_codes(database_url: str, tmp_path: Path
     (tmp_path / "o.jsonl").write_text(json.dumps(order) + "\n")
     run("import", "orders", str(tmp_path / "o.jsonl"), "--format", "jsonl")
     # the made UPS payload has a 044 scan ("on its way to UPS") no table maps
-    run("ingest", str(FIXTURES / "ups_track_v1_exceptions_made.json"), "--format", "ups")
+    run("ingest", str(CARRIERS / "ups_track_v1_exceptions_made.json"), "--format", "ups")
     listed = json.loads(run("mappings", "unmapped", "--json").stdout)
     assert [(c["carrier"], c["raw_code"]) for c in listed] == [("ups", "044")]
     assert "044" in run("mappings", "unmapped").stdout

@@ -26,7 +26,7 @@ from tests.conftest import FixedClock
 from tests.factories import canonical_order
 from tests.paths import FIXTURES
 
-FIXTURES = FIXTURES / "carriers"
+CARRIERS = FIXTURES / "carriers"
 DELIVERED = "1Z1442YY7229014688"  # the recorded UPS answer: label, then delivered
 MOVING, BROKEN, LIMITED, SLOW = (
     "1Z999AA10123456784",
@@ -48,7 +48,7 @@ class FakeUps(BaseHTTPRequestHandler):
         if number == DELIVERED:
             self._answer(
                 200,
-                (FIXTURES / "ups_track_v1_postman_example_1Z1442YY7229014688.json").read_bytes(),
+                (CARRIERS / "ups_track_v1_postman_example_1Z1442YY7229014688.json").read_bytes(),
             )
         elif number == MOVING:
             self._answer(

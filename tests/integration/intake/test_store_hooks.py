@@ -24,7 +24,6 @@ from tests.conftest import FixedClock
 from tests.factories import api_key
 from tests.paths import FIXTURES
 
-FIXTURES = FIXTURES
 SHOPIFY, WOO = "shpss_store_secret", "wc_secret"
 
 

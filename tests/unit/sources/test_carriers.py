@@ -13,11 +13,11 @@ from ordertrail.domain.milestones import Reason as R
 from ordertrail.sources.carriers import CarrierParseError, adapter
 from tests.paths import FIXTURES
 
-FIXTURES = FIXTURES / "carriers"
+CARRIERS = FIXTURES / "carriers"
 
 
 def read(name: str, fixture: str) -> list[EventReport]:
-    return adapter(name).parse((FIXTURES / fixture).read_bytes())
+    return adapter(name).parse((CARRIERS / fixture).read_bytes())
 
 
 def story(reports: list[EventReport]) -> list[tuple[str, M | None, R | None, str | None]]:
@@ -281,7 +281,7 @@ def test_usps_phrases_that_only_look_alike(phrase: str, milestone: M, reason: R 
 
 
 def test_easypost_a_lagging_progress_detail_does_not_undo_its_delivered_status() -> None:
-    tracker = json.loads((FIXTURES / "easypost_tracker_EZ1000000001_pre_transit.json").read_bytes())
+    tracker = json.loads((CARRIERS / "easypost_tracker_EZ1000000001_pre_transit.json").read_bytes())
     first = tracker["tracking_details"][0]
     details = [
         first | {"status": s, "status_detail": d, "datetime": f"2022-03-1{n}T10:00:00Z"}

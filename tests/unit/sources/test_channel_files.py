@@ -21,11 +21,11 @@ from ordertrail.sources.channels import amazon_tsv, shopify_csv, woocommerce
 from ordertrail.sources.channels.common import Parsed
 from tests.paths import FIXTURES
 
-FIXTURES = FIXTURES / "channels"
-SHOPIFY = FIXTURES / "shopify_orders_export.csv"
-UNSHIPPED = FIXTURES / "amazon_unshipped_orders.txt"
-ALL_ORDERS = FIXTURES / "amazon_all_orders.txt"
-WOOCOMMERCE = FIXTURES / "woocommerce_orders.json"
+CHANNELS = FIXTURES / "channels"
+SHOPIFY = CHANNELS / "shopify_orders_export.csv"
+UNSHIPPED = CHANNELS / "amazon_unshipped_orders.txt"
+ALL_ORDERS = CHANNELS / "amazon_all_orders.txt"
+WOOCOMMERCE = CHANNELS / "woocommerce_orders.json"
 
 # Seller Central's Order Report (new orders): the one with the promised delivery window.
 ORDER_REPORT_HEADER = (
