@@ -29,6 +29,7 @@ from ordertrail.domain.model import (
     Line,
     Location,
     Money,
+    Order,
     Shipment,
     Subject,
     SubjectKind,
@@ -181,17 +182,28 @@ def shipment_details(
     found: dict[str, ShipmentDetail] = {}
     with uows(read_only=True) as uow:
         for number in dict.fromkeys(filter(None, numbers)):
-            if (detail := _shipment_detail_in(uow, number)) is not None:
-                found[number] = detail
+            if (read := _shipment_detail_in(uow, number)) is not None:
+                found[number] = read[0]
     return found
 
 
 def shipment_detail(uows: UnitOfWorkFactory, id_or_tracking: str) -> ShipmentDetail | None:
+    read = shipment_and_order(uows, id_or_tracking)
+    return read[0] if read else None
+
+
+def shipment_and_order(
+    uows: UnitOfWorkFactory, id_or_tracking: str
+) -> tuple[ShipmentDetail, Order] | None:
+    """A shipment's detail with its order as registered: the detail is read from the order's
+    facts, so a page that also needs the order (its zone, language, brand) reads them once."""
     with uows(read_only=True) as uow:
         return _shipment_detail_in(uow, id_or_tracking)
 
 
-def _shipment_detail_in(uow: UnitOfWork, id_or_tracking: str) -> ShipmentDetail | None:
+def _shipment_detail_in(
+    uow: UnitOfWork, id_or_tracking: str
+) -> tuple[ShipmentDetail, Order] | None:
     shipment = uow.orders.shipment(id_or_tracking)
     if shipment is None:
         return None
@@ -201,7 +213,8 @@ def _shipment_detail_in(uow: UnitOfWork, id_or_tracking: str) -> ShipmentDetail 
     mappings = uow.mappings.for_events(events)
     estimates = _estimates(uow, [shipment.id])
     state = {s.id: st for s, st in facts.shipments}.get(shipment.id, SubjectState())
-    return _shipment_detail(shipment, state, _rows(events, mappings), estimates)
+    detail = _shipment_detail(shipment, state, _rows(events, mappings), estimates)
+    return detail, facts.order
 
 
 Estimates = Mapping[str, tuple[Shown | None, list[WindowChange]]]
