@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 
 from ordertrail.app.ports import OrderFacts, OrderListing, StatusInputs
+from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Customer, Order, Return, Shipment
 from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
@@ -217,10 +218,24 @@ class SqlOrders:
         return Customer(**row.customer) if row else None
 
     def shipment(self, id_or_tracking: str) -> Shipment | None:
+        row = self._named(id_or_tracking)
+        return codec.shipment_from_row(row) if row else None
+
+    def parcel(self, id_or_tracking: str) -> tuple[Shipment, SubjectState] | None:
+        row = self._named(id_or_tracking)
+        if row is None:
+            return None
+        return codec.shipment_from_row(row), codec.state_from_json(row.fold_state)
+
+    def _named(self, id_or_tracking: str) -> Any:
         row = self._conn.execute(_SHIPMENT_NAMED, {"name": id_or_tracking}).first()
         if row is None:  # a relabelled parcel's old name
             row = self._conn.execute(_SHIPMENT_ONCE_NAMED, {"name": id_or_tracking}).first()
-        return codec.shipment_from_row(row) if row else None
+        return row
+
+    def registered(self, order_id: str) -> Order | None:
+        row = self._conn.execute(_orders_of(True), {sql.ID: order_id}).first()
+        return codec.order_from_row(row) if row else None
 
 
 #: returns whose goods stay with the shop: what an order counts as returned
