@@ -360,6 +360,14 @@ class MemoryOrders:
             None,
         )
 
+    def parcel(self, id_or_tracking: str) -> tuple[Shipment, SubjectState] | None:
+        found = self.shipment(id_or_tracking)
+        return (found, self._state(SubjectKind.SHIPMENT, found.id)) if found else None
+
+    def registered(self, order_id: str) -> Order | None:
+        found = self.tables.orders.get(order_id)
+        return replace(found, shipments=()) if found else None
+
     def _parcels(self, order_id: str) -> list[Shipment]:
         return sorted(
             (s for s in self.tables.shipments.values() if s.order_id == order_id),

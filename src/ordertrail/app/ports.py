@@ -238,6 +238,15 @@ class Orders(Protocol):
         """One shipment by id or tracking number."""
         ...
 
+    def parcel(self, id_or_tracking: str) -> tuple[Shipment, SubjectState] | None:
+        """`shipment`, with its whole fold state (for views): one statement."""
+        ...
+
+    def registered(self, order_id: str) -> Order | None:
+        """The order as registered, its parcels left out (`shipments` empty): one statement,
+        for a page about one of its parcels (whom it is for, where, in which language)."""
+        ...
+
     def customer(self, order_id: str) -> Customer | None:
         """Whom the order is for (what a lookup is checked against), or None: one
         statement, the same whether the order exists or not."""

@@ -28,6 +28,7 @@ from ordertrail.domain.model import (
     Line,
     Location,
     Money,
+    Order,
     Shipment,
     Subject,
     SubjectKind,
@@ -191,16 +192,27 @@ def shipment_detail(uows: UnitOfWorkFactory, id_or_tracking: str) -> ShipmentDet
         return _shipment_detail_in(uow, id_or_tracking)
 
 
+def shipment_and_order(
+    uows: UnitOfWorkFactory, id_or_tracking: str
+) -> tuple[ShipmentDetail, Order] | None:
+    """A shipment's detail with its order as registered, without the order's other parcels
+    (a parcel's page needs whom it is for, where and in which language, not the rest)."""
+    with uows(read_only=True) as uow:
+        detail = _shipment_detail_in(uow, id_or_tracking)
+        order = uow.orders.registered(detail.order_id) if detail else None
+    return (detail, order) if detail and order else None
+
+
 def _shipment_detail_in(uow: UnitOfWork, id_or_tracking: str) -> ShipmentDetail | None:
-    shipment = uow.orders.shipment(id_or_tracking)
-    if shipment is None:
+    # the parcel's own row holds its fold state: its order's facts are not read for it
+    found = uow.orders.parcel(id_or_tracking)
+    if found is None:
         return None
-    facts = uow.orders.facts([shipment.order_id])[shipment.order_id]
+    shipment, state = found
     subject = _subject_of(shipment)
     events = uow.events.for_subjects([subject]).get(subject, [])
     mappings = uow.mappings.for_events(events)
     estimates = _estimates(uow, [shipment.id])
-    state = {s.id: st for s, st in facts.shipments}.get(shipment.id, SubjectState())
     return _shipment_detail(shipment, state, _rows(events, mappings), estimates)
 
 

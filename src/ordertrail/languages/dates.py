@@ -7,8 +7,10 @@ its own pattern uses English's, with its own day and month names.
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
+from functools import cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, get_timezone_name
 from babel.numbers import format_decimal
 
@@ -50,6 +52,13 @@ def _pattern(shape: str) -> str:
     return patterns.get(language(), patterns["en"])
 
 
+@cache
+def _locale(tag: str) -> Locale:
+    """The language's CLDR data, looked up once: given its tag, Babel parses it and builds
+    a new Locale at every date (an order's page says a dozen)."""
+    return Locale.parse(tag)
+
+
 def day_year(day: date | datetime) -> str:
     return _date(day, "day_year")
 
@@ -68,21 +77,22 @@ def weekday_date(day: date | datetime) -> str:
 
 def moment(at: datetime) -> str:
     """A time already in the customer's zone, with its day: "Mon 30 Nov, 14:05"."""
-    return format_datetime(at, _pattern("moment"), tzinfo=at.tzinfo, locale=language())
+    return format_datetime(at, _pattern("moment"), tzinfo=at.tzinfo, locale=_locale(language()))
 
 
 def clock(at: datetime) -> str:
-    return format_datetime(at, _pattern("time"), tzinfo=at.tzinfo, locale=language())
+    return format_datetime(at, _pattern("time"), tzinfo=at.tzinfo, locale=_locale(language()))
 
 
 def number(value: float) -> str:
-    return format_decimal(value, locale=language())
+    return format_decimal(value, locale=_locale(language()))
 
 
 def _date(day: date | datetime, shape: str) -> str:
+    locale = _locale(language())
     if isinstance(day, datetime):
-        return format_datetime(day, _pattern(shape), tzinfo=day.tzinfo, locale=language())
-    return format_date(day, _pattern(shape), locale=language())
+        return format_datetime(day, _pattern(shape), tzinfo=day.tzinfo, locale=locale)
+    return format_date(day, _pattern(shape), locale=locale)
 
 
 def zone_words(zone: tzinfo, english: str) -> str:
@@ -90,4 +100,4 @@ def zone_words(zone: tzinfo, english: str) -> str:
     English, or for a bare offset, the name the page already had ("Central Time")."""
     if language() == ENGLISH or not isinstance(zone, ZoneInfo):
         return english
-    return get_timezone_name(zone, locale=language())
+    return get_timezone_name(zone, locale=_locale(language()))

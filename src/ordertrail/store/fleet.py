@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from ordertrail.app.fleet.ports import Driver, RouteParcel
 from ordertrail.domain.fleet import Route, Stop, Window
@@ -133,13 +133,7 @@ class SqlFleet:
         return found
 
     def latest_route_of(self, shipment_id: str) -> Route | None:
-        query = (
-            select(fleet_stop_parcels.c.route_id)
-            .where(fleet_stop_parcels.c.shipment_id == shipment_id)
-            .order_by(fleet_stop_parcels.c.day.desc(), fleet_stop_parcels.c.route_id.desc())
-            .limit(1)
-        )
-        route_id = self._conn.execute(query).scalar()
+        route_id = self._conn.execute(_LATEST_ROUTE, {"shipment_id": shipment_id}).scalar()
         return self.route(route_id) if route_id is not None else None
 
     def parcels_of(self, route_id: str) -> list[RouteParcel]:
@@ -173,3 +167,12 @@ def _driver(row: Any) -> Driver:
         id=row.id,
         disabled=row.disabled_at is not None,
     )
+
+
+#: Built once (see store/statements.py): every tracking page asks it of each parcel on its way.
+_LATEST_ROUTE = (
+    select(fleet_stop_parcels.c.route_id)
+    .where(fleet_stop_parcels.c.shipment_id == bindparam("shipment_id"))
+    .order_by(fleet_stop_parcels.c.day.desc(), fleet_stop_parcels.c.route_id.desc())
+    .limit(1)
+)

@@ -9,9 +9,21 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Table, case, exists, func, literal_column, or_, select
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Table,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 
 from ordertrail.app.ports import OrderFacts, OrderListing, StatusInputs
+from ordertrail.domain.fold import SubjectState
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.model import Customer, Order, Return, Shipment
 from ordertrail.domain.order_status import OrderStatus, OrderSummary, ParcelView
@@ -203,20 +215,28 @@ class SqlOrders:
         return [OrderListing(*row) for row in self._conn.execute(query)]
 
     def customer(self, order_id: str) -> Customer | None:
-        row = self._conn.execute(select(orders.c.customer).where(orders.c.id == order_id)).first()
+        row = self._conn.execute(_CUSTOMER_OF, {"id": order_id}).first()
         return Customer(**row.customer) if row else None
 
     def shipment(self, id_or_tracking: str) -> Shipment | None:
-        query = select(shipments).where(
-            or_(shipments.c.id == id_or_tracking, shipments.c.tracking_number == id_or_tracking)
-        )
-        row = self._conn.execute(query).first()
-        if row is None:  # a relabelled parcel's old name
-            alias = select(shipment_aliases.c.shipment_id).where(
-                shipment_aliases.c.name == id_or_tracking
-            )
-            row = self._conn.execute(select(shipments).where(shipments.c.id.in_(alias))).first()
+        row = self._named(id_or_tracking)
         return codec.shipment_from_row(row) if row else None
+
+    def parcel(self, id_or_tracking: str) -> tuple[Shipment, SubjectState] | None:
+        row = self._named(id_or_tracking)
+        if row is None:
+            return None
+        return codec.shipment_from_row(row), codec.state_from_json(row.fold_state)
+
+    def _named(self, id_or_tracking: str) -> Any:
+        row = self._conn.execute(_SHIPMENT_NAMED, {"name": id_or_tracking}).first()
+        if row is None:  # a relabelled parcel's old name
+            row = self._conn.execute(_SHIPMENT_ONCE_NAMED, {"name": id_or_tracking}).first()
+        return row
+
+    def registered(self, order_id: str) -> Order | None:
+        row = self._conn.execute(_orders_of(True), {sql.ID: order_id}).first()
+        return codec.order_from_row(row) if row else None
 
 
 #: returns whose goods stay with the shop: what an order counts as returned
@@ -284,7 +304,19 @@ def _kept_on_update(given: Any) -> dict[str, Any]:
     }
 
 
-# Built once (see store/statements.py): every order read asks all three.
+# Built once (see store/statements.py): every order read asks all three, every tracking page
+# the parcel by its name, every lookup of an order by its number the customer.
+
+_NAME: Any = bindparam("name")
+_SHIPMENT_NAMED = select(shipments).where(
+    or_(shipments.c.id == _NAME, shipments.c.tracking_number == _NAME)
+)
+_SHIPMENT_ONCE_NAMED = select(shipments).where(
+    shipments.c.id.in_(
+        select(shipment_aliases.c.shipment_id).where(shipment_aliases.c.name == _NAME)
+    )
+)
+_CUSTOMER_OF = select(orders.c.customer).where(orders.c.id == bindparam("id"))
 
 
 @cache

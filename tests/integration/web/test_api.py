@@ -53,6 +53,26 @@ def test_events_in_status_out(client: TestClient) -> None:
     assert order["status"] == "partially_shipped"
 
 
+def test_an_order_reads_back_as_the_document_that_answered_its_creation(
+    client: TestClient,
+) -> None:
+    batch = [
+        scan("carrier_accepted", "2026-11-19T18:30:00-05:00"),
+        scan("out_for_delivery", "2026-11-21T08:05:00+01:00", location={"city": "Lyon"}),
+    ]
+    assert client.post("/api/v1/events", json=batch).status_code == 200
+    order = canonical_order(
+        "ORD-1", (UPS, "ups", {"DRILL-18V": 1}), (FEDEX, "fedex", {"BIT-SET": 2})
+    )
+    created = client.post("/api/v1/orders", json=order)  # known: updated, answered whole
+    assert created.status_code == 201
+    read = client.get("/api/v1/orders/ORD-1")
+    assert read.json() == created.json()
+    assert read.json()["timeline"][-1]["occurred_at"] == "2026-11-21T08:05:00+01:00"
+    parcel = client.get(f"/api/v1/shipments/{UPS}").json()
+    assert parcel == next(p for p in created.json()["shipments"] if p["id"] == parcel["id"])
+
+
 def test_a_batch_with_bad_items_keeps_the_good_ones_and_lists_each_bad_one(
     client: TestClient,
 ) -> None:

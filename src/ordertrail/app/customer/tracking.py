@@ -24,6 +24,7 @@ from ordertrail.app.queries import (
     TimelineRow,
     first_order_detail,
     order_detail,
+    shipment_and_order,
     shipment_detail,
 )
 from ordertrail.domain.b2b.dock import Appointment
@@ -136,24 +137,22 @@ def parcel_and_detail(
 ) -> tuple[PublicParcel, ShipmentDetail] | None:
     """`public_parcel`, with the detail it was read from (the page's other parts read it)."""
     for number in tracking_numbers(tracking_number):
-        detail = shipment_detail(uows, number)
-        if detail is not None and number in (detail.tracking_number, detail.id):
+        found = shipment_and_order(uows, number)
+        if found is not None and number in (found[0].tracking_number, found[0].id):
             break
     else:
         return None
+    # the order as registered, read with the parcel, not its whole history: the zone is the
+    # customer's (or their destination's), else where this parcel's carrier last scanned it
+    detail, order = found
     if detail.tracking_number is None or detail.cancelled:
         return None
-    # the order's facts, not its whole history again: the zone is the customer's (or their
-    # destination's), else where this parcel's carrier last scanned it near them
-    with uows(read_only=True) as uow:
-        facts = uow.orders.facts([detail.order_id]).get(detail.order_id)
-    order = facts.order if facts else None
     times = _zone(order, [detail])
-    locale = order.locale if order else None
-    with in_their_language(locale):  # the window's words are said in the customer's language
+    with in_their_language(order.locale):  # the window's words are said in the customer's
         parcel = _parcel(detail, times.zone, _today(now, times.zone), with_items=False)
-    channel = order.channel if order else None
-    shown = replace(parcel, channel=channel, times=times, order_id=detail.order_id, locale=locale)
+    shown = replace(
+        parcel, channel=order.channel, times=times, order_id=detail.order_id, locale=order.locale
+    )
     return shown, detail
 
 
@@ -173,6 +172,21 @@ def public_order(
     """The order, when the email or postal code matches (or it is opened `by_link`, from a
     message); None when the order is unknown or they do not match (the same answer, so
     neither can be guessed from the other). The number may be typed without Shopify's `#`."""
+    found = order_and_detail(uows, order_id, email, postal_code, by_link=by_link, now=now)
+    return found[0] if found else None
+
+
+def order_and_detail(
+    uows: UnitOfWorkFactory,
+    order_id: str,
+    email: str = "",
+    postal_code: str = "",
+    *,
+    by_link: bool = False,
+    now: datetime | None = None,
+) -> tuple[PublicOrder, OrderDetail] | None:
+    """`public_order`, with the detail it was read from (the page's other parts read its
+    parcels, not read them again)."""
     numbers = order_numbers(order_id)
     if by_link:
         detail = first_order_detail(uows, numbers)
@@ -199,7 +213,7 @@ def public_order(
         parcels = [
             _reported(_parcel(p, zone, today, with_items=True), p, reports, zone) for p in shown
         ]
-    return PublicOrder(
+    shown_order = PublicOrder(
         order_id=detail.id,
         status=detail.status,
         placed_at=detail.placed_at.astimezone(zone),
@@ -214,6 +228,7 @@ def public_order(
         damaged={line.shown: line.damaged for line in detail.line_progress if line.damaged},
         locale=detail.locale,
     )
+    return shown_order, detail
 
 
 def _lines(

@@ -20,8 +20,8 @@ from ordertrail.app.customer.tracking import (
     PublicOrder,
     PublicParcel,
     link_expired,
+    order_and_detail,
     parcel_and_detail,
-    public_order,
     ticket_for,
 )
 from ordertrail.app.fleet.tracking import LocalDelivery, local_deliveries
@@ -30,7 +30,7 @@ from ordertrail.app.messages.subscriptions import subscription_of
 from ordertrail.app.messages.subscriptions_ports import Subscription
 from ordertrail.app.one_read import one_read
 from ordertrail.app.ports import UnitOfWorkFactory
-from ordertrail.app.queries import shipment_details
+from ordertrail.app.queries import OrderDetail, ShipmentDetail
 from ordertrail.domain.customer.customer_zone import CustomerZone
 from ordertrail.domain.milestones import TROUBLE
 
@@ -93,13 +93,14 @@ def page_of_order(
     """An order's page once its email or postal code matches (None: unknown or not
     matching, the same answer)."""
     with one_read(readers.uows) as reads:
-        found = public_order(reads, order, email, postal_code, now=now)
+        found = order_and_detail(reads, order, email, postal_code, now=now)
         if found is None:  # the same statements ran as for a match: timing tells nothing
             return None
-        page = _order_page(reads, readers, found, now, None)
-    readers.views.count(found.order_id, now)
+        page = _order_page(reads, readers, *found, now, None)
+    order_id = page.order.order_id
+    readers.views.count(order_id, now)
     # after the read (the first of the month stores it): a page holds one connection at once
-    return replace(page, ticket=ticket_for(readers.uows, found.order_id, now))
+    return replace(page, ticket=ticket_for(readers.uows, order_id, now))
 
 
 def page_of_link(readers: Readers, token: str, now: datetime) -> OrderPage | LinkClosed:
@@ -109,11 +110,11 @@ def page_of_link(readers: Readers, token: str, now: datetime) -> OrderPage | Lin
         order_id = order_of_token(reads, token, now)
         found = None
         if order_id is not None:
-            found = public_order(reads, order_id, by_link=True, now=now)
+            found = order_and_detail(reads, order_id, by_link=True, now=now)
         if found is None:
             return LinkClosed(expired=link_expired(reads, token))
-        page = _order_page(reads, readers, found, now, token)
-    readers.views.count(found.order_id, now)
+        page = _order_page(reads, readers, *found, now, token)
+    readers.views.count(page.order.order_id, now)
     return page
 
 
@@ -121,10 +122,11 @@ def _order_page(
     reads: UnitOfWorkFactory,
     readers: Readers,
     order: PublicOrder,
+    detail: OrderDetail,
     now: datetime,
     ticket: str | None,
 ) -> OrderPage:
-    details = shipment_details(reads, [parcel.tracking_number for parcel in order.parcels])
+    details = _parcel_details(order, detail)
     zone = _zone(order.times)
     local = local_deliveries(reads, details, zone, now, with_proof=True)
     glance = glances(reads, readers.gazetteer, order.parcels, details, zone, order_matched=True)
@@ -135,6 +137,20 @@ def _order_page(
     changes = parcel_choices(reads, order.order_id, troubled, now) if troubled else {}
     subscription = subscription_of(reads, order.order_id)
     return OrderPage(order, local, glance, changes, subscription, ticket)
+
+
+def _parcel_details(order: PublicOrder, detail: OrderDetail) -> dict[str, ShipmentDetail]:
+    """The details of the parcels the page shows, by tracking number: the order's own, as it
+    was read (each parcel's events are among the order's), not each read again."""
+    by_number: dict[str, ShipmentDetail] = {}
+    for parcel in detail.shipments:
+        if parcel.tracking_number and not parcel.cancelled:  # as the page shows them
+            by_number.setdefault(parcel.tracking_number, parcel)
+    return {
+        p.tracking_number: by_number[p.tracking_number]
+        for p in order.parcels
+        if p.tracking_number in by_number
+    }
 
 
 def _zone(times: CustomerZone | None) -> tzinfo:

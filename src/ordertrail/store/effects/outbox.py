@@ -65,10 +65,7 @@ class SqlOutbox:
             self._conn.execute(insert, rows)
 
     def token(self, token_hash: str) -> tuple[str, datetime] | None:
-        query = select(tracking_tokens.c.order_id, tracking_tokens.c.created_at).where(
-            tracking_tokens.c.token_hash == token_hash
-        )
-        row = self._conn.execute(query).first()
+        row = self._conn.execute(_TOKEN, {"token_hash": token_hash}).first()
         return (row.order_id, row.created_at) if row else None
 
     def claim(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxMessage]:
@@ -183,3 +180,9 @@ def _finish(sent: bool, retried: bool) -> Update:
     if retried:
         values["available_at"] = bindparam("b_available_at")
     return update(outbox).where(outbox.c.id == bindparam("b_id")).values(values)
+
+
+#: Built once (see store/statements.py): every order page opened by a link asks it.
+_TOKEN = select(tracking_tokens.c.order_id, tracking_tokens.c.created_at).where(
+    tracking_tokens.c.token_hash == bindparam("token_hash")
+)

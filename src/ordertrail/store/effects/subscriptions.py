@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
 from ordertrail.app.messages.subscriptions_ports import Subscription
 from ordertrail.store.repositories import dialect_insert
+from ordertrail.store.statements import among_ids, ids_given
 from ordertrail.store.tables import order_subscriptions
 
 _CHUNK = 500
@@ -21,10 +24,9 @@ class SqlSubscriptions:
     def of_orders(self, order_ids: Iterable[str]) -> dict[str, Subscription]:
         ids = sorted(set(order_ids))
         found: dict[str, Subscription] = {}
-        table = order_subscriptions
         for start in range(0, len(ids), _CHUNK):
-            query = select(table).where(table.c.order_id.in_(ids[start : start + _CHUNK]))
-            for row in self._conn.execute(query):
+            one, given = ids_given(ids[start : start + _CHUNK])
+            for row in self._conn.execute(_subscriptions_of(one), given):
                 found[row.order_id] = Subscription(
                     row.order_id, row.sms_number, row.sms_added_at, row.email_stopped_at
                 )
@@ -58,3 +60,10 @@ class SqlSubscriptions:
         table = order_subscriptions
         gone = self._conn.execute(delete(table).where(table.c.order_id == order_id))
         return gone.rowcount or 0
+
+
+@cache
+def _subscriptions_of(one: bool) -> Any:
+    """Built once (see store/statements.py): every order page asks it of its one order."""
+    table = order_subscriptions
+    return select(table).where(among_ids(table.c.order_id, one))

@@ -9,6 +9,8 @@ holds each answer to its shape.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from datetime import date, datetime, time
 from typing import Any, get_type_hints
 
 import orjson
@@ -31,6 +33,28 @@ class Plain(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)
+
+
+class Viewed(JSONResponse):
+    """A read-side view (an order's or a parcel's detail) written by orjson as it is: orjson
+    writes dataclasses and enums itself, so the view is not first copied into plain values
+    by `jsonable` (three times orjson's own work on an order read). The bytes are the same as
+    `Plain(jsonable(view))`'s: what orjson does not write as `jsonable` does is handed back
+    to `_as_jsonable`."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, default=_as_jsonable, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
+
+def _as_jsonable(value: Any) -> Any:
+    """What `jsonable` makes of the values orjson does not write its way."""
+    if isinstance(value, datetime | date):  # handed back (OPT_PASSTHROUGH_DATETIME) so that
+        return value.isoformat()  # a time is written "14:05", as jsonable writes it
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, Mapping):
+        return {str(key): item for key, item in value.items()}
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def view_and(view: type, title: str, **members: Any) -> type[BaseModel]:

@@ -28,7 +28,7 @@ from ordertrail.domain.milestones import SourceKind
 from ordertrail.domain.model import DomainError, Source
 from ordertrail.domain.order_status import OrderStatus
 from ordertrail.sources.canonical import EventIn, OrderIn, parse_event, parse_order, problems_of
-from ordertrail.web.api.answers import EventsRecorded, OrderPage, Plain, shows
+from ordertrail.web.api.answers import EventsRecorded, OrderPage, Plain, Viewed, shows
 from ordertrail.web.api.auth import require
 from ordertrail.web.api.docs import ApiRoute, refusals
 from ordertrail.web.commits import committed
@@ -213,7 +213,7 @@ def router() -> APIRouter:
         detail = order_detail(request.app.state.system.uows, order_id)
         if detail is None:
             raise HTTPException(404, f"no order has id '{order_id}'")
-        return Plain(jsonable(order_for(who, detail)))
+        return Viewed(order_for(who, detail))
 
     @api.get(
         "/shipments/{tracking_number:path}",
@@ -230,7 +230,7 @@ def router() -> APIRouter:
         detail = shipment_detail(request.app.state.system.uows, tracking_number)
         if detail is None:
             raise HTTPException(404, f"no shipment has tracking number or id '{tracking_number}'")
-        return Plain(jsonable(parcel_for(who, detail)))
+        return Viewed(parcel_for(who, detail))
 
     return api
 
