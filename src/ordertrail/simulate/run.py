@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +22,7 @@ from anyio.from_thread import start_blocking_portal
 
 from ordertrail.app.casework.cases import sweep
 from ordertrail.app.intake.commands import RegisterOrders
-from ordertrail.app.messages.delivery import Outgoing, Sender, deliver_due
+from ordertrail.app.messages.delivery import KeepsOpen, Outgoing, Sender, deliver_due
 from ordertrail.app.sites import save_sites
 from ordertrail.bootstrap import System
 from ordertrail.domain.model import Site
@@ -84,6 +84,12 @@ class CaptureSender:
     captured: Captured
     channel: str
     real: Sender | None = None
+
+    def session(self) -> AbstractContextManager[None]:
+        """The real sender's session, when it keeps one (app/messages/delivery.KeepsOpen)."""
+        if isinstance(self.real, KeepsOpen):
+            return self.real.session()
+        return nullcontext()
 
     def send(self, outgoing: Outgoing) -> None:
         if self.real is not None:
