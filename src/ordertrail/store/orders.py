@@ -9,7 +9,18 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Table, case, exists, func, literal_column, or_, select
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Table,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 
 from ordertrail.app.ports import OrderFacts, OrderListing, StatusInputs
 from ordertrail.domain.milestones import Milestone
@@ -206,15 +217,10 @@ class SqlOrders:
         return Customer(**row.customer) if row else None
 
     def shipment(self, id_or_tracking: str) -> Shipment | None:
-        query = select(shipments).where(
-            or_(shipments.c.id == id_or_tracking, shipments.c.tracking_number == id_or_tracking)
-        )
-        row = self._conn.execute(query).first()
+        given = {"name": id_or_tracking}
+        row = self._conn.execute(_shipment_named(), given).first()
         if row is None:  # a relabelled parcel's old name
-            alias = select(shipment_aliases.c.shipment_id).where(
-                shipment_aliases.c.name == id_or_tracking
-            )
-            row = self._conn.execute(select(shipments).where(shipments.c.id.in_(alias))).first()
+            row = self._conn.execute(_shipment_once_named(), given).first()
         return codec.shipment_from_row(row) if row else None
 
 
@@ -230,6 +236,20 @@ def _owned(order: Order) -> Iterator[Shipment]:
     """The order's shipments, each stamped with the order it belongs to."""
     for shipment in order.shipments:
         yield replace(shipment, order_id=order.id)
+
+
+@cache
+def _shipment_named() -> Any:  # asked on every warehouse scan of a carton
+    name: Any = bindparam("name")
+    return select(shipments).where(or_(shipments.c.id == name, shipments.c.tracking_number == name))
+
+
+@cache
+def _shipment_once_named() -> Any:
+    alias = select(shipment_aliases.c.shipment_id).where(
+        shipment_aliases.c.name == bindparam("name")
+    )
+    return select(shipments).where(shipments.c.id.in_(alias))
 
 
 # The two upserts are built once per dialect and row shape: building one cost more than
