@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -27,6 +29,19 @@ class SmtpSender:
     ) -> None:
         self._host, self._port, self._sender = host, port, sender
         self._texts, self._teams, self._timeout = texts, dict(teams or {}), timeout
+        self._kept = threading.local()  # each thread's open session, if any (`session`)
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Messages sent meanwhile (from this thread) share one connection, opened at the first
+        and closed at the end: a round of the outbox pays for the connection and the server's
+        greeting once, not once a message (most of an email's cost to a local server)."""
+        self._kept.on = True
+        try:
+            yield
+        finally:
+            self._kept.on = False
+            self._drop(polite=True)
 
     def send(self, outgoing: Outgoing) -> None:
         message = outgoing.message
@@ -46,8 +61,7 @@ class SmtpSender:
         mail.set_content(text.plain)
         mail.add_alternative(text.html, subtype="html")
         try:
-            with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:
-                smtp.send_message(mail)
+            self._hand_over(mail)
         except smtplib.SMTPRecipientsRefused as refused:
             raise DeliveryFailed(
                 f"recipient refused: {refused.recipients}", permanent=True
@@ -59,3 +73,42 @@ class SmtpSender:
             ) from None
         except (OSError, smtplib.SMTPException) as error:
             raise DeliveryFailed(f"SMTP server unreachable: {error}") from None
+
+    def _hand_over(self, mail: EmailMessage) -> None:
+        if not getattr(self._kept, "on", False):
+            with self._connect() as smtp:
+                smtp.send_message(mail)
+            return
+        if getattr(self._kept, "smtp", None) is not None:
+            try:
+                self._send_kept(mail)
+                return
+            except smtplib.SMTPServerDisconnected:
+                pass  # the server hung up between two messages: this one goes on a new one
+        self._kept.smtp = self._connect()
+        self._send_kept(mail)
+
+    def _send_kept(self, mail: EmailMessage) -> None:
+        try:
+            self._kept.smtp.send_message(mail)
+        except smtplib.SMTPResponseException:
+            raise  # an answer (smtplib reset the transaction): the connection still serves
+        except BaseException:
+            self._drop()  # half a conversation: the next message opens a new connection
+            raise
+
+    def _connect(self) -> smtplib.SMTP:
+        return smtplib.SMTP(self._host, self._port, timeout=self._timeout)
+
+    def _drop(self, *, polite: bool = False) -> None:
+        kept: smtplib.SMTP | None = getattr(self._kept, "smtp", None)
+        self._kept.smtp = None
+        if kept is None:
+            return
+        try:
+            if polite:
+                kept.quit()
+        except (OSError, smtplib.SMTPException):
+            pass  # it is being closed either way
+        finally:
+            kept.close()

@@ -1,40 +1,23 @@
 """What `ordertrail demo` runs beside the web app: a local SMTP sink that keeps every message
-as an .eml file, and the worker's rounds (the sweep, the outbox) on a thread."""
+as an .eml file (a process of its own), and the worker's rounds (the sweep, the outbox) on a
+thread."""
 
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from aiosmtpd.controller import Controller
 
 from ordertrail.app.rounds import work_round
 from ordertrail.bootstrap import System
 
 
-class _Folder:
-    """aiosmtpd handler: each message accepted becomes one numbered .eml file."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.count = 0
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self._lock:
-            self.count += 1
-            number = self.count
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        (self.folder / f"{number:05d}-{stamp}.eml").write_bytes(envelope.original_content)
-        return "250 Message accepted for delivery"
-
-
 class MailSink:
-    """An SMTP server on loopback that writes what it receives into `folder`."""
+    """An SMTP server on loopback that writes what it receives into `folder`, run as a process
+    of its own (simulate/mail_sink.py)."""
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -44,13 +27,33 @@ class MailSink:
         # aiosmtpd checks its server by connecting to the port it was given, so it cannot be
         # handed port 0: ask the system for a free one first
         self.port = free_port()
-        self._controller = Controller(_Folder(folder), hostname="127.0.0.1", port=self.port)
+        self._process: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
-        self._controller.start()
+        command = [sys.executable, "-m", "ordertrail.simulate.mail_sink"]
+        self._process = subprocess.Popen(
+            [*command, str(self.folder), str(self.port)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        if self._process.stdout.readline().strip() != "ready":
+            self.stop()
+            raise RuntimeError(f"the demo's SMTP sink did not start on port {self.port}")
 
     def stop(self) -> None:
-        self._controller.stop()
+        process, self._process = self._process, None
+        if process is None:
+            return
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.close()  # its signal to stop
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
 
 
 def free_port() -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,15 +22,16 @@ from anyio.from_thread import start_blocking_portal
 
 from ordertrail.app.casework.cases import sweep
 from ordertrail.app.intake.commands import RegisterOrders
-from ordertrail.app.messages.delivery import Outgoing, Sender, deliver_due
+from ordertrail.app.messages.delivery import KeepsOpen, Outgoing, Sender, deliver_due
 from ordertrail.app.sites import save_sites
 from ordertrail.bootstrap import System
 from ordertrail.domain.model import Site
 from ordertrail.domain.warehouse import Step
-from ordertrail.simulate import return_desk, returns
+from ordertrail.simulate import posting, return_desk, returns
 from ordertrail.simulate.accounts import FREIGHT
 from ordertrail.simulate.hooks import signed_headers, standard_headers
 from ordertrail.simulate.lanes import SITES
+from ordertrail.simulate.posting import Answer
 from ordertrail.simulate.store import Report, Store
 from ordertrail.simulate.van import Van
 from ordertrail.sources.carriers import adapter
@@ -84,6 +85,12 @@ class CaptureSender:
     captured: Captured
     channel: str
     real: Sender | None = None
+
+    def session(self) -> AbstractContextManager[None]:
+        """The real sender's session, when it keeps one (app/messages/delivery.KeepsOpen)."""
+        if isinstance(self.real, KeepsOpen):
+            return self.real.session()
+        return nullcontext()
 
     def send(self, outgoing: Outgoing) -> None:
         if self.real is not None:
@@ -157,7 +164,7 @@ def run(
 #: A delivery to the web app: its path, body and headers.
 Delivery = tuple[str, bytes, dict[str, str]]
 #: Posts deliveries at once (as webhooks arriving together); their answers, in their order.
-Post = Callable[[list[Delivery]], list[httpx.Response]]
+Post = Callable[[list[Delivery]], list[Answer]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,27 +177,25 @@ class Web:
 def _web(system: System) -> Iterator[Web]:
     """The real web app, in process: the same routes, checks and handlers as `serve`, called
     over ASGI from one event loop on a thread (what Starlette's TestClient does, without
-    the test-only dependency it wants). The van's phone is a second client with its own
-    cookies, over HTTPS (the driver's session cookie is sent over nothing else)."""
+    the test-only dependency it wants): webhooks as a server hands them over (posting.py),
+    the van's phone as an HTTP client with its own cookies, over HTTPS (the driver's session
+    cookie is sent over nothing else)."""
     sources = ("shopify", *HOOKED, FREIGHT)
     missing = [s for s in sources if system.settings.hook_secret(s) is None]
     if missing:
         raise ValueError(f"the simulated shop needs hook secrets for {', '.join(missing)}")
-    transport = httpx.ASGITransport(app=create_app(system))
+    app = create_app(system)
+    transport = httpx.ASGITransport(app=app)
     with start_blocking_portal() as portal:
-        client = httpx.AsyncClient(transport=transport, base_url="http://simulated.shop")
         phone = httpx.AsyncClient(
             transport=transport, base_url="https://simulated.shop", follow_redirects=True
         )
 
-        async def together(deliveries: list[Delivery]) -> list[httpx.Response]:
-            sent = (
-                client.post(path, content=body, headers=headers)
-                for path, body, headers in deliveries
-            )
+        async def together(deliveries: list[Delivery]) -> list[Answer]:
+            sent = (posting.post(app, path, body, headers) for path, body, headers in deliveries)
             return list(await asyncio.gather(*sent))
 
-        def post(deliveries: list[Delivery]) -> list[httpx.Response]:
+        def post(deliveries: list[Delivery]) -> list[Answer]:
             return portal.call(together, deliveries)
 
         van = Van(system, portal, phone)
@@ -198,7 +203,6 @@ def _web(system: System) -> Iterator[Web]:
         try:
             yield Web(post, van)
         finally:
-            portal.call(client.aclose)
             portal.call(phone.aclose)
 
 
@@ -261,10 +265,10 @@ def _delivery(system: System, report: Report) -> Delivery:
     return f"/hooks/{source}", payload, headers
 
 
-def _heard(report: Report, answer: httpx.Response, result: RunResult) -> None:
+def _heard(report: Report, answer: Answer, result: RunResult) -> None:
     """The web app's answer to a webhook: what it refused is kept as the run's."""
     result.reports += 1
-    path = answer.request.url.path
+    path = answer.path
     if answer.status_code != 200:
         result.refused.append(f"{path}: {answer.status_code} {answer.text[:200]}")
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -133,7 +134,7 @@ class SqlFleet:
         return found
 
     def latest_route_of(self, shipment_id: str) -> Route | None:
-        route_id = self._conn.execute(_LATEST_ROUTE, {"shipment_id": shipment_id}).scalar()
+        route_id = self._conn.execute(_latest_route(), {"shipment_id": shipment_id}).scalar()
         return self.route(route_id) if route_id is not None else None
 
     def parcels_of(self, route_id: str) -> list[RouteParcel]:
@@ -169,10 +170,11 @@ def _driver(row: Any) -> Driver:
     )
 
 
-#: Built once (see store/statements.py): every tracking page asks it of each parcel on its way.
-_LATEST_ROUTE = (
-    select(fleet_stop_parcels.c.route_id)
-    .where(fleet_stop_parcels.c.shipment_id == bindparam("shipment_id"))
-    .order_by(fleet_stop_parcels.c.day.desc(), fleet_stop_parcels.c.route_id.desc())
-    .limit(1)
-)
+@cache
+def _latest_route() -> Any:  # every tracking page asks it of each parcel on its way
+    return (
+        select(fleet_stop_parcels.c.route_id)
+        .where(fleet_stop_parcels.c.shipment_id == bindparam("shipment_id"))
+        .order_by(fleet_stop_parcels.c.day.desc(), fleet_stop_parcels.c.route_id.desc())
+        .limit(1)
+    )

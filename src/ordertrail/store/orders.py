@@ -215,7 +215,7 @@ class SqlOrders:
         return [OrderListing(*row) for row in self._conn.execute(query)]
 
     def customer(self, order_id: str) -> Customer | None:
-        row = self._conn.execute(_CUSTOMER_OF, {"id": order_id}).first()
+        row = self._conn.execute(_customer_of(), {"id": order_id}).first()
         return Customer(**row.customer) if row else None
 
     def shipment(self, id_or_tracking: str) -> Shipment | None:
@@ -229,9 +229,9 @@ class SqlOrders:
         return codec.shipment_from_row(row), codec.state_from_json(row.fold_state)
 
     def _named(self, id_or_tracking: str) -> Any:
-        row = self._conn.execute(_SHIPMENT_NAMED, {"name": id_or_tracking}).first()
+        row = self._conn.execute(_shipment_named(), {"name": id_or_tracking}).first()
         if row is None:  # a relabelled parcel's old name
-            row = self._conn.execute(_SHIPMENT_ONCE_NAMED, {"name": id_or_tracking}).first()
+            row = self._conn.execute(_shipment_once_named(), {"name": id_or_tracking}).first()
         return row
 
     def registered(self, order_id: str) -> Order | None:
@@ -251,6 +251,20 @@ def _owned(order: Order) -> Iterator[Shipment]:
     """The order's shipments, each stamped with the order it belongs to."""
     for shipment in order.shipments:
         yield replace(shipment, order_id=order.id)
+
+
+@cache
+def _shipment_named() -> Any:  # every warehouse scan of a carton, every parcel's page
+    name: Any = bindparam("name")
+    return select(shipments).where(or_(shipments.c.id == name, shipments.c.tracking_number == name))
+
+
+@cache
+def _shipment_once_named() -> Any:
+    alias = select(shipment_aliases.c.shipment_id).where(
+        shipment_aliases.c.name == bindparam("name")
+    )
+    return select(shipments).where(shipments.c.id.in_(alias))
 
 
 # The two upserts are built once per dialect and row shape: building one cost more than
@@ -304,19 +318,9 @@ def _kept_on_update(given: Any) -> dict[str, Any]:
     }
 
 
-# Built once (see store/statements.py): every order read asks all three, every tracking page
-# the parcel by its name, every lookup of an order by its number the customer.
-
-_NAME: Any = bindparam("name")
-_SHIPMENT_NAMED = select(shipments).where(
-    or_(shipments.c.id == _NAME, shipments.c.tracking_number == _NAME)
-)
-_SHIPMENT_ONCE_NAMED = select(shipments).where(
-    shipments.c.id.in_(
-        select(shipment_aliases.c.shipment_id).where(shipment_aliases.c.name == _NAME)
-    )
-)
-_CUSTOMER_OF = select(orders.c.customer).where(orders.c.id == bindparam("id"))
+@cache
+def _customer_of() -> Any:  # every lookup of an order by its number and the customer
+    return select(orders.c.customer).where(orders.c.id == bindparam("id"))
 
 
 @cache

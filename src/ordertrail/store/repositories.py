@@ -30,7 +30,7 @@ from ordertrail.domain.order_status import OrderStatus
 from ordertrail.store import codec
 from ordertrail.store import statements as sql
 from ordertrail.store.measures.kpi_rollups import cleared as rollups_cleared
-from ordertrail.store.tables import events, orders, returns, shipment_aliases, shipments
+from ordertrail.store.tables import events, orders, returns, shipments
 
 _CHUNK = 500  # identifiers per IN (...) list; far below every driver's parameter limit
 # Up to this many events go in as one INSERT ... RETURNING; more are sent as an executemany
@@ -112,8 +112,8 @@ class SqlSubjects:
     def _add_aliases(self, names: set[str], found: dict[str, SubjectRef], hold: bool) -> None:
         aliases: dict[str, str] = {}
         for chunk in chunks(names):
-            query = select(shipment_aliases.c.name, shipment_aliases.c.shipment_id)
-            rows = self._conn.execute(query.where(among(shipment_aliases.c.name, chunk)))
+            one, given = sql.ids_given(chunk)
+            rows = self._conn.execute(sql.aliases_named(one), given)
             aliases.update({row.name: row.shipment_id for row in rows})
         if aliases:
             owners = self.find_shipments(set(aliases.values()) - found.keys(), hold=hold)
@@ -122,9 +122,7 @@ class SqlSubjects:
 
     def link(self, alias: str, shipment_id: str, at: datetime, by: str) -> None:
         row = {"name": alias, "shipment_id": shipment_id, "linked_at": at, "linked_by": by}
-        self._conn.execute(
-            dialect_insert(self._conn, shipment_aliases).on_conflict_do_nothing(), row
-        )
+        self._conn.execute(sql.insert_alias(self._conn.dialect.name), row)
 
     def _find_then_hold(self, names: set[str]) -> dict[str, SubjectRef]:
         """More than one query's worth: find first, then hold strictly in id order, as every

@@ -28,7 +28,7 @@ class SqlSites:
             )
 
     def get(self, site_id: str) -> Site | None:
-        row = self._conn.execute(select(sites).where(sites.c.id == site_id)).first()
+        row = self._conn.execute(_site_named(), {"id": site_id}).first()
         return _site(row) if row else None
 
     def all(self) -> list[Site]:
@@ -76,6 +76,11 @@ class SqlDeliveries:
 
 
 # Built once, each asked on every signed webhook or estimate (see store/statements.py for why).
+
+
+@cache
+def _site_named() -> Any:  # asked on every warehouse scan
+    return select(sites).where(sites.c.id == bindparam("id"))
 
 
 @cache

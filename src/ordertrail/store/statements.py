@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ordertrail.store.measures.kpi_rollups import rollups
-from ordertrail.store.tables import events, orders, returns, shipments
+from ordertrail.store.tables import events, orders, returns, shipment_aliases, shipments
 
 # Rows are held FOR NO KEY UPDATE (key_share=True): projections never change keys, and this
 # lock does not collide with the KEY SHARE lock that inserting a child row (a return, a
@@ -65,6 +65,21 @@ def shipments_named(hold: bool, one: bool = False) -> Select[Any]:
         return select(*columns).where(named)
     query = select(*columns, shipments.c.fold_state).where(named).order_by(shipments.c.id)
     return query.with_for_update(key_share=True)
+
+
+@cache
+def aliases_named(one: bool = False) -> Select[Any]:
+    """The shipments that answer to old names (a relabelled parcel's): asked whenever a name
+    is not a shipment's id or tracking number, as an order's pick scan."""
+    return select(shipment_aliases.c.name, shipment_aliases.c.shipment_id).where(
+        among_ids(shipment_aliases.c.name, one)
+    )
+
+
+@cache
+def insert_alias(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(shipment_aliases).on_conflict_do_nothing()
 
 
 @cache

@@ -75,13 +75,14 @@ def _record(uow: UnitOfWork, cmd: RecordScan, now: datetime) -> ScanOutcome:
         return _write(uow, cmd, now, Subject(SubjectKind.ORDER, cmd.target), cmd.target)
     if parcel is None:
         parcel = _new_carton(uow, cmd)
-    shipment = uow.orders.shipment(parcel.subject.id)
-    assert shipment is not None  # held above, or saved just now
-    if cmd.step in (Step.LABEL, Step.RELABEL):
-        _put_label(uow, cmd, shipment, found.get(cmd.label or ""), now)
-    elif cmd.step is Step.HANDOFF:
-        _check_hand_off(uow, shipment)
-    return _write(uow, cmd, now, parcel.subject, parcel.order_id)
+    if cmd.step in (Step.LABEL, Step.RELABEL, Step.HANDOFF):  # what the carton carries
+        shipment = uow.orders.shipment(parcel.subject.id)
+        assert shipment is not None  # held above, or saved just now
+        if cmd.step is Step.HANDOFF:
+            _check_hand_off(uow, shipment)
+        else:
+            _put_label(uow, cmd, shipment, found.get(cmd.label or ""), now)
+    return _write(uow, cmd, now, parcel.subject, parcel.order_id, parcel)
 
 
 def _new_carton(uow: UnitOfWork, cmd: RecordScan) -> SubjectRef:
@@ -139,8 +140,15 @@ def _check_hand_off(uow: UnitOfWork, shipment: Shipment) -> None:
 
 
 def _write(
-    uow: UnitOfWork, cmd: RecordScan, now: datetime, subject: Subject, order_id: str
+    uow: UnitOfWork,
+    cmd: RecordScan,
+    now: datetime,
+    subject: Subject,
+    order_id: str,
+    parcel: SubjectRef | None = None,
 ) -> ScanOutcome:
+    """Record the step on the order, or on `parcel` (found and held by `_record`, or saved by
+    it just now)."""
     milestone = cmd.step.milestone
     at = cmd.scanned_at or now
     source = Source.parse(f"warehouse:{cmd.site}")
@@ -163,7 +171,9 @@ def _write(
         key=_key(f"scan:{cmd.site}:{subject.kind}:{subject.id}:{cmd.step}:{at.isoformat()}"),
         data=data,
     )
-    resolver = Resolver.load(uow, [report])
+    # what `Resolver.load` would look up again: the order is known, the parcel held
+    shipments = {parcel.subject.id: parcel} if parcel else {}
+    resolver = Resolver({order_id}, shipments, returns={}, new_returns={}, return_parcels={})
     try:
         event = resolver.event(report, now)
     except DomainError as error:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ordertrail.app.effect_ports import OutboxMessage
 from ordertrail.app.messages.links import message_token, token_hash
@@ -87,6 +88,25 @@ class Sender(Protocol):
         ...
 
 
+@runtime_checkable
+class KeepsOpen(Protocol):
+    """A sender that can keep its connection open for a while (SMTP)."""
+
+    def session(self) -> AbstractContextManager[None]:
+        """Messages sent meanwhile share one connection, closed at the end."""
+        ...
+
+
+def _sessions(senders: Mapping[str, Sender]) -> ExitStack:
+    """A session of each sender that keeps one, for a round's messages (one sender may serve
+    two channels: email and team)."""
+    stack = ExitStack()
+    for sender in {id(sender): sender for sender in senders.values()}.values():
+        if isinstance(sender, KeepsOpen):
+            stack.enter_context(sender.session())
+    return stack
+
+
 @dataclass(slots=True)
 class DeliveryResult:
     sent: int = 0
@@ -125,25 +145,50 @@ def deliver_due(
             if message.id in links:
                 uow.outbox.add_tokens([token_hash(links[message.id])], message.order_id, now)
         uow.commit()
-    for start in range(0, len(claimed), READ_AHEAD):
-        batch = claimed[start : start + READ_AHEAD]
-        orders = _Orders(uows, {message.order_id for message in batch})
-        for message in batch:
-            reader = orders.reader(message.order_id)
-            outgoing = Outgoing(message, reader, links.get(message.id), clock.now())
-            facts = orders.facts.get(message.order_id)
-            # a customer who unsubscribed is not written to (app/messages/subscriptions.py)
-            stopped = why_not_sent(message, orders.subscriptions)
-            status, error, retry_at = (
-                ("skipped", stopped, None)
-                if stopped is not None
-                else _send(outgoing, facts, senders, clock.now(), jitter)
-            )
-            with uows() as uow:
-                uow.outbox.finish(message.id, status, clock.now(), error=error, retry_at=retry_at)
-                uow.commit()
-            result.count(status)
+    with _sessions(senders):
+        for start in range(0, len(claimed), READ_AHEAD):
+            batch = claimed[start : start + READ_AHEAD]
+            _deliver(uows, batch, links, senders, clock, jitter, result)
     return result
+
+
+def _deliver(
+    uows: UnitOfWorkFactory,
+    batch: list[OutboxMessage],
+    links: Mapping[str, str],
+    senders: Mapping[str, Sender],
+    clock: Clock,
+    jitter: Callable[[], float],
+    result: DeliveryResult,
+) -> None:
+    orders = _Orders(uows, {message.order_id for message in batch})
+    # A message handed to a channel is noted at once, so that it is not sent twice; one not
+    # sent (no channel, unsubscribed, no longer true) is noted with the batch's others: were
+    # that note lost, a later round would only look at it again, and nothing is sent twice.
+    unsent: list[tuple[str, str | None]] = []
+    for message in batch:
+        reader = orders.reader(message.order_id)
+        outgoing = Outgoing(message, reader, links.get(message.id), clock.now())
+        facts = orders.facts.get(message.order_id)
+        # a customer who unsubscribed is not written to (app/messages/subscriptions.py)
+        stopped = why_not_sent(message, orders.subscriptions)
+        status, error, retry_at = (
+            ("skipped", stopped, None)
+            if stopped is not None
+            else _send(outgoing, facts, senders, clock.now(), jitter)
+        )
+        result.count(status)
+        if status == "skipped":
+            unsent.append((message.id, error))
+            continue
+        with uows() as uow:
+            uow.outbox.finish(message.id, status, clock.now(), error=error, retry_at=retry_at)
+            uow.commit()
+    if unsent:
+        with uows() as uow:
+            for message_id, why in unsent:
+                uow.outbox.finish(message_id, "skipped", clock.now(), error=why)
+            uow.commit()
 
 
 def _has_link(message: OutboxMessage) -> bool:

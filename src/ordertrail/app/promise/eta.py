@@ -210,7 +210,7 @@ def _settle(
         site = sites.get(parcel.site)
         journeys[sid] = journey_of(parcel, site, rules, now, reached, states[sid])
     keys = {key for journey in journeys.values() for key in journey.keys}
-    learned = rules.histograms(keys, now, uow.estimates.histograms)
+    learned = rules.histograms(keys, uow.estimates.histograms)
     kept: dict[str, tuple[str, Shown]] = {}
     seen: list[tuple[str, str, WindowChange]] = []
     for sid, journey in journeys.items():

@@ -3,6 +3,7 @@ histories and the window each parcel's customer was shown."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,8 +32,9 @@ class NoHolidays:
 
 
 #: How long a process keeps the lanes it read before reading them again (another process, the
-#: worker, learns them once a day).
-LANES_KEPT = timedelta(minutes=5)
+#: worker, learns them once a day): seconds of the process's own time, not of the business
+#: clock, which a simulation moves an hour at a time.
+LANES_KEPT = timedelta(minutes=5).total_seconds()
 
 
 class EtaRules:
@@ -40,7 +42,10 @@ class EtaRules:
     holidays of each place (kept once looked up: they do not change while a process runs)."""
 
     def __init__(
-        self, holidays: HolidayCalendar | None = None, share: float = DEFAULT_SHARE
+        self,
+        holidays: HolidayCalendar | None = None,
+        share: float = DEFAULT_SHARE,
+        ticks: Callable[[], float] = time.monotonic,
     ) -> None:
         self.holidays = holidays or NoHolidays()
         self.share = share
@@ -48,16 +53,17 @@ class EtaRules:
         # lanes change once a day (when they are learned): kept a few minutes, not read from
         # the database for every scan; a lane absent from the store is kept as None
         self._lanes: dict[LaneKey, dict[Leg, Histogram] | None] = {}
-        self._lanes_read: datetime | None = None
+        self._ticks = ticks
+        self._lanes_read: float | None = None
 
     def histograms(
         self,
         keys: Iterable[LaneKey],
-        now: datetime,
         read: Callable[[set[LaneKey]], dict[tuple[LaneKey, Leg], Histogram]],
     ) -> dict[tuple[LaneKey, Leg], Histogram]:
-        """The lanes' histograms, read through `read` at most every `LANES_KEPT`."""
-        if self._lanes_read is None or not timedelta(0) <= now - self._lanes_read <= LANES_KEPT:
+        """The lanes' histograms, read through `read` at most every `LANES_KEPT` seconds."""
+        now = self._ticks()
+        if self._lanes_read is None or not 0 <= now - self._lanes_read <= LANES_KEPT:
             self.forget_lanes()
             self._lanes_read = now
         wanted = set(keys)

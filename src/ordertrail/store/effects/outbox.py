@@ -7,11 +7,12 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Update, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, Table, Update, and_, bindparam, or_, select, update
 
 from ordertrail.app.effect_ports import Contact, OutboxMessage
 from ordertrail.domain.model import Subject, SubjectKind
-from ordertrail.store.repositories import dialect_insert
+from ordertrail.store import statements as sql
+from ordertrail.store.repositories import dialect_insert_for
 from ordertrail.store.tables import order_subscriptions, orders, outbox, tracking_tokens
 
 _CHUNK = 500
@@ -26,19 +27,8 @@ class SqlOutbox:
         ids = sorted(set(order_ids))
         found = {}
         for start in range(0, len(ids), _CHUNK):
-            # the number the customer gave on the order's page wins over the shop's copy
-            query = (
-                select(
-                    orders.c.id,
-                    orders.c.priority,
-                    orders.c.promised_by,
-                    orders.c.customer,
-                    order_subscriptions.c.sms_number,
-                )
-                .outerjoin(order_subscriptions, order_subscriptions.c.order_id == orders.c.id)
-                .where(orders.c.id.in_(ids[start : start + _CHUNK]))
-            )
-            for row in self._conn.execute(query):
+            one, given = sql.ids_given(ids[start : start + _CHUNK])
+            for row in self._conn.execute(_contacts(one), given):
                 customer = row.customer or {}
                 promised = row.promised_by
                 found[row.id] = Contact(
@@ -55,17 +45,16 @@ class SqlOutbox:
 
     def add(self, messages: Sequence[OutboxMessage], now: datetime) -> None:
         if messages:  # one statement for the batch: this runs in the events' transaction
-            statement = dialect_insert(self._conn, outbox).on_conflict_do_nothing()
+            statement = _insert_new(self._conn.dialect.name, outbox)
             self._conn.execute(statement, [_row(message, now) for message in messages])
 
     def add_tokens(self, hashes: Sequence[str], order_id: str, now: datetime) -> None:
         rows = [{"token_hash": h, "order_id": order_id, "created_at": now} for h in hashes]
         if rows:  # a token already kept keeps the time it was first made
-            insert = dialect_insert(self._conn, tracking_tokens).on_conflict_do_nothing()
-            self._conn.execute(insert, rows)
+            self._conn.execute(_insert_new(self._conn.dialect.name, tracking_tokens), rows)
 
     def token(self, token_hash: str) -> tuple[str, datetime] | None:
-        row = self._conn.execute(_TOKEN, {"token_hash": token_hash}).first()
+        row = self._conn.execute(_token(), {"token_hash": token_hash}).first()
         return (row.order_id, row.created_at) if row else None
 
     def claim(self, now: datetime, limit: int, lease: timedelta) -> list[OutboxMessage]:
@@ -182,7 +171,34 @@ def _finish(sent: bool, retried: bool) -> Update:
     return update(outbox).where(outbox.c.id == bindparam("b_id")).values(values)
 
 
-#: Built once (see store/statements.py): every order page opened by a link asks it.
-_TOKEN = select(tracking_tokens.c.order_id, tracking_tokens.c.created_at).where(
-    tracking_tokens.c.token_hash == bindparam("token_hash")
-)
+# Built once (see store/statements.py): asked for every message queued and every round's
+# batch, and every order page opened by a link.
+
+
+@cache
+def _token() -> Any:
+    return select(tracking_tokens.c.order_id, tracking_tokens.c.created_at).where(
+        tracking_tokens.c.token_hash == bindparam("token_hash")
+    )
+
+
+@cache
+def _contacts(one: bool) -> Any:
+    # the number the customer gave on the order's page wins over the shop's copy
+    return (
+        select(
+            orders.c.id,
+            orders.c.priority,
+            orders.c.promised_by,
+            orders.c.customer,
+            order_subscriptions.c.sms_number,
+        )
+        .outerjoin(order_subscriptions, order_subscriptions.c.order_id == orders.c.id)
+        .where(sql.among_ids(orders.c.id, one))
+    )
+
+
+@cache
+def _insert_new(dialect: str, table: Table) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING: a row already there stays as it is."""
+    return dialect_insert_for(dialect, table).on_conflict_do_nothing()
