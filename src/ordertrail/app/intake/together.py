@@ -6,12 +6,14 @@ most of it the same queries asked again for another parcel. Here each write stor
 events at once (its answer needs to know what was stored) and leaves deriving to the group:
 one fold, one save, one review, one estimate and one order refresh for all of them.
 
-Writes are derived together only while they are about different subjects and orders, so
-each subject still goes from the state before its write to the state after it, exactly as
-when each write derived its own: a write about a subject (or order) already waiting first
-has the waiting ones derived, then reads that subject's state again. Whatever a write does
-besides recording events (registering orders or parcels reads states) also waits for the
-derivation of those before it (`derive`)."""
+Writes are derived together only while their events are about different subjects, so each
+subject still goes from the state before its write to the state after it, exactly as when
+each write derived its own: a write about a subject already waiting first has the waiting
+ones derived, then reads that subject's state again. Two parcels of one order may be derived
+together: what is derived of an order (its status) is read from all its parcels at the end,
+as the second write would have read it. Whatever a write does besides recording events
+(registering orders or parcels reads states) also waits for the derivation of those before
+it (`derive`)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from datetime import datetime
 from ordertrail.app.intake.derive import Appended, append, derive
 from ordertrail.app.ports import UnitOfWork
 from ordertrail.domain.fold import SubjectState
-from ordertrail.domain.model import Return, Subject, SubjectKind, TrackingEvent
+from ordertrail.domain.model import Return, Subject, TrackingEvent
 
 
 class Together:
@@ -43,7 +45,6 @@ class Together:
         if not events:
             return []
         touched = {e.subject for e in events}
-        touched |= {Subject(SubjectKind.ORDER, e.order_id) for e in events if e.order_id}
         if touched & self._touched:
             # those subjects' saved states are the waiting writes' to change first; then
             # their states are read again, as a write after those would have read them
