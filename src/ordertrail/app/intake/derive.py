@@ -69,9 +69,12 @@ def append(
 ) -> Appended:
     """Hold what the events are about (in the lock order), store them and open the returns
     they bring; nothing is derived yet."""
-    orders = {Subject(SubjectKind.ORDER, e.order_id) for e in events if e.order_id}
-    others = lock_order(({e.subject for e in events} | orders) - held.keys())
-    saved = {**uow.projections.lock(others), **held}
+    about = {e.subject for e in events}
+    # their orders are held too (refreshed below), but only an order an event is about is
+    # folded: the others' own states are not wanted
+    orders = {Subject(SubjectKind.ORDER, e.order_id) for e in events if e.order_id} - about
+    others = lock_order((about | orders) - held.keys())
+    saved = {**uow.projections.lock(others, unread=orders), **held}
     stored = uow.events.append(events)
     fresh: dict[Subject, list[TrackingEvent]] = defaultdict(list)
     for event in read(stored, uow.mappings.for_events(stored)):
