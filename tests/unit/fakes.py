@@ -7,7 +7,7 @@ with plain dicts; a unit of work works on copies and publishes them on commit.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -264,7 +264,9 @@ class MemoryMappings:
 class MemoryProjections:
     tables: Tables
 
-    def lock(self, subjects: Sequence[Subject]) -> dict[Subject, SubjectState]:
+    def lock(
+        self, subjects: Sequence[Subject], *, unread: Collection[Subject] = ()
+    ) -> dict[Subject, SubjectState]:
         return {s: self.tables.states[s] for s in subjects if s in self.tables.states}
 
     def save(self, states: Mapping[Subject, SubjectState]) -> None:

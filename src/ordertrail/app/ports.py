@@ -6,7 +6,7 @@ implementation (SQLite and PostgreSQL stores).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -135,9 +135,12 @@ class EventLog(Protocol):
 
 
 class Projections(Protocol):
-    def lock(self, subjects: Sequence[Subject]) -> dict[Subject, SubjectState]:
+    def lock(
+        self, subjects: Sequence[Subject], *, unread: Collection[Subject] = ()
+    ) -> dict[Subject, SubjectState]:
         """The saved fold state of each subject, held against concurrent writers until the
-        unit of work ends. Subjects never folded yet are absent."""
+        unit of work ends. Subjects never folded yet are absent; so may be those `unread`,
+        held only (SQLite's one writer holds the whole file: they are not asked for)."""
         ...
 
     def save(self, states: Mapping[Subject, SubjectState]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from functools import cache
@@ -232,7 +232,11 @@ class SqlProjections:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def lock(self, subjects: Sequence[Subject]) -> dict[Subject, SubjectState]:
+    def lock(
+        self, subjects: Sequence[Subject], *, unread: Collection[Subject] = ()
+    ) -> dict[Subject, SubjectState]:
+        if unread and self._conn.dialect.name == "sqlite":  # nothing to hold a row against
+            subjects = [subject for subject in subjects if subject not in unread]
         by_kind: dict[SubjectKind, list[str]] = defaultdict(list)
         for subject in subjects:  # kinds in the caller's lock order
             by_kind[subject.kind].append(subject.id)

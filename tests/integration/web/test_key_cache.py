@@ -83,3 +83,17 @@ def test_with_the_cache_off_every_request_reads_the_key(system: System) -> None:
     assert keys.principal(issued.secret, system.clock.now()) is not None
     assert revoke_key(system.uows, issued.id, system.clock.now())
     assert keys.principal(issued.secret, system.clock.now()) is None
+
+
+def test_only_a_key_read_a_moment_ago_is_known_without_reading(system: System) -> None:
+    """`known` answers on the event loop: from the cache or not at all."""
+    ticks = Ticks()
+    keys = KeyCache(system.uows, 5.0, ticks)
+    issued = issue_key(system.uows, "sync", Role.OPS, "tests", system.clock.now())
+    assert keys.known(issued.secret) is None  # never read: the caller asks `principal`
+    assert keys.principal(issued.secret, system.clock.now()) is not None
+    known = keys.known(issued.secret)
+    assert known is not None and known.role is Role.OPS
+    ticks.now += 5.0
+    assert keys.known(issued.secret) is None  # aged out: read again
+    assert keys.known("not-a-key") is None

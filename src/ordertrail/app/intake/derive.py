@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from ordertrail.app.casework.cases import review
@@ -44,15 +45,48 @@ def append_and_derive(
     """
     if not events:
         return []
-    held = held or {}
-    orders = {Subject(SubjectKind.ORDER, e.order_id) for e in events if e.order_id}
-    others = lock_order(({e.subject for e in events} | orders) - held.keys())
-    saved = {**uow.projections.lock(others), **held}
+    appended = append(uow, events, held or {}, new_returns or {})
+    derive(uow, appended, now=now)
+    return appended.stored
+
+
+@dataclass(slots=True)
+class Appended:
+    """Events just stored, and what deriving from them needs."""
+
+    #: the saved states of the subjects (and their orders) the events are about, held
+    saved: dict[Subject, SubjectState]
+    #: each subject's stored events, read through the mappings in force
+    fresh: dict[Subject, list[TrackingEvent]]
+    stored: list[TrackingEvent]
+
+
+def append(
+    uow: UnitOfWork,
+    events: Sequence[TrackingEvent],
+    held: Mapping[Subject, SubjectState],
+    new_returns: Mapping[str, Return],
+) -> Appended:
+    """Hold what the events are about (in the lock order), store them and open the returns
+    they bring; nothing is derived yet."""
+    about = {e.subject for e in events}
+    # their orders are held too (refreshed below), but only an order an event is about is
+    # folded: the others' own states are not wanted
+    orders = {Subject(SubjectKind.ORDER, e.order_id) for e in events if e.order_id} - about
+    others = lock_order((about | orders) - held.keys())
+    saved = {**uow.projections.lock(others, unread=orders), **held}
     stored = uow.events.append(events)
     fresh: dict[Subject, list[TrackingEvent]] = defaultdict(list)
     for event in read(stored, uow.mappings.for_events(stored)):
         fresh[event.subject].append(event)
-    _open_returns(uow, fresh, new_returns or {})
+    _open_returns(uow, fresh, new_returns)
+    return Appended(saved, dict(fresh), stored)
+
+
+def derive(uow: UnitOfWork, appended: Appended, *, now: datetime) -> None:
+    """Re-derive what stored events touch: states, returns, cases, estimates, messages, orders,
+    and what the returns policy does by itself."""
+    saved, fresh, stored = appended.saved, appended.fresh, appended.stored
     # Most events arrive in order, so the saved state can simply take them; a late event
     # (sorting before what was folded) makes that subject fold its whole history again.
     late = [s for s, new in fresh.items() if not can_resume(saved.get(s, SubjectState()), new)]
@@ -94,7 +128,6 @@ def append_and_derive(
     # round nothing new is stored
     turned, opened = automatic_returns(uow, saved, states, now)
     append_and_derive(uow, follow + turned, new_returns=opened, now=now)
-    return stored
 
 
 def read(

@@ -6,7 +6,9 @@ at a time: thirty webhooks arriving at once used to queue for thirty flushes. He
 writer takes everything waiting, runs them in one transaction, commits once, and only then
 answers each caller: nobody hears "stored" before their own events are committed. A write that
 fails is undone alone: the group is run again with each write in its own savepoint (writes are
-idempotent), so the common case, where none fails, pays for no savepoints.
+idempotent), so the common case, where none fails, pays for no savepoints. In that common
+case the events of all the writes are derived together, once (app/intake/together.py); in
+the rerun each write derives its own, inside its savepoint.
 
 The writer thread starts with the first write and ends after a few idle seconds, so an app
 that is built and never written to (a test, a read-only process) keeps no thread."""
@@ -22,6 +24,7 @@ from typing import Any, TypeVar
 
 from ordertrail.app.intake.handlers import ATTEMPTS as ATTEMPTS_ON_CONFLICT
 from ordertrail.app.intake.inbound import Handle, in_own_transaction, joined_handle
+from ordertrail.app.intake.together import Together
 from ordertrail.app.ports import (
     Clock,
     DatabaseBusy,
@@ -160,23 +163,27 @@ class GroupCommit:
         outcomes: list[tuple[bool, Any]] = []
         with self._uows() as uow:
             uow.take_write_turn()  # no group of another process locks parcels meanwhile
-            handle = joined_handle(uow, self._uows, self._clock)
-            for waiting in group:
-                if not guarded:
+            if guarded:
+                handle = joined_handle(uow, self._uows, self._clock)
+                for waiting in group:
                     try:
-                        outcomes.append((True, waiting.write(uow, handle)))
+                        with uow.savepoint():
+                            outcomes.append((True, waiting.write(uow, handle)))
                     except _SHARED_FAILURES:
                         raise
-                    except Exception as refused:  # the transaction is undone on the way out
-                        raise _Refused from refused
-                    continue
+                    except Exception as refused:  # undone alone, in its savepoint
+                        outcomes.append((False, refused))
+            else:
+                # the writes' events are derived together, once, before the commit
+                together = Together(uow)
+                handle = joined_handle(uow, self._uows, self._clock, together)
                 try:
-                    with uow.savepoint():
-                        outcomes.append((True, waiting.write(uow, handle)))
+                    outcomes = [(True, waiting.write(uow, handle)) for waiting in group]
+                    together.derive()
                 except _SHARED_FAILURES:
                     raise
-                except Exception as refused:  # undone alone, in its savepoint
-                    outcomes.append((False, refused))
+                except Exception as refused:  # the transaction is undone on the way out
+                    raise _Refused from refused
             uow.commit()
         self.transactions += 1
         self.writes += len(group)

@@ -22,6 +22,7 @@ from ordertrail.app.intake.derive import append_and_derive, lock_order, read, re
 from ordertrail.app.intake.outcomes import Tally, tally
 from ordertrail.app.intake.resolve import Resolver, UnknownShipment
 from ordertrail.app.intake.scanning import record_scan
+from ordertrail.app.intake.together import Together
 from ordertrail.app.ports import (
     Clock,
     DatabaseBusy,
@@ -63,9 +64,12 @@ class RebuildResult:
     orders: int
 
 
-def record_events(cmd: RecordEvents, uows: UnitOfWorkFactory, clock: Clock) -> BatchResult:
+def record_events(
+    cmd: RecordEvents, uows: UnitOfWorkFactory, clock: Clock, together: Together | None = None
+) -> BatchResult:
     """Append the good events, re-derive every subject and order they touch, in one
-    transaction; report the bad ones by position."""
+    transaction; report the bad ones by position. `together`: derived with the group commit's
+    other writes, before it commits (app/intake/together.py)."""
     now = clock.now()
     result = BatchResult()
     with uows() as uow:
@@ -87,13 +91,13 @@ def record_events(cmd: RecordEvents, uows: UnitOfWorkFactory, clock: Clock) -> B
         if cmd.all_or_nothing and result.problems:
             result.outcomes = _refused(cmd.reports, result.problems)
             return result  # leaving the unit of work uncommitted stores nothing
-        stored = append_and_derive(
-            uow,
-            [e for _, e in events],
-            held=resolver.held,
-            new_returns=resolver.new_returns,
-            now=now,
-        )
+        good = [e for _, e in events]
+        if together is None:
+            stored = append_and_derive(
+                uow, good, held=resolver.held, new_returns=resolver.new_returns, now=now
+            )
+        else:
+            stored = together.append_and_derive(good, resolver.held, resolver.new_returns, now=now)
         duplicates, refused = _repeats(uow, events, stored)
         result.problems.extend(refused)
         result.problems.sort(key=lambda problem: problem.index)

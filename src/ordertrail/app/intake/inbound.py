@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from ordertrail.app.intake.handlers import ATTEMPTS, COMMAND_HANDLERS
+from ordertrail.app.intake.commands import RecordEvents
+from ordertrail.app.intake.handlers import ATTEMPTS, COMMAND_HANDLERS, record_events
+from ordertrail.app.intake.together import Together
 from ordertrail.app.one_read import Borrowed
 from ordertrail.app.ports import (
     Clock,
@@ -77,14 +79,21 @@ def delivery_write(
     return write
 
 
-def joined_handle(uow: UnitOfWork, uows: UnitOfWorkFactory, clock: Clock) -> Handle:
-    """Runs commands inside `uow`'s transaction: their commits wait for its."""
+def joined_handle(
+    uow: UnitOfWork, uows: UnitOfWorkFactory, clock: Clock, together: Together | None = None
+) -> Handle:
+    """Runs commands inside `uow`'s transaction: their commits wait for its. With `together`,
+    the events recorded are derived with the group's (app/intake/together.py)."""
     joined = _Joined(uow, uows)
 
     def handle(command: Any) -> Any:
         if getattr(command, "all_or_nothing", False):
             # its refusal leaves a transaction to roll back: not this shared one
             raise ValueError("an all-or-nothing command needs its own transaction")
+        if together is not None:
+            if type(command) is RecordEvents:
+                return record_events(command, joined, clock, together)
+            together.derive()  # the others read states: those the writes before changed
         return COMMAND_HANDLERS[type(command)](command, joined, clock)
 
     return handle

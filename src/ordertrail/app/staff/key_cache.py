@@ -33,6 +33,14 @@ class KeyCache:
         self._lock = threading.Lock()
         self._cleared = 0  # how many times emptied: an answer read across one is not kept
 
+    def known(self, secret: str) -> Principal | None:
+        """Whom the key acts for, when the cache holds it fresh; else None (ask `principal`).
+        It reads nothing, so an event loop may ask it without a thread."""
+        kept = self._seen.get(secret)
+        if kept is not None and self._seconds > 0 and self._ticks() - kept[0] < self._seconds:
+            return kept[1]
+        return None
+
     def principal(self, secret: str, now: datetime) -> Principal | None:
         """Whom the key acts for (None: unknown or revoked), from the cache while fresh."""
         if self._seconds <= 0:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -148,7 +148,7 @@ def router() -> APIRouter:
 
     def action(
         path: str,
-        permission: Callable[..., Principal],
+        permission: Callable[..., Awaitable[Principal]],
         model: type[BaseModel],
         make: Callable[[str, Any, Source], Any],
         doc: str,
