@@ -10,9 +10,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from ordertrail.app.intake import derive as derive_module
+from ordertrail.app.intake import together as together_module
 from ordertrail.app.intake.commands import RecordEvents, RegisterOrders
+from ordertrail.app.intake.derive import derive
 from ordertrail.app.intake.group_commit import GroupCommit, Write
 from ordertrail.app.intake.handlers import handle
 from ordertrail.app.ports import UnitOfWork
@@ -141,3 +145,66 @@ def test_deliveries_derived_together_leave_everything_as_one_at_a_time(
     together, one_at_a_time = seen(system, "GROUP"), seen(system, "ALONE")
     assert together == one_at_a_time
     assert together["exception_cases"] and together["outbox"]  # it did find and say things
+
+
+def test_a_write_whose_derivation_fails_in_a_group_is_undone_alone(
+    system: System, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deriving together happens after every write of the group ran: when it fails, the
+    group runs again, each write deriving its own in its savepoint, and only the write whose
+    events cannot be derived is refused."""
+    register(system, "FAIL")
+    number = parcels("FAIL")
+
+    def derive_unless_parcel_3(uow: UnitOfWork, appended: Any, *, now: Any) -> None:
+        if any(subject.id == number["3"] for subject in appended.fresh):
+            raise RuntimeError("parcel 3 cannot be derived")
+        derive(uow, appended, now=now)
+
+    monkeypatch.setattr(derive_module, "derive", derive_unless_parcel_3)
+    monkeypatch.setattr(together_module, "derive", derive_unless_parcel_3)
+    commits = GroupCommit(system.uows, clock)
+    release, inside = threading.Event(), threading.Event()
+
+    def first(_uow: UnitOfWork, _handle: Callable[[Any], Any]) -> int:
+        inside.set()
+        release.wait(10)
+        return 0
+
+    held = commits.queued(first)
+    assert inside.wait(10)
+    said = [("1", "carrier_accepted"), ("3", "carrier_accepted"), ("2", "carrier_accepted")]
+    answers = [
+        commits.queued(
+            _delivery(
+                {
+                    "source": "carrier:ups",
+                    "key": f"FAIL-{parcel}",
+                    "shipment": number[parcel],
+                    "milestone": milestone,
+                    "occurred_at": clock.now().isoformat(),
+                },
+                None,
+            )
+        )
+        for parcel, milestone in said
+    ]
+    release.set()
+    assert held.result(timeout=30) == 0
+    assert answers[0].result(timeout=30) == 1 and answers[2].result(timeout=30) == 1
+    with pytest.raises(RuntimeError):
+        answers[1].result(timeout=30)
+    with system.engine.connect() as conn:
+        keys = set(
+            conn.scalars(select(tables.events.c.key).where(tables.events.c.key.startswith("FAIL-")))
+        )
+        statuses = dict(
+            conn.execute(
+                select(tables.shipments.c.tracking_number, tables.shipments.c.status).where(
+                    tables.shipments.c.order_id.startswith("FAIL-")
+                )
+            ).all()
+        )
+    assert keys == {"FAIL-1", "FAIL-2"}  # parcel 3's event was undone with its write
+    assert statuses[number["1"]] == statuses[number["2"]] == "carrier_accepted"
+    assert statuses[number["3"]] is None
