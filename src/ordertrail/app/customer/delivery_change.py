@@ -6,6 +6,7 @@ otherwise a `delivery_change` case for operations, who arrange it with the carri
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -58,13 +59,13 @@ class ParcelChoices:
 
 
 def parcel_choices(
-    uows: UnitOfWorkFactory, order_id: str, tracking_numbers: list[str], now: datetime
+    uows: UnitOfWorkFactory, order_id: str, parcels: Mapping[str, ShipmentDetail], now: datetime
 ) -> dict[str, ParcelChoices]:
-    """Each of the order's parcels the page could offer a choice for, by tracking number."""
+    """Each of the order's parcels the page could offer a choice for, by tracking number
+    (`parcels`: their details as the page read them, by tracking number)."""
     found: dict[str, ParcelChoices] = {}
-    for number in tracking_numbers:
-        detail = shipment_detail(uows, number)
-        if detail is None or detail.order_id != order_id:
+    for number, detail in parcels.items():
+        if detail.order_id != order_id:
             continue
         situation, made = situation_of(uows, detail, now)
         if not offered(situation) and made is None:

@@ -131,9 +131,11 @@ def _order_page(
     local = local_deliveries(reads, details, zone, now, with_proof=True)
     glance = glances(reads, readers.gazetteer, order.parcels, details, zone, order_matched=True)
     # only a parcel in trouble can have a choice to make or one made
-    troubled = [
-        p.tracking_number for p in order.parcels if p.status in TROUBLE and p.tracking_number
-    ]
+    troubled = {
+        p.tracking_number: details[p.tracking_number]
+        for p in order.parcels
+        if p.status in TROUBLE and p.tracking_number in details
+    }
     changes = parcel_choices(reads, order.order_id, troubled, now) if troubled else {}
     subscription = subscription_of(reads, order.order_id)
     return OrderPage(order, local, glance, changes, subscription, ticket)
