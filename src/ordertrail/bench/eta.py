@@ -35,8 +35,8 @@ from ordertrail.domain.promise.transit_model import (
     destination_of,
     learn,
 )
-from ordertrail.simulate.carrier_behaviour import table_rows
-from ordertrail.simulate.eta_quarter import QuarterParcel, quarter
+from ordertrail.simulate.carriers.carrier_behaviour import table_rows
+from ordertrail.simulate.carriers.eta_quarter import QuarterParcel, quarter
 from ordertrail.sources.public_holidays import PublicHolidays
 
 START = date(2026, 10, 1)  # a quarter with Columbus Day, Veterans Day, Thanksgiving, Christmas

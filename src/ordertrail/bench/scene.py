@@ -17,7 +17,7 @@ from ordertrail.app.staff.access import add_staff, issue_key, sign_in
 from ordertrail.bootstrap import build
 from ordertrail.config import Settings
 from ordertrail.domain.access import Role
-from ordertrail.simulate.hooks import fresh_secrets
+from ordertrail.simulate.carriers.hooks import fresh_secrets
 from ordertrail.simulate.run import SimClock, run
 from ordertrail.simulate.store import simulate
 from ordertrail.store import tables

@@ -130,7 +130,9 @@ def bench_eta(
         return
     from rich.table import Table
 
-    behaviour = Table(title="How the simulated carriers deliver (simulate/carrier_behaviour.py)")
+    behaviour = Table(
+        title="How the simulated carriers deliver (simulate/carriers/carrier_behaviour.py)"
+    )
     rows = figures["carrier_behaviour"]
     for column in rows[0]:
         behaviour.add_column(column)

@@ -22,11 +22,11 @@ from ordertrail.cli.common import JsonFlag, app, err, fail, out
 from ordertrail.cli.kpis import shown
 from ordertrail.config import Settings
 from ordertrail.domain.access import Role
-from ordertrail.simulate.account_truth import account_figures, judge_accounts, judge_van
-from ordertrail.simulate.hooks import fresh_secrets
+from ordertrail.simulate.b2b.account_truth import account_figures, judge_accounts, judge_van
+from ordertrail.simulate.carriers.hooks import fresh_secrets
 from ordertrail.simulate.live import MailSink, Worker
-from ordertrail.simulate.return_truth import judge_returns
-from ordertrail.simulate.returns import shop_returns
+from ordertrail.simulate.returns.customers import shop_returns
+from ordertrail.simulate.returns.truth import judge_returns
 from ordertrail.simulate.run import RunResult, SimClock, run
 from ordertrail.simulate.store import Store, simulate
 from ordertrail.simulate.summary import Showcase, figures, showcase

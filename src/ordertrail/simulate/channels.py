@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ordertrail.simulate.carriers.lanes import Place
 from ordertrail.simulate.catalog import PRODUCT_NAMES
-from ordertrail.simulate.lanes import Place
 
 
 @dataclass(frozen=True, slots=True)

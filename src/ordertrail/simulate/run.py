@@ -4,7 +4,7 @@ app, the wholesale CSV through the `import orders --format generic-csv` reader, 
 answers through the adapters `ingest --format` and polling use, warehouse barcodes through
 the scan station's use case, the freight carrier's canonical events through its Standard
 Webhooks hook, the van's morning route through `POST /api/v1/routes` and its driver through
-the driver page (simulate/van.py); then a worker round (the sweep, the outbox) each hour.
+the driver page (simulate/fleet/van.py); then a worker round (the sweep, the outbox) each hour.
 Messages are captured as sent, and handed on to real senders when some are given."""
 
 from __future__ import annotations
@@ -27,13 +27,15 @@ from ordertrail.app.sites import save_sites
 from ordertrail.bootstrap import System
 from ordertrail.domain.model import Site
 from ordertrail.domain.warehouse import Step
-from ordertrail.simulate import posting, return_desk, returns
-from ordertrail.simulate.accounts import FREIGHT
-from ordertrail.simulate.hooks import signed_headers, standard_headers
-from ordertrail.simulate.lanes import SITES
+from ordertrail.simulate import posting
+from ordertrail.simulate.b2b.accounts import FREIGHT
+from ordertrail.simulate.carriers.hooks import signed_headers, standard_headers
+from ordertrail.simulate.carriers.lanes import SITES
+from ordertrail.simulate.fleet.van import Van
 from ordertrail.simulate.posting import Answer
+from ordertrail.simulate.returns import customers as returns
+from ordertrail.simulate.returns import desk as return_desk
 from ordertrail.simulate.store import Report, Store
-from ordertrail.simulate.van import Van
 from ordertrail.sources.carriers import adapter
 from ordertrail.sources.channels.generic_csv import read_orders
 from ordertrail.sources.feed import feed_parsed, feed_payloads
@@ -117,7 +119,7 @@ class RunResult:
     refused: list[str] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
     ended: datetime | None = None
-    #: the RMA OrderTrail gave each simulated return (see simulate/returns.py)
+    #: the RMA OrderTrail gave each simulated return (see simulate/returns/customers.py)
     rmas: dict[str, str] = field(default_factory=dict)
 
 

@@ -6,8 +6,8 @@ import random
 from datetime import datetime
 
 from ordertrail.domain.priority import priority_of
+from ordertrail.simulate.carriers.lanes import DESTINATIONS
 from ordertrail.simulate.channels import Customer, OrderFacts
-from ordertrail.simulate.lanes import DESTINATIONS
 
 #: What the shop sells, with unit prices in cents.
 SKUS = {

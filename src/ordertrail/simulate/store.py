@@ -18,17 +18,17 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from ordertrail.simulate.carriers.formats import FORMAT, Scan, render, says
+from ordertrail.simulate.carriers.journeys import Outage, carrier_path
+from ordertrail.simulate.carriers.labels import sscc, tracking_number
+from ordertrail.simulate.carriers.lanes import DESTINATIONS, SITES, Place
 from ordertrail.simulate.channels import OrderFacts, shopify_fulfillment, shopify_order
-from ordertrail.simulate.formats import FORMAT, Scan, render, says
-from ordertrail.simulate.journeys import Outage, carrier_path
-from ordertrail.simulate.labels import sscc, tracking_number
-from ordertrail.simulate.lanes import DESTINATIONS, SITES, Place
 from ordertrail.simulate.shop import take_order
 
 if TYPE_CHECKING:
-    from ordertrail.simulate.accounts import B2BOrder
-    from ordertrail.simulate.local_round import LocalParcel, LocalRoute
-    from ordertrail.simulate.return_truth import ReturnPlan
+    from ordertrail.simulate.b2b.accounts import B2BOrder
+    from ordertrail.simulate.fleet.local_round import LocalParcel, LocalRoute
+    from ordertrail.simulate.returns.truth import ReturnPlan
 
 
 class Fate(StrEnum):
@@ -137,10 +137,10 @@ class Store:
     orders: list[OrderFacts] = field(default_factory=list)
     parcels: list[Parcel] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
-    #: customers' returns and refused parcels coming back (simulate/returns.py)
+    #: customers' returns and refused parcels coming back (simulate/returns/customers.py)
     returns: list[ReturnPlan] = field(default_factory=list)
-    #: the B2B accounts' orders (simulate/accounts.py), the van's parcels and its routes
-    #: (simulate/local_round.py)
+    #: the B2B accounts' orders (simulate/b2b/accounts.py), the van's parcels and its routes
+    #: (simulate/fleet/local_round.py)
     accounts: list[B2BOrder] = field(default_factory=list)
     local: list[LocalParcel] = field(default_factory=list)
     rounds: list[LocalRoute] = field(default_factory=list)
@@ -164,7 +164,9 @@ _KIND_ORDER = {
 
 
 def simulate(seed: int, start: datetime, days: int = 30, orders_per_day: int = 6) -> Store:
-    from ordertrail.simulate import accounts, freight, local_round  # they read the store
+    # they read the store
+    from ordertrail.simulate.b2b import accounts, freight
+    from ordertrail.simulate.fleet import local_round
 
     rng = random.Random(seed)
     begins = start + timedelta(days=days // 2, hours=20)
@@ -197,7 +199,7 @@ def simulate(seed: int, start: datetime, days: int = 30, orders_per_day: int = 6
             text = accounts.desk_csv(wholesale, plans, shipped=False)
             name = f"wholesale-{desk:%Y-%m-%d}.csv"
             store.reports.append(Report(desk, "csv", {"name": name, "text": text}))
-    from ordertrail.simulate.returns import plan_returns  # it reads the store this makes
+    from ordertrail.simulate.returns.customers import plan_returns  # it reads the store this makes
 
     plan_returns(store, seed)
     local_round.plan_rounds(store, seed)

@@ -14,7 +14,7 @@ from ordertrail.app.measures.kpi_table import HEADLINES
 from ordertrail.app.measures.kpis import report, scope_of
 from ordertrail.app.queries import unmapped_codes
 from ordertrail.bootstrap import System
-from ordertrail.simulate.return_truth import ASKED_WITHIN, ReturnVerdict
+from ordertrail.simulate.returns.truth import ASKED_WITHIN, ReturnVerdict
 from ordertrail.simulate.run import RunResult, Sent
 from ordertrail.simulate.store import Fate, Store
 from ordertrail.simulate.truth import Verdict

@@ -13,12 +13,12 @@ import pytest
 from ordertrail.app.returns.views import ReturnView, return_view
 from ordertrail.bootstrap import build
 from ordertrail.config import Settings
-from ordertrail.simulate.account_truth import judge_accounts, judge_van
-from ordertrail.simulate.formats import FORMAT, VOCABULARY, Scan, render
-from ordertrail.simulate.hooks import fresh_secrets
-from ordertrail.simulate.lanes import SITES
-from ordertrail.simulate.return_truth import judge_returns
-from ordertrail.simulate.returns import RETURN_RATE, shop_returns
+from ordertrail.simulate.b2b.account_truth import judge_accounts, judge_van
+from ordertrail.simulate.carriers.formats import FORMAT, VOCABULARY, Scan, render
+from ordertrail.simulate.carriers.hooks import fresh_secrets
+from ordertrail.simulate.carriers.lanes import SITES
+from ordertrail.simulate.returns.customers import RETURN_RATE, shop_returns
+from ordertrail.simulate.returns.truth import judge_returns
 from ordertrail.simulate.run import SimClock, run
 from ordertrail.simulate.store import EXPECTED, Fate, Store, simulate
 from ordertrail.simulate.truth import judge

@@ -23,7 +23,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
-from ordertrail.simulate.labels import tracking_number
+from ordertrail.simulate.carriers.labels import tracking_number
 from tests.factories import canonical_order
 from tests.integration.operations.test_serve import free_port
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ordertrail.bootstrap import build
 from ordertrail.config import Settings
-from ordertrail.simulate.return_truth import judge_returns
+from ordertrail.simulate.returns.truth import judge_returns
 from ordertrail.simulate.run import SimClock
 from ordertrail.simulate.store import simulate
 

@@ -14,8 +14,8 @@ from ordertrail.app.promise.eta_ports import EtaRules
 from ordertrail.cli import app
 from ordertrail.domain.milestones import Milestone
 from ordertrail.domain.promise.business_days import local_day
-from ordertrail.simulate.carrier_behaviour import BEHAVIOUR
-from ordertrail.simulate.eta_quarter import quarter
+from ordertrail.simulate.carriers.carrier_behaviour import BEHAVIOUR
+from ordertrail.simulate.carriers.eta_quarter import quarter
 from ordertrail.sources.public_holidays import PublicHolidays
 
 

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ordertrail.simulate.accounts import ACCOUNTS, FREIGHT, B2BOrder
+from ordertrail.simulate.b2b.accounts import ACCOUNTS, FREIGHT, B2BOrder
+from ordertrail.simulate.b2b.freight import SOURCE
 from ordertrail.simulate.channels import OrderFacts
-from ordertrail.simulate.freight import SOURCE
-from ordertrail.simulate.local_round import LOCAL
+from ordertrail.simulate.fleet.local_round import LOCAL
 from ordertrail.simulate.store import Store, simulate
 from ordertrail.sources.channels.generic_csv import read_orders
 from ordertrail.sources.scans import read_scan

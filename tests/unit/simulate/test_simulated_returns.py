@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ordertrail.domain.returns.return_lines import ReturnReason
-from ordertrail.simulate import return_desk as desk
-from ordertrail.simulate.return_truth import ASKED_WITHIN, ReturnPlan, delivered
-from ordertrail.simulate.returns import RETURN_RATE, WINDOW_DAYS
+from ordertrail.simulate.returns import desk
+from ordertrail.simulate.returns.customers import RETURN_RATE, WINDOW_DAYS
+from ordertrail.simulate.returns.truth import ASKED_WITHIN, ReturnPlan, delivered
 from ordertrail.simulate.store import Fate, Store, simulate
 
 START = datetime(2026, 10, 1, tzinfo=UTC)

@@ -19,10 +19,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ordertrail.domain.priority import priority_of
+from ordertrail.simulate.carriers.labels import sscc
+from ordertrail.simulate.carriers.lanes import DESTINATIONS, Place
 from ordertrail.simulate.catalog import PRODUCT_NAMES
 from ordertrail.simulate.channels import CSV_COLUMNS, Customer, OrderFacts
-from ordertrail.simulate.labels import sscc
-from ordertrail.simulate.lanes import DESTINATIONS, Place
 from ordertrail.simulate.shop import SKUS
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from ordertrail.domain.milestones import Disposition, Milestone, SourceKind
 from ordertrail.domain.model import DomainError, Source
 from ordertrail.domain.returns.policy import ReturnPolicy
 from ordertrail.domain.returns.return_lines import ReturnReason
-from ordertrail.simulate.return_truth import Line, ReturnPlan, find_automatic
+from ordertrail.simulate.returns.truth import Line, ReturnPlan, find_automatic
 from ordertrail.simulate.store import Parcel, Report, Store
 
 if TYPE_CHECKING:

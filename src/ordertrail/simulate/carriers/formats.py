@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ordertrail.simulate.lanes import Place
+from ordertrail.simulate.carriers.lanes import Place
 
 #: How each carrier's news reaches OrderTrail: its payload format.
 FORMAT = {"ups": "ups", "fedex": "fedex", "usps": "easypost", "dhl": "aftership"}

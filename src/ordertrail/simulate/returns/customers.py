@@ -21,12 +21,12 @@ from ordertrail.config import ReturnSettings
 from ordertrail.domain.milestones import Milestone, SourceKind
 from ordertrail.domain.model import DomainError, Source
 from ordertrail.domain.returns.return_lines import ReturnLine, ReturnReason
-from ordertrail.simulate import return_desk as desk
+from ordertrail.simulate.carriers.formats import FORMAT, Scan, render
+from ordertrail.simulate.carriers.labels import tracking_number
+from ordertrail.simulate.carriers.lanes import DESTINATIONS, HUBS, SITES, transit
 from ordertrail.simulate.channels import OrderFacts
-from ordertrail.simulate.formats import FORMAT, Scan, render
-from ordertrail.simulate.labels import tracking_number
-from ordertrail.simulate.lanes import DESTINATIONS, HUBS, SITES, transit
-from ordertrail.simulate.return_truth import ASKED_WITHIN, Line, ReturnPlan, delivered
+from ordertrail.simulate.returns import desk
+from ordertrail.simulate.returns.truth import ASKED_WITHIN, Line, ReturnPlan, delivered
 from ordertrail.simulate.store import Fate, Parcel, Report, Store
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from PIL import Image
 from ordertrail.app.fleet.drivers import add_driver
 from ordertrail.app.staff.access import issue_key
 from ordertrail.domain.access import Role
-from ordertrail.simulate.local_round import DRIVER, FLEET
+from ordertrail.simulate.fleet.local_round import DRIVER, FLEET
 
 if TYPE_CHECKING:
     from ordertrail.bootstrap import System

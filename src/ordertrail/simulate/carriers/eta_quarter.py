@@ -24,8 +24,8 @@ from ordertrail.domain.model import (
     TrackingEvent,
 )
 from ordertrail.domain.promise.business_days import BusinessCalendar, ship_day
-from ordertrail.simulate import carrier_behaviour as world
-from ordertrail.simulate.lanes import DESTINATIONS, HUBS, SITES, Place
+from ordertrail.simulate.carriers import carrier_behaviour as world
+from ordertrail.simulate.carriers.lanes import DESTINATIONS, HUBS, SITES, Place
 
 CARRIERS = {"ups": 0.35, "fedex": 0.25, "usps": 0.25, "dhl": 0.15}
 CUTOFF = time(17, 0)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pydantic import SecretStr
 from standardwebhooks import Webhook
 
-from ordertrail.simulate.accounts import FREIGHT
+from ordertrail.simulate.b2b.accounts import FREIGHT
 
 #: The webhook sources the simulated shop uses (the freight carrier's is a Standard Webhooks
 #: hook of canonical events).

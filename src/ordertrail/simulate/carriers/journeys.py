@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ordertrail.simulate.formats import Scan
-from ordertrail.simulate.lanes import HUBS, SITES, Place, transit
+from ordertrail.simulate.carriers.formats import Scan
+from ordertrail.simulate.carriers.lanes import HUBS, SITES, Place, transit
 
 #: No two sorting scans further apart than this: carriers scan at every facility.
 LONGEST_LEG = timedelta(hours=18)

@@ -15,9 +15,9 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ordertrail.simulate.accounts import FREIGHT, B2BOrder, desk_csv, load_pallets
+from ordertrail.simulate.b2b.accounts import FREIGHT, B2BOrder, desk_csv, load_pallets
+from ordertrail.simulate.carriers.lanes import DESTINATIONS
 from ordertrail.simulate.channels import OrderFacts
-from ordertrail.simulate.lanes import DESTINATIONS
 from ordertrail.simulate.store import Report, Store
 
 MISSED_SHARE = 1 / 6

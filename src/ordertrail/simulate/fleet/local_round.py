@@ -16,8 +16,8 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from ordertrail.simulate.carriers.lanes import DESTINATIONS
 from ordertrail.simulate.channels import OrderFacts, shopify_fulfillment
-from ordertrail.simulate.lanes import DESTINATIONS
 
 if TYPE_CHECKING:
     from ordertrail.simulate.store import Store

@@ -23,8 +23,8 @@ from ordertrail.app.ports import UnitOfWorkFactory
 from ordertrail.app.queries import order_detail, shipment_detail
 from ordertrail.domain.casework.exceptions import ExceptionKind
 from ordertrail.domain.model import Subject, SubjectKind
-from ordertrail.simulate.accounts import B2BOrder
-from ordertrail.simulate.local_round import LocalParcel
+from ordertrail.simulate.b2b.accounts import B2BOrder
+from ordertrail.simulate.fleet.local_round import LocalParcel
 from ordertrail.simulate.store import Store
 
 

@@ -1,0 +1,1 @@
+"""The simulated shop's own van: the local round and its day on the road."""
