@@ -30,7 +30,7 @@ from ordertrail.domain.order_status import OrderStatus
 from ordertrail.store import codec
 from ordertrail.store import statements as sql
 from ordertrail.store.measures.kpi_rollups import cleared as rollups_cleared
-from ordertrail.store.tables import events, orders, returns, shipments
+from ordertrail.store.tables import events, orders, returns, shipment_aliases, shipments
 
 _CHUNK = 500  # identifiers per IN (...) list; far below every driver's parameter limit
 # Up to this many events go in as one INSERT ... RETURNING; more are sent as an executemany
@@ -64,6 +64,16 @@ def dialect_insert(conn: Connection, table: Table) -> Any:
 
 def dialect_insert_for(dialect: str, table: Table) -> Any:
     return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+
+
+def insert_new(conn: Connection, table: Table) -> Any:
+    """INSERT of rows that leaves a row whose key is taken as it is; built once per table."""
+    return _insert_new(conn.dialect.name, table)
+
+
+@cache
+def _insert_new(dialect: str, table: Table) -> Any:
+    return dialect_insert_for(dialect, table).on_conflict_do_nothing()
 
 
 def upsert(conn: Connection, table: Table, key: str, columns: Iterable[str]) -> Any:
@@ -122,7 +132,7 @@ class SqlSubjects:
 
     def link(self, alias: str, shipment_id: str, at: datetime, by: str) -> None:
         row = {"name": alias, "shipment_id": shipment_id, "linked_at": at, "linked_by": by}
-        self._conn.execute(sql.insert_alias(self._conn.dialect.name), row)
+        self._conn.execute(insert_new(self._conn, shipment_aliases), row)
 
     def _find_then_hold(self, names: set[str]) -> dict[str, SubjectRef]:
         """More than one query's worth: find first, then hold strictly in id order, as every

@@ -77,12 +77,6 @@ def aliases_named(one: bool = False) -> Select[Any]:
 
 
 @cache
-def insert_alias(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(shipment_aliases).on_conflict_do_nothing()
-
-
-@cache
 def returns_named(one: bool = False) -> Select[Any]:
     return select(returns.c.id, returns.c.order_id).where(among_ids(returns.c.id, one))
 

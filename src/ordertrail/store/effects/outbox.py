@@ -7,12 +7,12 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, Update, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, Update, and_, bindparam, or_, select, update
 
 from ordertrail.app.effect_ports import Contact, OutboxMessage
 from ordertrail.domain.model import Subject, SubjectKind
 from ordertrail.store import statements as sql
-from ordertrail.store.repositories import dialect_insert_for
+from ordertrail.store.repositories import insert_new
 from ordertrail.store.tables import order_subscriptions, orders, outbox, tracking_tokens
 
 _CHUNK = 500
@@ -45,13 +45,13 @@ class SqlOutbox:
 
     def add(self, messages: Sequence[OutboxMessage], now: datetime) -> None:
         if messages:  # one statement for the batch: this runs in the events' transaction
-            statement = _insert_new(self._conn.dialect.name, outbox)
+            statement = insert_new(self._conn, outbox)
             self._conn.execute(statement, [_row(message, now) for message in messages])
 
     def add_tokens(self, hashes: Sequence[str], order_id: str, now: datetime) -> None:
         rows = [{"token_hash": h, "order_id": order_id, "created_at": now} for h in hashes]
         if rows:  # a token already kept keeps the time it was first made
-            self._conn.execute(_insert_new(self._conn.dialect.name, tracking_tokens), rows)
+            self._conn.execute(insert_new(self._conn, tracking_tokens), rows)
 
     def token(self, token_hash: str) -> tuple[str, datetime] | None:
         row = self._conn.execute(_token(), {"token_hash": token_hash}).first()
@@ -196,9 +196,3 @@ def _contacts(one: bool) -> Any:
         .outerjoin(order_subscriptions, order_subscriptions.c.order_id == orders.c.id)
         .where(sql.among_ids(orders.c.id, one))
     )
-
-
-@cache
-def _insert_new(dialect: str, table: Table) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING: a row already there stays as it is."""
-    return dialect_insert_for(dialect, table).on_conflict_do_nothing()
